@@ -1,0 +1,107 @@
+# DevThread: `make run` to use it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+SERVE_PORT ?= 8000
+export FLASK_APP := wsgi
+
+# The PostgreSQL + Redis test run (databases are created by the tests when missing).
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/devthread_test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# `make serve` defaults: production-like, on the local PostgreSQL and Redis.
+SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/devthread
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
+        assets chromium seed clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Make the virtual environment and install the app
+
+install-dev: $(VENV)/.installed-dev ## Install the app with the test tools
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.stamp: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/
+	@touch $@
+
+assets: static/vendor/.stamp ## Copy the pinned front-end libraries (htmx) into static/vendor
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium package for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
+	$(BIN)/python scripts/ensure_database.py
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed --if-empty
+	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
+	  echo "Production settings: serving with gunicorn on http://127.0.0.1:$(PORT)"; \
+	  exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
+	else \
+	  echo; echo "  DevThread: http://127.0.0.1:$(PORT)   demo login: ada / devthread-demo"; echo; \
+	  exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads; \
+	fi
+
+serve: install assets ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
+	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
+	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
+	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" && \
+	$(BIN)/python scripts/ensure_database.py && \
+	$(BIN)/flask db upgrade && \
+	$(BIN)/flask seed --if-empty && \
+	echo "DevThread (gunicorn, $${WEB_CONCURRENCY:-2} gevent workers): http://127.0.0.1:$(SERVE_PORT)" && \
+	exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) wsgi:app
+
+seed: install ## Seed generated data: make seed USERS=1000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed --users $${USERS:-1000}
+
+lint: install-dev ## Check style (ruff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Fix style (ruff)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install-dev assets chromium ## Python tests on SQLite
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install-dev assets chromium ## Python tests on PostgreSQL + Redis (required in CI)
+	@$(BIN)/python scripts/check_services.py; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
+	    $(BIN)/pytest -q -p no:cacheprovider; \
+	elif [ $$status -eq 3 ]; then \
+	  echo "PostgreSQL or Redis does not answer: the PostgreSQL + Redis run is SKIPPED (outside CI)."; \
+	else exit $$status; fi
+
+test-python: test-sqlite test-postgres
+
+test: lint test-python ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis
+
+clean: ## Remove the virtual environment, node_modules and built assets
+	rm -rf $(VENV) node_modules static/vendor

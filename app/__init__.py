@@ -1,0 +1,100 @@
+"""DevThread: a social network for developers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app import config as config_module
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Apply defaults, then the environment, then ``instance/config.py`` (or the test mapping)."""
+    app.config.from_object(config_module.DefaultConfig)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        app.config.update(config_module.from_environment(os.environ))
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+    config_module.finalize(app.config, app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sock
+    from app.web import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    sock.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from app.accounts.auth import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            from app.dbsetup import configure_sqlite
+
+            configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the pages, the API and the operations routes."""
+    from app.accounts.views import bp as accounts_bp
+    from app.api import bp as api_bp
+    from app.api.openapi import docs_bp
+    from app.extensions import csrf
+    from app.main.views import bp as main_bp
+    from app.ops import bp as ops_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(ops_bp)
+    app.register_blueprint(docs_bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
+    csrf.exempt(api_bp)
+
+
+def register_hooks(app: Flask) -> None:
+    """Attach error handlers, security headers and template helpers."""
+    from app.errors import register_error_handlers
+    from app.web import register_web_hooks
+
+    register_error_handlers(app)
+    register_web_hooks(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the ``flask`` CLI commands."""
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,72 @@
+"""Account forms: they read the fields and carry CSRF; the rules live in the services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+
+from app.errors import DomainError
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    username = StringField(_l("Username"))
+    email = StringField(_l("Email"))
+    password = PasswordField(_l("Password"))
+
+
+class LoginForm(FlaskForm):
+    """Sign in with a username or an email address."""
+
+    login = StringField(_l("Username or email"))
+    password = PasswordField(_l("Password"))
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ProfileForm(FlaskForm):
+    """Edit the public profile."""
+
+    display_name = StringField(_l("Display name"))
+    bio = TextAreaField(_l("Bio"))
+    location = StringField(_l("Location"))
+    website = StringField(_l("Website"))
+    dm_policy = RadioField(
+        _l("Who can message you"),
+        choices=[
+            SelectChoice("everyone", _l("Everyone")),
+            SelectChoice("following", _l("Only people I follow")),
+        ],
+        default="everyone",
+    )
+
+
+class PasswordForm(FlaskForm):
+    """Change the password."""
+
+    current_password = PasswordField(_l("Current password"))
+    new_password = PasswordField(_l("New password"))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that post."""
+
+
+def apply_errors(form: FlaskForm, error: DomainError) -> None:
+    """Put a domain error's messages next to the form's fields, the rest on the form."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

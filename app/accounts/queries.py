@@ -1,0 +1,43 @@
+"""Reads of accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+
+
+def get_user(user_id: int) -> User | None:
+    """Return the user with this id, if any."""
+    return db.session.get(User, user_id)
+
+
+def find_by_username(username: str) -> User | None:
+    """Return the user with this username, ignoring case."""
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def find_by_login(login: str) -> User | None:
+    """Return the user whose username or email is ``login``, ignoring case."""
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    return db.session.scalar(select(User).where(func.lower(column) == login))
+
+
+def username_taken(username: str) -> bool:
+    """Tell whether a username is taken, ignoring case."""
+    return find_by_username(username) is not None
+
+
+def email_taken(email: str) -> bool:
+    """Tell whether an email address is taken, ignoring case."""
+    return (
+        db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
+        is not None
+    )
+
+
+def count_users() -> int:
+    """Return how many accounts exist."""
+    return db.session.scalar(select(func.count(User.id))) or 0

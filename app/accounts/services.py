@@ -1,0 +1,158 @@
+"""Account use cases: one function each, shared by the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import queries, rules
+from app.accounts.models import ROLES, RefreshToken, User
+from app.accounts.passwords import (
+    burn_verification,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from app.errors import Conflict, Forbidden, Unauthorized, ValidationError
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+def wrong_credentials() -> Unauthorized:
+    """Return the one error for an unknown user and a wrong password alike."""
+    return Unauthorized(_("Wrong username, email or password."))
+
+
+def register_user(
+    *, username: str, email: str, password: str, role: str = "user", display_name: str = ""
+) -> User:
+    """Create an account after checking every rule; raise ValidationError or Conflict."""
+    username = username.strip()
+    errors: rules.FieldErrors = {}
+    rules.check_username(username, errors)
+    email = rules.check_email(email.strip(), errors)
+    rules.check_password(password, errors)
+    display_name = rules.check_text("display_name", display_name, rules.DISPLAY_NAME_MAX, errors)
+    if role not in ROLES:
+        errors.setdefault("role", []).append(_("Choose one of: %(roles)s.", roles=", ".join(ROLES)))
+    if errors:
+        raise ValidationError(_("Some fields need attention."), errors)
+    conflicts: rules.FieldErrors = {}
+    if queries.username_taken(username):
+        conflicts["username"] = [_("That username is taken.")]
+    if queries.email_taken(email):
+        conflicts["email"] = [_("An account already uses that email address.")]
+    if conflicts:
+        raise Conflict(_("That account already exists."), conflicts)
+    user = User(
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        role=role,
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # Two sign-ups raced for the same name: the unique index decided.
+        db.session.rollback()
+        raise Conflict(
+            _("That account already exists."),
+            {"username": [_("That username or email address is taken.")]},
+        ) from exc
+    return user
+
+
+def authenticate(*, login: str, password: str) -> User:
+    """Return the user these credentials belong to; the same error for every wrong pair."""
+    user = queries.find_by_login(login) if login else None
+    if user is None:
+        burn_verification()
+        raise wrong_credentials()
+    if not verify_password(user.password_hash, password):
+        raise wrong_credentials()
+    if user.suspended:
+        raise Forbidden(_("This account is suspended."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_seen_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    location: str | None = None,
+    website: str | None = None,
+    dm_policy: str | None = None,
+) -> User:
+    """Change the fields given (None leaves a field as it is); raise ValidationError."""
+    errors: rules.FieldErrors = {}
+    changes: dict[str, str] = {}
+    if display_name is not None:
+        changes["display_name"] = rules.check_text(
+            "display_name", display_name, rules.DISPLAY_NAME_MAX, errors
+        )
+    if bio is not None:
+        changes["bio"] = rules.check_text("bio", bio, rules.BIO_MAX, errors)
+    if location is not None:
+        changes["location"] = rules.check_text("location", location, rules.LOCATION_MAX, errors)
+    if website is not None:
+        changes["website"] = rules.check_website(website.strip(), errors)
+    if dm_policy is not None:
+        if dm_policy not in rules.DM_POLICIES:
+            errors["dm_policy"] = [_("Choose one of: %(p)s.", p=", ".join(rules.DM_POLICIES))]
+        changes["dm_policy"] = dm_policy
+    if errors:
+        raise ValidationError(_("Some fields need attention."), errors)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """Set a new password and end every other session and refresh token of the user."""
+    errors: rules.FieldErrors = {}
+    if not verify_password(user.password_hash, current_password):
+        errors["current_password"] = [_("That is not your current password.")]
+    rules.check_password(new_password, errors, field="new_password")
+    if errors:
+        raise ValidationError(_("Some fields need attention."), errors)
+    user.password_hash = hash_password(new_password)
+    _end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def log_out_everywhere(*, user: User) -> User:
+    """End every browser session, access token and refresh token of the user."""
+    _end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """Invalidate session cookies and access tokens (version bump) and refresh tokens."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def set_role(*, user: User, role: str) -> User:
+    """Give a user a role (user, moderator, admin)."""
+    if role not in ROLES:
+        raise ValidationError(
+            _("Unknown role."), {"role": [_("Choose one of: %(r)s.", r=", ".join(ROLES))]}
+        )
+    user.role = role
+    db.session.commit()
+    return user

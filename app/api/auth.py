@@ -1,0 +1,60 @@
+"""API routes for accounts: register, login, refresh, logout, me."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from app.accounts import services, tokens
+from app.accounts.auth import login_limits, register_limits
+from app.api import bp
+from app.api.common import api_user, auth_required, fields, json_body
+from app.api.serializers import private_user
+
+
+@bp.post("/auth/register")
+@register_limits
+def register_account():
+    """Create an account and return its first token pair."""
+    data = fields(json_body(), required=("username", "email", "password"))
+    user = services.register_user(**data)
+    return jsonify(user=private_user(user), **tokens.issue_token_pair(user)), 201
+
+
+@bp.post("/auth/login")
+@login_limits
+def login():
+    """Exchange a username or email and a password for a token pair."""
+    data = fields(json_body(), required=("login", "password"))
+    user = services.authenticate(login=data["login"], password=data["password"])
+    return jsonify(user=private_user(user), **tokens.issue_token_pair(user))
+
+
+@bp.post("/auth/refresh")
+def refresh_tokens():
+    """Spend a refresh token for a new pair (rotation with reuse detection)."""
+    data = fields(json_body(), required=("refresh_token",))
+    user, pair = tokens.rotate_refresh_token(data["refresh_token"])
+    return jsonify(user=private_user(user), **pair)
+
+
+@bp.post("/auth/logout")
+def logout():
+    """Revoke the family of the refresh token given."""
+    data = fields(json_body(), required=("refresh_token",))
+    tokens.revoke_refresh_token(data["refresh_token"])
+    return "", 204
+
+
+@bp.get("/me")
+@auth_required
+def get_me():
+    """Return the signed-in user's private profile."""
+    return jsonify(private_user(api_user()))
+
+
+@bp.patch("/me")
+@auth_required
+def update_me():
+    """Change the signed-in user's profile fields."""
+    data = fields(json_body(), optional=("display_name", "bio", "location", "website", "dm_policy"))
+    return jsonify(private_user(services.update_profile(user=api_user(), **data)))

@@ -1,0 +1,136 @@
+"""Configuration: class defaults, then the environment, then ``instance/config.py``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+class DefaultConfig:
+    """Settings for the embedded default: one process, SQLite, in-process bus."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "fixed-window"
+    LOGIN_LIMIT_PER_IP = "30 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    REGISTER_LIMIT_PER_IP = "10 per hour"
+    ACCESS_TOKEN_TTL = 15 * 60
+    REFRESH_TOKEN_TTL = 30 * 24 * 3600
+    JWT_ALGORITHM = "HS256"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "en"
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PRODUCTION = False
+    PORT = 5000
+
+
+# Environment variables read into the config, with the type they are parsed as.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "PORT": int,
+    "RATELIMIT_ENABLED": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "LOGIN_LIMIT_PER_IP": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "REGISTER_LIMIT_PER_IP": str,
+    "ACCESS_TOKEN_TTL": int,
+    "REFRESH_TOKEN_TTL": int,
+    "SESSION_COOKIE_SECURE": bool,
+    "DEVTHREAD_ENV": str,
+}
+
+
+def parse_bool(value: str) -> bool:
+    """Read a boolean from an environment string such as ``0``, ``false`` or ``yes``."""
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Collect the settings the environment overrides."""
+    settings: dict[str, Any] = {}
+    for name, kind in ENV_SETTINGS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        if kind is bool:
+            settings[name] = parse_bool(raw)
+        elif kind is int:
+            try:
+                settings[name] = int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        else:
+            settings[name] = raw
+    return settings
+
+
+def normalize_database_url(url: str) -> str:
+    """Make a PostgreSQL URL use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def embedded_secret_key(instance_path: str) -> str:
+    """Read, or create once, the secret key kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def finalize(config: dict[str, Any], instance_path: str) -> None:
+    """Derive the settings that depend on others, and refuse unsafe production settings."""
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["DATABASE_URL"])
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            instance_path, "devthread.sqlite"
+        )
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    production = bool(
+        config.get("PRODUCTION")
+        or config.get("DEVTHREAD_ENV") == "production"
+        or not uri.startswith("sqlite")
+        or config.get("REDIS_URL")
+    )
+    config["PRODUCTION"] = production
+    if uri.startswith("sqlite"):
+        # SQLite is written by one process; keep connections per thread and wait on locks.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. A production setting (DATABASE_URL, REDIS_URL or "
+                "DEVTHREAD_ENV=production) needs a fixed secret key shared by every process: "
+                "export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        config["SECRET_KEY"] = embedded_secret_key(instance_path)

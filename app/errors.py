@@ -1,0 +1,162 @@
+"""Domain errors and the one place that turns them (and HTTP errors) into responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, make_response, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; safe to show to the user."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class BadRequest(DomainError):
+    """The request could not be read (malformed JSON, wrong shape)."""
+
+
+class Unauthorized(DomainError):
+    """Credentials are missing or wrong."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know it exists."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with existing data (a taken username, say)."""
+
+    status = 409
+    code = "conflict"
+
+
+class ValidationError(DomainError):
+    """One or more fields are invalid."""
+
+    status = 422
+    code = "validation_error"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def wants_json() -> bool:
+    """Tell whether this request is answered in JSON (the API) rather than HTML."""
+    return request.path.startswith("/api/")
+
+
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> Response:
+    """Build the API's error response."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(error=body)
+    response.status_code = status
+    return response
+
+
+def html_error(status: int, message: str) -> Response:
+    """Render the error page, or just its message block for htmx."""
+    from app.web import render_page
+
+    return make_response(render_page("errors/error.html", status=status, message=message), status)
+
+
+def handle_domain_error(error: DomainError) -> Any:
+    """Answer a domain error in the caller's language (JSON or HTML)."""
+    if wants_json():
+        return json_error(error.status, error.code, error.message, error.fields)
+    return html_error(error.status, error.message)
+
+
+def handle_http_error(error: HTTPException) -> Any:
+    """Answer an HTTP error (404, 405, 429, ...) with the API shape or an HTML page."""
+    status = error.code or 500
+    if status == 429:
+        message = _("Too many requests. Please wait a moment and try again.")
+    elif status == 404:
+        message = _("That page does not exist, or it is not yours to see.")
+    elif isinstance(error, CSRFError):
+        message = _("The form expired or was sent from another site. Reload the page and retry.")
+    else:
+        message = error.description or error.name
+    if wants_json():
+        response = json_error(status, HTTP_CODES.get(status, "error"), message)
+    else:
+        response = html_error(status, message)
+    if status == 429:
+        retry_after = _retry_after(error)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _retry_after(error: HTTPException) -> int | None:
+    """Read the seconds until the limit resets from Flask-Limiter's error, if any."""
+    original = getattr(error, "response", None)
+    if original is not None and original.headers.get("Retry-After"):
+        return int(original.headers["Retry-After"])
+    limit = getattr(error, "limit", None)
+    if limit is not None:
+        try:
+            return int(limit.limit.get_expiry())
+        except Exception:  # pragma: no cover - older limits versions
+            return None
+    return None
+
+
+def handle_unexpected(error: Exception) -> Any:
+    """Log an unexpected failure and answer 500 without leaking details."""
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    if wants_json():
+        return json_error(500, "internal_error", "Something went wrong on our side.")
+    return html_error(500, _("Something went wrong on our side. Please try again."))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach the handlers for domain, HTTP and unexpected errors."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing and not app.debug:
+        app.register_error_handler(Exception, handle_unexpected)

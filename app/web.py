@@ -1,0 +1,86 @@
+"""What every HTML page shares: htmx-aware rendering, locale, security headers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, current_app, has_request_context, render_template, request
+from jinja2_fragments.flask import render_block
+
+SUPPORTED_LOCALES = ("en",)
+
+# htmx settings served through a <meta> tag, so no inline script is needed (CSP).
+HTMX_CONFIG = {
+    "includeIndicatorStyles": False,
+    "allowEval": False,
+    "allowScriptTags": False,
+    "selfRequestsOnly": True,
+    "historyCacheSize": 0,
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        # Forms with errors come back as 422 and are swapped in place.
+        {"code": "422", "swap": True},
+        {"code": "[45]..", "swap": False, "error": True},
+    ],
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: https:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def is_htmx() -> bool:
+    """Tell whether htmx asked for a fragment (and not a boosted full page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+
+
+def render_page(template: str, block: str | None = None, **context: Any) -> str:
+    """Render the whole page, or only ``block`` when htmx asks for a fragment."""
+    if block and is_htmx():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def select_locale() -> str | None:
+    """Pick the best language the browser asks for among those we have."""
+    if not has_request_context():
+        return "en"
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+
+
+def add_security_headers(response: Response) -> Response:
+    """Add CSP and the other protective headers to every response."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if is_htmx():
+        # A fragment and a full page share one URL: caches must keep them apart.
+        headers.add("Vary", "HX-Request")
+    return response
+
+
+def register_web_hooks(app: Flask) -> None:
+    """Attach the headers hook and the template globals."""
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
+    app.jinja_env.globals["is_htmx"] = is_htmx
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

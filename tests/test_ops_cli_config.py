@@ -1,0 +1,129 @@
+"""Configuration, the CLI and the health routes."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import config as config_module
+from app.accounts import queries
+from app.seed import DEMO_LOGIN, DEMO_PASSWORD
+from tests.conftest import PASSWORD
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    config = {"DATABASE_URL": "postgresql://db.example/devthread"}
+    with pytest.raises(config_module.ConfigError, match="SECRET_KEY is not set"):
+        config_module.finalize(config, str(tmp_path))
+
+
+def test_redis_url_moves_rate_limits_to_redis(tmp_path):
+    config = {
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "SECRET_KEY": "k" * 40,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config_module.finalize(config, str(tmp_path))
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    assert config["PRODUCTION"] is True
+
+
+def test_embedded_default_is_sqlite_in_instance_with_a_kept_secret(tmp_path):
+    config: dict = {}
+    config_module.finalize(config, str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/devthread.sqlite"
+    again: dict = {}
+    config_module.finalize(again, str(tmp_path))
+    assert config["SECRET_KEY"] == again["SECRET_KEY"]
+
+
+def test_environment_is_parsed_and_postgres_urls_use_psycopg(tmp_path):
+    env = {
+        "DATABASE_URL": "postgres://u@h/db",
+        "RATELIMIT_ENABLED": "0",
+        "PORT": "8080",
+        "SECRET_KEY": "s" * 40,
+    }
+    config = config_module.from_environment(env)
+    assert config["RATELIMIT_ENABLED"] is False and config["PORT"] == 8080
+    config_module.finalize(config, str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_bad_number_in_environment_is_a_clear_error():
+    with pytest.raises(config_module.ConfigError, match="PORT"):
+        config_module.from_environment({"PORT": "eighty"})
+
+
+def test_create_user_command(runner, app):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "root_admin",
+            "--role",
+            "admin",
+            "--email",
+            "r@example.com",
+            "--password",
+            PASSWORD,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert queries.find_by_username("root_admin").role == "admin"
+
+
+def test_create_user_prompts_for_what_is_missing(runner, app):
+    result = runner.invoke(
+        args=["create-user", "mod_one", "--role", "moderator"],
+        input=f"m@example.com\n{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert queries.find_by_username("mod_one").email == "m@example.com"
+
+
+def test_create_user_reports_rule_violations(runner):
+    result = runner.invoke(args=["create-user", "x", "--email", "bad", "--password", "short"])
+    assert result.exit_code != 0
+    assert "username" in result.output and "email" in result.output
+
+
+def test_seed_is_idempotent_and_demo_login_works(runner, api):
+    first = runner.invoke(args=["seed", "--if-empty"])
+    assert DEMO_LOGIN in first.output
+    second = runner.invoke(args=["seed", "--if-empty"])
+    assert "not seeding" in second.output
+    api.login(DEMO_LOGIN, DEMO_PASSWORD)
+
+
+def test_seed_many_users(runner, app):
+    result = runner.invoke(args=["seed", "--users", "1200"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert queries.count_users() >= 1200
+
+
+def test_healthz_and_readyz(client, app):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"]["database"] == "ok"
+    if app.config.get("REDIS_URL"):
+        assert ready.get_json()["checks"]["redis"] == "ok"
+
+
+def test_readyz_is_503_when_the_database_is_down(other_app):
+    app = other_app(
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/none",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"].startswith("error")
+
+
+def test_readyz_is_503_when_redis_is_down(other_app):
+    app = other_app(REDIS_URL="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["redis"].startswith("error")
