@@ -44,6 +44,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
+    from app import models  # noqa: F401  (every table on the metadata)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sock
     from app.web import select_locale
 

@@ -38,6 +38,23 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+# Search structures are made by hand in migrations, per database: autogenerate must not see them.
+HAND_MADE = {
+    "search_vector",
+    "posts_fts",
+    "ix_posts_search",
+    "ix_users_username_prefix",
+    "ix_users_display_name_prefix",
+    "ix_tags_name_prefix",
+}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Hide the hand-made search structures from autogenerate."""
+    is_fts_table = type_ == "table" and bool(name) and name.startswith("posts_fts")
+    return name not in HAND_MADE and not is_fts_table
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -88,7 +105,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            include_object=include_object,
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

@@ -34,12 +34,16 @@ class User(UserMixin, db.Model):
     dm_policy: Mapped[str] = mapped_column(String(20), nullable=False, default="everyone")
     # Bumped when every session must end (password change, "log out everywhere").
     session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    followers_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    following_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    posts_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         Index("uq_users_username_lower", func.lower(username), unique=True),
         Index("uq_users_email_lower", func.lower(email), unique=True),
+        Index("ix_users_display_name_lower", func.lower(display_name)),
     )
 
     def get_id(self) -> str:

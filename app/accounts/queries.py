@@ -41,3 +41,20 @@ def email_taken(email: str) -> bool:
 def count_users() -> int:
     """Return how many accounts exist."""
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+def resolve_usernames(candidates: set[str]) -> dict[str, str]:
+    """Map lower-cased names to the canonical usernames of the accounts that exist."""
+    if not candidates:
+        return {}
+    rows = db.session.execute(
+        select(User.username).where(func.lower(User.username).in_(sorted(candidates)[:50]))
+    )
+    return {name.lower(): name for (name,) in rows}
+
+
+def users_by_usernames(usernames: list[str]) -> list[User]:
+    """Return the users with these canonical usernames."""
+    if not usernames:
+        return []
+    return list(db.session.scalars(select(User).where(User.username.in_(usernames))))

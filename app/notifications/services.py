@@ -1,0 +1,70 @@
+"""Notification use cases. Callers own the transaction: a notification commits with its cause."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.extensions import db
+from app.notifications.models import Notification
+from app.timeutil import utcnow
+
+
+def notify(
+    *,
+    user_id: int,
+    type: str,
+    actor_id: int,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    conversation_id: int | None = None,
+) -> Notification | None:
+    """Add a notification to the session; nothing for your own actions or a repeated reaction."""
+    if user_id == actor_id:
+        return None
+    if type == "reaction":
+        already = db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.actor_id == actor_id,
+                Notification.post_id == post_id,
+                Notification.type == "reaction",
+            )
+        )
+        if already is not None:
+            return None
+    notification = Notification(
+        user_id=user_id,
+        type=type,
+        actor_id=actor_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        conversation_id=conversation_id,
+    )
+    db.session.add(notification)
+    return notification
+
+
+def notify_many(
+    *, user_ids: Iterable[int], type: str, actor_id: int, **target: int | None
+) -> list[Notification]:
+    """Notify several people of the same event."""
+    made = [notify(user_id=uid, type=type, actor_id=actor_id, **target) for uid in user_ids]
+    return [n for n in made if n is not None]
+
+
+def mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or, with no ids, all) of the user's notifications read; return how many."""
+    statement = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(ids))
+    result = db.session.execute(statement)
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,75 @@
+"""Keyset pagination: opaque cursors and the limit rule shared by pages and the API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from flask_babel import gettext as _
+
+from app.errors import BadRequest, ValidationError
+from app.timeutil import isoformat
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list and the cursor of the next one (None at the end)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(*values: Any) -> str:
+    """Pack the sort key of the last item into an opaque string."""
+    packed = [isoformat(v) if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps(packed, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
+    """Unpack a cursor made by ``encode_cursor`` into values of ``kinds``; 400 if it is not one."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError("wrong length")
+        out: list[Any] = []
+        for kind, value in zip(kinds, values, strict=True):
+            if kind is datetime:
+                out.append(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            elif kind is int and isinstance(value, int) and not isinstance(value, bool):
+                out.append(value)
+            elif kind is float and isinstance(value, (int, float)):
+                out.append(float(value))
+            else:
+                raise ValueError("wrong type")
+        return tuple(out)
+    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadRequest(_("That cursor is not one this server made.")) from exc
+
+
+def parse_limit(value: str | int | None) -> int:
+    """Read ``?limit=``: 1 to 100, 20 when absent; 422 otherwise."""
+    if value is None or value == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        limit = 0
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(
+            _("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT),
+            {"limit": [_("Use a number from 1 to %(max)d.", max=MAX_LIMIT)]},
+        )
+    return limit

@@ -1,0 +1,197 @@
+"""Posts and what hangs off them: tags, comments, reactions, bookmarks, mentions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+REACTION_KINDS = ("like", "love", "laugh", "insightful", "celebrate")
+
+
+class Post(db.Model):
+    """A Markdown post; its HTML is rendered once on write and stored."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    # Plain text and tags, kept for the full-text index and link previews.
+    body_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    tags_text: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    comments_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reactions_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    like_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    love_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    laugh_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    insightful_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    celebrate_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="post_tags", lazy="selectin", order_by="Tag.name", viewonly=True
+    )
+
+    __table_args__ = (
+        # Latest feed, and home feed when followed authors are many.
+        Index("ix_posts_created_at_id", "created_at", "id"),
+        # Profile pages, and the home feed per followed author.
+        Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
+    )
+
+    @property
+    def reactions(self) -> dict[str, int]:
+        """Return the count of each reaction kind."""
+        return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
+
+    @property
+    def tag_names(self) -> list[str]:
+        """Return the names of the post's tags."""
+        return [tag.name for tag in self.tags]
+
+
+class Tag(db.Model):
+    """A topic, named in lower case."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
+    posts_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class PostTag(db.Model):
+    """A post carries a tag; the post's time is copied here so a tag page reads one index."""
+
+    __tablename__ = "post_tags"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    post_created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_post_tags_tag_id_created", "tag_id", "post_created_at", "post_id"),)
+
+
+class Comment(db.Model):
+    """A comment on a post; a reply names its parent comment."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A deleted comment that has replies keeps its place in the thread, without its words.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (Index("ix_comments_post_id_created_at_id", "post_id", "created_at", "id"),)
+
+
+class Reaction(db.Model):
+    """One person's reaction of one kind to one post."""
+
+    __tablename__ = "reactions"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('like', 'love', 'laugh', 'insightful', 'celebrate')", name="kind"
+        ),
+    )
+
+
+class Bookmark(db.Model):
+    """A post someone saved for later."""
+
+    __tablename__ = "bookmarks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_bookmarks_user_id_created_at", "user_id", "created_at", "post_id"),)
+
+
+class Mention(db.Model):
+    """A user named with @ in a post or a comment (remembered so edits notify only new names)."""
+
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class TrendingEntry(db.Model):
+    """One row of a trending snapshot: a ranked list computed at once, paginated exactly."""
+
+    __tablename__ = "trending_entries"
+
+    snapshot: Mapped[int] = mapped_column(
+        ForeignKey("trending_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    score: Mapped[float] = mapped_column(db.Float, nullable=False)
+
+
+class TrendingSnapshot(db.Model):
+    """When a trending ranking was computed; its entries stay fixed for exact pagination."""
+
+    __tablename__ = "trending_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

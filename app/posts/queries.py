@@ -1,0 +1,144 @@
+"""Reads of posts, comments and what the viewer did to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, select, tuple_
+
+from app.accounts.models import User
+from app.extensions import db
+from app.pagination import Page, decode_cursor, encode_cursor
+from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
+
+
+@dataclass
+class PostView:
+    """A post as one viewer sees it: with their reactions and bookmark."""
+
+    post: Post
+    my_reactions: list[str] = field(default_factory=list)
+    bookmarked: bool = False
+
+
+def get_post(post_id: int) -> Post | None:
+    """Return the post with this id, if any."""
+    return db.session.get(Post, post_id)
+
+
+def views_for(posts: list[Post], viewer: User | None) -> list[PostView]:
+    """Attach the viewer's reactions and bookmarks to posts, in two queries in all."""
+    if viewer is None or not posts:
+        return [PostView(post) for post in posts]
+    ids = [post.id for post in posts]
+    reactions: dict[int, list[str]] = {}
+    for post_id, kind in db.session.execute(
+        select(Reaction.post_id, Reaction.kind).where(
+            Reaction.user_id == viewer.id, Reaction.post_id.in_(ids)
+        )
+    ):
+        reactions.setdefault(post_id, []).append(kind)
+    bookmarked = set(
+        db.session.scalars(
+            select(Bookmark.post_id).where(Bookmark.user_id == viewer.id, Bookmark.post_id.in_(ids))
+        )
+    )
+    order = {kind: i for i, kind in enumerate(REACTION_KINDS)}
+    return [
+        PostView(
+            post,
+            sorted(reactions.get(post.id, []), key=order.__getitem__),
+            post.id in bookmarked,
+        )
+        for post in posts
+    ]
+
+
+def post_view(post_id: int, viewer: User | None) -> PostView | None:
+    """Return one post as the viewer sees it."""
+    post = get_post(post_id)
+    return views_for([post], viewer)[0] if post else None
+
+
+def newest_first(
+    query: Select,
+    *,
+    limit: int,
+    cursor: str | None,
+    viewer: User | None,
+    created=Post.created_at,
+    ident=Post.id,
+) -> Page[PostView]:
+    """Run a posts query newest first with a (created_at, id) keyset cursor."""
+    after = decode_cursor(cursor, datetime, int)
+    if after:
+        query = query.where(tuple_(created, ident) < tuple_(*after))
+    rows = list(db.session.scalars(query.order_by(created.desc(), ident.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return Page(views_for(rows, viewer), next_cursor)
+
+
+def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comment]:
+    """Return a post's comments, oldest first."""
+    query = select(Comment).where(Comment.post_id == post_id)
+    after = decode_cursor(cursor, datetime, int)
+    if after:
+        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
+    rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return Page(rows, next_cursor)
+
+
+@dataclass
+class Thread:
+    """A comment with its replies, for showing a discussion as a tree."""
+
+    comment: Comment
+    replies: list[Thread] = field(default_factory=list)
+
+
+def comment_threads(post_id: int, *, limit: int = 500) -> list[Thread]:
+    """Return a post's comments as trees in one query, oldest first at each level."""
+    rows = list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.post_id == post_id)
+            .order_by(Comment.created_at, Comment.id)
+            .limit(limit)
+        )
+    )
+    nodes = {row.id: Thread(row) for row in rows}
+    roots: list[Thread] = []
+    for row in rows:
+        parent = nodes.get(row.parent_id) if row.parent_id else None
+        (parent.replies if parent else roots).append(nodes[row.id])
+    return roots
+
+
+def get_comment(comment_id: int) -> Comment | None:
+    """Return the comment with this id, if any."""
+    return db.session.get(Comment, comment_id)
+
+
+def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
+    """Return the posts a user saved, newest bookmark first."""
+    query = (
+        select(Post, Bookmark.created_at)
+        .join(Bookmark, Bookmark.post_id == Post.id)
+        .where(Bookmark.user_id == user.id)
+    )
+    after = decode_cursor(cursor, datetime, int)
+    if after:
+        query = query.where(tuple_(Bookmark.created_at, Bookmark.post_id) < tuple_(*after))
+    rows = db.session.execute(
+        query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more and rows else None
+    return Page(views_for([post for post, _ in rows], user), next_cursor)

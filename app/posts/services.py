@@ -1,0 +1,391 @@
+"""Post use cases: write, edit, delete, react, bookmark, comment. One transaction each."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.accounts.queries import resolve_usernames, users_by_usernames
+from app.errors import Forbidden, NotFound, ValidationError
+from app.extensions import db
+from app.notifications.services import notify
+from app.posts import rules
+from app.posts.markdown import Rendered, render_markdown
+from app.posts.models import (
+    REACTION_KINDS,
+    Bookmark,
+    Comment,
+    Mention,
+    Post,
+    PostTag,
+    Reaction,
+    Tag,
+)
+from app.timeutil import utcnow
+
+
+def _render(body: str) -> Rendered:
+    return render_markdown(body, resolve_mentions=resolve_usernames)
+
+
+def _require_active(user: User) -> None:
+    if user.suspended:
+        raise Forbidden(_("Your account is suspended: you cannot post, comment or react."))
+
+
+def get_post_or_404(post_id: int) -> Post:
+    """Return the post, or raise NotFound."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound(_("That post does not exist or was deleted."))
+    return post
+
+
+def _may_moderate(user: User, author_id: int) -> bool:
+    return user.id == author_id or user.role in ("moderator", "admin")
+
+
+def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Post:
+    """Publish a post: render its Markdown, tag it, notify the people it mentions."""
+    _require_active(author)
+    body = rules.check_body(body)
+    rendered = _render(body)
+    tag_names = rules.normalize_tags(tags, rendered.tags)
+    post = Post(
+        author_id=author.id,
+        body=body,
+        body_html=rendered.html,
+        body_text=rendered.text,
+        tags_text=" ".join(tag_names),
+        created_at=utcnow(),
+    )
+    db.session.add(post)
+    db.session.flush()
+    _add_tags(post, tag_names)
+    db.session.execute(
+        update(User).where(User.id == author.id).values(posts_count=User.posts_count + 1)
+    )
+    _mention(post=post, actor_id=author.id, usernames=rendered.mentions)
+    db.session.commit()
+    return post
+
+
+def edit_post(
+    *, post_id: int, editor: User, body: str | None = None, tags: list[str] | None = None
+) -> Post:
+    """Change a post's body and/or tags; only its author may."""
+    post = get_post_or_404(post_id)
+    if post.author_id != editor.id:
+        raise Forbidden(_("Only the author can edit this post."))
+    _require_active(editor)
+    new_body = rules.check_body(body) if body is not None else post.body
+    rendered = _render(new_body)
+    requested = tags if tags is not None else None
+    if requested is None and body is None:
+        raise ValidationError(_("Nothing to change."), {"body": [_("Send a body or tags.")]})
+    if requested is None:
+        # Keep the tags given explicitly before; the body's hashtags are read again.
+        kept = [t for t in post.tag_names if t not in _body_tags(post.body)]
+        tag_names = rules.normalize_tags(kept, rendered.tags)
+    else:
+        tag_names = rules.normalize_tags(requested, rendered.tags)
+    old_mentions = set(
+        db.session.scalars(
+            select(Mention.user_id).where(Mention.post_id == post.id, Mention.comment_id.is_(None))
+        )
+    )
+    post.body = new_body
+    post.body_html = rendered.html
+    post.body_text = rendered.text
+    post.tags_text = " ".join(tag_names)
+    post.edited_at = utcnow()
+    _replace_tags(post, tag_names)
+    _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
+    db.session.commit()
+    db.session.refresh(post)
+    return post
+
+
+def _body_tags(body: str) -> list[str]:
+    from app.posts.markdown import extract_tags
+
+    return extract_tags(body)
+
+
+def delete_post(*, post_id: int, actor: User) -> None:
+    """Delete a post; its author, a moderator or an admin may."""
+    post = get_post_or_404(post_id)
+    if not _may_moderate(actor, post.author_id):
+        raise Forbidden(_("Only the author or a moderator can delete this post."))
+    tag_ids = list(db.session.scalars(select(PostTag.tag_id).where(PostTag.post_id == post.id)))
+    if tag_ids:
+        db.session.execute(
+            update(Tag).where(Tag.id.in_(tag_ids)).values(posts_count=Tag.posts_count - 1)
+        )
+    db.session.execute(
+        update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
+    )
+    db.session.delete(post)
+    db.session.commit()
+
+
+def _add_tags(post: Post, names: list[str]) -> None:
+    if not names:
+        return
+    existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    for name in names:
+        if name not in existing:
+            try:
+                with db.session.begin_nested():
+                    tag = Tag(name=name)
+                    db.session.add(tag)
+                existing[name] = tag
+            except IntegrityError:
+                # Another post created the same tag a moment ago.
+                existing[name] = db.session.scalar(select(Tag).where(Tag.name == name))
+    ids = [existing[name].id for name in names]
+    db.session.execute(
+        insert(PostTag),
+        [
+            {"post_id": post.id, "tag_id": tag_id, "post_created_at": post.created_at}
+            for tag_id in ids
+        ],
+    )
+    db.session.execute(update(Tag).where(Tag.id.in_(ids)).values(posts_count=Tag.posts_count + 1))
+
+
+def _replace_tags(post: Post, names: list[str]) -> None:
+    current = dict(
+        db.session.execute(
+            select(Tag.name, Tag.id)
+            .join(PostTag, PostTag.tag_id == Tag.id)
+            .where(PostTag.post_id == post.id)
+        ).all()
+    )
+    removed = [tag_id for name, tag_id in current.items() if name not in names]
+    if removed:
+        db.session.execute(
+            delete(PostTag).where(PostTag.post_id == post.id, PostTag.tag_id.in_(removed))
+        )
+        db.session.execute(
+            update(Tag).where(Tag.id.in_(removed)).values(posts_count=Tag.posts_count - 1)
+        )
+    _add_tags(post, [name for name in names if name not in current])
+    db.session.expire(post, ["tags"])
+
+
+def _mention(
+    *,
+    post: Post,
+    actor_id: int,
+    usernames: list[str],
+    comment: Comment | None = None,
+    skip: set[int] | None = None,
+) -> set[int]:
+    """Record mentions and notify the people newly named; return who was notified."""
+    skip = skip or set()
+    notified: set[int] = set()
+    for user in users_by_usernames(usernames):
+        if user.id in skip or user.id == actor_id:
+            continue
+        db.session.add(
+            Mention(user_id=user.id, post_id=post.id, comment_id=comment.id if comment else None)
+        )
+        notify(
+            user_id=user.id,
+            type="mention",
+            actor_id=actor_id,
+            post_id=post.id,
+            comment_id=comment.id if comment else None,
+        )
+        notified.add(user.id)
+    return notified
+
+
+def react(*, post_id: int, user: User, kind: str) -> Post:
+    """Add a reaction (idempotent); the author hears of it once per person and post."""
+    _check_kind(kind)
+    _require_active(user)
+    post = get_post_or_404(post_id)
+    has = db.session.scalar(
+        select(
+            exists().where(
+                Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
+            )
+        )
+    )
+    if not has:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind))
+        except IntegrityError:
+            db.session.rollback()
+            return get_post_or_404(post_id)
+        _bump_reaction(post.id, kind, +1)
+        notify(user_id=post.author_id, type="reaction", actor_id=user.id, post_id=post.id)
+    db.session.commit()
+    db.session.refresh(post)
+    return post
+
+
+def unreact(*, post_id: int, user: User, kind: str) -> Post:
+    """Remove a reaction (idempotent)."""
+    _check_kind(kind)
+    post = get_post_or_404(post_id)
+    removed = db.session.execute(
+        delete(Reaction).where(
+            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
+        )
+    )
+    if removed.rowcount:
+        _bump_reaction(post.id, kind, -1)
+    db.session.commit()
+    db.session.refresh(post)
+    return post
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in REACTION_KINDS:
+        raise NotFound(
+            _("Unknown reaction. Use one of: %(kinds)s.", kinds=", ".join(REACTION_KINDS))
+        )
+
+
+def _bump_reaction(post_id: int, kind: str, step: int) -> None:
+    column = getattr(Post, f"{kind}_count")
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post_id)
+        .values({column: column + step, Post.reactions_count: Post.reactions_count + step})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def bookmark(*, post_id: int, user: User) -> None:
+    """Save a post for later (idempotent)."""
+    post = get_post_or_404(post_id)
+    if db.session.get(Bookmark, (user.id, post.id)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Bookmark(user_id=user.id, post_id=post.id))
+        except IntegrityError:
+            pass
+    db.session.commit()
+
+
+def unbookmark(*, post_id: int, user: User) -> None:
+    """Forget a saved post (idempotent)."""
+    get_post_or_404(post_id)
+    db.session.execute(
+        delete(Bookmark).where(Bookmark.user_id == user.id, Bookmark.post_id == post_id)
+    )
+    db.session.commit()
+
+
+def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None = None) -> Comment:
+    """Comment on a post, or reply to one of its comments; notify the people concerned."""
+    _require_active(author)
+    post = get_post_or_404(post_id)
+    body = rules.check_body(body, limit=rules.COMMENT_MAX)
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.post_id != post.id:
+            raise ValidationError(
+                _("You can only reply to a comment of this post."),
+                {"parent_id": [_("No such comment on this post.")]},
+            )
+        if parent.deleted_at is not None:
+            raise ValidationError(
+                _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
+            )
+    rendered = _render(body)
+    comment = Comment(
+        post_id=post.id,
+        author_id=author.id,
+        parent_id=parent.id if parent else None,
+        body=body,
+        body_html=rendered.html,
+        created_at=utcnow(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(comments_count=Post.comments_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    told: set[int] = {author.id}
+    if parent is not None and parent.author_id not in told:
+        notify(
+            user_id=parent.author_id,
+            type="reply",
+            actor_id=author.id,
+            post_id=post.id,
+            comment_id=comment.id,
+        )
+        told.add(parent.author_id)
+    if post.author_id not in told:
+        notify(
+            user_id=post.author_id,
+            type="comment",
+            actor_id=author.id,
+            post_id=post.id,
+            comment_id=comment.id,
+        )
+        told.add(post.author_id)
+    _mention(post=post, actor_id=author.id, usernames=rendered.mentions, comment=comment, skip=told)
+    db.session.commit()
+    return comment
+
+
+def get_comment_or_404(comment_id: int) -> Comment:
+    """Return the comment, or raise NotFound."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound(_("That comment does not exist or was deleted."))
+    return comment
+
+
+def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
+    """Change a comment's words; only its author may."""
+    comment = get_comment_or_404(comment_id)
+    if comment.author_id != editor.id:
+        raise Forbidden(_("Only the author can edit this comment."))
+    _require_active(editor)
+    body = rules.check_body(body, limit=rules.COMMENT_MAX)
+    rendered = _render(body)
+    old = set(db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id)))
+    comment.body = body
+    comment.body_html = rendered.html
+    comment.edited_at = utcnow()
+    post = db.session.get(Post, comment.post_id)
+    _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, comment=comment, skip=old)
+    db.session.commit()
+    return comment
+
+
+def delete_comment(*, comment_id: int, actor: User) -> None:
+    """Delete a comment; one with replies keeps its place in the thread without its words."""
+    comment = get_comment_or_404(comment_id)
+    if not _may_moderate(actor, comment.author_id):
+        raise Forbidden(_("Only the author or a moderator can delete this comment."))
+    has_replies = db.session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.parent_id == comment.id)
+    )
+    if has_replies:
+        comment.deleted_at = utcnow()
+        comment.body = ""
+        comment.body_html = ""
+    else:
+        db.session.delete(comment)
+    db.session.execute(
+        update(Post)
+        .where(Post.id == comment.post_id)
+        .values(comments_count=Post.comments_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

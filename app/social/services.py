@@ -1,0 +1,69 @@
+"""Follow and unfollow."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import queries as accounts
+from app.accounts.models import User
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.notifications.services import notify
+from app.social.models import Follow
+
+
+def user_or_404(username: str) -> User:
+    """Return the user with this username (any case), or raise NotFound."""
+    user = accounts.find_by_username(username)
+    if user is None:
+        raise NotFound(_("No one here is called @%(name)s.", name=username))
+    return user
+
+
+def follow(*, follower: User, username: str) -> User:
+    """Follow someone (idempotent); they are told once per new follow."""
+    target = user_or_404(username)
+    if target.id == follower.id:
+        raise ValidationError(
+            _("You cannot follow yourself."), {"username": [_("You cannot follow yourself.")]}
+        )
+    if db.session.get(Follow, (follower.id, target.id)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Follow(follower_id=follower.id, followee_id=target.id))
+        except IntegrityError:
+            db.session.commit()
+            return target
+        _count(follower.id, target.id, +1)
+        notify(user_id=target.id, type="follow", actor_id=follower.id)
+    db.session.commit()
+    return target
+
+
+def unfollow(*, follower: User, username: str) -> User:
+    """Stop following someone (idempotent)."""
+    target = user_or_404(username)
+    removed = db.session.execute(
+        delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == target.id)
+    )
+    if removed.rowcount:
+        _count(follower.id, target.id, -1)
+    db.session.commit()
+    return target
+
+
+def _count(follower_id: int, followee_id: int, step: int) -> None:
+    db.session.execute(
+        update(User)
+        .where(User.id == follower_id)
+        .values(following_count=User.following_count + step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == followee_id)
+        .values(followers_count=User.followers_count + step)
+        .execution_options(synchronize_session=False)
+    )
