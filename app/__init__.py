@@ -73,10 +73,20 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.api.openapi import docs_bp
     from app.extensions import csrf
+    from app.feeds.views import bp as feeds_bp
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.ops import bp as ops_bp
+    from app.posts.views import bp as posts_bp
+    from app.search.views import bp as search_bp
+    from app.social.views import bp as social_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(posts_bp)
+    app.register_blueprint(social_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
@@ -89,9 +99,11 @@ def register_hooks(app: Flask) -> None:
     """Attach error handlers, security headers and template helpers."""
     from app.errors import register_error_handlers
     from app.web import register_web_hooks
+    from app.web_helpers import register_template_helpers
 
     register_error_handlers(app)
     register_web_hooks(app)
+    register_template_helpers(app)
 
 
 def register_commands(app: Flask) -> None:

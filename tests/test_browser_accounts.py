@@ -30,7 +30,8 @@ def test_register_form_errors_swap_in_place_then_sign_up(page, live_server):
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    page.get_by_role("heading", name="Hello, dana").wait_for()
+    page.get_by_role("link", name="dana").wait_for()
+    page.get_by_text("Welcome to DevThread, dana!").wait_for()
     assert page.console_errors == []
 
 
@@ -46,7 +47,7 @@ def test_log_in_and_out(page, live_server, app):
     wait_settled(page)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Hello, erin").wait_for()
+    page.get_by_role("link", name="erin").wait_for()
     page.get_by_role("button", name="Log out").click()
     page.get_by_text("You are signed out.").wait_for()
     assert page.console_errors == []

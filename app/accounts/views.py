@@ -47,7 +47,7 @@ def go(location: str) -> Response:
 def register():
     """Show the sign-up form, or create the account and sign in."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("feeds.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -61,7 +61,7 @@ def register():
         else:
             login_user(user)
             flash(_("Welcome to DevThread, %(name)s!", name=user.username), "success")
-            return go(url_for("main.index"))
+            return go(url_for("feeds.home"))
     status = 422 if form.is_submitted() else 200
     return render_page("accounts/register.html", block="form", form=form), status
 
@@ -71,7 +71,7 @@ def register():
 def login():
     """Show the sign-in form, or sign in."""
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("main.index")))
+        return redirect(safe_next(url_for("feeds.home")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -82,7 +82,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             login_user(user, remember=bool(form.remember.data))
-            return go(safe_next(url_for("main.index")))
+            return go(safe_next(url_for("feeds.home")))
     status = 422 if form.is_submitted() else 200
     return render_page("accounts/login.html", block="form", form=form), status
 
@@ -94,7 +94,7 @@ def logout():
     if form.validate_on_submit():
         logout_user()
         flash(_("You are signed out."), "info")
-    return go(url_for("main.index"))
+    return go(url_for("feeds.home"))
 
 
 @bp.get("/settings")

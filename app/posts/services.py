@@ -389,3 +389,8 @@ def delete_comment(*, comment_id: int, actor: User) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def preview_markdown(body: str) -> str:
+    """Render a draft exactly as it would be stored, without storing anything."""
+    return _render(rules.check_body(body)).html

@@ -1,0 +1,74 @@
+"""Feed pages: home, latest, trending, tags, with infinite scroll."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, url_for
+
+from app.feeds import queries
+from app.pagination import parse_limit
+from app.posts.forms import PostForm
+from app.web import render_page
+from app.web_helpers import viewer
+
+bp = Blueprint("feeds", __name__)
+
+PAGE_SIZE = 20
+
+
+def _feed(tab: str):
+    """Render one feed tab; htmx asking for the next page gets only the items."""
+    user = viewer()
+    cursor = request.args.get("cursor")
+    limit = parse_limit(request.args.get("limit", PAGE_SIZE))
+    if tab == "home":
+        page = queries.home(user=user, limit=limit, cursor=cursor)
+    elif tab == "trending":
+        page = queries.trending(limit=limit, cursor=cursor, viewer=user)
+    else:
+        page = queries.latest(limit=limit, cursor=cursor, viewer=user)
+    endpoint = {"home": "feeds.home", "latest": "feeds.latest", "trending": "feeds.trending"}[tab]
+    next_url = url_for(endpoint, cursor=page.next_cursor) if page.next_cursor else None
+    return render_page(
+        "feeds/feed.html",
+        block="items" if cursor else None,
+        tab=tab,
+        page=page,
+        next_url=next_url,
+        form=PostForm(formdata=None) if user else None,
+    )
+
+
+@bp.get("/")
+def home():
+    """Show the home feed to people signed in, the latest posts to everyone else."""
+    return _feed("home" if viewer() else "latest")
+
+
+@bp.get("/latest")
+def latest():
+    """Show every post, newest first."""
+    return _feed("latest")
+
+
+@bp.get("/trending")
+def trending():
+    """Show what is getting attention now."""
+    return _feed("trending")
+
+
+@bp.get("/tags/<tag>")
+def tag_page(tag: str):
+    """Show the posts with a tag."""
+    found = queries.get_tag(tag)
+    if found is None:
+        abort(404)
+    cursor = request.args.get("cursor")
+    page = queries.by_tag(found, limit=PAGE_SIZE, cursor=cursor, viewer=viewer())
+    next_url = (
+        url_for("feeds.tag_page", tag=found.name, cursor=page.next_cursor)
+        if page.next_cursor
+        else None
+    )
+    return render_page(
+        "feeds/tag.html", block="items" if cursor else None, tag=found, page=page, next_url=next_url
+    )

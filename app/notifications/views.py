@@ -1,0 +1,43 @@
+"""The notifications page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.forms import EmptyForm
+from app.notifications import queries, services
+from app.web import is_htmx, render_page
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/notifications")
+@login_required
+def list_notifications():
+    """Show your notifications, newest first."""
+    cursor = request.args.get("cursor")
+    page = queries.notifications_page(current_user, limit=30, cursor=cursor)
+    next_url = (
+        url_for("notifications.list_notifications", cursor=page.next_cursor)
+        if page.next_cursor
+        else None
+    )
+    return render_page(
+        "notifications/list.html",
+        block="items" if cursor else None,
+        page=page,
+        next_url=next_url,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """Mark every notification read."""
+    if EmptyForm().validate_on_submit():
+        services.mark_read(user=current_user)
+    if is_htmx():
+        return list_notifications()
+    return redirect(url_for("notifications.list_notifications"), code=303)

@@ -1,0 +1,26 @@
+"""Forms for posts and comments; the rules live in app/posts/rules.py."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+
+
+class PostForm(FlaskForm):
+    """Write or edit a post."""
+
+    body = TextAreaField(_l("Post"))
+    tags = StringField(_l("Tags"))
+
+    def tag_list(self) -> list[str]:
+        """Split the tags field on commas and spaces."""
+        raw = (self.tags.data or "").replace(",", " ")
+        return [part for part in raw.split() if part]
+
+
+class CommentForm(FlaskForm):
+    """Write a comment or a reply."""
+
+    body = TextAreaField(_l("Comment"))
+    parent_id = HiddenField()

@@ -1,0 +1,213 @@
+"""Post pages: read, write, edit, delete, react, bookmark, comment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.forms import EmptyForm, apply_errors
+from app.errors import DomainError
+from app.posts import queries, services
+from app.posts.forms import CommentForm, PostForm
+from app.posts.models import REACTION_KINDS
+from app.web import is_htmx, render_page
+from app.web_helpers import viewer
+
+bp = Blueprint("posts", __name__)
+
+
+def _view_or_404(post_id: int):
+    view = queries.post_view(post_id, viewer())
+    if view is None:
+        abort(404)
+    return view
+
+
+def render_post_page(post_id: int, *, block: str | None = None, status: int = 200, **forms):
+    """Render the post page, or one of its blocks for htmx."""
+    view = _view_or_404(post_id)
+    return render_page(
+        "posts/post.html",
+        block=block,
+        view=view,
+        threads=queries.comment_threads(post_id),
+        comment_form=forms.get("comment_form") or CommentForm(formdata=None),
+        # A comment edit that failed: (comment id, form with its messages).
+        comment_edit=forms.get("comment_edit"),
+        edit_form=forms.get("edit_form")
+        or PostForm(
+            formdata=None, prefix="edit", body=view.post.body, tags=" ".join(view.post.tag_names)
+        ),
+        action_form=EmptyForm(),
+    ), status
+
+
+@bp.get("/p/<int:post_id>")
+def show_post(post_id: int):
+    """Show a post with its discussion."""
+    return render_post_page(post_id)
+
+
+@bp.post("/posts")
+@login_required
+def create_post():
+    """Publish a post from the composer."""
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            post = services.create_post(
+                author=current_user, body=form.body.data or "", tags=form.tag_list()
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            if is_htmx():
+                view = queries.post_view(post.id, current_user)
+                return render_page("posts/created.html", view=view, form=PostForm(formdata=None))
+            return redirect(url_for("posts.show_post", post_id=post.id), code=303)
+    response = render_page("posts/composer.html", form=form)
+    headers = {"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"} if is_htmx() else {}
+    return response, 422, headers
+
+
+@bp.post("/p/<int:post_id>/edit")
+@login_required
+def edit_post(post_id: int):
+    """Save an edited post."""
+    form = PostForm(prefix="edit")
+    if form.validate_on_submit():
+        try:
+            services.edit_post(
+                post_id=post_id,
+                editor=current_user,
+                body=form.body.data or "",
+                tags=form.tag_list(),
+            )
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            apply_errors(form, error)
+        else:
+            if is_htmx():
+                return render_post_page(post_id, block="post")
+            return redirect(url_for("posts.show_post", post_id=post_id), code=303)
+    return render_post_page(post_id, block="edit", status=422, edit_form=form)
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete_post(post_id: int):
+    """Delete a post and go home."""
+    if EmptyForm().validate_on_submit():
+        services.delete_post(post_id=post_id, actor=current_user)
+    target = url_for("feeds.home")
+    if is_htmx():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, code=303)
+
+
+@bp.post("/p/<int:post_id>/reactions/<kind>")
+@login_required
+def toggle_reaction(post_id: int, kind: str):
+    """Add or remove a reaction; htmx gets the reaction bar back."""
+    if kind not in REACTION_KINDS:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        if request.form.get("on") == "1":
+            services.react(post_id=post_id, user=current_user, kind=kind)
+        else:
+            services.unreact(post_id=post_id, user=current_user, kind=kind)
+    if is_htmx():
+        return render_page("posts/reactions.html", view=_view_or_404(post_id))
+    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+
+
+@bp.post("/p/<int:post_id>/bookmark")
+@login_required
+def toggle_bookmark(post_id: int):
+    """Save or forget a post; htmx gets the button back."""
+    if EmptyForm().validate_on_submit():
+        if request.form.get("on") == "1":
+            services.bookmark(post_id=post_id, user=current_user)
+        else:
+            services.unbookmark(post_id=post_id, user=current_user)
+    if is_htmx():
+        return render_page("posts/bookmark.html", view=_view_or_404(post_id))
+    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+
+
+@bp.post("/p/<int:post_id>/comments")
+@login_required
+def add_comment(post_id: int):
+    """Comment on a post or reply to a comment."""
+    form = CommentForm()
+    if form.validate_on_submit():
+        parent = form.parent_id.data
+        try:
+            comment = services.add_comment(
+                post_id=post_id,
+                author=current_user,
+                body=form.body.data or "",
+                parent_id=int(parent) if parent and parent.isdigit() else None,
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise
+            apply_errors(form, error)
+        else:
+            if is_htmx():
+                return render_post_page(post_id, block="comments")
+            target = url_for("posts.show_post", post_id=post_id, _anchor=f"comment-{comment.id}")
+            return redirect(target, code=303)
+    return render_post_page(post_id, block="comments", status=422, comment_form=form)
+
+
+@bp.post("/c/<int:comment_id>/edit")
+@login_required
+def edit_comment(comment_id: int):
+    """Save an edited comment."""
+    comment = queries.get_comment(comment_id) or abort(404)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(
+                comment_id=comment_id, editor=current_user, body=form.body.data or ""
+            )
+        except DomainError as error:
+            if error.status in (403, 404):
+                raise
+            apply_errors(form, error)
+            return render_post_page(
+                comment.post_id, block="comments", status=422, comment_edit=(comment_id, form)
+            )
+    if is_htmx():
+        return render_post_page(comment.post_id, block="comments")
+    return redirect(
+        url_for("posts.show_post", post_id=comment.post_id, _anchor=f"comment-{comment_id}"),
+        code=303,
+    )
+
+
+@bp.post("/c/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int):
+    """Delete a comment."""
+    comment = queries.get_comment(comment_id) or abort(404)
+    post_id = comment.post_id
+    if EmptyForm().validate_on_submit():
+        services.delete_comment(comment_id=comment_id, actor=current_user)
+    if is_htmx():
+        return render_post_page(post_id, block="comments")
+    return redirect(url_for("posts.show_post", post_id=post_id, _anchor="comments"), code=303)
+
+
+@bp.get("/bookmarks")
+@login_required
+def bookmarks():
+    """Show the posts you saved."""
+    cursor = request.args.get("cursor")
+    page = queries.bookmarks_page(current_user, limit=20, cursor=cursor)
+    next_url = url_for("posts.bookmarks", cursor=page.next_cursor) if page.next_cursor else None
+    return render_page(
+        "posts/bookmarks.html", block="items" if cursor else None, page=page, next_url=next_url
+    )

@@ -1,0 +1,101 @@
+"""Profile pages: posts, followers, following, and the follow button."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import queries as accounts
+from app.accounts.forms import EmptyForm
+from app.feeds import queries as feeds
+from app.social import queries, services
+from app.web import is_htmx, render_page
+from app.web_helpers import viewer
+
+bp = Blueprint("social", __name__)
+
+
+def _profile_or_404(username: str):
+    user = accounts.find_by_username(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/u/<username>")
+def profile(username: str):
+    """Show someone's profile and posts."""
+    user = _profile_or_404(username)
+    if user.username != username:
+        return redirect(url_for("social.profile", username=user.username), code=301)
+    cursor = request.args.get("cursor")
+    page = feeds.by_author(user, limit=20, cursor=cursor, viewer=viewer())
+    next_url = (
+        url_for("social.profile", username=user.username, cursor=page.next_cursor)
+        if page.next_cursor
+        else None
+    )
+    return render_page(
+        "social/profile.html",
+        block="items" if cursor else None,
+        user=user,
+        relation=queries.relation(viewer(), user),
+        tab="posts",
+        page=page,
+        next_url=next_url,
+    )
+
+
+def _people(username: str, tab: str):
+    user = _profile_or_404(username)
+    cursor = request.args.get("cursor")
+    lister = queries.followers if tab == "followers" else queries.following
+    page = lister(user, limit=30, cursor=cursor)
+    endpoint = "social.followers" if tab == "followers" else "social.following"
+    next_url = (
+        url_for(endpoint, username=user.username, cursor=page.next_cursor)
+        if page.next_cursor
+        else None
+    )
+    return render_page(
+        "social/profile.html",
+        block="people" if cursor else None,
+        user=user,
+        relation=queries.relation(viewer(), user),
+        tab=tab,
+        people=page.items,
+        followed=queries.following_ids(viewer(), [p.id for p in page.items]),
+        next_url=next_url,
+    )
+
+
+@bp.get("/u/<username>/followers")
+def followers(username: str):
+    """Show who follows someone."""
+    return _people(username, "followers")
+
+
+@bp.get("/u/<username>/following")
+def following(username: str):
+    """Show who someone follows."""
+    return _people(username, "following")
+
+
+@bp.post("/u/<username>/follow")
+@login_required
+def toggle_follow(username: str):
+    """Follow or unfollow; htmx gets the button back."""
+    if EmptyForm().validate_on_submit():
+        if request.form.get("on") == "1":
+            target = services.follow(follower=current_user, username=username)
+        else:
+            target = services.unfollow(follower=current_user, username=username)
+    else:
+        target = _profile_or_404(username)
+    if is_htmx():
+        return render_page(
+            "social/follow_button.html", user=target, following=request.form.get("on") == "1"
+        )
+    return redirect(
+        request.referrer or url_for("social.profile", username=target.username), code=303
+    )

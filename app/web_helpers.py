@@ -1,0 +1,68 @@
+"""Template helpers: avatars, relative times, the viewer, the unread badge."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import Flask, url_for
+from flask_babel import format_datetime, format_timedelta
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from app.accounts.models import User
+from app.timeutil import isoformat, utcnow
+
+
+def viewer() -> User | None:
+    """Return the signed-in user, or None for an anonymous visitor."""
+    return current_user if current_user.is_authenticated else None
+
+
+def avatar_url(user: User) -> str:
+    """Return the user's avatar, or the one generated from the username."""
+    return user.avatar_url or url_for("main.avatar", username=user.username)
+
+
+def avatar_colour(username: str) -> str:
+    """Pick a stable background colour for a username, dark enough for white text (AA)."""
+    digest = hashlib.sha256(username.lower().encode()).digest()
+    hue = digest[0] * 360 // 256
+    return f"hsl({hue}, 55%, 34%)"
+
+
+def timeago(value: datetime | None) -> Markup:
+    """Render a time as "3 minutes ago", with the exact time on hover and for machines."""
+    if value is None:
+        return Markup("")
+    delta = value - utcnow()
+    relative = format_timedelta(delta, add_direction=True, threshold=1.0)
+    if abs(delta.total_seconds()) < 45:
+        from flask_babel import gettext as _
+
+        relative = _("just now")
+    exact = format_datetime(value, "medium")
+    return Markup(
+        f'<time datetime="{isoformat(value)}" title="{escape(exact)}" data-relative>'
+        f"{escape(relative)}</time>"
+    )
+
+
+def unread_notifications() -> int:
+    """Return the viewer's unread notification count (0 when signed out)."""
+    user = viewer()
+    if user is None:
+        return 0
+    from app.notifications.queries import unread_count
+
+    return unread_count(user)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the helpers to every template."""
+    app.jinja_env.globals.update(
+        avatar=avatar_url,
+        timeago=timeago,
+        unread_notifications=unread_notifications,
+        viewer=viewer,
+    )
