@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from app.posts.markdown import Rendered, extract_tags, render_markdown
 
+ROOT = Path(__file__).resolve().parent.parent
 USERS = {"alice": "Alice", "bob_2": "bob_2", "carol": "CAROL"}
 ALLOWED_TAGS = {
     *("p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "strong", "em", "del", "s"),
@@ -457,3 +462,37 @@ def test_nul_and_lone_surrogates_do_not_crash(source: str) -> None:
 
 def test_surrogate_pair_halves_are_joined() -> None:
     assert "\U0001f600" in render("\ud83d\ude00").text
+
+
+# --- code.css -------------------------------------------------------------------------------
+
+
+def _css_builder() -> ModuleType:
+    # scripts/ is not a package; dataclasses need the module registered while it loads.
+    path = ROOT / "scripts" / "build_code_css.py"
+    spec = importlib.util.spec_from_file_location("build_code_css", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def test_code_css_is_up_to_date_and_meets_contrast() -> None:
+    builder = _css_builder()
+    css, themes = builder.build_css()
+    assert (ROOT / "static/css/code.css").read_text(encoding="utf-8") == css
+    assert all(theme.lowest >= builder.AA for theme in themes)
+    assert "@media (prefers-color-scheme: dark)" in css
+
+
+def test_contrast_fix_moves_a_failing_colour_just_past_aa() -> None:
+    builder = _css_builder()
+    assert builder.contrast("#bbbbbb", "#ffffff") < builder.AA
+    fixed = builder.passing("#bbbbbb", "#ffffff")
+    assert builder.AA <= builder.contrast(fixed, "#ffffff") < builder.AA + 0.2
+    on_dark = builder.passing("#333333", "#0d1117")
+    assert builder.contrast(on_dark, "#0d1117") >= builder.AA
