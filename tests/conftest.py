@@ -100,12 +100,9 @@ def _clean(app: Flask) -> Iterator[None]:
     yield
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                db.session.execute(text(f"DELETE FROM {name}"))
+        # DELETE beats TRUNCATE on tables this small (TRUNCATE rewrites every file).
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(text(f"DELETE FROM {table.name}"))
         db.session.commit()
         db.session.remove()
 
