@@ -60,6 +60,9 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.auth import load_session_user
 
     login_manager.user_loader(load_session_user)
+    from app.realtime.events import install as install_events
+
+    install_events()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             from app.dbsetup import configure_sqlite
@@ -75,9 +78,11 @@ def register_blueprints(app: Flask) -> None:
     from app.extensions import csrf
     from app.feeds.views import bp as feeds_bp
     from app.main.views import bp as main_bp
+    from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
+    from app.realtime.ws import bp as realtime_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
 
@@ -87,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(social_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(messaging_bp)
+    app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)

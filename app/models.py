@@ -1,6 +1,7 @@
 """Import every model so the metadata (migrations, tests) sees all tables."""
 
 from app.accounts.models import RefreshToken, User
+from app.messaging.models import Conversation, ConversationMember, Message
 from app.notifications.models import Notification
 from app.posts.models import (
     Bookmark,
@@ -13,18 +14,23 @@ from app.posts.models import (
     TrendingEntry,
     TrendingSnapshot,
 )
+from app.realtime.models import StoredEvent
 from app.social.models import Follow
 
 __all__ = [
     "Bookmark",
     "Comment",
+    "Conversation",
+    "ConversationMember",
     "Follow",
     "Mention",
+    "Message",
     "Notification",
     "Post",
     "PostTag",
     "Reaction",
     "RefreshToken",
+    "StoredEvent",
     "Tag",
     "TrendingEntry",
     "TrendingSnapshot",

@@ -48,6 +48,23 @@ def timeago(value: datetime | None) -> Markup:
     )
 
 
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """Accept a datetime or the API's ISO string (socket payloads) for the same templates."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def unread_messages() -> int:
+    """Return the viewer's unread message count (0 when signed out)."""
+    user = viewer()
+    if user is None:
+        return 0
+    from app.messaging.queries import unread_messages_total
+
+    return unread_messages_total(user)
+
+
 def unread_notifications() -> int:
     """Return the viewer's unread notification count (0 when signed out)."""
     user = viewer()
@@ -60,9 +77,11 @@ def unread_notifications() -> int:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
+    app.jinja_env.filters["as_datetime"] = as_datetime
     app.jinja_env.globals.update(
         avatar=avatar_url,
         timeago=timeago,
         unread_notifications=unread_notifications,
+        unread_messages=unread_messages,
         viewer=viewer,
     )

@@ -58,3 +58,10 @@ def users_by_usernames(usernames: list[str]) -> list[User]:
     if not usernames:
         return []
     return list(db.session.scalars(select(User).where(User.username.in_(usernames))))
+
+
+def users_by_ids(user_ids: list[int]) -> list[User]:
+    """Return the users with these ids."""
+    if not user_ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(user_ids))))

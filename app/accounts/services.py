@@ -138,8 +138,11 @@ def log_out_everywhere(*, user: User) -> User:
 
 
 def _end_sessions(user: User) -> None:
-    """Invalidate session cookies and access tokens (version bump) and refresh tokens."""
+    """Invalidate cookies, access and refresh tokens, and close the user's open sockets."""
+    from app.realtime.events import emit
+
     user.session_version = (user.session_version or 1) + 1
+    emit(db.session, [user.id], "session.revoked", {})
     db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, common, openapi  # noqa: E402,F401  (routes register on import)
+from app.api import auth, common, messages, openapi  # noqa: E402,F401  (routes register on import)
 
 bp.before_request(common.load_token_user)

@@ -187,6 +187,90 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+SCHEMAS.update(
+    {
+        "Message": {
+            "type": "object",
+            "required": ["id", "conversation_id", "sender", "body", "created_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "conversation_id": {"type": "integer"},
+                "sender": ref("UserSummary"),
+                "body": string(5000),
+                "created_at": string(format="date-time"),
+            },
+        },
+        "Conversation": {
+            "type": "object",
+            "required": ["id", "participants", "last_message", "unread_count", "updated_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "participants": {
+                    "type": "array",
+                    "items": {
+                        "allOf": [
+                            ref("UserSummary"),
+                            {"type": "object", "properties": {"online": {"type": "boolean"}}},
+                        ]
+                    },
+                },
+                "last_message": {"oneOf": [ref("Message"), {"type": "null"}]},
+                "unread_count": {"type": "integer"},
+                "updated_at": string(format="date-time"),
+            },
+        },
+        "MessageList": {
+            "type": "object",
+            "required": ["items", "next_cursor"],
+            "properties": {
+                "items": {"type": "array", "items": ref("Message")},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        },
+        "ConversationList": {
+            "type": "object",
+            "required": ["items", "next_cursor"],
+            "properties": {
+                "items": {"type": "array", "items": ref("Conversation")},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        },
+        "StartConversation": {
+            "type": "object",
+            "required": ["username"],
+            "additionalProperties": False,
+            "properties": {"username": string(30)},
+        },
+        "NewMessage": {
+            "type": "object",
+            "required": ["body"],
+            "additionalProperties": False,
+            "properties": {"body": string(5000, minLength=1)},
+        },
+    }
+)
+
+LIST_PARAMS = [
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "description": "Items per page.",
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The next_cursor of the previous page.",
+    },
+]
+CONVERSATION_ID = {
+    "name": "conversation_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+
 PATHS: dict[str, Any] = {
     "/auth/register": {
         "post": op(
@@ -241,6 +325,63 @@ PATHS: dict[str, Any] = {
         ),
     },
 }
+
+
+PATHS.update(
+    {
+        "/conversations": {
+            "get": op(
+                "Your conversations, most recent first",
+                "Messages",
+                {"200": reply("A page of conversations.", "ConversationList")}
+                | errors(400, 401, 422),
+                auth=True,
+                parameters=LIST_PARAMS,
+            ),
+            "post": op(
+                "Open the one-to-one conversation with someone",
+                "Messages",
+                {
+                    "201": reply("A new conversation.", "Conversation"),
+                    "200": reply("The conversation you already had.", "Conversation"),
+                }
+                | errors(400, 401, 403, 404, 422),
+                request=body(
+                    "StartConversation",
+                    "403 when they accept messages only from people they follow.",
+                ),
+                auth=True,
+            ),
+        },
+        "/conversations/{conversation_id}/messages": {
+            "get": op(
+                "A conversation's messages, newest first",
+                "Messages",
+                {"200": reply("A page of messages.", "MessageList")} | errors(400, 401, 404, 422),
+                auth=True,
+                parameters=[CONVERSATION_ID, *LIST_PARAMS],
+            ),
+            "post": op(
+                "Send a message",
+                "Messages",
+                {"201": reply("The stored message, also pushed live.", "Message")}
+                | errors(400, 401, 403, 404, 422),
+                request=body("NewMessage"),
+                auth=True,
+                parameters=[CONVERSATION_ID],
+            ),
+        },
+        "/conversations/{conversation_id}/read": {
+            "post": op(
+                "Mark a conversation read",
+                "Messages",
+                {"204": reply("Read up to its newest message.")} | errors(401, 404),
+                auth=True,
+                parameters=[CONVERSATION_ID],
+            )
+        },
+    }
+)
 
 
 def build_spec() -> dict[str, Any]:

@@ -35,3 +35,47 @@ def private_user(user: User) -> dict[str, Any]:
         "suspended": user.suspended,
         "created_at": isoformat(user.created_at),
     }
+
+
+def notification_object(notification) -> dict[str, Any]:
+    """Return the API's notification object."""
+    return {
+        "id": notification.id,
+        "type": notification.type,
+        "actor": user_summary(notification.actor),
+        "post_id": notification.post_id,
+        "comment_id": notification.comment_id,
+        "conversation_id": notification.conversation_id,
+        "created_at": isoformat(notification.created_at),
+        "read": notification.read_at is not None,
+    }
+
+
+def message_object(message) -> dict[str, Any]:
+    """Return the API's message object."""
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "sender": user_summary(message.sender),
+        "body": message.body,
+        "created_at": isoformat(message.created_at),
+    }
+
+
+def post_object(view) -> dict[str, Any]:
+    """Return the API's post object as one viewer sees it."""
+    post = view.post
+    return {
+        "id": post.id,
+        "author": user_summary(post.author),
+        "body": post.body,
+        "body_html": post.body_html,
+        "tags": post.tag_names,
+        "created_at": isoformat(post.created_at),
+        "edited_at": isoformat(post.edited_at),
+        "comments_count": post.comments_count,
+        "reactions": post.reactions,
+        "my_reactions": list(view.my_reactions),
+        "bookmarked": view.bookmarked,
+        "url": f"/p/{post.id}",
+    }

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import Notification
+from app.realtime.events import emit
 from app.timeutil import utcnow
 
 
@@ -44,6 +45,13 @@ def notify(
         conversation_id=conversation_id,
     )
     db.session.add(notification)
+
+    def payload() -> dict:
+        from app.api.serializers import notification_object
+
+        return notification_object(notification)
+
+    emit(db.session, [user_id], "notification", payload, store=True)
     return notification
 
 

@@ -68,8 +68,27 @@ def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Po
         update(User).where(User.id == author.id).values(posts_count=User.posts_count + 1)
     )
     _mention(post=post, actor_id=author.id, usernames=rendered.mentions)
+    _announce(post)
     db.session.commit()
     return post
+
+
+def _announce(post: Post) -> None:
+    """Push "post.created" to the author's followers' sockets once the post is stored."""
+    from app.realtime.events import emit
+    from app.social.models import Follow
+
+    followers = db.session.scalars(
+        select(Follow.follower_id).where(Follow.followee_id == post.author_id)
+    )
+
+    def payload() -> dict:
+        from app.api.serializers import post_object
+        from app.posts.queries import PostView
+
+        return post_object(PostView(post))
+
+    emit(db.session, list(followers), "post.created", payload)
 
 
 def edit_post(

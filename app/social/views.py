@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
+from app.realtime.presence import is_online
 from app.social import queries, services
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer
@@ -40,6 +41,7 @@ def profile(username: str):
         block="items" if cursor else None,
         user=user,
         relation=queries.relation(viewer(), user),
+        online=is_online(user.id),
         tab="posts",
         page=page,
         next_url=next_url,
@@ -62,6 +64,7 @@ def _people(username: str, tab: str):
         block="people" if cursor else None,
         user=user,
         relation=queries.relation(viewer(), user),
+        online=is_online(user.id),
         tab=tab,
         people=page.items,
         followed=queries.following_ids(viewer(), [p.id for p in page.items]),

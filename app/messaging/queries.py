@@ -1,0 +1,154 @@
+"""Reads of conversations and messages, in a fixed number of queries per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, tuple_
+
+from app.accounts.models import User
+from app.extensions import db
+from app.messaging.models import Conversation, ConversationMember, Message
+from app.pagination import Page, decode_cursor, encode_cursor
+
+
+@dataclass
+class Inbox:
+    """A conversation as one member sees it in their list."""
+
+    conversation: Conversation
+    participants: list[User] = field(default_factory=list)
+    last_message: Message | None = None
+    unread_count: int = 0
+    updated_at: datetime | None = None
+
+
+def conversations_page(user: User, *, limit: int, cursor: str | None) -> Page[Inbox]:
+    """Return the user's conversations, most recent first (four queries whatever the page size)."""
+    query = (
+        select(
+            Conversation,
+            ConversationMember.last_activity_at,
+            ConversationMember.last_read_message_id,
+        )
+        .join(ConversationMember, ConversationMember.conversation_id == Conversation.id)
+        .where(ConversationMember.user_id == user.id)
+    )
+    after = decode_cursor(cursor, datetime, int)
+    if after:
+        query = query.where(
+            tuple_(ConversationMember.last_activity_at, ConversationMember.conversation_id)
+            < tuple_(*after)
+        )
+    rows = db.session.execute(
+        query.order_by(
+            ConversationMember.last_activity_at.desc(), ConversationMember.conversation_id.desc()
+        ).limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [row[0].id for row in rows]
+    items = {row[0].id: Inbox(row[0], updated_at=row[1]) for row in rows}
+    if ids:
+        for member in db.session.scalars(
+            select(ConversationMember).where(
+                ConversationMember.conversation_id.in_(ids), ConversationMember.user_id != user.id
+            )
+        ):
+            items[member.conversation_id].participants.append(member.user)
+        newest = (
+            select(func.max(Message.id))
+            .where(Message.conversation_id.in_(ids))
+            .group_by(Message.conversation_id)
+        )
+        for message in db.session.scalars(select(Message).where(Message.id.in_(newest))):
+            items[message.conversation_id].last_message = message
+        counts = db.session.execute(
+            select(Message.conversation_id, func.count())
+            .join(
+                ConversationMember,
+                and_(
+                    ConversationMember.conversation_id == Message.conversation_id,
+                    ConversationMember.user_id == user.id,
+                ),
+            )
+            .where(
+                Message.conversation_id.in_(ids),
+                Message.sender_id != user.id,
+                Message.id > ConversationMember.last_read_message_id,
+            )
+            .group_by(Message.conversation_id)
+        ).all()
+        for conversation_id, count in counts:
+            items[conversation_id].unread_count = count
+    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more and rows else None
+    return Page([items[i] for i in ids], next_cursor)
+
+
+def inbox_item(conversation_id: int, user: User) -> Inbox | None:
+    """Return one conversation as the user's list shows it."""
+    page = conversations_page(user, limit=100, cursor=None)
+    return next((i for i in page.items if i.conversation.id == conversation_id), None)
+
+
+def messages_page(conversation_id: int, *, limit: int, cursor: str | None) -> Page[Message]:
+    """Return a conversation's messages, newest first."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    after = decode_cursor(cursor, int)
+    if after:
+        query = query.where(Message.id < after[0])
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def unread_messages_total(user: User | None) -> int:
+    """Return how many messages from others the user has not read, in all conversations."""
+    if user is None:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .join(
+                ConversationMember,
+                and_(
+                    ConversationMember.conversation_id == Message.conversation_id,
+                    ConversationMember.user_id == user.id,
+                ),
+            )
+            .where(
+                Message.sender_id != user.id,
+                Message.id > ConversationMember.last_read_message_id,
+            )
+        )
+        or 0
+    )
+
+
+def partner_ids(user_id: int) -> list[int]:
+    """Return everyone the user shares a conversation with."""
+    mine = select(ConversationMember.conversation_id).where(ConversationMember.user_id == user_id)
+    return list(
+        db.session.scalars(
+            select(ConversationMember.user_id)
+            .where(
+                ConversationMember.conversation_id.in_(mine),
+                ConversationMember.user_id != user_id,
+            )
+            .distinct()
+        )
+    )
+
+
+def read_marks(conversation_id: int) -> dict[int, int]:
+    """Return how far each member has read a conversation."""
+    return dict(
+        db.session.execute(
+            select(ConversationMember.user_id, ConversationMember.last_read_message_id).where(
+                ConversationMember.conversation_id == conversation_id
+            )
+        ).all()
+    )

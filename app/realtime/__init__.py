@@ -1,0 +1,1 @@
+"""Real time: the event bus, stored events, presence and the WebSocket."""

@@ -1,0 +1,230 @@
+"""The WebSocket ``/ws``: authenticated before the handshake, one loop per socket.
+
+Each socket has two greenlets (threads in embedded mode): a reader that turns client frames
+into queue items, and the socket's own loop, the only one that sends. The loop drains the
+socket's bounded queue (fed by the hub), heartbeats presence, and replays stored events on
+``resume``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from simple_websocket import ConnectionClosed
+
+from app.accounts import queries as accounts
+from app.accounts.tokens import user_from_access_token
+from app.errors import DomainError
+from app.extensions import db, sock
+from app.realtime import presence, render
+from app.realtime.bus import get_bus
+from app.realtime.hub import Connection, hub
+
+log = logging.getLogger(__name__)
+bp = Blueprint("realtime", __name__)
+
+HEARTBEAT = 20.0  # seconds between presence heartbeats (presence TTL is 60 s)
+REPLAY_LIMIT = 500
+FRAME_LIMIT = 4096  # bytes a client frame may have
+RATE = 20  # client frames per RATE_WINDOW
+RATE_WINDOW = 10.0
+
+
+def check_handshake() -> None:
+    """Refuse a bad handshake before it is accepted: 403 foreign Origin, 401 no credential."""
+    origin = request.headers.get("Origin")
+    allowed = {request.host_url.rstrip("/")} | set(current_app.config.get("WS_ALLOWED_ORIGINS", ()))
+    same_host = origin and origin.split("://", 1)[-1] == request.host
+    if origin and origin.rstrip("/") not in allowed and not same_host:
+        abort(403)
+    token = request.args.get("access_token")
+    if token:
+        try:
+            user = user_from_access_token(token)
+        except DomainError:
+            abort(401)
+        g.ws_user_id = user.id
+        g.ws_format = request.args.get("format", "json")
+    elif current_user.is_authenticated:
+        g.ws_user_id = current_user.id
+        g.ws_format = request.args.get("format", "html")
+    else:
+        abort(401)
+    if g.ws_format not in ("json", "html"):
+        abort(400)
+
+
+bp.before_request(check_handshake)
+
+
+class Recent:
+    """The event ids a socket sent lately, so a replay and live delivery never send one twice."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self.ids: OrderedDict[int, None] = OrderedDict()
+
+    def seen(self, event_id: int) -> bool:
+        """Tell whether the id was sent already, remembering it if not."""
+        if event_id in self.ids:
+            return True
+        self.ids[event_id] = None
+        if len(self.ids) > self.size:
+            self.ids.popitem(last=False)
+        return False
+
+
+@sock.route("/ws", bp=bp)
+def websocket(ws) -> None:
+    """Serve one socket until it closes."""
+    from app.observability import metrics
+
+    app = current_app._get_current_object()
+    conn = Connection(user_id=g.ws_user_id, format=g.ws_format)
+    socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
+    hub.add(conn)
+    get_bus().ensure_started()
+    metrics.socket_opened()
+    if presence.connect(conn.user_id, socket_id):
+        render.announce_presence(conn.user_id, online=True)
+    reader = threading.Thread(target=_read, args=(app, ws, conn), daemon=True)
+    reader.start()
+    sent = Recent()
+    try:
+        _send_all(ws, render.initial_frames(conn))
+        db.session.remove()
+        last_beat = time.monotonic()
+        while True:
+            try:
+                kind, payload, sent_at = conn.queue.get(timeout=HEARTBEAT)
+            except queue.Empty:
+                kind, payload, sent_at = "beat", None, None
+            if conn.overflowed or kind in ("close", "gone"):
+                break
+            if time.monotonic() - last_beat >= HEARTBEAT:
+                presence.heartbeat(conn.user_id, socket_id)
+                last_beat = time.monotonic()
+            if kind == "event" and payload["type"] == "session.revoked":
+                break
+            if kind == "event":
+                if payload.get("id") is not None and sent.seen(int(payload["id"])):
+                    continue
+                _send_all(ws, render.event_frames(conn, payload))
+                if sent_at:
+                    metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
+            elif kind == "frame":
+                ws.send(json.dumps(payload))
+            elif kind == "resume":
+                _replay(ws, conn, sent, payload)
+            elif kind == "resync" and conn.last_event_id is not None:
+                _replay(ws, conn, sent, conn.last_event_id)
+            db.session.remove()
+    except ConnectionClosed:
+        pass
+    except Exception:
+        log.exception("socket loop failed")
+    finally:
+        hub.remove(conn)
+        metrics.socket_closed()
+        try:
+            if presence.disconnect(conn.user_id, socket_id):
+                render.announce_presence(conn.user_id, online=False)
+        except Exception:
+            log.exception("presence cleanup failed")
+        db.session.remove()
+        with contextlib.suppress(Exception):
+            ws.close()
+
+
+def _send_all(ws, frames: list[str]) -> None:
+    for frame in frames:
+        ws.send(frame)
+
+
+def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
+    """Send the stored events after an id, oldest first, each once."""
+    try:
+        after_id = int(after)
+    except (TypeError, ValueError):
+        ws.send(render.error_frame(_("last_event_id must be an event id.")))
+        return
+    for event in render.stored_events_after(conn.user_id, after_id, REPLAY_LIMIT):
+        if not sent.seen(int(event["id"])):
+            _send_all(ws, render.event_frames(conn, event))
+
+
+def _read(app, ws, conn: Connection) -> None:
+    """Turn client frames into queue items; bad frames get an error frame, not a closed socket."""
+    window_start, count = time.monotonic(), 0
+    with app.app_context():
+        try:
+            while True:
+                raw = ws.receive()
+                if raw is None:
+                    break
+                now = time.monotonic()
+                if now - window_start > RATE_WINDOW:
+                    window_start, count = now, 0
+                count += 1
+                if count > RATE:
+                    conn.offer(("frame", _error(_("Too many messages: slow down.")), None))
+                    continue
+                reply = _handle(conn, raw)
+                if reply is not None:
+                    conn.offer(reply)
+                db.session.remove()
+        except ConnectionClosed:
+            pass
+        except Exception:
+            log.exception("socket reader failed")
+        finally:
+            conn.offer(("gone", None, None))
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"id": None, "type": "error", "data": {"message": message}}
+
+
+def _handle(conn: Connection, raw: str | bytes) -> tuple[str, Any, Any] | None:
+    """Answer one client frame: ping, typing or resume."""
+    if isinstance(raw, bytes) or len(raw) > FRAME_LIMIT:
+        return ("frame", _error(_("Send JSON text frames of at most 4 KB.")), None)
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        return ("frame", _error(_("That frame is not JSON.")), None)
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return ("frame", _error(_('A frame is an object with a "type".')), None)
+    kind = frame["type"]
+    if kind == "ping":
+        return ("frame", {"id": None, "type": "pong", "data": {}}, None)
+    if kind == "resume":
+        return ("resume", frame.get("last_event_id"), None)
+    if kind == "posts_seen":
+        conn.new_posts = 0
+        return None
+    if kind == "typing":
+        conversation_id = frame.get("conversation_id")
+        if isinstance(conversation_id, str) and conversation_id.isdigit():
+            conversation_id = int(conversation_id)  # htmx form values arrive as strings
+        if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+            return ("frame", _error(_("typing needs a conversation_id.")), None)
+        from app.messaging import services as messaging
+
+        user = accounts.get_user(conn.user_id)
+        try:
+            messaging.typing(conversation_id=conversation_id, user=user)
+        except DomainError as error:
+            return ("frame", _error(error.message), None)
+        return None
+    return ("frame", _error(_("Unknown frame type: %(t)s.", t=kind[:40])), None)

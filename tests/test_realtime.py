@@ -1,0 +1,195 @@
+"""The live protocol against real gunicorn servers (gevent workers).
+
+On the SQLite run one server checks the protocol with the in-process bus; on the PostgreSQL +
+Redis run two servers share the database and Redis, and what happens through one reaches
+sockets on the other.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import websocket
+
+from tests.conftest import PASSWORD, REDIS_URL, make_user
+from tests.live import Client, Server, running
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def servers(app):
+    """Two servers on PostgreSQL + Redis, or one on the SQLite file of this run."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    count = 2 if REDIS_URL else 1
+    group = [Server(url, REDIS_URL) for _ in range(count)]
+    with running(*group):
+        yield group
+
+
+@pytest.fixture
+def pair(servers):
+    """(server where sockets listen, server where things are done)."""
+    return servers[0], servers[-1]
+
+
+@pytest.fixture
+def people(app):
+    """Alice and Bob, with passwords."""
+    make_user(app, "alice")
+    make_user(app, "bob")
+    return "alice", "bob"
+
+
+def test_handshake_without_credentials_is_401(pair):
+    listen, _ = pair
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(listen.ws_url, timeout=5)
+    assert refused.value.status_code == 401
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(listen.ws_url + "?access_token=forged", timeout=5)
+    assert refused.value.status_code == 401
+
+
+def test_handshake_from_a_foreign_origin_is_403(pair, people):
+    listen, _ = pair
+    token = listen.login("bob", PASSWORD)
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        Client(listen.ws_url, token, origin="https://evil.example")
+    assert refused.value.status_code == 403
+    Client(listen.ws_url, token, origin=listen.url).close()
+
+
+def test_connect_sends_unread_then_ping_pong_and_bad_frames_keep_the_socket(pair, people):
+    listen, _ = pair
+    client = Client(listen.ws_url, listen.login("bob", PASSWORD))
+    assert client.next("unread")["data"] == {"notifications": 0, "messages": 0}
+    for bad in (
+        "not json",
+        "[1, 2]",
+        '{"no": "type"}',
+        '{"type": "launch"}',
+        "x" * 5000,
+        '{"type": "typing", "conversation_id": "x"}',
+        '{"type": "typing", "conversation_id": 999999}',
+        '{"type": "resume", "last_event_id": "abc"}',
+    ):
+        client.send(bad)
+        assert client.next("error")["data"]["message"]
+    client.send({"type": "ping"})
+    assert client.next("pong")
+    client.close()
+
+
+def test_notification_reaches_the_socket_on_the_other_process(pair, people):
+    listen, act = pair
+    bob = Client(listen.ws_url, listen.login("bob", PASSWORD))
+    bob.next("unread")
+    started = time.monotonic()
+    assert act.api("PUT", "/users/bob/follow", act.login("alice", PASSWORD)).status_code == 204
+    frame = bob.next("notification", timeout=1.0)
+    assert time.monotonic() - started < 1.0
+    assert frame["id"] is not None
+    assert frame["data"]["type"] == "follow" and frame["data"]["actor"]["username"] == "alice"
+    assert bob.next("unread", timeout=1.0)["data"]["notifications"] == 1
+    bob.close()
+
+
+def test_message_typing_and_read_marks_cross_processes(pair, people):
+    listen, act = pair
+    alice_token = act.login("alice", PASSWORD)
+    conversation = act.api("POST", "/conversations", alice_token, json={"username": "bob"})
+    assert conversation.status_code == 201
+    cid = conversation.json()["id"]
+    bob_token = listen.login("bob", PASSWORD)
+    bob = Client(listen.ws_url, bob_token)
+    bob.next("unread")
+    alice = Client(act.ws_url, alice_token)
+    alice.next("unread")
+
+    alice.send({"type": "typing", "conversation_id": cid})
+    typing = bob.next("typing", timeout=1.0)
+    assert typing["data"] == {"conversation_id": cid, "username": "alice"}
+    assert typing["id"] is None  # typing is never stored
+
+    sent = act.api("POST", f"/conversations/{cid}/messages", alice_token, json={"body": "hi bob"})
+    assert sent.status_code == 201
+    message = bob.next("message", timeout=1.0)
+    assert message["data"]["body"] == "hi bob" and message["id"] is not None
+    assert bob.next("unread", timeout=1.0)["data"]["messages"] == 1
+    # Alice's other tabs see her own message too.
+    assert alice.next("message", timeout=1.0)["data"]["id"] == message["data"]["id"]
+
+    assert listen.api("POST", f"/conversations/{cid}/read", bob_token).status_code == 204
+    read = alice.next("read", timeout=1.0)
+    assert read["data"]["username"] == "bob"
+    bob.close()
+    alice.close()
+
+
+def test_presence_follows_sockets(pair, people):
+    listen, act = pair
+    bob_token = listen.login("bob", PASSWORD)
+    assert listen.api("PUT", "/users/alice/follow", bob_token).status_code == 204
+    bob = Client(listen.ws_url, bob_token)
+    bob.next("unread")
+    alice = Client(act.ws_url, act.login("alice", PASSWORD))
+    frame = bob.next("presence", timeout=1.0, match=lambda f: f["data"]["username"] == "alice")
+    assert frame["data"]["online"] is True
+    alice.close()
+    frame = bob.next("presence", timeout=2.0, match=lambda f: f["data"]["username"] == "alice")
+    assert frame["data"]["online"] is False
+    bob.close()
+
+
+def test_new_post_reaches_followers(pair, people):
+    listen, act = pair
+    bob_token = listen.login("bob", PASSWORD)
+    listen.api("PUT", "/users/alice/follow", bob_token)
+    bob = Client(listen.ws_url, bob_token)
+    bob.next("unread")
+    posted = act.api("POST", "/posts", act.login("alice", PASSWORD), json={"body": "fresh #news"})
+    assert posted.status_code == 201, posted.text
+    frame = bob.next("post.created", timeout=1.0)
+    assert frame["data"]["id"] == posted.json()["id"] and frame["data"]["tags"] == ["news"]
+    bob.close()
+
+
+def test_resume_replays_each_missed_event_once(pair, people, app):
+    listen, act = pair
+    make_user(app, "carol")
+    make_user(app, "dave")
+    bob_token = listen.login("bob", PASSWORD)
+    bob = Client(listen.ws_url, bob_token)
+    bob.next("unread")
+    act.api("PUT", "/users/bob/follow", act.login("alice", PASSWORD))
+    seen = bob.next("notification", timeout=1.0)["id"]
+    bob.close()
+    for name in ("carol", "dave"):  # while bob is away
+        act.api("PUT", "/users/bob/follow", act.login(name, PASSWORD))
+    bob = Client(listen.ws_url, bob_token)
+    bob.next("unread")
+    bob.send({"type": "resume", "last_event_id": seen})
+    bob.send({"type": "resume", "last_event_id": seen})  # twice: still once each
+    frames = [f for f in bob.frames(1.5) if f["type"] == "notification"]
+    assert [f["data"]["actor"]["username"] for f in frames] == ["carol", "dave"]
+    assert len({f["id"] for f in frames}) == 2 and all(f["id"] > seen for f in frames)
+    bob.close()
+
+
+def test_logging_out_everywhere_closes_the_socket(pair, people, app):
+    listen, _ = pair
+    bob = Client(listen.ws_url, listen.login("bob", PASSWORD))
+    bob.next("unread")
+    from app.accounts import services
+    from app.accounts.queries import find_by_username
+
+    with app.test_request_context():
+        services.log_out_everywhere(user=find_by_username("bob"))
+    bob.ws.settimeout(3)
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+        for _ in range(10):
+            if bob.ws.recv() in ("", None):
+                raise websocket.WebSocketConnectionClosedException("closed")
+    bob.close()
