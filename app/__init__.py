@@ -63,6 +63,10 @@ def register_extensions(app: Flask) -> None:
     from app.realtime.events import install as install_events
 
     install_events()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from app.dbsetup import check_cooperative_psycopg
+
+        check_cooperative_psycopg()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             from app.dbsetup import configure_sqlite

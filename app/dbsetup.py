@@ -17,3 +17,21 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+def check_cooperative_psycopg() -> None:
+    """Refuse to serve on gevent with a blocking psycopg (imported before gevent patched)."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return
+    if not monkey.is_module_patched("socket"):
+        return
+    import psycopg.waiting
+
+    if psycopg.waiting.wait.__name__ == "wait_c":
+        raise RuntimeError(
+            "psycopg was imported before gevent patched the process, so every query would block "
+            "the whole worker. Keep preload_app = False and import nothing of the app in "
+            "gunicorn.conf.py."
+        )

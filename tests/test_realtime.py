@@ -193,3 +193,41 @@ def test_logging_out_everywhere_closes_the_socket(pair, people, app):
             if bob.ws.recv() in ("", None):
                 raise websocket.WebSocketConnectionClosedException("closed")
     bob.close()
+
+
+@pytest.mark.redis_only
+def test_delivery_survives_a_redis_restart(app, people, tmp_path):
+    """Restart a private Redis under live subscribers: missed stored events are caught up,
+    and live delivery works again."""
+    import subprocess
+
+    from tests.live import free_port
+
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(tmp_path)]
+    redis_process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    try:
+        time.sleep(0.3)
+        listen, act = Server(url, redis_url), Server(url, redis_url)
+        with running(listen, act):
+            make_user(app, "carol")
+            bob = Client(listen.ws_url, listen.login("bob", PASSWORD))
+            bob.next("unread")
+            tokens = {n: act.login(n, PASSWORD) for n in ("alice", "carol")}
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+            # While Redis is down the follow is stored; only its live push is lost.
+            assert act.api("PUT", "/users/bob/follow", tokens["alice"]).status_code == 204
+            redis_process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            caught_up = bob.next("notification", timeout=12.0)
+            assert caught_up["data"]["actor"]["username"] == "alice"
+            assert act.api("PUT", "/users/bob/follow", tokens["carol"]).status_code == 204
+            live = bob.next("notification", timeout=3.0)
+            assert live["data"]["actor"]["username"] == "carol"
+            bob.close()
+    finally:
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
