@@ -37,7 +37,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
-    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
+    WS_COMPRESSION = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000

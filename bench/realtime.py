@@ -1,0 +1,405 @@
+"""Measure live delivery: up to 10,000 sockets on `make serve`-style gunicorn (gevent, Redis).
+
+It prepares its own PostgreSQL database (users, follows), starts gunicorn with gevent workers on
+Redis, opens N sockets from one asyncio client process, then makes events through the JSON API and
+measures the time from the API call to the socket:
+
+- notification to one user: a follow of a sampled listener, one at a time;
+- a new post fanned out to F followers: all F sockets, several posts.
+
+It prints p50/p99/max, connection times, the server's memory per 1,000 sockets and the errors, as a
+markdown table (paste it into docs/performance.md). Loopback only; every loop is bounded.
+
+    .venv/bin/python bench/realtime.py --sockets 10000 --fanout 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-secret-key-" + "x" * 40
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the pct-th percentile (nearest rank) of values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str, listeners: int, fanout: int) -> dict[str, int]:
+    """Create the schema and the bench users and follows; return ids by role."""
+    os.environ["DATABASE_URL"] = url
+    subprocess.run(
+        [sys.executable, "scripts/ensure_database.py"], cwd=ROOT, check=True, env=os.environ
+    )
+    from sqlalchemy import delete, insert, select, text
+
+    from app import create_app
+    from app.accounts.models import User
+    from app.accounts.passwords import hash_password
+    from app.extensions import db
+    from app.social.models import Follow
+
+    app = create_app(
+        {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_FAST": True}
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        password = hash_password("devthread-demo")
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "username": f"rt_{i}",
+                "email": f"rt_{i}@example.com",
+                "password_hash": password,
+                "display_name": f"Listener {i}",
+                "created_at": now - timedelta(days=1),
+            }
+            for i in range(listeners)
+        ]
+        rows += [
+            {
+                "username": "rt_poster",
+                "email": "rt_poster@example.com",
+                "password_hash": password,
+                "display_name": "Poster",
+                "created_at": now,
+            },
+            {
+                "username": "rt_actor",
+                "email": "rt_actor@example.com",
+                "password_hash": password,
+                "display_name": "Actor",
+                "created_at": now,
+            },
+        ]
+        for start in range(0, len(rows), 5000):
+            db.session.execute(insert(User), rows[start : start + 5000])
+        db.session.commit()
+        ids = dict(db.session.execute(select(User.username, User.id)).all())
+        poster = ids["rt_poster"]
+        follows = [
+            {"follower_id": ids[f"rt_{i}"], "followee_id": poster, "created_at": now}
+            for i in range(min(fanout, listeners))
+        ]
+        for start in range(0, len(follows), 5000):
+            db.session.execute(insert(Follow), follows[start : start + 5000])
+        db.session.execute(
+            text("UPDATE users SET followers_count = :n WHERE id = :id"),
+            {"n": len(follows), "id": poster},
+        )
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return ids
+
+
+def token_for(user_id: int) -> str:
+    """Mint an access token the server accepts (same secret, session version 1)."""
+    import jwt
+
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "ver": 1,
+        "iat": now,
+        "exp": now + timedelta(hours=2),
+        "jti": f"bench{user_id}",
+        "typ": "access",
+    }
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+def start_server(port: int, url: str, redis_url: str, workers: int) -> subprocess.Popen:
+    """Start gunicorn as `make serve` does and wait until it answers."""
+    import urllib.request
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": "0",
+        "WEB_CONCURRENCY": str(workers),
+        "ACCESS_LOG": "",
+        "WORKER_CONNECTIONS": "12000",
+        "BACKLOG": "8192",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_rss_kib(master: int) -> int:
+    """Sum the resident memory of gunicorn's worker processes."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total
+
+
+class Listener:
+    """One socket: frames arrive into per-type futures so the bench can wait on them."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        self.ws = None
+        self.waiters: dict[str, asyncio.Future] = {}
+        self.errors = 0
+
+    def expect(self, kind: str) -> asyncio.Future:
+        """Return a future resolved with the arrival time of the next frame of a kind."""
+        future = asyncio.get_running_loop().create_future()
+        self.waiters[kind] = future
+        return future
+
+    async def run(self) -> None:
+        """Read frames until the socket closes."""
+        try:
+            async for raw in self.ws:
+                now = time.perf_counter()
+                kind = json.loads(raw)["type"]
+                waiter = self.waiters.pop(kind, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(now)
+        except Exception:
+            self.errors += 1
+
+
+async def open_sockets(base: str, listeners: list[Listener], concurrency: int) -> list[float]:
+    """Open every socket (browser-like: permessage-deflate offered); return connect times."""
+    import websockets
+
+    gate = asyncio.Semaphore(concurrency)
+    times: list[float] = []
+
+    async def connect(listener: Listener) -> None:
+        async with gate:
+            started = time.perf_counter()
+            for attempt in range(3):
+                try:
+                    listener.ws = await websockets.connect(
+                        f"{base}/ws?access_token={token_for(listener.user_id)}&format=json",
+                        open_timeout=30,
+                        ping_interval=None,
+                        max_queue=None,
+                    )
+                    break
+                except Exception:
+                    listener.errors += 1
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            if listener.ws is not None:
+                times.append(time.perf_counter() - started)
+                asyncio.get_running_loop().create_task(listener.run())
+
+    await asyncio.gather(*(connect(listener) for listener in listeners))
+    return times
+
+
+async def measure(args, ids: dict[str, int], port: int, master: int) -> dict:
+    """Connect, then measure notification and fan-out delivery."""
+    import httpx
+
+    base_http = f"http://127.0.0.1:{port}"
+    base_ws = f"ws://127.0.0.1:{port}"
+    listeners = [Listener(ids[f"rt_{i}"]) for i in range(args.sockets)]
+    rss_before = worker_rss_kib(master)
+    started = time.perf_counter()
+    connect_times = await open_sockets(base_ws, listeners, args.concurrency)
+    connect_wall = time.perf_counter() - started
+    gc.collect()
+    gc.freeze()  # thousands of connection objects: keep the collector off the hot path
+    await asyncio.sleep(3)
+    rss_after = worker_rss_kib(master)
+    held = sum(1 for listener in listeners if listener.ws is not None)
+
+    async with httpx.AsyncClient(base_url=base_http + "/api/v1", timeout=30) as http:
+        actor = {"Authorization": f"Bearer {token_for(ids['rt_actor'])}"}
+        poster = {"Authorization": f"Bearer {token_for(ids['rt_poster'])}"}
+        # Notification to one user: follow sampled listeners one at a time.
+        notify_lat: list[float] = []
+        notify_missed = 0
+        step = max(1, args.sockets // args.samples)
+        for listener, index in ((listeners[i], i) for i in range(0, args.sockets, step)):
+            if listener.ws is None:
+                continue
+            waiter = listener.expect("notification")
+            t0 = time.perf_counter()
+            response = await http.put(f"/users/rt_{index}/follow", headers=actor)
+            if response.status_code != 204:
+                notify_missed += 1
+                continue
+            try:
+                arrived = await asyncio.wait_for(waiter, timeout=5)
+                notify_lat.append(arrived - t0)
+            except TimeoutError:
+                notify_missed += 1
+        # A post fanned out to the followers.
+        fan_lat: list[float] = []
+        fan_missed = 0
+        followers = [listener for listener in listeners[: args.fanout] if listener.ws is not None]
+        for n in range(args.posts):
+            waiters = [listener.expect("post.created") for listener in followers]
+            t0 = time.perf_counter()
+            response = await http.post(
+                "/posts", json={"body": f"bench post {n} #bench"}, headers=poster
+            )
+            if response.status_code != 201:
+                fan_missed += len(waiters)
+                continue
+            done, pending = await asyncio.wait(waiters, timeout=10)
+            fan_lat += [w.result() - t0 for w in done]
+            fan_missed += len(pending)
+            await asyncio.sleep(0.5)
+    for listener in listeners:
+        if listener.ws is not None:
+            await listener.ws.close()
+    return {
+        "held": held,
+        "connect_errors": sum(listener.errors for listener in listeners),
+        "connect_wall": connect_wall,
+        "connect_p50": percentile(connect_times, 50),
+        "connect_p99": percentile(connect_times, 99),
+        "rss_before_mib": rss_before / 1024,
+        "rss_after_mib": rss_after / 1024,
+        "kib_per_1000": (rss_after - rss_before) / max(1, held) * 1000,
+        "notify": notify_lat,
+        "notify_missed": notify_missed,
+        "fan": fan_lat,
+        "fan_missed": fan_missed,
+    }
+
+
+def report(args, result: dict) -> str:
+    """Format the numbers as markdown."""
+    ms = lambda v: f"{v * 1000:.1f}"  # noqa: E731
+    lines = [
+        f"### bench/realtime.py, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with the client), "
+        f"Python {platform.python_version()}; gunicorn {args.workers} gevent workers, Redis bus, "
+        "PostgreSQL; client: one asyncio process on the same machine, permessage-deflate offered.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| sockets held | {result['held']} of {args.sockets} | 10,000 |",
+        f"| connect errors (retried) | {result['connect_errors']} | 0 |",
+        f"| time to open all sockets | {result['connect_wall']:.1f} s | |",
+        f"| connect time p50 / p99 | {ms(result['connect_p50'])} / {ms(result['connect_p99'])} ms | |",
+        f"| server memory (workers' RSS) before / after | {result['rss_before_mib']:.0f} / "
+        f"{result['rss_after_mib']:.0f} MiB | |",
+        f"| server memory per 1,000 sockets | {result['kib_per_1000'] / 1024:.1f} MiB | |",
+        f"| notification to one user, p50 / p99 / max ({len(result['notify'])} samples) | "
+        f"{ms(percentile(result['notify'], 50))} / {ms(percentile(result['notify'], 99))} / "
+        f"{ms(max(result['notify'], default=float('nan')))} ms | p99 < 100 ms |",
+        f"| notifications missed | {result['notify_missed']} | 0 |",
+        f"| post to {args.fanout} followers, p50 / p99 / max ({len(result['fan'])} deliveries) | "
+        f"{ms(percentile(result['fan'], 50))} / {ms(percentile(result['fan'], 99))} / "
+        f"{ms(max(result['fan'], default=float('nan')))} ms | p99 < 250 ms |",
+        f"| fan-out deliveries missed | {result['fan_missed']} | 0 |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--sockets", type=int, default=10_000)
+    parser.add_argument("--fanout", type=int, default=1_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=200, help="sockets opening at once")
+    parser.add_argument(
+        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/devthread_rt"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    print(f"preparing {args.sockets} users ...", file=sys.stderr)
+    ids = prepare_database(args.database_url, args.sockets, args.fanout)
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    port = free_port()
+    server = start_server(port, args.database_url, args.redis_url, args.workers)
+    try:
+        print(f"opening {args.sockets} sockets ...", file=sys.stderr)
+        result = asyncio.run(measure(args, ids, port, server.pid))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    print(report(args, result))
+
+
+if __name__ == "__main__":
+    main()
