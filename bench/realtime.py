@@ -24,7 +24,6 @@ import platform
 import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -348,7 +347,8 @@ def report(args, result: dict) -> str:
         f"| sockets held | {result['held']} of {args.sockets} | 10,000 |",
         f"| connect errors (retried) | {result['connect_errors']} | 0 |",
         f"| time to open all sockets | {result['connect_wall']:.1f} s | |",
-        f"| connect time p50 / p99 | {ms(result['connect_p50'])} / {ms(result['connect_p99'])} ms | |",
+        f"| connect time p50 / p99 | {ms(result['connect_p50'])} / "
+        f"{ms(result['connect_p99'])} ms | |",
         f"| server memory (workers' RSS) before / after | {result['rss_before_mib']:.0f} / "
         f"{result['rss_after_mib']:.0f} MiB | |",
         f"| server memory per 1,000 sockets | {result['kib_per_1000'] / 1024:.1f} MiB | |",
@@ -380,7 +380,7 @@ def main() -> None:
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print(f"preparing {args.sockets} users ...", file=sys.stderr)
     ids = prepare_database(args.database_url, args.sockets, args.fanout)

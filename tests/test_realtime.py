@@ -204,8 +204,19 @@ def test_delivery_survives_a_redis_restart(app, people, tmp_path):
     from tests.live import free_port
 
     port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", str(tmp_path)]
+    command = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
     redis_process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     redis_url = f"redis://127.0.0.1:{port}/0"

@@ -80,9 +80,12 @@ def initial_frames(conn: Connection) -> list[str]:
     """Send the state a page or app needs on every (re)connect: counts and who is online."""
     counts = unread_counts(conn.user_id)
     # Events stored from now on are this socket's to deliver, even after a bus outage.
-    conn.last_event_id = db.session.scalar(
-        select(func.max(StoredEvent.id)).where(StoredEvent.user_id == conn.user_id)
-    ) or 0
+    conn.last_event_id = (
+        db.session.scalar(
+            select(func.max(StoredEvent.id)).where(StoredEvent.user_id == conn.user_id)
+        )
+        or 0
+    )
     people = _partners_and_followed(conn.user_id)
     online = presence.online_ids(people)
     if conn.format == "html":
