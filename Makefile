@@ -15,6 +15,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # `make serve` defaults: production-like, on the local PostgreSQL and Redis.
 SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/devthread
 SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+# gunicorn workers share their metrics through *.db files here. They are wiped before each start,
+# and again by gunicorn.conf.py, since the flask commands run before gunicorn write some too.
+METRICS_DIR ?= instance/prometheus
 
 .PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
         assets chromium seed clean
@@ -59,6 +62,8 @@ run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data
 	$(BIN)/flask seed --if-empty
 	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
 	  echo "Production settings: serving with gunicorn on http://127.0.0.1:$(PORT)"; \
+	  export PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}"; \
+	  mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db; \
 	  exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
 	else \
 	  echo; echo "  DevThread: http://127.0.0.1:$(PORT)   demo login: ada / devthread-demo"; echo; \
@@ -68,7 +73,9 @@ run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data
 serve: install assets ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
-	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" && \
+	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
+	        PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}" && \
+	mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db && \
 	$(BIN)/python scripts/ensure_database.py && \
 	$(BIN)/flask db upgrade && \
 	$(BIN)/flask seed --if-empty && \
