@@ -20,7 +20,7 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 METRICS_DIR ?= instance/prometheus
 
 .PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
-        assets chromium seed clean
+        assets chromium pgclient seed clean backup
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,11 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  echo "Installing Debian's chromium package for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+pgclient: ## Install Debian's PostgreSQL client (pg_dump, pg_restore) when it is missing
+	@command -v pg_restore >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql-client for the backup tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
 run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/flask db upgrade
@@ -86,6 +91,9 @@ seed: install ## Seed generated data: make seed USERS=1000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --users $${USERS:-1000}
 
+backup: ## Back up the database DATABASE_URL names (default: the embedded SQLite file)
+	@scripts/backup.sh
+
 lint: install-dev ## Check style (ruff)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -97,7 +105,7 @@ format: install-dev ## Fix style (ruff)
 test-sqlite: install-dev assets chromium ## Python tests on SQLite
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
