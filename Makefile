@@ -20,7 +20,7 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 METRICS_DIR ?= instance/prometheus
 
 .PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
-        assets chromium pgclient seed clean backup
+        assets chromium pgclient seed clean backup check-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ seed: install ## Seed generated data: make seed USERS=1000
 
 backup: ## Back up the database DATABASE_URL names (default: the embedded SQLite file)
 	@scripts/backup.sh
+
+check-deploy: ## Check the alert rules, dashboard queries and nginx.conf with promtool and nginx
+	scripts/check_deploy.sh
 
 lint: install-dev ## Check style (ruff)
 	$(BIN)/ruff check .

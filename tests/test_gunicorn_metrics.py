@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import gunicorn
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
@@ -90,9 +91,13 @@ def server(tmp_path: Path) -> Iterator[Server]:
     for name in ("REDIS_URL", "DEVTHREAD_ENV", "METRICS_TOKEN", "PROXY_FIX", "ACCESS_LOG"):
         env.pop(name, None)
     log = tmp_path / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+    if gunicorn.version_info >= (25, 1):
+        # Its control socket path is per user ($HOME/.gunicorn): leave it to other gunicorns.
+        command.append("--no-control-socket")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            [*command, "wsgi:app"],
             cwd=ROOT,
             env=env,
             stdout=out,
