@@ -427,3 +427,10 @@ def test_a_session_user_stored_as_the_proxy_does_not_break_logging(app):
     with app.test_request_context("/settings"):
         g._login_user = current_user  # what login_user(current_user) leaves behind
         assert request_fields()["user_id"] is None
+
+
+def test_an_endpoint_without_the_otel_packages_refuses_to_start(other_app, monkeypatch):
+    # None in sys.modules makes the import fail, as if the extra were not installed.
+    monkeypatch.setitem(sys.modules, "opentelemetry.instrumentation.flask", None)
+    with pytest.raises(config_module.ConfigError, match=r"pip install -e '\.\[otel\]'"):
+        other_app(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318")
