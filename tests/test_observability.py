@@ -229,6 +229,17 @@ def test_request_counter_and_histogram_move(client):
     assert delta("devthread_http_requests_total", **unmatched) == 1
 
 
+def test_made_up_methods_share_one_series(client):
+    before = scrape(client)
+    for method in ("BREW", "WHEN", "XYZZY"):
+        assert client.open("/healthz", method=method).status_code == 405
+    after = scrape(client)
+    labels = {"method": "OTHER", "route": "unmatched", "status": "405"}
+    total = "devthread_http_requests_total"
+    assert sample(after, total, **labels) - sample(before, total, **labels) == 3
+    assert not any(("method", "BREW") in labels for _name, labels in after)
+
+
 def test_metrics_scrapes_are_not_counted(client):
     before = scrape(client)
     after = scrape(client)

@@ -36,6 +36,10 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 # Publish-to-send: a few ms on one host, seconds when a consumer lags.
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
+# Any token is a valid HTTP method: anything else is counted as OTHER, so a client cannot create
+# series at will.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 # The *_created series double the output and multiprocess mode omits them: the same either way.
 disable_created_metrics()
 
@@ -92,6 +96,7 @@ def observe_request(
     *, method: str, route: str, status: int, duration: float, websocket: bool = False
 ) -> None:
     """Count one answered request and, unless it was a WebSocket, its duration."""
+    method = method if method in KNOWN_METHODS else "OTHER"
     http_requests.labels(method=method, route=route, status=str(status)).inc()
     if not websocket:
         # A socket's duration is its lifetime, which would swamp the latency percentiles.
