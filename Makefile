@@ -15,9 +15,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # `make serve` defaults: production-like, on the local PostgreSQL and Redis.
 SERVE_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/devthread
 SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+# gunicorn workers share their metrics through *.db files here. They are wiped before each start,
+# and again by gunicorn.conf.py, since the flask commands run before gunicorn write some too.
+METRICS_DIR ?= instance/prometheus
 
 .PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
-        assets chromium seed clean
+        assets chromium pgclient seed clean backup check-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,12 +56,19 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  echo "Installing Debian's chromium package for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+pgclient: ## Install Debian's PostgreSQL client (pg_dump, pg_restore) when it is missing
+	@command -v pg_restore >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql-client for the backup tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
 run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --if-empty
 	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
 	  echo "Production settings: serving with gunicorn on http://127.0.0.1:$(PORT)"; \
+	  export PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}"; \
+	  mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db; \
 	  exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
 	else \
 	  echo; echo "  DevThread: http://127.0.0.1:$(PORT)   demo login: ada / devthread-demo"; echo; \
@@ -68,7 +78,9 @@ run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data
 serve: install assets ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
-	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" && \
+	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
+	        PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}" && \
+	mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db && \
 	$(BIN)/python scripts/ensure_database.py && \
 	$(BIN)/flask db upgrade && \
 	$(BIN)/flask seed --if-empty && \
@@ -78,6 +90,12 @@ serve: install assets ## Production-like: gunicorn + gevent workers on PostgreSQ
 seed: install ## Seed generated data: make seed USERS=1000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --users $${USERS:-1000}
+
+backup: ## Back up the database DATABASE_URL names (default: the embedded SQLite file)
+	@scripts/backup.sh
+
+check-deploy: ## Check the alert rules, dashboard queries and nginx.conf with promtool and nginx
+	scripts/check_deploy.sh
 
 lint: install-dev ## Check style (ruff)
 	$(BIN)/ruff check .
@@ -90,7 +108,7 @@ format: install-dev ## Fix style (ruff)
 test-sqlite: install-dev assets chromium ## Python tests on SQLite
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \

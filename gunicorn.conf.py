@@ -1,9 +1,10 @@
-"""gunicorn settings for production-like serving (``make serve``).
+"""gunicorn settings for production-like serving (``make serve``, the Docker image).
 
 Nothing of the app is imported here: gevent patches the worker before the app loads,
 which keeps psycopg and redis cooperative (see docs/operations.md).
 """
 
+import glob
 import os
 import resource
 
@@ -15,16 +16,34 @@ worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "10000"))
 preload_app = False
 backlog = int(os.environ.get("BACKLOG", "4096"))
 timeout = 30
-graceful_timeout = 20
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
-accesslog = os.environ.get("ACCESS_LOG", "-") or None
+# The app writes its own access line (JSON, with the request id and route); ACCESS_LOG=- adds
+# gunicorn's as well.
+accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
+# Addresses whose X-Forwarded-Proto gunicorn trusts; the app's PROXY_FIX handles X-Forwarded-For.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server):
-    """Raise the open-file limit towards the hard limit: every socket is a file."""
+    """Raise the open-file limit and start the metrics directory empty."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = min(hard, max(soft, workers * worker_connections + 1024))
     if wanted > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:
+        # Files left by an earlier run would be added to this run's counters. Only the
+        # client's own *.db files are removed, whatever directory the variable names.
+        os.makedirs(metrics_dir, exist_ok=True)
+        for path in glob.glob(os.path.join(metrics_dir, "*.db")):
+            os.remove(path)
+
+
+def child_exit(server, worker):
+    """Drop the exited worker's live gauges (open sockets, pool) from the metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from app import config as config_module
+from app.observability import register_observability
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -23,10 +24,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
     )
     load_config(app, test_config)
+    register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
+    register_observability(app)
     return app
 
 
@@ -40,6 +43,17 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     else:
         app.config.update(test_config)
     config_module.finalize(app.config, app.instance_path)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from ``PROXY_FIX`` proxies in front of the app (0: none)."""
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
 
 def register_extensions(app: Flask) -> None:

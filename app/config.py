@@ -42,6 +42,12 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000
+    LOG_FORMAT: str | None = None  # json in production, text otherwise (app/observability/logs.py)
+    LOG_LEVEL = "INFO"
+    METRICS_TOKEN: str | None = None
+    OTEL_EXPORTER_OTLP_ENDPOINT: str | None = None
+    # How many proxies in front of the app set X-Forwarded-*; 0 trusts none of those headers.
+    PROXY_FIX = 0
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -59,6 +65,11 @@ ENV_SETTINGS: dict[str, type] = {
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,
     "DEVTHREAD_ENV": str,
+    "LOG_FORMAT": str,
+    "LOG_LEVEL": str,
+    "METRICS_TOKEN": str,
+    "OTEL_EXPORTER_OTLP_ENDPOINT": str,
+    "PROXY_FIX": int,
 }
 
 

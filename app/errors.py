@@ -122,6 +122,9 @@ def handle_http_error(error: HTTPException) -> Any:
     else:
         response = html_error(status, message)
     if status == 429:
+        from app.observability.metrics import rate_limit_refused, rate_limit_scope
+
+        rate_limit_refused(rate_limit_scope(error))
         retry_after = _retry_after(error)
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)

@@ -9,8 +9,10 @@ from flask import current_app
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Log through the app's handler when create_app has set one up (`flask db upgrade`, the tests);
+# the ini's console handler would replace it and silence the app's existing loggers.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

@@ -134,7 +134,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             user = services.change_password(
-                user=current_user,
+                user=current_user._get_current_object(),
                 current_password=form.current_password.data or "",
                 new_password=form.new_password.data or "",
             )
