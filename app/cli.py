@@ -48,6 +48,9 @@ def seed_command(user_count: int, if_empty: bool, random_seed: int) -> None:
         click.echo("Data exists already: not seeding.")
         return
     created = seed.seed_demo()
+    from app.demo import seed_demo_content
+
+    seed_demo_content()
     if created:
         click.echo(f"Demo accounts ready. Sign in as {seed.DEMO_LOGIN} / {seed.DEMO_PASSWORD}")
     if user_count:

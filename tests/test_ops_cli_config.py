@@ -127,3 +127,21 @@ def test_readyz_is_503_when_redis_is_down(other_app):
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"].startswith("error")
+
+
+def test_demo_seed_makes_a_living_community(runner, app):
+    from app.messaging.models import Message
+    from app.notifications.models import Notification
+    from app.posts.models import Comment, Post
+
+    runner.invoke(args=["seed", "--if-empty"])
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.session.query(Post).count() == 6
+        assert db.session.query(Comment).count() == 3
+        assert db.session.query(Message).count() == 1
+        assert db.session.query(Notification).count() > 5
+    runner.invoke(args=["seed"])  # again: nothing doubles
+    with app.app_context():
+        assert db.session.query(Post).count() == 6
