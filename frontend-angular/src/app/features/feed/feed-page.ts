@@ -2,7 +2,7 @@
  * Feeds: Home (people you follow, signed in only), Latest, Trending. Infinite scroll over cursor
  * pages; live `post.created` frames collect in an "N new posts" banner instead of moving the list.
  */
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import { LiveSocket } from '../../core/live-socket';
@@ -67,6 +67,7 @@ export class FeedPage {
   readonly session = inject(Session);
   private readonly feeds = inject(FeedService);
   private readonly socket = inject(LiveSocket);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
 
   /** Route data: 'default' is `/` (Home when signed in, Latest otherwise). */
   readonly feed = input<'default' | FeedKind>('default');
@@ -103,7 +104,10 @@ export class FeedPage {
   showFresh(): void {
     this.pager.prepend(this.fresh());
     this.fresh.set([]);
-    globalThis.scrollTo?.({ top: 0, behavior: 'smooth' });
+    // Bring the top of the list into view and put focus there, so keyboard users land on the new posts.
+    const list = this.host.nativeElement.querySelector<HTMLElement>('.list');
+    list?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    list?.querySelector<HTMLElement>('article a')?.focus({ preventScroll: true });
   }
 
   published(post: Post): void {
