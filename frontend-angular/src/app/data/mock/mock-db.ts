@@ -169,6 +169,8 @@ export class MockDb {
   readonly latency = inject(MOCK_LATENCY);
   /** Frames the mock socket pushes to the app (mock mode only). */
   readonly frames = new Subject<ServerFrame>();
+  /** Unread counts changed (something was read): the mock socket pushes an `unread` frame. */
+  readonly unreadChanged = new Subject<void>();
   private eventSeq = 100;
 
   readonly users = new Map<string, MockUser>();

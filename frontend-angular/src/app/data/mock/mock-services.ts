@@ -430,6 +430,7 @@ export class MockNotificationService extends MockBase implements NotificationSer
       for (const n of this.db.notifications) {
         if (n.recipient === viewer && (!ids || ids.includes(n.id))) n.read = true;
       }
+      this.db.unreadChanged.next();
     });
   }
 }
@@ -502,6 +503,7 @@ export class MockMessageService extends MockBase implements MessageService {
       const conversation = this.db.storedConversation(conversationId, viewer);
       const last = this.db.messages.filter((m) => m.conversation_id === conversationId).pop();
       if (last) conversation.lastRead[viewer] = last.id;
+      this.db.unreadChanged.next();
     });
   }
 

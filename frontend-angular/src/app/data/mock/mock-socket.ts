@@ -23,6 +23,7 @@ export class MockServerSocket implements SocketLike {
   onclose: ((event: CloseEvent) => void) | null = null;
   onerror: ((event: Event) => void) | null = null;
   private readonly sub: Subscription;
+  private readonly unreadSub: Subscription;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private readonly user: string;
 
@@ -30,6 +31,7 @@ export class MockServerSocket implements SocketLike {
     const token = new URL(url, 'http://x').searchParams.get('access_token') ?? '';
     this.user = this.subject(token);
     this.sub = db.frames.subscribe((frame) => this.deliver(frame));
+    this.unreadSub = db.unreadChanged.subscribe(() => this.deliver({ id: null, type: 'unread', data: this.counts() }));
     setTimeout(() => {
       if (jwtExpiry(token) === null) return this.close(4001, 'unauthorized');
       this.readyState = 1;
@@ -88,6 +90,7 @@ export class MockServerSocket implements SocketLike {
     if (this.readyState === 3) return;
     this.readyState = 3;
     this.sub.unsubscribe();
+    this.unreadSub.unsubscribe();
     this.timers.forEach((t) => clearInterval(t));
     this.onclose?.(new CloseEvent('close', { code, reason }));
   }

@@ -180,9 +180,10 @@ export class ConversationView {
 
   private markRead(): void {
     const id = this.conversationId();
-    const unread = this.summary()?.unread_count ?? 0;
     this.messages.markRead(id).subscribe({
       next: () => {
+        // Best effort until the server's next `unread` frame sets the exact count.
+        const unread = this.summary()?.unread_count ?? 0;
         if (unread) this.live.messagesRead(unread);
         this.read.emit();
       },
