@@ -140,10 +140,12 @@ describe('LiveSocket', () => {
     expect(second.sent).toEqual([{ type: 'resume', last_event_id: '7' }]);
   });
 
-  it('refreshes an expired access token before reconnecting', () => {
-    const expired = fakeJwt('old', -60);
-    session.start(tokens(expired, 'r1'));
+  it('refreshes an access token that expired while connected before reconnecting', () => {
+    const soon = fakeJwt('soon', 30);
+    session.start(tokens(soon, 'r1'));
     socket.start();
+    FakeSocket.last().open();
+    vi.advanceTimersByTime(40_000); // the token has expired meanwhile (fake timers move Date too)
     const refresher = TestBed.inject(TokenRefresher);
     const fresh = fakeJwt('fresh');
     const refresh = vi.spyOn(refresher, 'refresh').mockImplementation(() => {
@@ -152,9 +154,22 @@ describe('LiveSocket', () => {
     });
     FakeSocket.last().drop();
     vi.advanceTimersByTime(500);
-    expect(refresh).toHaveBeenCalledWith(expired);
+    expect(refresh).toHaveBeenCalledWith(soon);
     expect(FakeSocket.last().url).toContain(`access_token=${fresh}`);
     expect(FakeSocket.instances.length).toBe(2);
+  });
+
+  it('does not connect with an expired token: refreshes first, then connects with the new one', () => {
+    const expired = fakeJwt('old', -60);
+    session.start(tokens(expired, 'r1'));
+    const fresh = fakeJwt('fresh');
+    const refresh = vi.spyOn(TestBed.inject(TokenRefresher), 'refresh').mockImplementation(() => {
+      session.start(tokens(fresh, 'r2'));
+      return of(fresh);
+    });
+    socket.start();
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.instances.map((s) => s.url)).toEqual([`ws://test/ws?access_token=${fresh}&format=json`]);
   });
 
   it('keeps unread counts and presence from their frames', () => {

@@ -66,8 +66,10 @@ export function backoffDelay(attempt: number, timing: SocketTiming, random: () =
 export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
 const OPEN = 1;
-/** An access token this close to expiry is refreshed before a reconnect. */
-const EXPIRY_MARGIN_S = 10;
+/** An access token this close to expiry is refreshed before (re)connecting. */
+const EXPIRY_MARGIN_S = 5;
+/** The socket asks for a refresh at most this often (a server with a tiny TTL must not make it spin). */
+const MIN_REFRESH_INTERVAL_MS = 5_000;
 
 @Injectable({ providedIn: 'root' })
 export class LiveSocket {
@@ -83,6 +85,7 @@ export class LiveSocket {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private tokenSub: Subscription | null = null;
+  private lastRefreshAsk = -Infinity;
   private readonly seen = new Set<string>();
   private readonly frameSubject = new Subject<ServerFrame>();
 
@@ -110,7 +113,7 @@ export class LiveSocket {
   start(): void {
     if (this.tokenSub) return;
     this.tokenSub = this.session.accessToken$.subscribe((token) => {
-      if (token) this.connect(token);
+      if (token) this.connectFresh(token);
       else this.disconnect(true);
     });
   }
@@ -233,9 +236,22 @@ export class LiveSocket {
     this.clearReconnect();
     const token = this.session.accessToken();
     if (!token) return this.disconnect(true);
+    this.connectFresh(token);
+  }
+
+  /**
+   * Connect, unless the token has expired: then get a fresh one first. The new token arrives
+   * through accessToken$, which connects; a failed refresh ends the session (and so the socket).
+   */
+  private connectFresh(token: string): void {
     const exp = jwtExpiry(token);
-    if (exp !== null && exp - EXPIRY_MARGIN_S <= Date.now() / 1000) {
-      // The new token arrives through accessToken$, which reconnects; a failure ends the session.
+    const now = Date.now();
+    if (exp !== null && exp - EXPIRY_MARGIN_S <= now / 1000 && now - this.lastRefreshAsk >= MIN_REFRESH_INTERVAL_MS) {
+      this.lastRefreshAsk = now;
+      this.detach();
+      this.clearReconnect();
+      this.token = token;
+      this.status.set('connecting');
       this.refresher.refresh(token).subscribe({ error: () => undefined });
       return;
     }
