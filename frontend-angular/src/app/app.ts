@@ -17,7 +17,7 @@ import { DATA_MODE } from './data/providers';
     <header class="topbar">
       <nav class="nav" aria-label="Main">
         <a routerLink="/" class="brand"><span aria-hidden="true">⟨/⟩</span> DevThread</a>
-        <form class="nav-search" role="search" (submit)="search($event, q.value)">
+        <form class="nav-search" role="search" aria-label="Quick search" (submit)="search($event, q.value)">
           <label for="nav-q" class="visually-hidden">Search DevThread</label>
           <input #q id="nav-q" name="q" type="search" placeholder="Search posts, people, #tags" autocomplete="off" />
         </form>

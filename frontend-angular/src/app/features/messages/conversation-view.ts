@@ -63,7 +63,8 @@ const TYPING_SHOW_MS = 5_000;
       } @else if (pager.empty()) {
         <app-state kind="empty" text="No messages yet. Say hello!" />
       }
-      <ol class="message-log" role="log" aria-live="polite" aria-relevant="additions" [attr.aria-label]="'Messages with ' + (partner()?.display_name ?? 'this conversation')">
+      <div role="log" aria-live="polite" aria-relevant="additions" [attr.aria-label]="'Messages with ' + (partner()?.display_name ?? 'this conversation')">
+      <ol class="message-log">
         @for (m of ordered(); track m.id) {
           <li class="bubble" [class.mine]="m.sender.username === me()">
             <span class="visually-hidden">{{ m.sender.display_name }}:</span>
@@ -72,6 +73,7 @@ const TYPING_SHOW_MS = 5_000;
           </li>
         }
       </ol>
+      </div>
     </div>
 
     <p class="typing" aria-hidden="true">{{ typingUser() ? typingUser() + ' is typing…' : '' }}</p>

@@ -30,7 +30,7 @@ function keyOf(item: Result): string {
   template: `
     <section class="page" aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
-      <form role="search" class="search-form" (submit)="$event.preventDefault(); commit(term())">
+      <form role="search" aria-label="Search page" class="search-form" (submit)="$event.preventDefault(); commit(term())">
         <label for="search-q" class="label">Search for</label>
         <input id="search-q" type="search" [value]="term()" (input)="typed($any($event.target).value)" autocomplete="off"
           placeholder='words, "a phrase", -exclude' aria-describedby="search-hint" />
