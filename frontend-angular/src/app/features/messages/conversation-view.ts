@@ -78,7 +78,7 @@ const TYPING_SHOW_MS = 5_000;
 
     <p class="typing" aria-hidden="true">{{ typingUser() ? typingUser() + ' is typing…' : '' }}</p>
 
-    <form class="send-form" (ngSubmit)="send()" novalidate>
+    <form class="send-form" (submit)="$event.preventDefault(); send()" novalidate>
       <label for="message-body" class="visually-hidden">Write a message</label>
       <textarea id="message-body" [formControl]="body" rows="2" maxlength="5000" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
         (input)="typed()" (keydown.enter)="enter($any($event))" [attr.aria-invalid]="!!sendError()"

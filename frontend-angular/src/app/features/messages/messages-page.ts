@@ -25,7 +25,7 @@ import { ConversationView } from './conversation-view';
     <div class="page wide messages" [class.has-open]="!!openId()">
       <section class="conversations" aria-labelledby="conv-title">
         <h1 id="conv-title">Messages</h1>
-        <form class="new-conversation" (ngSubmit)="start()" novalidate>
+        <form class="new-conversation" (submit)="$event.preventDefault(); start()" novalidate>
           <label for="new-conv-user" class="label">Message someone</label>
           <div class="row">
             <input id="new-conv-user" [formControl]="who" placeholder="username" autocomplete="off"

@@ -39,7 +39,7 @@ export function buildTree(comments: Comment[]): CommentNode[] {
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [ReactiveFormsModule],
   template: `
-    <form class="comment-form" (ngSubmit)="submit()" novalidate>
+    <form class="comment-form" (submit)="$event.preventDefault(); submit()" novalidate>
       <label [for]="fieldId()" class="label">{{ label() }}</label>
       <textarea [id]="fieldId()" [formControl]="body" rows="3" maxlength="10000"
         [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
