@@ -1,6 +1,7 @@
 /** One post: full body, reactions, bookmark, edit/delete for its author, and the comment thread. */
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router } from '@angular/router';
+import { Title } from '@angular/platform-browser';
 import { Announcer } from '../../core/announcer';
 import { toApiError } from '../../core/errors';
 import { Post } from '../../core/models';
@@ -50,6 +51,7 @@ export class PostPage {
   private readonly session = inject(Session);
   private readonly router = inject(Router);
   private readonly announcer = inject(Announcer);
+  private readonly title = inject(Title);
 
   readonly id = input.required<string>();
   readonly post = signal<Post | null>(null);
@@ -80,6 +82,8 @@ export class PostPage {
     this.posts.get(id).subscribe({
       next: (post) => {
         this.post.set(post);
+        const excerpt = post.body.replace(/\s+/g, ' ').slice(0, 60);
+        this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > 60 ? '…' : ''}” · DevThread`);
         this.loading.set(false);
       },
       error: (err: unknown) => {

@@ -1,6 +1,7 @@
 /** A profile: who they are, counts, follow/unfollow (optimistic), message, and their posts. */
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
+import { Title } from '@angular/platform-browser';
 import { Announcer } from '../../core/announcer';
 import { toApiError } from '../../core/errors';
 import { LiveSocket } from '../../core/live-socket';
@@ -86,6 +87,7 @@ export class ProfilePage {
   private readonly socket = inject(LiveSocket);
   private readonly router = inject(Router);
   private readonly announcer = inject(Announcer);
+  private readonly title = inject(Title);
 
   readonly username = input.required<string>();
   readonly profile = signal<UserProfile | null>(null);
@@ -117,6 +119,7 @@ export class ProfilePage {
     this.users.profile(this.username()).subscribe({
       next: (p) => {
         this.profile.set(p);
+        this.title.setTitle(`${p.display_name} (@${p.username}) · DevThread`);
         this.loading.set(false);
         this.pager.reset();
       },

@@ -5,6 +5,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
+import { Title } from '@angular/platform-browser';
 import { EMPTY, Subject, debounceTime, distinctUntilChanged } from 'rxjs';
 import { Post, SearchType, TagResult, UserSummary } from '../../core/models';
 import { SearchService } from '../../data/services';
@@ -88,6 +89,7 @@ function keyOf(item: Result): string {
 export class SearchPage {
   private readonly search = inject(SearchService);
   private readonly router = inject(Router);
+  private readonly title = inject(Title);
 
   /** From the query string. */
   readonly q = input<string>('');
@@ -113,6 +115,7 @@ export class SearchPage {
       this.current();
       untracked(() => {
         if (q !== this.term()) this.term.set(q ?? '');
+        this.title.setTitle(q?.trim() ? `“${q.trim()}” · Search · DevThread` : 'Search · DevThread');
         if (q?.trim()) this.pager.reset();
       });
     });

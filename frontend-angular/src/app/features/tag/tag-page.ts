@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, effect, inject, input, untracked } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { Post } from '../../core/models';
 import { FeedService } from '../../data/services';
 import { InfiniteScroll } from '../../shared/infinite-scroll';
@@ -33,13 +34,17 @@ import { StateMessage } from '../../shared/states';
 })
 export class TagPage {
   private readonly feeds = inject(FeedService);
+  private readonly title = inject(Title);
   readonly tag = input.required<string>();
   readonly pager = new Pager<Post>((cursor) => this.feeds.tagPosts(this.tag(), { cursor }), (p) => p.id);
 
   constructor() {
     effect(() => {
-      this.tag();
-      untracked(() => this.pager.reset());
+      const tag = this.tag();
+      untracked(() => {
+        this.title.setTitle(`#${tag} · DevThread`);
+        this.pager.reset();
+      });
     });
     inject(DestroyRef).onDestroy(() => this.pager.destroy());
   }
