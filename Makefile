@@ -123,3 +123,33 @@ test: lint test-python ## Run every test: lint, Python on SQLite and on PostgreS
 
 clean: ## Remove the virtual environment, node_modules and built assets
 	rm -rf $(VENV) node_modules static/vendor
+
+# ---------------------------------------------------------------------------
+# Angular SPA (frontend-angular/, served by Flask at /app/). See frontend-angular/README.md.
+# `make spa` rebuilds only when a source or config file changed (stamp file in dist/).
+# ---------------------------------------------------------------------------
+SPA := frontend-angular
+SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f 2>/dev/null)
+SPA_CONFIG := $(SPA)/package.json $(SPA)/package-lock.json $(SPA)/angular.json \
+              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json
+SPA_STAMP := $(SPA)/dist/.build-stamp
+
+.PHONY: spa spa-mock test-spa clean-spa
+
+$(SPA)/node_modules/.package-lock.json: $(SPA)/package.json $(SPA)/package-lock.json
+	cd $(SPA) && npm ci --no-audit --no-fund --loglevel=error
+
+$(SPA_STAMP): $(SPA)/node_modules/.package-lock.json $(SPA_SOURCES) $(SPA_CONFIG)
+	cd $(SPA) && npm run build
+	@touch $@
+
+spa: $(SPA_STAMP) ## Build the SPA for production into frontend-angular/dist/browser (when changed)
+
+spa-mock: $(SPA)/node_modules/.package-lock.json ## Serve the SPA on in-memory mock data: http://localhost:4200/app/
+	cd $(SPA) && npm run start:mock
+
+test-spa: $(SPA)/node_modules/.package-lock.json ## SPA unit tests (Vitest + jsdom, no browser needed)
+	cd $(SPA) && npm test
+
+clean-spa: ## Remove the SPA's node_modules, build output and caches
+	rm -rf $(SPA)/node_modules $(SPA)/dist $(SPA)/.angular
