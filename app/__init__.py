@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.posts.views import bp as posts_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
+    from app.spa import bp as spa_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(feeds_bp)
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(spa_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
 
