@@ -61,7 +61,7 @@ pgclient: ## Install Debian's PostgreSQL client (pg_dump, pg_restore) when it is
 	  echo "Installing Debian's postgresql-client for the backup tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
 
-run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
+run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --if-empty
@@ -75,7 +75,7 @@ run: install assets ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data
 	  exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads; \
 	fi
 
-serve: install assets ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
+serve: install assets spa ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
 	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
@@ -119,7 +119,37 @@ test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQ
 
 test-python: test-sqlite test-postgres
 
-test: lint test-python ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis
+test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis, the SPA
 
 clean: ## Remove the virtual environment, node_modules and built assets
 	rm -rf $(VENV) node_modules static/vendor
+
+# ---------------------------------------------------------------------------
+# Angular SPA (frontend-angular/, served by Flask at /app/). See frontend-angular/README.md.
+# `make spa` rebuilds only when a source or config file changed (stamp file in dist/).
+# ---------------------------------------------------------------------------
+SPA := frontend-angular
+SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f 2>/dev/null)
+SPA_CONFIG := $(SPA)/package.json $(SPA)/package-lock.json $(SPA)/angular.json \
+              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json
+SPA_STAMP := $(SPA)/dist/.build-stamp
+
+.PHONY: spa spa-mock test-spa clean-spa
+
+$(SPA)/node_modules/.package-lock.json: $(SPA)/package.json $(SPA)/package-lock.json
+	cd $(SPA) && npm ci --no-audit --no-fund --loglevel=error
+
+$(SPA_STAMP): $(SPA)/node_modules/.package-lock.json $(SPA_SOURCES) $(SPA_CONFIG)
+	cd $(SPA) && npm run build
+	@touch $@
+
+spa: $(SPA_STAMP) ## Build the SPA for production into frontend-angular/dist/browser (when changed)
+
+spa-mock: $(SPA)/node_modules/.package-lock.json ## Serve the SPA on in-memory mock data: http://localhost:4200/app/
+	cd $(SPA) && npm run start:mock
+
+test-spa: $(SPA)/node_modules/.package-lock.json ## SPA unit tests (Vitest + jsdom, no browser needed)
+	cd $(SPA) && npm test
+
+clean-spa: ## Remove the SPA's node_modules, build output and caches
+	rm -rf $(SPA)/node_modules $(SPA)/dist $(SPA)/.angular

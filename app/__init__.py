@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.realtime.ws import bp as realtime_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
+    from app.spa import bp as spa_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(feeds_bp)
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(spa_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
 

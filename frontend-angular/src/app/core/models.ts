@@ -1,0 +1,229 @@
+/**
+ * The API's shapes, exactly as /api/v1 sends them (see shared/docs/api-contract.md).
+ * Times are ISO 8601 UTC strings. Nothing here is invented by the client: where the contract
+ * leaves a shape open, the field is marked "assumed" and listed in the README.
+ */
+
+/** Every list endpoint: `?limit=&cursor=` in, this out. */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'validation_error'
+  | 'rate_limited';
+
+/** The body of every error response. */
+export interface ApiErrorBody {
+  error: {
+    code: ErrorCode | string;
+    message: string;
+    fields?: Record<string, string[]>;
+  };
+}
+
+/** The short form of a user shown beside content (author, actor, participant). */
+export interface UserSummary {
+  username: string;
+  display_name: string;
+  avatar_url: string;
+  /** Assumed: conversation participants may carry their presence. */
+  online?: boolean;
+}
+
+export type Role = 'user' | 'moderator' | 'admin';
+export type DmPolicy = 'everyone' | 'following';
+
+/** GET /me, PATCH /me, and `user` in the token responses. */
+export interface PrivateUser extends UserSummary {
+  email: string;
+  role: Role | string;
+  bio: string | null;
+  location: string | null;
+  website: string | null;
+  dm_policy: DmPolicy;
+  suspended?: boolean;
+  created_at: string;
+}
+
+export interface ProfilePatch {
+  display_name?: string;
+  bio?: string;
+  location?: string;
+  website?: string;
+  dm_policy?: DmPolicy;
+}
+
+/** GET /users/{username}. */
+export interface UserProfile {
+  username: string;
+  display_name: string;
+  bio: string | null;
+  avatar_url: string;
+  created_at: string;
+  followers_count: number;
+  following_count: number;
+  posts_count: number;
+  online: boolean;
+  is_following: boolean;
+  follows_you: boolean;
+}
+
+/** POST /auth/register, /auth/login, /auth/refresh. */
+export interface TokenResponse {
+  user: PrivateUser;
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export const REACTION_KINDS = ['like', 'love', 'laugh', 'insightful', 'celebrate'] as const;
+export type ReactionKind = (typeof REACTION_KINDS)[number];
+export type ReactionCounts = Partial<Record<ReactionKind, number>>;
+
+export interface Post {
+  id: number;
+  author: UserSummary;
+  body: string;
+  body_html: string;
+  tags: string[];
+  created_at: string;
+  edited_at: string | null;
+  comments_count: number;
+  reactions: ReactionCounts;
+  my_reactions: ReactionKind[];
+  bookmarked: boolean;
+  url: string;
+}
+
+export interface PostDraft {
+  body: string;
+  tags?: string[];
+}
+
+/** PUT/DELETE /posts/{id}/reactions/{kind}. */
+export interface ReactionState {
+  reactions: ReactionCounts;
+  my_reactions: ReactionKind[];
+}
+
+export interface Comment {
+  id: number;
+  post_id: number;
+  parent_id: number | null;
+  author: UserSummary;
+  body: string;
+  body_html: string;
+  created_at: string;
+  edited_at: string | null;
+}
+
+export type FeedKind = 'home' | 'latest' | 'trending';
+
+export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message';
+
+export interface AppNotification {
+  id: number;
+  type: NotificationType;
+  actor: UserSummary;
+  post_id?: number | null;
+  comment_id?: number | null;
+  conversation_id?: number | null;
+  created_at: string;
+  read: boolean;
+}
+
+export interface Message {
+  id: number;
+  conversation_id: number;
+  sender: UserSummary;
+  body: string;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: number;
+  participants: UserSummary[];
+  last_message: Message | null;
+  unread_count: number;
+  updated_at: string;
+}
+
+export type SearchType = 'posts' | 'users' | 'tags';
+
+/** Assumed shape of a `type=tags` search result (the contract does not spell it out). */
+export interface TagResult {
+  name: string;
+  posts_count?: number;
+}
+
+export interface SearchResults {
+  posts: Post;
+  users: UserSummary;
+  tags: TagResult;
+}
+
+/** POST /markdown/preview (an addition the SPA needs). */
+export interface MarkdownPreview {
+  html: string;
+}
+
+/* ---------- WebSocket frames (server to client, format=json) ---------- */
+
+export interface UnreadCounts {
+  notifications: number;
+  messages: number;
+}
+
+export interface TypingEvent {
+  conversation_id: number;
+  username: string;
+}
+
+export interface PresenceEvent {
+  username: string;
+  online: boolean;
+}
+
+interface FrameOf<T extends string, D> {
+  id: string | null;
+  type: T;
+  data: D;
+}
+
+export type ServerFrame =
+  | FrameOf<'notification', AppNotification>
+  | FrameOf<'message', Message>
+  | FrameOf<'post.created', Post>
+  | FrameOf<'typing', TypingEvent>
+  | FrameOf<'presence', PresenceEvent>
+  | FrameOf<'unread', UnreadCounts>
+  | FrameOf<'pong', Record<string, unknown>>
+  | FrameOf<'error', { code?: string; message?: string }>;
+
+/** The `data` of each server frame type. */
+export interface FrameData {
+  notification: AppNotification;
+  message: Message;
+  'post.created': Post;
+  typing: TypingEvent;
+  presence: PresenceEvent;
+  unread: UnreadCounts;
+  pong: Record<string, unknown>;
+  error: { code?: string; message?: string };
+}
+
+export type ClientFrame =
+  | { type: 'ping' }
+  | { type: 'typing'; conversation_id: number }
+  | { type: 'resume'; last_event_id: string };

@@ -1,0 +1,557 @@
+/** In-memory implementations of the data services, over MockDb. Same shapes and errors as the API. */
+import { Injectable, inject } from '@angular/core';
+import { Observable } from 'rxjs';
+import {
+  AppNotification,
+  Comment,
+  Conversation,
+  FeedKind,
+  Message,
+  Page,
+  Post,
+  PostDraft,
+  PrivateUser,
+  ProfilePatch,
+  ReactionKind,
+  REACTION_KINDS,
+  ReactionState,
+  SearchResults,
+  SearchType,
+  TagResult,
+  TokenResponse,
+  UserProfile,
+  UserSummary,
+} from '../../core/models';
+import { Session } from '../../core/session';
+import {
+  AuthService,
+  FeedService,
+  MessageService,
+  NotificationService,
+  PageRequest,
+  PostService,
+  SearchService,
+  UserService,
+} from '../services';
+import { MOCK_PASSWORD, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
+
+const TAG_RE = /^[a-z0-9_-]{1,30}$/;
+
+function b64url(value: object): string {
+  return btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+abstract class MockBase {
+  protected readonly db = inject(MockDb);
+  protected readonly session = inject(Session);
+
+  protected viewer(): string | null {
+    return this.session.user()?.username ?? null;
+  }
+
+  protected requireViewer(): string {
+    const viewer = this.viewer();
+    if (!viewer) throw httpError(401, 'unauthorized', 'Sign in first: this route needs an access token.');
+    return viewer;
+  }
+}
+
+function privateUser(u: MockUser): PrivateUser {
+  const { password: _password, ...rest } = u;
+  return { ...rest };
+}
+
+@Injectable()
+export class MockAuthService extends MockBase implements AuthService {
+  private tokenSeq = 0;
+  private readonly refreshTokens = new Map<string, { user: string; used: boolean }>();
+
+  private issue(user: MockUser): TokenResponse {
+    const n = ++this.tokenSeq;
+    const exp = Math.floor(Date.now() / 1000) + 900;
+    const access = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: user.username, exp, n })}.mock`;
+    const refresh = `mock-refresh.${user.username}.${n}`;
+    this.refreshTokens.set(refresh, { user: user.username, used: false });
+    return { user: privateUser(user), access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: 900 };
+  }
+
+  login(login: string, password: string): Observable<TokenResponse> {
+    return this.db.respond(() => {
+      const wanted = login.trim().toLowerCase();
+      const user = [...this.db.users.values()].find((u) => u.username === wanted || u.email.toLowerCase() === wanted);
+      if (!user || password !== user.password) throw httpError(401, 'unauthorized', 'Wrong username, email or password.');
+      return this.issue(user);
+    });
+  }
+
+  register(username: string, email: string, password: string): Observable<TokenResponse> {
+    return this.db.respond(() => {
+      const fields: Record<string, string[]> = {};
+      if (!/^[A-Za-z0-9_]{3,30}$/.test(username)) fields['username'] = ['Use 3 to 30 letters, digits or underscores.'];
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fields['email'] = ['Enter a valid email address.'];
+      if (password.length < 10) fields['password'] = ['Use at least 10 characters.'];
+      if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
+      const taken: Record<string, string[]> = {};
+      if (this.db.users.has(username.toLowerCase())) taken['username'] = ['That username is taken.'];
+      if ([...this.db.users.values()].some((u) => u.email.toLowerCase() === email.toLowerCase())) {
+        taken['email'] = ['An account with that email exists.'];
+      }
+      if (Object.keys(taken).length) throw httpError(409, 'conflict', 'That account already exists.', taken);
+      const user: MockUser = {
+        username: username.toLowerCase() === username ? username : username,
+        display_name: username,
+        avatar_url: `/avatars/${username}.svg`,
+        email,
+        role: 'user',
+        bio: null,
+        location: null,
+        website: null,
+        dm_policy: 'everyone',
+        suspended: false,
+        created_at: new Date().toISOString(),
+        password,
+      };
+      this.db.users.set(username.toLowerCase(), user);
+      return this.issue(user);
+    });
+  }
+
+  refresh(refreshToken: string): Observable<TokenResponse> {
+    return this.db.respond(() => {
+      const entry = this.refreshTokens.get(refreshToken);
+      if (!entry) throw httpError(401, 'unauthorized', 'The refresh token is not valid.');
+      if (entry.used) throw httpError(401, 'unauthorized', 'This refresh token was already used; the session has ended.');
+      entry.used = true;
+      return this.issue(this.db.user(entry.user));
+    });
+  }
+
+  logout(refreshToken: string): Observable<void> {
+    return this.db.respond(() => {
+      const entry = this.refreshTokens.get(refreshToken);
+      if (entry) entry.used = true;
+    });
+  }
+
+  me(): Observable<PrivateUser> {
+    return this.db.respond(() => privateUser(this.db.user(this.requireViewer())));
+  }
+
+  updateMe(patch: ProfilePatch): Observable<PrivateUser> {
+    return this.db.respond(() => {
+      const user = this.db.user(this.requireViewer());
+      const fields: Record<string, string[]> = {};
+      if (patch.display_name !== undefined && patch.display_name.length > 50) fields['display_name'] = ['At most 50 characters.'];
+      if (patch.bio !== undefined && patch.bio.length > 300) fields['bio'] = ['At most 300 characters.'];
+      if (patch.website && !/^https?:\/\/\S+$/.test(patch.website)) fields['website'] = ['Use an http:// or https:// address.'];
+      if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
+      Object.assign(user, patch);
+      return privateUser(user);
+    });
+  }
+}
+
+function trendingScore(post: Post, now: number): number {
+  const engagement = Object.values(post.reactions).reduce((a, b) => a + (b ?? 0), 0) + 2 * post.comments_count;
+  const hours = (now - Date.parse(post.created_at)) / 3_600_000;
+  return (engagement + 1) / Math.pow(hours + 2, 1.5);
+}
+
+@Injectable()
+export class MockFeedService extends MockBase implements FeedService {
+  feed(kind: FeedKind, page?: PageRequest): Observable<Page<Post>> {
+    return this.db.respond(() => {
+      const viewer = kind === 'home' ? this.requireViewer() : this.viewer();
+      let posts = this.db.posts.map((p) => this.db.postObject(p, viewer));
+      if (kind === 'home') {
+        posts = posts.filter((p) => p.author.username === viewer || this.db.isFollowing(viewer!, p.author.username));
+      }
+      if (kind === 'trending') {
+        const now = Date.now();
+        const scored = posts.map((p) => ({ p, s: trendingScore(p, now) }));
+        scored.sort((a, b) => b.s - a.s || b.p.id - a.p.id);
+        posts = scored.map((x) => x.p);
+      }
+      return paginate(posts, (p) => p.id, page);
+    });
+  }
+
+  tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>> {
+    return this.db.respond(() => {
+      const viewer = this.viewer();
+      const posts = this.db.posts.filter((p) => p.tags.includes(tag.toLowerCase())).map((p) => this.db.postObject(p, viewer));
+      return paginate(posts, (p) => p.id, page);
+    });
+  }
+}
+
+@Injectable()
+export class MockPostService extends MockBase implements PostService {
+  get(id: number): Observable<Post> {
+    return this.db.respond(() => this.db.postObject(this.db.storedPost(id), this.viewer()));
+  }
+
+  private check(draft: Partial<PostDraft>): void {
+    const fields: Record<string, string[]> = {};
+    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > 10_000)) {
+      fields['body'] = ['Write between 1 and 10,000 characters.'];
+    }
+    if (draft.tags && (draft.tags.length > 5 || draft.tags.some((t) => !TAG_RE.test(t)))) {
+      fields['tags'] = ['Up to 5 tags of 1 to 30 lower-case letters, digits, - or _.'];
+    }
+    if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
+  }
+
+  create(draft: PostDraft): Observable<Post> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      this.check(draft);
+      return this.db.postObject(this.db.addPost(viewer, draft.body, draft.tags ?? []), viewer);
+    });
+  }
+
+  update(id: number, draft: Partial<PostDraft>): Observable<Post> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const post = this.db.storedPost(id);
+      if (post.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this post.');
+      this.check(draft);
+      if (draft.body !== undefined) post.body = draft.body;
+      if (draft.tags !== undefined) post.tags = draft.tags;
+      post.edited_at = new Date().toISOString();
+      return this.db.postObject(post, viewer);
+    });
+  }
+
+  remove(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const post = this.db.storedPost(id);
+      const role = this.db.user(viewer).role;
+      if (post.author !== viewer && role === 'user') throw httpError(403, 'forbidden', 'You may not delete this post.');
+      this.db.posts.splice(this.db.posts.indexOf(post), 1);
+    });
+  }
+
+  private reactionState(id: number, viewer: string): ReactionState {
+    const post = this.db.postObject(this.db.storedPost(id), viewer);
+    return { reactions: post.reactions, my_reactions: post.my_reactions };
+  }
+
+  react(id: number, kind: ReactionKind): Observable<ReactionState> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      if (!REACTION_KINDS.includes(kind)) throw httpError(404, 'not_found', 'Unknown reaction.');
+      this.db.storedPost(id);
+      this.db.react(id, viewer, kind, true);
+      return this.reactionState(id, viewer);
+    });
+  }
+
+  unreact(id: number, kind: ReactionKind): Observable<ReactionState> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      this.db.storedPost(id);
+      this.db.react(id, viewer, kind, false);
+      return this.reactionState(id, viewer);
+    });
+  }
+
+  comments(postId: number, page?: PageRequest): Observable<Page<Comment>> {
+    return this.db.respond(() => {
+      this.db.storedPost(postId);
+      const list = this.db.comments.filter((c) => c.post_id === postId).map((c) => this.db.commentObject(c));
+      return paginate(list, (c) => c.id, page);
+    });
+  }
+
+  addComment(postId: number, body: string, parentId?: number | null): Observable<Comment> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const post = this.db.storedPost(postId);
+      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      if (parentId) {
+        const parent = this.db.storedComment(parentId);
+        if (parent.post_id !== postId) throw httpError(422, 'validation_error', 'Some fields need attention.', { parent_id: ['Reply to a comment of this post.'] });
+      }
+      const comment = this.db.addComment(postId, viewer, body, parentId ?? null);
+      this.db.notify(post.author, parentId ? 'reply' : 'comment', viewer, { post_id: postId, comment_id: comment.id });
+      return this.db.commentObject(comment);
+    });
+  }
+
+  editComment(id: number, body: string): Observable<Comment> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const comment = this.db.storedComment(id);
+      if (comment.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this comment.');
+      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      comment.body = body;
+      comment.edited_at = new Date().toISOString();
+      return this.db.commentObject(comment);
+    });
+  }
+
+  removeComment(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const comment = this.db.storedComment(id);
+      if (comment.author !== viewer && this.db.user(viewer).role === 'user') throw httpError(403, 'forbidden', 'You may not delete this comment.');
+      this.db.comments.splice(this.db.comments.indexOf(comment), 1);
+    });
+  }
+
+  bookmark(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      this.db.storedPost(id);
+      if (!this.db.bookmarks.some((b) => b.user === viewer && b.postId === id)) {
+        this.db.bookmarks.push({ user: viewer, postId: id, at: Date.now() });
+      }
+    });
+  }
+
+  unbookmark(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const index = this.db.bookmarks.findIndex((b) => b.user === viewer && b.postId === id);
+      if (index >= 0) this.db.bookmarks.splice(index, 1);
+    });
+  }
+
+  bookmarks(page?: PageRequest): Observable<Page<Post>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const list = this.db.bookmarks
+        .filter((b) => b.user === viewer)
+        .sort((a, b) => b.at - a.at)
+        .flatMap((b) => {
+          const p = this.db.posts.find((x) => x.id === b.postId);
+          return p ? [this.db.postObject(p, viewer)] : [];
+        });
+      return paginate(list, (p) => p.id, page);
+    });
+  }
+
+  previewMarkdown(body: string): Observable<{ html: string }> {
+    return this.db.respond(() => ({ html: mockMarkdown(body) }));
+  }
+}
+
+@Injectable()
+export class MockUserService extends MockBase implements UserService {
+  profile(username: string): Observable<UserProfile> {
+    return this.db.respond(() => {
+      const u = this.db.user(username);
+      const viewer = this.viewer();
+      const all = [...this.db.follows];
+      return {
+        username: u.username,
+        display_name: u.display_name,
+        bio: u.bio,
+        avatar_url: u.avatar_url,
+        created_at: u.created_at,
+        followers_count: all.filter((f) => f.endsWith(`>${u.username}`)).length,
+        following_count: all.filter((f) => f.startsWith(`${u.username}>`)).length,
+        posts_count: this.db.posts.filter((p) => p.author === u.username).length,
+        online: this.db.online.has(u.username),
+        is_following: !!viewer && this.db.isFollowing(viewer, u.username),
+        follows_you: !!viewer && this.db.isFollowing(u.username, viewer),
+      };
+    });
+  }
+
+  follow(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const u = this.db.user(username);
+      if (u.username === viewer) throw httpError(422, 'validation_error', 'You cannot follow yourself.', { username: ['You cannot follow yourself.'] });
+      if (!this.db.isFollowing(viewer, u.username)) {
+        this.db.follows.add(`${viewer}>${u.username}`);
+        this.db.notify(u.username, 'follow', viewer);
+      }
+    });
+  }
+
+  unfollow(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      this.db.follows.delete(`${viewer}>${this.db.user(username).username}`);
+    });
+  }
+
+  private list(username: string, side: 'followers' | 'following', page?: PageRequest): Page<UserSummary> {
+    const u = this.db.user(username).username;
+    const names = [...this.db.follows]
+      .map((f) => f.split('>'))
+      .filter(([a, b]) => (side === 'followers' ? b === u : a === u))
+      .map(([a, b]) => (side === 'followers' ? a : b));
+    return paginate(names.map((n) => this.db.summary(n)), (s) => s.username, page);
+  }
+
+  followers(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.list(username, 'followers', page));
+  }
+
+  following(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.list(username, 'following', page));
+  }
+
+  posts(username: string, page?: PageRequest): Observable<Page<Post>> {
+    return this.db.respond(() => {
+      const u = this.db.user(username).username;
+      const viewer = this.viewer();
+      const list = this.db.posts.filter((p) => p.author === u).map((p) => this.db.postObject(p, viewer));
+      return paginate(list, (p) => p.id, page);
+    });
+  }
+}
+
+@Injectable()
+export class MockNotificationService extends MockBase implements NotificationService {
+  list(page?: PageRequest): Observable<Page<AppNotification>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const list = this.db.notifications.filter((n) => n.recipient === viewer).map((n) => this.db.notificationObject(n));
+      return paginate(list, (n) => n.id, page);
+    });
+  }
+
+  unreadCount(): Observable<{ count: number }> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      return { count: this.db.notifications.filter((n) => n.recipient === viewer && !n.read).length };
+    });
+  }
+
+  markRead(ids?: number[]): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      for (const n of this.db.notifications) {
+        if (n.recipient === viewer && (!ids || ids.includes(n.id))) n.read = true;
+      }
+      this.db.unreadChanged.next();
+    });
+  }
+}
+
+const CANNED_REPLIES = [
+  'Sounds good to me!',
+  'Let me check and get back to you.',
+  'Ha, exactly what I was thinking.',
+  'Can you send the link to the PR?',
+];
+
+@Injectable()
+export class MockMessageService extends MockBase implements MessageService {
+  private replies = 0;
+
+  conversations(page?: PageRequest): Observable<Page<Conversation>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const list = this.db.conversations
+        .filter((c) => c.members.includes(viewer))
+        .sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+        .map((c) => this.db.conversationObject(c, viewer));
+      return paginate(list, (c) => c.id, page);
+    });
+  }
+
+  conversation(id: number): Observable<Conversation> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      return this.db.conversationObject(this.db.storedConversation(id, viewer), viewer);
+    });
+  }
+
+  open(username: string): Observable<Conversation> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const other = this.db.user(username).username;
+      if (other === viewer) throw httpError(422, 'validation_error', 'You cannot message yourself.', { username: ['You cannot message yourself.'] });
+      const existing = this.db.conversations.find((c) => c.members.length === 2 && c.members.includes(viewer) && c.members.includes(other));
+      return this.db.conversationObject(existing ?? this.db.addConversation([viewer, other]), viewer);
+    });
+  }
+
+  messages(conversationId: number, page?: PageRequest): Observable<Page<Message>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      this.db.storedConversation(conversationId, viewer);
+      const list = this.db.messages.filter((m) => m.conversation_id === conversationId).reverse();
+      return paginate(list, (m) => m.id, page);
+    });
+  }
+
+  send(conversationId: number, body: string): Observable<Message> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const conversation = this.db.storedConversation(conversationId, viewer);
+      if (!body.trim() || body.length > 5000) {
+        throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write between 1 and 5,000 characters.'] });
+      }
+      const message = this.db.addMessage(conversation, viewer, body);
+      conversation.lastRead[viewer] = message.id;
+      this.scheduleReply(conversation.id, conversation.members.find((m) => m !== viewer));
+      return message;
+    });
+  }
+
+  markRead(conversationId: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const conversation = this.db.storedConversation(conversationId, viewer);
+      const last = this.db.messages.filter((m) => m.conversation_id === conversationId).pop();
+      if (last) conversation.lastRead[viewer] = last.id;
+      this.db.unreadChanged.next();
+    });
+  }
+
+  /** Mock mode only: the partner "types" and answers over the mock socket. */
+  private scheduleReply(conversationId: number, partner: string | undefined): void {
+    if (!partner || this.db.latency === 0) return;
+    setTimeout(() => this.db.push({ type: 'typing', data: { conversation_id: conversationId, username: partner } }), 900);
+    setTimeout(() => {
+      const conversation = this.db.conversations.find((c) => c.id === conversationId);
+      if (!conversation) return;
+      const reply = this.db.addMessage(conversation, partner, CANNED_REPLIES[this.replies++ % CANNED_REPLIES.length]);
+      this.db.push({ type: 'message', data: reply }, true);
+    }, 2600);
+  }
+}
+
+@Injectable()
+export class MockSearchService extends MockBase implements SearchService {
+  search<T extends SearchType>(q: string, type: T, page?: PageRequest): Observable<Page<SearchResults[T]>> {
+    return this.db.respond(() => {
+      const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+      const include = words.filter((w) => !w.startsWith('-'));
+      const exclude = words.filter((w) => w.startsWith('-') && w.length > 1).map((w) => w.slice(1));
+      const matches = (text: string) => {
+        const t = text.toLowerCase();
+        return include.every((w) => t.includes(w)) && !exclude.some((w) => t.includes(w));
+      };
+      let items: unknown[];
+      if (type === 'users') {
+        items = [...this.db.users.values()]
+          .filter((u) => matches(`${u.username} ${u.display_name} ${u.bio ?? ''}`))
+          .map((u) => this.db.summary(u.username));
+        return paginate(items as UserSummary[], (u) => u.username, page) as Page<SearchResults[T]>;
+      }
+      if (type === 'tags') {
+        const counts = new Map<string, number>();
+        for (const p of this.db.posts) for (const t of p.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+        items = [...counts.entries()]
+          .filter(([name]) => include.every((w) => name.includes(w.replace(/^#/, ''))))
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, posts_count]): TagResult => ({ name, posts_count }));
+        return paginate(items as TagResult[], (t) => t.name, page) as Page<SearchResults[T]>;
+      }
+      const viewer = this.viewer();
+      items = this.db.posts.filter((p) => matches(p.body)).map((p) => this.db.postObject(p, viewer));
+      return paginate(items as Post[], (p) => p.id, page) as Page<SearchResults[T]>;
+    });
+  }
+}
+
+export { mockMarkdown };

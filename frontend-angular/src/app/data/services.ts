@@ -1,0 +1,97 @@
+/**
+ * The data services the app depends on. Each abstract class is its own DI token: components
+ * inject `PostService`, and `providers.ts` (real HTTP, the default) or `providers.mock.ts`
+ * (in-memory, for tests and `npm run start:mock`) decides what they get.
+ */
+import { Observable } from 'rxjs';
+import {
+  AppNotification,
+  Comment,
+  Conversation,
+  FeedKind,
+  Message,
+  Page,
+  Post,
+  PostDraft,
+  PrivateUser,
+  ProfilePatch,
+  ReactionKind,
+  ReactionState,
+  SearchResults,
+  SearchType,
+  TokenResponse,
+  UserProfile,
+  UserSummary,
+} from '../core/models';
+
+export interface PageRequest {
+  cursor?: string | null;
+  limit?: number;
+}
+
+export abstract class AuthService {
+  abstract login(login: string, password: string): Observable<TokenResponse>;
+  abstract register(username: string, email: string, password: string): Observable<TokenResponse>;
+  /** Spend a refresh token for a new pair. Never call directly: use TokenRefresher (single flight). */
+  abstract refresh(refreshToken: string): Observable<TokenResponse>;
+  abstract logout(refreshToken: string): Observable<void>;
+  abstract me(): Observable<PrivateUser>;
+  abstract updateMe(patch: ProfilePatch): Observable<PrivateUser>;
+}
+
+export abstract class FeedService {
+  abstract feed(kind: FeedKind, page?: PageRequest): Observable<Page<Post>>;
+  abstract tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>>;
+}
+
+export abstract class PostService {
+  abstract get(id: number): Observable<Post>;
+  abstract create(draft: PostDraft): Observable<Post>;
+  abstract update(id: number, draft: Partial<PostDraft>): Observable<Post>;
+  abstract remove(id: number): Observable<void>;
+  abstract react(id: number, kind: ReactionKind): Observable<ReactionState>;
+  abstract unreact(id: number, kind: ReactionKind): Observable<ReactionState>;
+  abstract comments(postId: number, page?: PageRequest): Observable<Page<Comment>>;
+  abstract addComment(postId: number, body: string, parentId?: number | null): Observable<Comment>;
+  abstract editComment(id: number, body: string): Observable<Comment>;
+  abstract removeComment(id: number): Observable<void>;
+  abstract bookmark(id: number): Observable<void>;
+  abstract unbookmark(id: number): Observable<void>;
+  abstract bookmarks(page?: PageRequest): Observable<Page<Post>>;
+  abstract previewMarkdown(body: string): Observable<{ html: string }>;
+}
+
+export abstract class UserService {
+  abstract profile(username: string): Observable<UserProfile>;
+  abstract follow(username: string): Observable<void>;
+  abstract unfollow(username: string): Observable<void>;
+  abstract followers(username: string, page?: PageRequest): Observable<Page<UserSummary>>;
+  abstract following(username: string, page?: PageRequest): Observable<Page<UserSummary>>;
+  abstract posts(username: string, page?: PageRequest): Observable<Page<Post>>;
+}
+
+export abstract class NotificationService {
+  abstract list(page?: PageRequest): Observable<Page<AppNotification>>;
+  abstract unreadCount(): Observable<{ count: number }>;
+  /** No ids: mark all as read. */
+  abstract markRead(ids?: number[]): Observable<void>;
+}
+
+export abstract class MessageService {
+  abstract conversations(page?: PageRequest): Observable<Page<Conversation>>;
+  /** GET /conversations/{id}: an addition to the contract the SPA needs for deep links. */
+  abstract conversation(id: number): Observable<Conversation>;
+  abstract open(username: string): Observable<Conversation>;
+  /** Newest first, as the API sends them. */
+  abstract messages(conversationId: number, page?: PageRequest): Observable<Page<Message>>;
+  abstract send(conversationId: number, body: string): Observable<Message>;
+  abstract markRead(conversationId: number): Observable<void>;
+}
+
+export abstract class SearchService {
+  abstract search<T extends SearchType>(
+    q: string,
+    type: T,
+    page?: PageRequest,
+  ): Observable<Page<SearchResults[T]>>;
+}

@@ -1,0 +1,116 @@
+/**
+ * Feeds: Home (people you follow, signed in only), Latest, Trending. Infinite scroll over cursor
+ * pages; live `post.created` frames collect in an "N new posts" banner instead of moving the list.
+ */
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { RouterLink } from '@angular/router';
+import { LiveSocket } from '../../core/live-socket';
+import { FeedKind, Post } from '../../core/models';
+import { Session } from '../../core/session';
+import { FeedService } from '../../data/services';
+import { Composer } from '../../shared/composer';
+import { InfiniteScroll } from '../../shared/infinite-scroll';
+import { Pager } from '../../shared/pager';
+import { PostCard } from '../../shared/post-card';
+import { StateMessage } from '../../shared/states';
+
+@Component({
+  selector: 'app-feed-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, PostCard, Composer, InfiniteScroll, StateMessage],
+  template: `
+    <section class="page" aria-labelledby="feed-title">
+      <h1 id="feed-title" class="visually-hidden">{{ titles[kind()] }} feed</h1>
+      <nav class="tabs" aria-label="Feeds">
+        @if (session.signedIn()) {
+          <a routerLink="/" class="tab" [class.active]="kind() === 'home'" [attr.aria-current]="kind() === 'home' ? 'page' : null">Home</a>
+        }
+        <a [routerLink]="session.signedIn() ? '/latest' : '/'" class="tab" [class.active]="kind() === 'latest'" [attr.aria-current]="kind() === 'latest' ? 'page' : null">Latest</a>
+        <a routerLink="/trending" class="tab" [class.active]="kind() === 'trending'" [attr.aria-current]="kind() === 'trending' ? 'page' : null">Trending</a>
+      </nav>
+
+      @if (session.signedIn() && kind() !== 'trending') {
+        <app-composer (saved)="published($event)" />
+      }
+
+      @if (fresh().length) {
+        <button type="button" class="new-posts" (click)="showFresh()">
+          Show {{ fresh().length }} new {{ fresh().length === 1 ? 'post' : 'posts' }}
+        </button>
+      }
+
+      <div class="list" [attr.aria-busy]="pager.loading()">
+        @for (post of pager.items(); track post.id) {
+          <app-post-card [post]="post" />
+        }
+      </div>
+
+      @if (pager.loading()) {
+        <app-state kind="loading" text="Loading posts…" />
+      } @else if (pager.error()) {
+        <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
+      } @else if (pager.empty()) {
+        <app-state kind="empty" [text]="kind() === 'home' ? 'Your home feed is empty. Follow people or write your first post.' : 'No posts yet.'" />
+      } @else if (!pager.done()) {
+        <div class="row center">
+          <button type="button" class="btn" (click)="pager.loadMore()">Load more</button>
+        </div>
+      } @else if (pager.items().length) {
+        <p class="state state-end">You are all caught up.</p>
+      }
+      <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
+    </section>
+  `,
+})
+export class FeedPage {
+  readonly session = inject(Session);
+  private readonly feeds = inject(FeedService);
+  private readonly socket = inject(LiveSocket);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+
+  /** Route data: 'default' is `/` (Home when signed in, Latest otherwise). */
+  readonly feed = input<'default' | FeedKind>('default');
+  readonly kind = computed<FeedKind>(() => {
+    const feed = this.feed();
+    if (feed === 'home' && !this.session.signedIn()) return 'latest';
+    return feed === 'default' ? (this.session.signedIn() ? 'home' : 'latest') : feed;
+  });
+  readonly titles: Record<FeedKind, string> = { home: 'Home', latest: 'Latest', trending: 'Trending' };
+
+  readonly pager = new Pager<Post>((cursor) => this.feeds.feed(this.kind(), { cursor }), (p) => p.id);
+  /** New posts announced live, not shown yet. */
+  readonly fresh = signal<Post[]>([]);
+
+  constructor() {
+    effect(() => {
+      this.kind();
+      untracked(() => {
+        this.fresh.set([]);
+        this.pager.reset();
+      });
+    });
+    this.socket
+      .on('post.created')
+      .pipe(takeUntilDestroyed())
+      .subscribe((post) => {
+        if (this.kind() === 'trending' || this.pager.has(post.id)) return;
+        if (this.fresh().some((p) => p.id === post.id)) return;
+        this.fresh.update((list) => [post, ...list]);
+      });
+    inject(DestroyRef).onDestroy(() => this.pager.destroy());
+  }
+
+  showFresh(): void {
+    this.pager.prepend(this.fresh());
+    this.fresh.set([]);
+    // Bring the top of the list into view and put focus there, so keyboard users land on the new posts.
+    const list = this.host.nativeElement.querySelector<HTMLElement>('.list');
+    list?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    list?.querySelector<HTMLElement>('article a')?.focus({ preventScroll: true });
+  }
+
+  published(post: Post): void {
+    if (this.kind() !== 'trending') this.pager.prepend([post]);
+  }
+}

@@ -1,0 +1,68 @@
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeJwt, tokens } from '../../../testing/helpers';
+import { Comment } from '../../core/models';
+import { Session } from '../../core/session';
+import { MockDb, provideMockData } from '../../data/mock';
+import { CommentThread, buildTree } from './comment-thread';
+
+const c = (id: number, parent_id: number | null): Comment => ({
+  id,
+  post_id: 1,
+  parent_id,
+  author: { username: 'ada', display_name: 'Ada', avatar_url: '' },
+  body: `c${id}`,
+  body_html: `<p>c${id}</p>`,
+  created_at: '2026-01-01T00:00:00Z',
+  edited_at: null,
+});
+
+describe('buildTree', () => {
+  it('nests replies under their parents and keeps the order', () => {
+    const tree = buildTree([c(1, null), c(2, 1), c(3, null), c(4, 2), c(5, 1)]);
+    expect(tree.map((n) => n.comment.id)).toEqual([1, 3]);
+    expect(tree[0].children.map((n) => n.comment.id)).toEqual([2, 5]);
+    expect(tree[0].children[0].children.map((n) => n.comment.id)).toEqual([4]);
+  });
+
+  it('shows a reply whose parent is not loaded at the top level', () => {
+    expect(buildTree([c(7, 99)]).map((n) => n.comment.id)).toEqual([7]);
+  });
+});
+
+describe('CommentThread', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideMockData()] });
+    TestBed.inject(Session).start(tokens(fakeJwt('ada'), 'r1', { ...TestBed.inject(MockDb).user('barbara') }));
+  });
+
+  it('posts a comment and a threaded reply from the forms', async () => {
+    const db = TestBed.inject(MockDb);
+    const post = db.postObject(db.addPost('grace', 'Discuss'), 'barbara');
+    const fixture = TestBed.createComponent(CommentThread);
+    fixture.componentRef.setInput('post', post);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    expect(root.textContent).toContain('No comments yet.');
+
+    const field = root.querySelector<HTMLTextAreaElement>('#new-comment')!;
+    field.value = 'Top-level thought';
+    field.dispatchEvent(new Event('input'));
+    field.form!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await fixture.whenStable();
+    expect(root.querySelectorAll('app-comment-node').length).toBe(1);
+    expect(field.value).toBe('');
+
+    root.querySelector<HTMLButtonElement>('.comment-actions button')!.click(); // Reply
+    await fixture.whenStable();
+    const reply = root.querySelector<HTMLTextAreaElement>('[id^=reply-]')!;
+    reply.value = 'A reply';
+    reply.dispatchEvent(new Event('input'));
+    reply.form!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await fixture.whenStable();
+    expect(root.querySelector('.replies .comment .prose')?.textContent).toContain('A reply');
+    expect(db.comments.filter((x) => x.post_id === post.id).map((x) => x.parent_id !== null)).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,271 @@
+/**
+ * Threaded comments: the API sends a flat list (oldest first) with `parent_id`; this builds the
+ * tree, and offers reply, edit and delete (own comments; delete also for moderators).
+ */
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
+import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { RouterLink } from '@angular/router';
+import { Announcer } from '../../core/announcer';
+import { toApiError } from '../../core/errors';
+import { Comment, Post } from '../../core/models';
+import { Session } from '../../core/session';
+import { PostService } from '../../data/services';
+import { Avatar } from '../../shared/avatar';
+import { Pager } from '../../shared/pager';
+import { StateMessage } from '../../shared/states';
+import { TimeAgo } from '../../shared/time';
+
+export interface CommentNode {
+  comment: Comment;
+  children: CommentNode[];
+}
+
+/** Flat list to tree; a reply whose parent is not (yet) loaded is shown at the top level. */
+export function buildTree(comments: Comment[]): CommentNode[] {
+  const nodes = new Map<number, CommentNode>();
+  for (const c of comments) nodes.set(c.id, { comment: c, children: [] });
+  const roots: CommentNode[] = [];
+  for (const c of comments) {
+    const node = nodes.get(c.id)!;
+    const parent = c.parent_id !== null ? nodes.get(c.parent_id) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+@Component({
+  selector: 'app-comment-form',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ReactiveFormsModule],
+  template: `
+    <form class="comment-form" (submit)="$event.preventDefault(); submit()" novalidate>
+      <label [for]="fieldId()" class="label">{{ label() }}</label>
+      <textarea [id]="fieldId()" [formControl]="body" rows="3" maxlength="10000"
+        [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
+      @if (error()) {
+        <p class="field-error" [id]="fieldId() + '-error'" role="alert">{{ error() }}</p>
+      }
+      <div class="row end">
+        @if (cancellable()) {
+          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
+        }
+        <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Sending…' : submitLabel() }}</button>
+      </div>
+    </form>
+  `,
+})
+export class CommentForm {
+  readonly fieldId = input.required<string>();
+  readonly label = input('Add a comment');
+  readonly submitLabel = input('Comment');
+  readonly initial = input('');
+  readonly cancellable = input(false);
+  readonly busy = input(false);
+  readonly error = input<string | null>(null);
+  readonly sent = output<string>();
+  readonly cancelled = output<void>();
+  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+
+  constructor() {
+    effect(() => {
+      const initial = this.initial();
+      untracked(() => this.body.setValue(initial));
+    });
+  }
+
+  submit(): void {
+    const text = this.body.value.trim();
+    if (!text) return;
+    this.sent.emit(text);
+  }
+
+  clear(): void {
+    this.body.setValue('');
+  }
+}
+
+@Component({
+  selector: 'app-comment-node',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm],
+  template: `
+    @let c = node().comment;
+    <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
+      <header class="comment-head">
+        <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
+          <app-avatar [user]="c.author" [size]="28" />
+          <span class="display-name">{{ c.author.display_name }}</span>
+        </a>
+        <app-time [iso]="c.created_at" />
+        @if (c.edited_at) {
+          <span class="muted small">(edited)</span>
+        }
+      </header>
+      @if (thread.editing() === c.id) {
+        <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
+          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.editing.set(null)" />
+      } @else {
+        <div class="prose" [innerHTML]="c.body_html"></div>
+        <div class="comment-actions">
+          @if (thread.signedIn()) {
+            <button type="button" class="linklike" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
+          }
+          @if (thread.isMine(c)) {
+            <button type="button" class="linklike" (click)="thread.startEdit(c.id)">Edit</button>
+          }
+          @if (thread.isMine(c) || thread.moderator()) {
+            <button type="button" class="linklike danger" (click)="thread.remove(c)">Delete</button>
+          }
+        </div>
+      }
+      @if (thread.replyingTo() === c.id) {
+        <app-comment-form [fieldId]="'reply-' + c.id" [label]="'Reply to ' + c.author.display_name" submitLabel="Reply"
+          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.reply(c.id, $event)" (cancelled)="thread.replyingTo.set(null)" />
+      }
+      @if (node().children.length) {
+        <div class="replies" role="list" [attr.aria-label]="'Replies to ' + c.author.display_name">
+          @for (child of node().children; track child.comment.id) {
+            <div role="listitem"><app-comment-node [node]="child" /></div>
+          }
+        </div>
+      }
+    </article>
+  `,
+})
+export class CommentNodeView {
+  readonly thread = inject(CommentThread);
+  readonly node = input.required<CommentNode>();
+}
+
+@Component({
+  selector: 'app-comment-thread',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, StateMessage, CommentForm, CommentNodeView],
+  template: `
+    <section class="comments" aria-labelledby="comments-title">
+      <h2 id="comments-title">Comments <span class="muted">({{ post().comments_count }})</span></h2>
+      @if (signedIn()) {
+        <app-comment-form #newForm fieldId="new-comment" [busy]="busy() && replyingTo() === null && editing() === null"
+          [error]="replyingTo() === null && editing() === null ? formError() : null" (sent)="reply(null, $event)" />
+      } @else {
+        <p><a routerLink="/login" [queryParams]="{ returnUrl: '/p/' + post().id }">Sign in</a> to join the discussion.</p>
+      }
+      <div role="list" aria-label="Comments">
+        @for (node of tree(); track node.comment.id) {
+          <div role="listitem"><app-comment-node [node]="node" /></div>
+        }
+      </div>
+      @if (pager.loading()) {
+        <app-state kind="loading" text="Loading comments…" />
+      } @else if (pager.error()) {
+        <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
+      } @else if (pager.empty()) {
+        <app-state kind="empty" text="No comments yet." />
+      } @else if (!pager.done()) {
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">More comments</button></div>
+      }
+    </section>
+  `,
+})
+export class CommentThread {
+  private readonly posts = inject(PostService);
+  private readonly session = inject(Session);
+  private readonly announcer = inject(Announcer);
+  readonly post = input.required<Post>();
+  readonly countChange = output<number>();
+
+  readonly pager = new Pager<Comment>((cursor) => this.posts.comments(this.post().id, { cursor, limit: 100 }), (c) => c.id);
+  readonly tree = computed(() => buildTree(this.pager.items()));
+  readonly signedIn = this.session.signedIn;
+  readonly moderator = this.session.isModerator;
+  readonly replyingTo = signal<number | null>(null);
+  readonly editing = signal<number | null>(null);
+  readonly busy = signal(false);
+  readonly formError = signal<string | null>(null);
+  private postId: number | null = null;
+  private readonly newForm = viewChild<CommentForm>('newForm');
+
+  constructor() {
+    effect(() => {
+      const id = this.post().id;
+      untracked(() => {
+        if (id !== this.postId) {
+          this.postId = id;
+          this.pager.reset();
+        }
+      });
+    });
+    inject(DestroyRef).onDestroy(() => this.pager.destroy());
+  }
+
+  isMine(c: Comment): boolean {
+    return c.author.username === this.session.user()?.username;
+  }
+
+  startReply(id: number): void {
+    this.formError.set(null);
+    this.editing.set(null);
+    this.replyingTo.set(this.replyingTo() === id ? null : id);
+  }
+
+  startEdit(id: number): void {
+    this.formError.set(null);
+    this.replyingTo.set(null);
+    this.editing.set(id);
+  }
+
+  reply(parentId: number | null, body: string): void {
+    this.busy.set(true);
+    this.formError.set(null);
+    this.posts.addComment(this.post().id, body, parentId).subscribe({
+      next: (comment) => {
+        this.busy.set(false);
+        this.pager.append([comment]);
+        this.replyingTo.set(null);
+        this.countChange.emit(1);
+        this.announcer.announce(parentId ? 'Reply posted.' : 'Comment posted.');
+        if (parentId === null) this.clearNewCommentForm();
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        const e = toApiError(err);
+        this.formError.set(e.fields['body']?.join(' ') ?? e.fields['parent_id']?.join(' ') ?? e.message);
+      },
+    });
+  }
+
+  saveEdit(c: Comment, body: string): void {
+    this.busy.set(true);
+    this.formError.set(null);
+    this.posts.editComment(c.id, body).subscribe({
+      next: (updated) => {
+        this.busy.set(false);
+        this.pager.replace(c.id, updated);
+        this.editing.set(null);
+        this.announcer.announce('Comment updated.');
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        const e = toApiError(err);
+        this.formError.set(e.fields['body']?.join(' ') ?? e.message);
+      },
+    });
+  }
+
+  remove(c: Comment): void {
+    if (!globalThis.confirm?.('Delete this comment?')) return;
+    this.posts.removeComment(c.id).subscribe({
+      next: () => {
+        this.pager.remove(c.id);
+        this.countChange.emit(-1);
+        this.announcer.announce('Comment deleted.');
+      },
+      error: (err: unknown) => this.announcer.announce(`Could not delete the comment: ${toApiError(err).message}`),
+    });
+  }
+
+  private clearNewCommentForm(): void {
+    this.newForm()?.clear();
+  }
+}

@@ -1,0 +1,119 @@
+/** One post: full body, reactions, bookmark, edit/delete for its author, and the comment thread. */
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { Router } from '@angular/router';
+import { Title } from '@angular/platform-browser';
+import { Announcer } from '../../core/announcer';
+import { toApiError } from '../../core/errors';
+import { Post } from '../../core/models';
+import { Session } from '../../core/session';
+import { PostService } from '../../data/services';
+import { Composer } from '../../shared/composer';
+import { PostCard } from '../../shared/post-card';
+import { StateMessage } from '../../shared/states';
+import { CommentThread } from './comment-thread';
+
+@Component({
+  selector: 'app-post-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [PostCard, Composer, StateMessage, CommentThread],
+  template: `
+    <section class="page" aria-labelledby="post-title">
+      <h1 id="post-title" class="visually-hidden">
+        {{ post() ? 'Post by ' + post()!.author.display_name : 'Post' }}
+      </h1>
+      @if (loading()) {
+        <app-state kind="loading" text="Loading the post…" />
+      } @else if (error()) {
+        <app-state kind="error" [text]="error()" (retry)="load()" />
+      } @else if (post(); as p) {
+        @if (editing()) {
+          <app-composer [post]="p" (saved)="edited($event)" (cancelled)="editing.set(false)" />
+        } @else {
+          <app-post-card [post]="p" [detail]="true" />
+          @if (canEdit() || canDelete()) {
+            <div class="row end owner-actions">
+              @if (canEdit()) {
+                <button type="button" class="btn btn-ghost" (click)="editing.set(true)">Edit post</button>
+              }
+              @if (canDelete()) {
+                <button type="button" class="btn btn-danger" (click)="remove(p)" [disabled]="deleting()">Delete post</button>
+              }
+            </div>
+          }
+        }
+        <app-comment-thread [post]="p" (countChange)="commentsChanged($event)" />
+      }
+    </section>
+  `,
+})
+export class PostPage {
+  private readonly posts = inject(PostService);
+  private readonly session = inject(Session);
+  private readonly router = inject(Router);
+  private readonly announcer = inject(Announcer);
+  private readonly title = inject(Title);
+
+  readonly id = input.required<string>();
+  readonly post = signal<Post | null>(null);
+  readonly loading = signal(true);
+  readonly error = signal<string | null>(null);
+  readonly editing = signal(false);
+  readonly deleting = signal(false);
+  readonly canEdit = computed(() => this.post()?.author.username === this.session.user()?.username);
+  readonly canDelete = computed(() => this.canEdit() || (!!this.post() && this.session.isModerator()));
+
+  constructor() {
+    effect(() => {
+      this.id();
+      untracked(() => this.load());
+    });
+  }
+
+  load(): void {
+    const id = Number(this.id());
+    this.loading.set(true);
+    this.error.set(null);
+    this.editing.set(false);
+    if (!Number.isInteger(id) || id <= 0) {
+      this.error.set('That post does not exist.');
+      this.loading.set(false);
+      return;
+    }
+    this.posts.get(id).subscribe({
+      next: (post) => {
+        this.post.set(post);
+        const excerpt = post.body.replace(/\s+/g, ' ').slice(0, 60);
+        this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > 60 ? '…' : ''}” · DevThread`);
+        this.loading.set(false);
+      },
+      error: (err: unknown) => {
+        this.error.set(toApiError(err).message);
+        this.loading.set(false);
+      },
+    });
+  }
+
+  edited(post: Post): void {
+    this.post.set(post);
+    this.editing.set(false);
+  }
+
+  commentsChanged(delta: number): void {
+    this.post.update((p) => (p ? { ...p, comments_count: Math.max(0, p.comments_count + delta) } : p));
+  }
+
+  remove(post: Post): void {
+    if (!globalThis.confirm?.('Delete this post? This cannot be undone.')) return;
+    this.deleting.set(true);
+    this.posts.remove(post.id).subscribe({
+      next: () => {
+        this.announcer.announce('Post deleted.');
+        void this.router.navigateByUrl('/');
+      },
+      error: (err: unknown) => {
+        this.deleting.set(false);
+        this.announcer.announce(`Could not delete the post: ${toApiError(err).message}`);
+      },
+    });
+  }
+}

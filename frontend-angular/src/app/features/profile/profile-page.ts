@@ -1,0 +1,163 @@
+/** A profile: who they are, counts, follow/unfollow (optimistic), message, and their posts. */
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import { Title } from '@angular/platform-browser';
+import { Announcer } from '../../core/announcer';
+import { toApiError } from '../../core/errors';
+import { LiveSocket } from '../../core/live-socket';
+import { Post, UserProfile } from '../../core/models';
+import { Session } from '../../core/session';
+import { MessageService, UserService } from '../../data/services';
+import { Avatar } from '../../shared/avatar';
+import { InfiniteScroll } from '../../shared/infinite-scroll';
+import { Pager } from '../../shared/pager';
+import { PostCard } from '../../shared/post-card';
+import { StateMessage } from '../../shared/states';
+
+@Component({
+  selector: 'app-profile-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, Avatar, PostCard, InfiniteScroll, StateMessage],
+  template: `
+    <section class="page" aria-labelledby="profile-title">
+      @if (loading()) {
+        <h1 id="profile-title" class="visually-hidden">Profile of {{ username() }}</h1>
+        <app-state kind="loading" text="Loading the profile…" />
+      } @else if (error()) {
+        <h1 id="profile-title">&#64;{{ username() }}</h1>
+        <app-state kind="error" [text]="error()" (retry)="load()" />
+      } @else if (profile(); as p) {
+        <header class="card profile-head">
+          <app-avatar [user]="p" [size]="88" [online]="online()" />
+          <div class="profile-main">
+            <h1 id="profile-title">{{ p.display_name }} <span class="username">&#64;{{ p.username }}</span></h1>
+            @if (p.follows_you) {
+              <p class="pill">Follows you</p>
+            }
+            @if (p.bio) {
+              <p class="bio">{{ p.bio }}</p>
+            }
+            <ul class="counts">
+              <li><strong>{{ p.posts_count }}</strong> posts</li>
+              <li><a [routerLink]="['/u', p.username, 'followers']"><strong>{{ p.followers_count }}</strong> followers</a></li>
+              <li><a [routerLink]="['/u', p.username, 'following']"><strong>{{ p.following_count }}</strong> following</a></li>
+            </ul>
+            <div class="row">
+              @if (isMe()) {
+                <a routerLink="/settings" class="btn">Edit profile</a>
+              } @else if (session.signedIn()) {
+                <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [disabled]="followBusy()" (click)="toggleFollow(p)">
+                  {{ p.is_following ? 'Following' : 'Follow' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                </button>
+                <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">Message</button>
+              } @else {
+                <a routerLink="/login" [queryParams]="{ returnUrl: '/u/' + p.username }" class="btn btn-primary">Sign in to follow</a>
+              }
+            </div>
+            @if (actionError()) {
+              <p class="form-error" role="alert">{{ actionError() }}</p>
+            }
+          </div>
+        </header>
+
+        <h2>Posts</h2>
+        <div class="list">
+          @for (post of pager.items(); track post.id) {
+            <app-post-card [post]="post" />
+          }
+        </div>
+        @if (pager.loading()) {
+          <app-state kind="loading" text="Loading posts…" />
+        } @else if (pager.error()) {
+          <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
+        } @else if (pager.empty()) {
+          <app-state kind="empty" [text]="p.display_name + ' has not posted yet.'" />
+        } @else if (!pager.done()) {
+          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        }
+        <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
+      }
+    </section>
+  `,
+})
+export class ProfilePage {
+  readonly session = inject(Session);
+  private readonly users = inject(UserService);
+  private readonly messages = inject(MessageService);
+  private readonly socket = inject(LiveSocket);
+  private readonly router = inject(Router);
+  private readonly announcer = inject(Announcer);
+  private readonly title = inject(Title);
+
+  readonly username = input.required<string>();
+  readonly profile = signal<UserProfile | null>(null);
+  readonly loading = signal(true);
+  readonly error = signal<string | null>(null);
+  readonly followBusy = signal(false);
+  readonly messageBusy = signal(false);
+  readonly actionError = signal<string | null>(null);
+  readonly isMe = computed(() => this.profile()?.username === this.session.user()?.username);
+  readonly online = computed(() => {
+    const p = this.profile();
+    if (!p) return undefined;
+    return this.socket.presence().get(p.username) ?? p.online;
+  });
+  readonly pager = new Pager<Post>((cursor) => this.users.posts(this.username(), { cursor }), (p) => p.id);
+
+  constructor() {
+    effect(() => {
+      this.username();
+      untracked(() => this.load());
+    });
+    inject(DestroyRef).onDestroy(() => this.pager.destroy());
+  }
+
+  load(): void {
+    this.loading.set(true);
+    this.error.set(null);
+    this.actionError.set(null);
+    this.users.profile(this.username()).subscribe({
+      next: (p) => {
+        this.profile.set(p);
+        this.title.setTitle(`${p.display_name} (@${p.username}) · DevThread`);
+        this.loading.set(false);
+        this.pager.reset();
+      },
+      error: (err: unknown) => {
+        this.error.set(toApiError(err).message);
+        this.loading.set(false);
+      },
+    });
+  }
+
+  toggleFollow(p: UserProfile): void {
+    const follow = !p.is_following;
+    const optimistic = { ...p, is_following: follow, followers_count: p.followers_count + (follow ? 1 : -1) };
+    this.profile.set(optimistic);
+    this.followBusy.set(true);
+    this.actionError.set(null);
+    (follow ? this.users.follow(p.username) : this.users.unfollow(p.username)).subscribe({
+      next: () => {
+        this.followBusy.set(false);
+        this.announcer.announce(follow ? `You follow ${p.display_name}.` : `You unfollowed ${p.display_name}.`);
+      },
+      error: (err: unknown) => {
+        this.profile.set(p);
+        this.followBusy.set(false);
+        this.actionError.set(toApiError(err).message);
+      },
+    });
+  }
+
+  message(p: UserProfile): void {
+    this.messageBusy.set(true);
+    this.actionError.set(null);
+    this.messages.open(p.username).subscribe({
+      next: (c) => void this.router.navigate(['/messages', c.id]),
+      error: (err: unknown) => {
+        this.messageBusy.set(false);
+        this.actionError.set(toApiError(err).message);
+      },
+    });
+  }
+}

@@ -1,0 +1,143 @@
+/** PATCH /me: display name, bio, location, website and who may message you. */
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { Announcer } from '../../core/announcer';
+import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
+import { DmPolicy, PrivateUser, ProfilePatch } from '../../core/models';
+import { Session } from '../../core/session';
+import { AuthService } from '../../data/services';
+import { FormField } from '../../shared/form-field';
+import { StateMessage } from '../../shared/states';
+
+type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
+
+@Component({
+  selector: 'app-settings-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ReactiveFormsModule, FormField, StateMessage],
+  template: `
+    <section class="page narrow" aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      @if (loading()) {
+        <app-state kind="loading" text="Loading your settings…" />
+      } @else if (loadError()) {
+        <app-state kind="error" [text]="loadError()" (retry)="load()" />
+      } @else {
+        <form [formGroup]="form" (ngSubmit)="save()" class="card form" novalidate>
+          <p class="muted">Signed in as &#64;{{ user()?.username }} ({{ user()?.email }})</p>
+          <app-form-field label="Display name" fieldId="display_name" [error]="error('display_name', 'Display name')">
+            <input id="display_name" formControlName="display_name" autocomplete="name" maxlength="50" aria-describedby="display_name-error" />
+          </app-form-field>
+          <app-form-field label="Bio" fieldId="bio" [error]="error('bio', 'Bio')">
+            <textarea id="bio" formControlName="bio" rows="3" maxlength="300" aria-describedby="bio-error"></textarea>
+          </app-form-field>
+          <app-form-field label="Location" fieldId="location" [error]="error('location', 'Location')">
+            <input id="location" formControlName="location" autocomplete="address-level2" aria-describedby="location-error" />
+          </app-form-field>
+          <app-form-field label="Website" fieldId="website" hint="An http:// or https:// address." [error]="error('website', 'Website')">
+            <input id="website" type="url" formControlName="website" autocomplete="url" aria-describedby="website-hint website-error" />
+          </app-form-field>
+          <fieldset class="field">
+            <legend class="label">Who may send you direct messages</legend>
+            <label class="radio"><input type="radio" formControlName="dm_policy" value="everyone" /> Everyone</label>
+            <label class="radio"><input type="radio" formControlName="dm_policy" value="following" /> Only people I follow</label>
+            @if (error('dm_policy', 'This choice'); as message) {
+              <p class="field-error">{{ message }}</p>
+            }
+          </fieldset>
+          @if (general()) {
+            <p class="form-error" role="alert">{{ general() }}</p>
+          }
+          @if (saved()) {
+            <p class="notice" role="status">Saved.</p>
+          }
+          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Saving…' : 'Save settings' }}</button>
+        </form>
+      }
+    </section>
+  `,
+})
+export class SettingsPage {
+  private readonly auth = inject(AuthService);
+  private readonly session = inject(Session);
+  private readonly announcer = inject(Announcer);
+  readonly user = this.session.user;
+  readonly form = new FormGroup({
+    display_name: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(50)] }),
+    bio: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(300)] }),
+    location: new FormControl('', { nonNullable: true }),
+    website: new FormControl('', { nonNullable: true }),
+    dm_policy: new FormControl<DmPolicy>('everyone', { nonNullable: true }),
+  });
+  readonly loading = signal(true);
+  readonly loadError = signal<string | null>(null);
+  readonly busy = signal(false);
+  readonly general = signal<string | null>(null);
+  readonly saved = signal(false);
+  private readonly tick = signal(0);
+
+  constructor() {
+    this.form.events.subscribe(() => {
+      this.tick.update((n) => n + 1);
+      if (this.form.dirty) this.saved.set(false);
+    });
+    this.load();
+  }
+
+  load(): void {
+    this.loading.set(true);
+    this.loadError.set(null);
+    this.auth.me().subscribe({
+      next: (user) => {
+        this.session.setUser(user);
+        this.fill(user);
+        this.loading.set(false);
+      },
+      error: (err: unknown) => {
+        this.loadError.set(toApiError(err).message);
+        this.loading.set(false);
+      },
+    });
+  }
+
+  private fill(user: PrivateUser): void {
+    this.form.reset({
+      display_name: user.display_name ?? '',
+      bio: user.bio ?? '',
+      location: user.location ?? '',
+      website: user.website ?? '',
+      dm_policy: user.dm_policy ?? 'everyone',
+    });
+  }
+
+  error(name: Field, label: string): string | null {
+    this.tick();
+    return controlMessage(this.form.controls[name], label);
+  }
+
+  save(): void {
+    this.general.set(null);
+    this.saved.set(false);
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      this.tick.update((n) => n + 1);
+      return;
+    }
+    const patch: ProfilePatch = this.form.getRawValue();
+    this.busy.set(true);
+    this.auth.updateMe(patch).subscribe({
+      next: (user) => {
+        this.busy.set(false);
+        this.session.setUser(user);
+        this.fill(user);
+        this.saved.set(true);
+        this.announcer.announce('Settings saved.');
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        this.general.set(applyServerErrors(this.form, toApiError(err)));
+        this.tick.update((n) => n + 1);
+      },
+    });
+  }
+}

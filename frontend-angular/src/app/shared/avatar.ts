@@ -1,0 +1,30 @@
+import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
+import { UserSummary } from '../core/models';
+
+/** The user's avatar, or their initial when the image fails; decorative (the name is always next to it). */
+@Component({
+  selector: 'app-avatar',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <span class="avatar" [style.width.px]="size()" [style.height.px]="size()" aria-hidden="true">
+      @if (!failed() && user().avatar_url) {
+        <img [src]="user().avatar_url" alt="" [width]="size()" [height]="size()" (error)="failed.set(true)" loading="lazy" />
+      } @else {
+        <span class="avatar-initial">{{ initial() }}</span>
+      }
+      @if (online() !== undefined) {
+        <span class="dot" [class.on]="online()"></span>
+      }
+    </span>
+    @if (online() !== undefined) {
+      <span class="visually-hidden">{{ online() ? '(online)' : '(offline)' }}</span>
+    }
+  `,
+})
+export class Avatar {
+  readonly user = input.required<Pick<UserSummary, 'username' | 'display_name' | 'avatar_url'>>();
+  readonly size = input(40);
+  readonly online = input<boolean | undefined>(undefined);
+  readonly failed = signal(false);
+  readonly initial = computed(() => (this.user().display_name || this.user().username).charAt(0).toUpperCase());
+}

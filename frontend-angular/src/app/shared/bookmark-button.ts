@@ -1,0 +1,56 @@
+import { ChangeDetectionStrategy, Component, inject, input, linkedSignal, signal } from '@angular/core';
+import { Router } from '@angular/router';
+import { Announcer } from '../core/announcer';
+import { toApiError } from '../core/errors';
+import { Post } from '../core/models';
+import { Session } from '../core/session';
+import { PostService } from '../data/services';
+
+/** Bookmark toggle, optimistic with rollback. */
+@Component({
+  selector: 'app-bookmark-button',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <button
+      type="button"
+      class="btn btn-ghost"
+      [attr.aria-pressed]="bookmarked()"
+      [disabled]="busy()"
+      (click)="toggle()"
+    >
+      <span aria-hidden="true">{{ bookmarked() ? '★' : '☆' }}</span>
+      {{ bookmarked() ? 'Bookmarked' : 'Bookmark' }}
+    </button>
+  `,
+})
+export class BookmarkButton {
+  private readonly posts = inject(PostService);
+  private readonly session = inject(Session);
+  private readonly router = inject(Router);
+  private readonly announcer = inject(Announcer);
+  readonly post = input.required<Post>();
+  readonly bookmarked = linkedSignal(() => this.post().bookmarked);
+  readonly busy = signal(false);
+
+  toggle(): void {
+    if (!this.session.signedIn()) {
+      void this.router.navigate(['/login'], { queryParams: { returnUrl: this.router.url } });
+      return;
+    }
+    const before = this.bookmarked();
+    this.bookmarked.set(!before);
+    this.busy.set(true);
+    const id = this.post().id;
+    (before ? this.posts.unbookmark(id) : this.posts.bookmark(id)).subscribe({
+      next: () => {
+        this.busy.set(false);
+        this.announcer.announce(before ? 'Bookmark removed.' : 'Bookmarked.');
+      },
+      error: (err: unknown) => {
+        this.bookmarked.set(before);
+        this.busy.set(false);
+        this.announcer.announce(`Could not change the bookmark: ${toApiError(err).message}`);
+      },
+    });
+  }
+}

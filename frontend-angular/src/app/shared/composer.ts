@@ -1,0 +1,172 @@
+/**
+ * Write or edit a post: Markdown with a server-rendered preview (POST /markdown/preview), tags,
+ * field errors from the API next to the fields.
+ */
+import { ChangeDetectionStrategy, Component, OnInit, inject, input, output, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { Announcer } from '../core/announcer';
+import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
+import { Post } from '../core/models';
+import { PostService } from '../data/services';
+
+let nextId = 0;
+
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).map((t) => t.replace(/^#/, '').toLowerCase()).filter(Boolean))];
+}
+
+@Component({
+  selector: 'app-composer',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [ReactiveFormsModule],
+  template: `
+    <form class="card composer" [formGroup]="form" (ngSubmit)="submit()" [attr.aria-label]="post() ? 'Edit post' : 'New post'" novalidate>
+      <div class="tabs small-tabs" role="tablist" aria-label="Composer mode">
+        <button type="button" role="tab" [id]="uid + '-write-tab'" [attr.aria-selected]="mode() === 'write'" [attr.aria-controls]="uid + '-write'" (click)="mode.set('write')">Write</button>
+        <button type="button" role="tab" [id]="uid + '-preview-tab'" [attr.aria-selected]="mode() === 'preview'" [attr.aria-controls]="uid + '-preview'" (click)="showPreview()">Preview</button>
+      </div>
+
+      <div [id]="uid + '-write'" role="tabpanel" [attr.aria-labelledby]="uid + '-write-tab'" [hidden]="mode() !== 'write'">
+        <label [for]="uid + '-body'" class="label">{{ post() ? 'Edit your post' : 'Write a post' }} <span class="muted small">(Markdown)</span></label>
+        <textarea
+          [id]="uid + '-body'"
+          formControlName="body"
+          rows="5"
+          maxlength="10000"
+          [attr.aria-invalid]="!!bodyError()"
+          [attr.aria-describedby]="uid + '-body-hint ' + (bodyError() ? uid + '-body-error' : '')"
+          placeholder="Share something with developers… #tags work too"
+        ></textarea>
+        <p class="hint" [id]="uid + '-body-hint'">{{ form.controls.body.value.length }} / 10,000</p>
+        @if (bodyError(); as message) {
+          <p class="field-error" [id]="uid + '-body-error'">{{ message }}</p>
+        }
+      </div>
+
+      <div [id]="uid + '-preview'" role="tabpanel" [attr.aria-labelledby]="uid + '-preview-tab'" [hidden]="mode() !== 'preview'" aria-live="polite">
+        @if (previewLoading()) {
+          <p class="state" role="status">Rendering preview…</p>
+        } @else if (previewError()) {
+          <p class="field-error" role="alert">{{ previewError() }}</p>
+        } @else if (previewHtml() !== null) {
+          <div class="prose preview" [innerHTML]="previewHtml()"></div>
+        }
+      </div>
+
+      <label [for]="uid + '-tags'" class="label">Tags <span class="muted small">(optional, up to 5)</span></label>
+      <input
+        [id]="uid + '-tags'"
+        formControlName="tags"
+        autocomplete="off"
+        placeholder="angular, typescript"
+        [attr.aria-invalid]="!!tagsError()"
+        [attr.aria-describedby]="tagsError() ? uid + '-tags-error' : null"
+      />
+      @if (tagsError(); as message) {
+        <p class="field-error" [id]="uid + '-tags-error'">{{ message }}</p>
+      }
+
+      @if (general()) {
+        <p class="form-error" role="alert">{{ general() }}</p>
+      }
+      <div class="row end">
+        @if (post()) {
+          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
+        }
+        <button type="submit" class="btn btn-primary" [disabled]="saving()">
+          {{ saving() ? 'Saving…' : post() ? 'Save changes' : 'Post' }}
+        </button>
+      </div>
+    </form>
+  `,
+})
+export class Composer implements OnInit {
+  private readonly posts = inject(PostService);
+  private readonly announcer = inject(Announcer);
+  /** Given: edit this post. Absent: write a new one. */
+  readonly post = input<Post | null>(null);
+  readonly saved = output<Post>();
+  readonly cancelled = output<void>();
+
+  readonly uid = `composer-${++nextId}`;
+  readonly form = new FormGroup({
+    body: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(10000)] }),
+    tags: new FormControl('', { nonNullable: true }),
+  });
+  readonly mode = signal<'write' | 'preview'>('write');
+  readonly previewHtml = signal<string | null>(null);
+  readonly previewLoading = signal(false);
+  readonly previewError = signal<string | null>(null);
+  readonly saving = signal(false);
+  readonly general = signal<string | null>(null);
+  /** Bumped on every status change so the error helpers are re-read (forms are not signals). */
+  private readonly formTick = signal(0);
+
+  ngOnInit(): void {
+    const post = this.post();
+    if (post) this.form.setValue({ body: post.body, tags: post.tags.join(', ') });
+    this.form.events.subscribe(() => this.formTick.update((n) => n + 1));
+  }
+
+  bodyError(): string | null {
+    this.formTick();
+    return controlMessage(this.form.controls.body, 'The post');
+  }
+
+  tagsError(): string | null {
+    this.formTick();
+    return controlMessage(this.form.controls.tags, 'Tags');
+  }
+
+  showPreview(): void {
+    this.mode.set('preview');
+    const body = this.form.controls.body.value;
+    if (!body.trim()) {
+      this.previewHtml.set('<p>Nothing to preview yet.</p>');
+      return;
+    }
+    this.previewLoading.set(true);
+    this.previewError.set(null);
+    this.posts.previewMarkdown(body).subscribe({
+      next: ({ html }) => {
+        this.previewHtml.set(html);
+        this.previewLoading.set(false);
+      },
+      error: (err: unknown) => {
+        this.previewError.set(`The preview failed: ${toApiError(err).message}`);
+        this.previewLoading.set(false);
+      },
+    });
+  }
+
+  submit(): void {
+    this.general.set(null);
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      this.mode.set('write');
+      return;
+    }
+    const { body, tags } = this.form.getRawValue();
+    const draft = { body, tags: parseTags(tags) };
+    const existing = this.post();
+    this.saving.set(true);
+    (existing ? this.posts.update(existing.id, draft) : this.posts.create(draft)).subscribe({
+      next: (post) => {
+        this.saving.set(false);
+        if (!existing) {
+          this.form.reset({ body: '', tags: '' });
+          this.previewHtml.set(null);
+        }
+        this.mode.set('write');
+        this.announcer.announce(existing ? 'Post updated.' : 'Post published.');
+        this.saved.emit(post);
+      },
+      error: (err: unknown) => {
+        this.saving.set(false);
+        this.mode.set('write');
+        this.general.set(applyServerErrors(this.form, toApiError(err)));
+        this.formTick.update((n) => n + 1);
+      },
+    });
+  }
+}
