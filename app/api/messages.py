@@ -48,6 +48,15 @@ def start_conversation():
     return jsonify(inbox_object(item, online)), 201 if created else 200
 
 
+@bp.get("/conversations/<int:conversation_id>")
+@auth_required
+def get_conversation(conversation_id: int):
+    """Return one of your conversations."""
+    services.conversation_for(conversation_id, api_user())
+    item = queries.inbox_item(conversation_id, api_user())
+    return jsonify(inbox_object(item, online_ids([p.id for p in item.participants])))
+
+
 @bp.get("/conversations/<int:conversation_id>/messages")
 @auth_required
 def list_messages(conversation_id: int):

@@ -353,6 +353,15 @@ PATHS.update(
                 auth=True,
             ),
         },
+        "/conversations/{conversation_id}": {
+            "get": op(
+                "One of your conversations",
+                "Messages",
+                {"200": reply("The conversation.", "Conversation")} | errors(401, 404),
+                auth=True,
+                parameters=[CONVERSATION_ID],
+            )
+        },
         "/conversations/{conversation_id}/messages": {
             "get": op(
                 "A conversation's messages, newest first",

@@ -24,7 +24,9 @@ class Inbox:
     updated_at: datetime | None = None
 
 
-def conversations_page(user: User, *, limit: int, cursor: str | None) -> Page[Inbox]:
+def conversations_page(
+    user: User, *, limit: int, cursor: str | None, only: int | None = None
+) -> Page[Inbox]:
     """Return the user's conversations, most recent first (four queries whatever the page size)."""
     query = (
         select(
@@ -35,6 +37,8 @@ def conversations_page(user: User, *, limit: int, cursor: str | None) -> Page[In
         .join(ConversationMember, ConversationMember.conversation_id == Conversation.id)
         .where(ConversationMember.user_id == user.id)
     )
+    if only is not None:
+        query = query.where(Conversation.id == only)
     after = decode_cursor(cursor, datetime, int)
     if after:
         query = query.where(
@@ -88,8 +92,8 @@ def conversations_page(user: User, *, limit: int, cursor: str | None) -> Page[In
 
 def inbox_item(conversation_id: int, user: User) -> Inbox | None:
     """Return one conversation as the user's list shows it."""
-    page = conversations_page(user, limit=100, cursor=None)
-    return next((i for i in page.items if i.conversation.id == conversation_id), None)
+    page = conversations_page(user, limit=1, cursor=None, only=conversation_id)
+    return page.items[0] if page.items else None
 
 
 def messages_page(conversation_id: int, *, limit: int, cursor: str | None) -> Page[Message]:

@@ -153,6 +153,13 @@ def mark_read(*, conversation_id: int, user: User) -> int:
     return newest
 
 
+def emit_unread(user_id: int) -> None:
+    """Send the user's sockets their new unread counts (after they read something)."""
+    from app.realtime.render import unread_counts
+
+    emit(db.session, [user_id], "unread", lambda: unread_counts(user_id))
+
+
 def typing(*, conversation_id: int, user: User) -> None:
     """Tell the other members someone is typing (never stored)."""
     from app.realtime.render import publish_now

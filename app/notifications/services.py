@@ -74,5 +74,9 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         statement = statement.where(Notification.id.in_(ids))
     result = db.session.execute(statement)
+    if result.rowcount:
+        from app.messaging.services import emit_unread
+
+        emit_unread(user.id)
     db.session.commit()
     return result.rowcount or 0
