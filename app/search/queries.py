@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select, text, tuple_
+from sqlalchemy import func, literal_column, or_, select, text
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
 
@@ -88,7 +88,7 @@ def search_posts(
         rank = func.ts_rank_cd(vector, tsquery, 32).label("rank")
         statement = select(Post, rank).where(vector.op("@@")(tsquery))
         if after:
-            statement = statement.where(tuple_(rank, Post.id) < tuple_(*after))
+            statement = statement.where(after_cursor((rank, Post.id), after))
         statement = statement.order_by(rank.desc(), Post.id.desc())
     else:
         # bm25 is lower for better matches; negate it so both databases sort "higher is better".
@@ -99,7 +99,7 @@ def search_posts(
             .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
         )
         if after:
-            statement = statement.where(tuple_(rank, Post.id) < tuple_(*after))
+            statement = statement.where(after_cursor((rank, Post.id), after))
         statement = statement.order_by(rank.desc(), Post.id.desc())
     rows = db.session.execute(statement.limit(limit + 1)).all()
     more = len(rows) > limit
@@ -131,7 +131,7 @@ def search_users(raw: str, *, limit: int, cursor: str | None) -> Page[User]:
     )
     after = decode_cursor(cursor, int, int)
     if after:
-        statement = statement.where(tuple_(User.followers_count, User.id) < tuple_(*after))
+        statement = statement.where(after_cursor((User.followers_count, User.id), after))
     rows = list(
         db.session.scalars(
             statement.order_by(User.followers_count.desc(), User.id.desc()).limit(limit + 1)
@@ -151,7 +151,7 @@ def search_tags(raw: str, *, limit: int, cursor: str | None) -> Page[Tag]:
     statement = select(Tag).where(Tag.name.like(pattern, escape="\\"), Tag.posts_count > 0)
     after = decode_cursor(cursor, int, int)
     if after:
-        statement = statement.where(tuple_(Tag.posts_count, Tag.id) < tuple_(*after))
+        statement = statement.where(after_cursor((Tag.posts_count, Tag.id), after))
     rows = list(
         db.session.scalars(
             statement.order_by(Tag.posts_count.desc(), Tag.id.desc()).limit(limit + 1)
