@@ -229,13 +229,13 @@ PATHS: dict[str, Any] = {
         "get": op(
             "Your account",
             "Me",
-            {"200": reply("Your private profile.", "PrivateUser")} | errors(401),
+            {"200": reply("Your private profile.", "PrivateUser")} | errors(401, 403),
             auth=True,
         ),
         "patch": op(
             "Change your profile",
             "Me",
-            {"200": reply("Your private profile.", "PrivateUser")} | errors(400, 401, 422),
+            {"200": reply("Your private profile.", "PrivateUser")} | errors(400, 401, 403, 422),
             request=body("ProfileUpdate"),
             auth=True,
         ),
