@@ -55,6 +55,11 @@ def views_for(posts: list[Post], viewer: User | None) -> list[PostView]:
     ]
 
 
+def view_of(post: Post, viewer: User | None) -> PostView:
+    """Return one loaded post as the viewer sees it."""
+    return views_for([post], viewer)[0]
+
+
 def post_view(post_id: int, viewer: User | None) -> PostView | None:
     """Return one post as the viewer sees it."""
     post = get_post(post_id)
