@@ -16,6 +16,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     common,
     openapi,
     posts,
+    users,
 )
 
 bp.before_request(common.load_token_user)

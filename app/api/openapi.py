@@ -535,6 +535,56 @@ def post_list(summary: str, tag: str, **extra: Any) -> dict[str, Any]:
 
 PATHS.update(
     {
+        "/users/{username}": {
+            "get": op(
+                "A person's public profile",
+                "Users",
+                {"200": reply("The profile, with how you and they stand.", "UserProfile")}
+                | errors(*READ),
+                parameters=[USERNAME],
+            )
+        },
+        "/users/{username}/follow": {
+            "put": op(
+                "Follow someone (idempotent)",
+                "Users",
+                {"204": reply("You follow them.")} | errors(401, 403, 404, 422),
+                parameters=[USERNAME],
+                auth=True,
+                description="Following yourself is 422.",
+            ),
+            "delete": op(
+                "Stop following someone (idempotent)",
+                "Users",
+                {"204": reply("You do not follow them.")} | errors(401, 403, 404),
+                parameters=[USERNAME],
+                auth=True,
+            ),
+        },
+        "/users/{username}/followers": {
+            "get": op(
+                "The people who follow someone, most recent first",
+                "Users",
+                {"200": reply("One page of people.", "UserList")} | errors(*LIST, 404),
+                parameters=[USERNAME, *PAGE],
+            )
+        },
+        "/users/{username}/following": {
+            "get": op(
+                "The people someone follows, most recent first",
+                "Users",
+                {"200": reply("One page of people.", "UserList")} | errors(*LIST, 404),
+                parameters=[USERNAME, *PAGE],
+            )
+        },
+        "/users/{username}/posts": {
+            "get": post_list(
+                "Someone's posts, newest first",
+                "Users",
+                parameters=[USERNAME],
+                statuses=(*LIST, 404),
+            )
+        },
         "/posts": {
             "post": op(
                 "Publish a post",
