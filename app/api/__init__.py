@@ -14,6 +14,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     auth,
     comments,
     common,
+    notifications,
     openapi,
     posts,
     users,

@@ -700,6 +700,35 @@ PATHS.update(
                 auth=True,
             )
         },
+        "/notifications": {
+            "get": op(
+                "Your notifications, newest first",
+                "Notifications",
+                {"200": reply("One page of notifications.", "NotificationList")} | errors(*LIST),
+                parameters=PAGE,
+                auth=True,
+            )
+        },
+        "/notifications/unread_count": {
+            "get": op(
+                "How many notifications you have not read",
+                "Notifications",
+                {"200": reply("The count.", "UnreadCount")} | errors(401, 403),
+                auth=True,
+            )
+        },
+        "/notifications/read": {
+            "post": op(
+                "Mark notifications read",
+                "Notifications",
+                {"204": reply("Marked.")} | errors(400, 401, 403, 422),
+                request={
+                    **body("MarkRead", "No body, or no `ids`: mark all of them read."),
+                    "required": False,
+                },
+                auth=True,
+            )
+        },
     }
 )
 
