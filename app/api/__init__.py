@@ -14,9 +14,11 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     auth,
     comments,
     common,
+    feeds,
     notifications,
     openapi,
     posts,
+    search,
     users,
 )
 

@@ -700,6 +700,50 @@ PATHS.update(
                 auth=True,
             )
         },
+        "/feed/home": {
+            "get": post_list(
+                "Posts by the people you follow and yourself, newest first", "Feeds", auth=True
+            )
+        },
+        "/feed/latest": {"get": post_list("Every post, newest first", "Feeds")},
+        "/feed/trending": {
+            "get": post_list(
+                "Posts ranked by engagement decayed by age", "Feeds", description=TRENDING
+            )
+        },
+        "/tags/{tag}/posts": {
+            "get": post_list(
+                "The posts with a tag, newest first",
+                "Feeds",
+                parameters=[TAG],
+                statuses=(*LIST, 404),
+            )
+        },
+        "/search": {
+            "get": op(
+                "Search posts, people or tags, best match first",
+                "Search",
+                {"200": reply("A PostList, UserList or TagList.", "SearchResults")} | errors(*LIST),
+                parameters=[
+                    in_query(
+                        "q",
+                        string(),
+                        'Words, "phrases in quotes" and -excluded words (posts); a name or tag'
+                        " prefix (users, tags). Missing or blank: an empty list.",
+                    ),
+                    in_query(
+                        "type",
+                        string(enum=["posts", "users", "tags"], default="posts"),
+                        "What to look for; any other value is 422.",
+                    ),
+                    *PAGE,
+                ],
+                description=(
+                    "Posts: full text, tags weigh more than the body. People: username or"
+                    " display name prefix, most followed first. Tags: name prefix, most used first."
+                ),
+            )
+        },
         "/notifications": {
             "get": op(
                 "Your notifications, newest first",
