@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, tuple_
 
 from app.errors import BadRequest, ValidationError
 from app.timeutil import isoformat
@@ -18,6 +20,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Every integer a cursor carries is compared with a 32-bit database column: larger ones would
+# overflow PostgreSQL's int4 (an error, not an empty page).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
 @dataclass
@@ -47,16 +52,43 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
         out: list[Any] = []
         for kind, value in zip(kinds, values, strict=True):
             if kind is datetime:
-                out.append(datetime.fromisoformat(value.replace("Z", "+00:00")))
+                out.append(_utc(datetime.fromisoformat(value.replace("Z", "+00:00"))))
             elif kind is int and isinstance(value, int) and not isinstance(value, bool):
+                if not INT_MIN <= value <= INT_MAX:
+                    raise ValueError("out of range")
                 out.append(value)
             elif kind is float and isinstance(value, (int, float)):
                 out.append(float(value))
             else:
                 raise ValueError("wrong type")
         return tuple(out)
-    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        binascii.Error,
+        UnicodeDecodeError,
+    ) as exc:
         raise BadRequest(_("That cursor is not one this server made.")) from exc
+
+
+def _utc(value: datetime) -> datetime:
+    """Return the time in UTC, reading a time without a zone as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def after_cursor(
+    columns: Sequence[ColumnElement[Any]], values: Sequence[Any], *, descending: bool = True
+) -> ColumnElement[bool]:
+    """Return the keyset condition "comes after the cursor" for a list sorted on ``columns``."""
+    # Bind the values with the columns' own types: an aware datetime would otherwise be sent to
+    # PostgreSQL as timestamptz and compared in the session's time zone, not in UTC.
+    key = tuple_(*columns)
+    cursor = tuple_(*values, types=[column.type for column in columns])
+    return key < cursor if descending else key > cursor
 
 
 def parse_limit(value: str | int | None) -> int:

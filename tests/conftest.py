@@ -219,6 +219,25 @@ def api(client: FlaskClient) -> Api:
     return Api(client)
 
 
+def api_as(app: Flask, username: str = "alice", **extra) -> Api:
+    """Create an account and return an API client holding an access token for it."""
+    from app.accounts.models import User
+    from app.accounts.tokens import issue_access_token
+
+    user_id = make_user(app, username, **extra)
+    client = Api(app.test_client())
+    # Minted directly: signing in through the API for every person would hit the login limits.
+    with app.test_request_context():
+        client.access_token = issue_access_token(db.session.get(User, user_id))
+    return client
+
+
+@pytest.fixture
+def anon(app: Flask) -> Api:
+    """Return an API client without credentials."""
+    return Api(app.test_client())
+
+
 @pytest.fixture
 def other_app(tmp_path):
     """Build extra apps with their own settings, restoring the shared limiter afterwards."""

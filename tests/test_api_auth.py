@@ -326,3 +326,17 @@ def test_wrong_method_is_json_405(client):
     response = client.get("/api/v1/auth/login")
     assert response.status_code == 405
     assert error_of(response)["code"] == "method_not_allowed"
+
+
+def test_a_suspended_accounts_token_is_refused_with_403(api, app):
+    from app.accounts.models import User
+    from app.extensions import db
+
+    make_user(app)
+    api.login()
+    with app.app_context():
+        db.session.query(User).filter_by(username="alice").one().suspended = True
+        db.session.commit()
+    response = api.call("GET", "/me")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "forbidden"

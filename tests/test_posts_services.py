@@ -214,3 +214,15 @@ def test_mark_read(people):
     assert notes.unread_count(alice) == 1
     mark_read(user=alice)
     assert notes.unread_count(alice) == 0
+
+
+def test_a_reaction_notified_meanwhile_by_another_request_is_not_an_error(people, monkeypatch):
+    from app.notifications import services as notifications
+
+    post = services.create_post(author=people["alice"], body="hi")
+    services.react(post_id=post.id, user=people["bob"], kind="like")
+    # As if a concurrent request stored its notification after this one looked.
+    monkeypatch.setattr(notifications, "_reaction_notified", lambda **_: False)
+    services.react(post_id=post.id, user=people["bob"], kind="love")
+    assert kinds_of(people["alice"]) == ["reaction"]
+    assert db.session.get(Post, post.id).reactions_count == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.rules import USERNAME_RE
 from app.extensions import db
 
 
@@ -15,6 +16,9 @@ def get_user(user_id: int) -> User | None:
 
 def find_by_username(username: str) -> User | None:
     """Return the user with this username, ignoring case."""
+    if not USERNAME_RE.match(username):
+        # No account can have it, and PostgreSQL refuses some strings (NUL) with an error.
+        return None
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from app.accounts import queries
 from app.accounts.models import RefreshToken, User
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -44,7 +44,7 @@ def issue_access_token(user: User) -> str:
 
 
 def user_from_access_token(token: str) -> User:
-    """Return the user an access token speaks for; raise Unauthorized for any bad token."""
+    """Return the user an access token speaks for: 401 for a bad token, 403 if suspended."""
     try:
         # The algorithm is fixed here, never read from the token's header ("alg: none").
         claims: dict[str, Any] = jwt.decode(
@@ -66,7 +66,8 @@ def user_from_access_token(token: str) -> User:
     if user is None or user.session_version != claims.get("ver"):
         raise Unauthorized(_("The access token is no longer valid. Sign in again."))
     if user.suspended:
-        raise Unauthorized(_("This account is suspended."))
+        # The token is sound but its owner may not act: 403, as when a suspended user signs in.
+        raise Forbidden(_("This account is suspended."))
     return user
 
 

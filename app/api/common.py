@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 from flask import g, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 
 from app.accounts.models import User
 from app.accounts.tokens import user_from_access_token
 from app.errors import BadRequest, Unauthorized, ValidationError
+from app.pagination import INT_MAX, INT_MIN, parse_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Longest list a body field may hold (ids to mark read, tags): bounds the SQL a request can cause.
+LIST_MAX = 100
+
+
+class IdConverter(BaseConverter):
+    """Match a database id in a path (``<id:post_id>``); anything else is a 404, never a 500."""
+
+    # No sign, no leading zero, at most 10 digits: then the value is checked against int4.
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        """Read the id; one past PostgreSQL's integer range cannot exist: 404."""
+        number = int(value)
+        if number > INT_MAX:
+            # Not werkzeug's ValidationError: with sibling rules for other methods it means 405.
+            raise NotFound()
+        return number
+
+    def to_url(self, value: Any) -> str:
+        """Write the id back into a path."""
+        return str(int(value))
 
 
 def load_token_user() -> None:
@@ -46,6 +71,11 @@ def api_user() -> User:
     return g.api_user
 
 
+def api_viewer() -> User | None:
+    """Return the caller of a public route: a user when a token came, else None."""
+    return g.get("api_user")
+
+
 def json_body() -> dict[str, Any]:
     """Return the request's JSON object; 400 for malformed JSON or another JSON type."""
     raw = request.get_data(cache=True)
@@ -60,26 +90,79 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def page_params() -> tuple[int, str | None]:
+    """Read ``?limit=`` (422 unless 1-100) and the opaque ``?cursor=`` of a list route."""
+    return parse_limit(request.args.get("limit")), request.args.get("cursor") or None
+
+
 def fields(
     body: dict[str, Any], *, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
 ) -> dict[str, str]:
     """Pick string fields out of a body: required ones present, no unknown or non-string ones."""
+    return typed_fields(
+        body, required=dict.fromkeys(required, str), optional=dict.fromkeys(optional, str)
+    )
+
+
+def typed_fields(
+    body: dict[str, Any],
+    *,
+    required: Mapping[str, Any] | None = None,
+    optional: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Pick fields of the given kinds (str, int, list[str], list[int]) out of a body; 422 else.
+
+    Required fields must be present and not null; an optional null counts as absent; any field
+    not named is refused, so a typo never passes silently.
+    """
+    required = required or {}
+    optional = optional or {}
     errors: dict[str, list[str]] = {}
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for name in required:
         if body.get(name) is None:
             errors[name] = [_("This field is required.")]
     for name, value in body.items():
-        if name not in required and name not in optional:
+        kind = required.get(name, optional.get(name))
+        if kind is None:
             errors[name] = [_("Unknown field.")]
-        elif value is None and name in optional:
+        elif value is None:
             continue
-        elif not isinstance(value, str):
-            errors.setdefault(name, []).append(_("Must be a string."))
-        elif "\x00" in value:
-            errors.setdefault(name, []).append(_("Must not contain NUL characters."))
+        elif (problem := _problem(value, kind)) is not None:
+            errors.setdefault(name, []).append(problem)
         else:
             values[name] = value
     if errors:
         raise ValidationError(_("Some fields need attention."), errors)
     return values
+
+
+def _problem(value: Any, kind: Any) -> str | None:
+    """Say what is wrong with a value of the wanted kind, or None when it fits."""
+    if get_origin(kind) is list:
+        if not isinstance(value, list):
+            return _("Must be a list.")
+        if len(value) > LIST_MAX:
+            return _("Send at most %(n)d items.", n=LIST_MAX)
+        (item_kind,) = get_args(kind)
+        for index, item in enumerate(value):
+            problem = _problem(item, item_kind)
+            if problem is not None:
+                return _("Item %(i)d: %(problem)s", i=index, problem=problem)
+        return None
+    if kind is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return _("Must be a whole number.")
+        if not INT_MIN <= value <= INT_MAX:
+            return _("Must be a whole number from %(lo)d to %(hi)d.", lo=INT_MIN, hi=INT_MAX)
+        return None
+    if not isinstance(value, str):
+        return _("Must be a string.")
+    if "\x00" in value:
+        return _("Must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON may carry lone surrogates (\ud800) that no database can store.
+        return _("Must be valid Unicode text.")
+    return None

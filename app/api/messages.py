@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api.common import api_user, auth_required, fields, json_body
-from app.api.serializers import message_object, user_summary
+from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
 from app.pagination import parse_limit
 from app.realtime.presence import online_ids
@@ -18,7 +18,7 @@ def inbox_object(item, online: set[int]) -> dict:
     return {
         "id": item.conversation.id,
         "participants": [{**user_summary(p), "online": p.id in online} for p in item.participants],
-        "last_message": message_object(item.last_message) if item.last_message else None,
+        "last_message": message_json(item.last_message) if item.last_message else None,
         "unread_count": item.unread_count,
         "updated_at": isoformat(item.updated_at),
     }
@@ -67,7 +67,7 @@ def list_messages(conversation_id: int):
         limit=parse_limit(request.args.get("limit")),
         cursor=request.args.get("cursor"),
     )
-    return jsonify(items=[message_object(m) for m in page.items], next_cursor=page.next_cursor)
+    return jsonify(items=[message_json(m) for m in page.items], next_cursor=page.next_cursor)
 
 
 @bp.post("/conversations/<int:conversation_id>/messages")
@@ -78,7 +78,7 @@ def send_message(conversation_id: int):
     message = services.send_message(
         conversation_id=conversation_id, sender=api_user(), body=data["body"]
     )
-    return jsonify(message_object(message)), 201
+    return jsonify(message_json(message)), 201
 
 
 @bp.post("/conversations/<int:conversation_id>/read")

@@ -58,9 +58,12 @@ def op(
     request: dict[str, Any] | None = None,
     auth: bool = False,
     parameters: list[dict[str, Any]] | None = None,
+    description: str = "",
 ) -> dict[str, Any]:
     """Describe one operation."""
     out: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        out["description"] = description
     if request:
         out["requestBody"] = request
     if auth:
@@ -77,6 +80,78 @@ def string(max_length: int | None = None, **extra: Any) -> dict[str, Any]:
         out["maxLength"] = max_length
     return out
 
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """Allow null besides the schema's own type."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def obj(required: list[str], properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Describe an object with these properties, all of them listed as required."""
+    return {"type": "object", "required": required, "properties": properties, **extra}
+
+
+def listing(item: str) -> dict[str, Any]:
+    """Describe one page of a list: its items and the cursor of the next page."""
+    return obj(
+        ["items", "next_cursor"],
+        {
+            "items": {"type": "array", "items": ref(item)},
+            "next_cursor": nullable(
+                string(description="Pass as `cursor` for the next page; null on the last one.")
+            ),
+        },
+    )
+
+
+def in_path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """Describe a path parameter."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def in_query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """Describe an optional query parameter."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+ID_MAX = 2**31 - 1
+INTEGER_ID = {"type": "integer", "minimum": 1}
+REACTION_KINDS = ["like", "love", "laugh", "insightful", "celebrate"]
+TAG_NAME = string(30, pattern="^[a-z0-9_-]{1,30}$")
+
+POST_ID = in_path("post_id", INTEGER_ID, f"A post's id (at most {ID_MAX}; others are 404).")
+COMMENT_ID = in_path("comment_id", INTEGER_ID, "A comment's id.")
+USERNAME = in_path(
+    "username",
+    string(30, minLength=1, pattern="^[A-Za-z0-9_]+$"),
+    "A username, in any case.",
+)
+TAG = in_path("tag", string(30, minLength=1, pattern="^[A-Za-z0-9_-]+$"), "A tag, in any case.")
+KIND = in_path("kind", string(enum=REACTION_KINDS), "A reaction kind; any other is 404.")
+PAGE = [
+    in_query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "How many items (1-100); anything else is 422.",
+    ),
+    in_query(
+        "cursor",
+        string(),
+        "The `next_cursor` of the previous page; one the server did not make is 400.",
+    ),
+]
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -185,6 +260,196 @@ SCHEMAS: dict[str, Any] = {
             "dm_policy": string(enum=["everyone", "following"]),
         },
     },
+    "Reactions": obj(
+        REACTION_KINDS,
+        {kind: {"type": "integer", "minimum": 0} for kind in REACTION_KINDS},
+        description="How many people reacted with each kind.",
+    ),
+    "Post": obj(
+        [
+            "id",
+            "author",
+            "body",
+            "body_html",
+            "tags",
+            "created_at",
+            "edited_at",
+            "comments_count",
+            "reactions",
+            "my_reactions",
+            "bookmarked",
+            "url",
+        ],
+        {
+            "id": {"type": "integer"},
+            "author": ref("UserSummary"),
+            "body": string(description="Markdown."),
+            "body_html": string(description="Rendered, sanitized HTML with highlighted code."),
+            "tags": {"type": "array", "items": TAG_NAME, "maxItems": 5},
+            "created_at": string(format="date-time"),
+            "edited_at": nullable(string(format="date-time")),
+            "comments_count": {"type": "integer", "minimum": 0},
+            "reactions": ref("Reactions"),
+            "my_reactions": {
+                "type": "array",
+                "items": string(enum=REACTION_KINDS),
+                "description": "Your reactions (empty without a token).",
+            },
+            "bookmarked": {"type": "boolean", "description": "Whether you saved it."},
+            "url": string(description="The post's page, `/p/<id>`."),
+        },
+    ),
+    "PostList": listing("Post"),
+    "PostCreate": obj(
+        ["body"],
+        {
+            "body": string(10_000, minLength=1, description="Markdown; `#tag` tags the post."),
+            "tags": {"type": "array", "items": TAG_NAME, "maxItems": 5},
+        },
+        additionalProperties=False,
+    ),
+    "PostUpdate": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "body": string(10_000, minLength=1),
+            "tags": {
+                "type": "array",
+                "items": TAG_NAME,
+                "maxItems": 5,
+                "description": "Replaces the tags given before; the body's `#tags` stay.",
+            },
+        },
+    },
+    "ReactionState": obj(
+        ["reactions", "my_reactions"],
+        {
+            "reactions": ref("Reactions"),
+            "my_reactions": {"type": "array", "items": string(enum=REACTION_KINDS)},
+        },
+    ),
+    "Comment": obj(
+        [
+            "id",
+            "post_id",
+            "parent_id",
+            "author",
+            "body",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "deleted",
+        ],
+        {
+            "id": {"type": "integer"},
+            "post_id": {"type": "integer"},
+            "parent_id": nullable({"type": "integer", "description": "The comment replied to."}),
+            "author": ref("UserSummary"),
+            "body": string(description="Markdown; empty once deleted."),
+            "body_html": string(),
+            "created_at": string(format="date-time"),
+            "edited_at": nullable(string(format="date-time")),
+            "deleted": {
+                "type": "boolean",
+                "description": "A deleted comment with replies keeps its place, without words.",
+            },
+        },
+    ),
+    "CommentList": listing("Comment"),
+    "CommentCreate": obj(
+        ["body"],
+        {
+            "body": string(5_000, minLength=1),
+            "parent_id": nullable(
+                {"type": "integer", "description": "Reply to this comment of the same post."}
+            ),
+        },
+        additionalProperties=False,
+    ),
+    "CommentUpdate": obj(
+        ["body"], {"body": string(5_000, minLength=1)}, additionalProperties=False
+    ),
+    "UserProfile": {
+        "allOf": [
+            ref("UserSummary"),
+            obj(
+                [
+                    "bio",
+                    "location",
+                    "website",
+                    "created_at",
+                    "followers_count",
+                    "following_count",
+                    "posts_count",
+                    "online",
+                    "is_following",
+                    "follows_you",
+                ],
+                {
+                    "bio": string(),
+                    "location": string(),
+                    "website": string(),
+                    "created_at": string(format="date-time"),
+                    "followers_count": {"type": "integer", "minimum": 0},
+                    "following_count": {"type": "integer", "minimum": 0},
+                    "posts_count": {"type": "integer", "minimum": 0},
+                    "online": {"type": "boolean"},
+                    "is_following": {"type": "boolean", "description": "You follow them."},
+                    "follows_you": {"type": "boolean", "description": "They follow you."},
+                },
+            ),
+        ]
+    },
+    "UserListItem": {
+        "allOf": [
+            ref("UserSummary"),
+            obj(
+                ["bio", "is_following"],
+                {"bio": string(), "is_following": {"type": "boolean"}},
+            ),
+        ]
+    },
+    "UserList": listing("UserListItem"),
+    "Tag": obj(
+        ["name", "posts_count"],
+        {"name": TAG_NAME, "posts_count": {"type": "integer", "minimum": 0}},
+    ),
+    "TagList": listing("Tag"),
+    "SearchResults": {
+        "description": "A PostList, UserList or TagList, as `type` asked.",
+        "anyOf": [ref("PostList"), ref("UserList"), ref("TagList")],
+    },
+    "Notification": obj(
+        ["id", "type", "actor", "post_id", "comment_id", "conversation_id", "created_at", "read"],
+        {
+            "id": {"type": "integer"},
+            "type": string(enum=["follow", "reaction", "comment", "reply", "mention", "message"]),
+            "actor": ref("UserSummary"),
+            "post_id": nullable({"type": "integer"}),
+            "comment_id": nullable({"type": "integer"}),
+            "conversation_id": nullable({"type": "integer"}),
+            "created_at": string(format="date-time"),
+            "read": {"type": "boolean"},
+        },
+    ),
+    "NotificationList": listing("Notification"),
+    "UnreadCount": obj(["count"], {"count": {"type": "integer", "minimum": 0}}),
+    "MarkRead": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "maxItems": 100,
+                "description": "The notifications to mark read; without it, all of them.",
+            }
+        },
+    },
+    "MarkdownPreviewRequest": obj(
+        ["body"], {"body": string(10_000, minLength=1)}, additionalProperties=False
+    ),
+    "MarkdownPreview": obj(["html"], {"html": string(description="As `body_html` would be.")}),
 }
 
 SCHEMAS.update(
@@ -313,18 +578,287 @@ PATHS: dict[str, Any] = {
         "get": op(
             "Your account",
             "Me",
-            {"200": reply("Your private profile.", "PrivateUser")} | errors(401),
+            {"200": reply("Your private profile.", "PrivateUser")} | errors(401, 403),
             auth=True,
         ),
         "patch": op(
             "Change your profile",
             "Me",
-            {"200": reply("Your private profile.", "PrivateUser")} | errors(400, 401, 422),
+            {"200": reply("Your private profile.", "PrivateUser")} | errors(400, 401, 403, 422),
             request=body("ProfileUpdate"),
             auth=True,
         ),
     },
 }
+
+TRENDING = (
+    "Posts of the last 7 days ranked by `(1 + reactions + 2 * comments) / (age_hours + 2) ^ 1.8`"
+    " (Hacker News' gravity), highest first. The ranking is recomputed at most once a minute and"
+    " a walk through its pages stays on the ranking it started on, so no post is skipped or"
+    " repeated while scores change."
+)
+# A token is optional on public routes, but one that is sent must be valid (401) and its
+# account not suspended (403).
+READ = (401, 403, 404)
+LIST = (400, 401, 403, 422)
+WRITE = (400, 401, 403, 404, 422)
+
+
+def post_list(summary: str, tag: str, **extra: Any) -> dict[str, Any]:
+    """Describe a route that returns a page of posts."""
+    parameters = extra.pop("parameters", []) + PAGE
+    statuses = extra.pop("statuses", LIST)
+    return op(
+        summary,
+        tag,
+        {"200": reply("One page of posts.", "PostList")} | errors(*statuses),
+        parameters=parameters,
+        **extra,
+    )
+
+
+PATHS.update(
+    {
+        "/users/{username}": {
+            "get": op(
+                "A person's public profile",
+                "Users",
+                {"200": reply("The profile, with how you and they stand.", "UserProfile")}
+                | errors(*READ),
+                parameters=[USERNAME],
+            )
+        },
+        "/users/{username}/follow": {
+            "put": op(
+                "Follow someone (idempotent)",
+                "Users",
+                {"204": reply("You follow them.")} | errors(401, 403, 404, 422),
+                parameters=[USERNAME],
+                auth=True,
+                description="Following yourself is 422.",
+            ),
+            "delete": op(
+                "Stop following someone (idempotent)",
+                "Users",
+                {"204": reply("You do not follow them.")} | errors(401, 403, 404),
+                parameters=[USERNAME],
+                auth=True,
+            ),
+        },
+        "/users/{username}/followers": {
+            "get": op(
+                "The people who follow someone, most recent first",
+                "Users",
+                {"200": reply("One page of people.", "UserList")} | errors(*LIST, 404),
+                parameters=[USERNAME, *PAGE],
+            )
+        },
+        "/users/{username}/following": {
+            "get": op(
+                "The people someone follows, most recent first",
+                "Users",
+                {"200": reply("One page of people.", "UserList")} | errors(*LIST, 404),
+                parameters=[USERNAME, *PAGE],
+            )
+        },
+        "/users/{username}/posts": {
+            "get": post_list(
+                "Someone's posts, newest first",
+                "Users",
+                parameters=[USERNAME],
+                statuses=(*LIST, 404),
+            )
+        },
+        "/posts": {
+            "post": op(
+                "Publish a post",
+                "Posts",
+                {"201": reply("The new post.", "Post")} | errors(400, 401, 403, 422),
+                request=body("PostCreate", "`tags` and the body's `#tags` together: at most 5."),
+                auth=True,
+            )
+        },
+        "/posts/{post_id}": {
+            "get": op(
+                "A post",
+                "Posts",
+                {"200": reply("The post.", "Post")} | errors(*READ),
+                parameters=[POST_ID],
+            ),
+            "patch": op(
+                "Edit your post",
+                "Posts",
+                {"200": reply("The post, with `edited_at` set.", "Post")} | errors(*WRITE),
+                request=body("PostUpdate", "Only its author may; send `body`, `tags` or both."),
+                parameters=[POST_ID],
+                auth=True,
+            ),
+            "delete": op(
+                "Delete a post",
+                "Posts",
+                {"204": reply("Deleted.")} | errors(401, 403, 404),
+                parameters=[POST_ID],
+                auth=True,
+                description="Its author, a moderator or an admin may.",
+            ),
+        },
+        "/posts/{post_id}/reactions/{kind}": {
+            "put": op(
+                "React to a post (idempotent)",
+                "Posts",
+                {"200": reply("The post's reactions now.", "ReactionState")}
+                | errors(401, 403, 404),
+                parameters=[POST_ID, KIND],
+                auth=True,
+                description="The author is notified once per person and post, however often.",
+            ),
+            "delete": op(
+                "Take a reaction back (idempotent)",
+                "Posts",
+                {"200": reply("The post's reactions now.", "ReactionState")}
+                | errors(401, 403, 404),
+                parameters=[POST_ID, KIND],
+                auth=True,
+            ),
+        },
+        "/posts/{post_id}/bookmark": {
+            "put": op(
+                "Save a post (idempotent)",
+                "Posts",
+                {"204": reply("Saved.")} | errors(401, 403, 404),
+                parameters=[POST_ID],
+                auth=True,
+            ),
+            "delete": op(
+                "Forget a saved post (idempotent)",
+                "Posts",
+                {"204": reply("Not saved.")} | errors(401, 403, 404),
+                parameters=[POST_ID],
+                auth=True,
+            ),
+        },
+        "/bookmarks": {
+            "get": post_list("The posts you saved, newest bookmark first", "Posts", auth=True)
+        },
+        "/posts/{post_id}/comments": {
+            "get": op(
+                "A post's comments, oldest first",
+                "Comments",
+                {"200": reply("One page of comments.", "CommentList")} | errors(*LIST, 404),
+                parameters=[POST_ID, *PAGE],
+            ),
+            "post": op(
+                "Comment on a post, or reply to one of its comments",
+                "Comments",
+                {"201": reply("The new comment.", "Comment")} | errors(*WRITE),
+                request=body("CommentCreate", "`parent_id` must be a comment of this post."),
+                parameters=[POST_ID],
+                auth=True,
+            ),
+        },
+        "/comments/{comment_id}": {
+            "patch": op(
+                "Edit your comment",
+                "Comments",
+                {"200": reply("The comment.", "Comment")} | errors(*WRITE),
+                request=body("CommentUpdate", "Only its author may."),
+                parameters=[COMMENT_ID],
+                auth=True,
+            ),
+            "delete": op(
+                "Delete a comment",
+                "Comments",
+                {"204": reply("Deleted.")} | errors(401, 403, 404),
+                parameters=[COMMENT_ID],
+                auth=True,
+                description="Its author, a moderator or an admin may.",
+            ),
+        },
+        "/markdown/preview": {
+            "post": op(
+                "Render a draft as a post would show it",
+                "Posts",
+                {"200": reply("The HTML; nothing is stored.", "MarkdownPreview")}
+                | errors(400, 401, 403, 422),
+                request=body("MarkdownPreviewRequest", "The same rules as a post's body."),
+                auth=True,
+            )
+        },
+        "/feed/home": {
+            "get": post_list(
+                "Posts by the people you follow and yourself, newest first", "Feeds", auth=True
+            )
+        },
+        "/feed/latest": {"get": post_list("Every post, newest first", "Feeds")},
+        "/feed/trending": {
+            "get": post_list(
+                "Posts ranked by engagement decayed by age", "Feeds", description=TRENDING
+            )
+        },
+        "/tags/{tag}/posts": {
+            "get": post_list(
+                "The posts with a tag, newest first",
+                "Feeds",
+                parameters=[TAG],
+                statuses=(*LIST, 404),
+            )
+        },
+        "/search": {
+            "get": op(
+                "Search posts, people or tags, best match first",
+                "Search",
+                {"200": reply("A PostList, UserList or TagList.", "SearchResults")} | errors(*LIST),
+                parameters=[
+                    in_query(
+                        "q",
+                        string(),
+                        'Words, "phrases in quotes" and -excluded words (posts); a name or tag'
+                        " prefix (users, tags). Missing or blank: an empty list.",
+                    ),
+                    in_query(
+                        "type",
+                        string(enum=["posts", "users", "tags"], default="posts"),
+                        "What to look for; any other value is 422.",
+                    ),
+                    *PAGE,
+                ],
+                description=(
+                    "Posts: full text, tags weigh more than the body. People: username or"
+                    " display name prefix, most followed first. Tags: name prefix, most used first."
+                ),
+            )
+        },
+        "/notifications": {
+            "get": op(
+                "Your notifications, newest first",
+                "Notifications",
+                {"200": reply("One page of notifications.", "NotificationList")} | errors(*LIST),
+                parameters=PAGE,
+                auth=True,
+            )
+        },
+        "/notifications/unread_count": {
+            "get": op(
+                "How many notifications you have not read",
+                "Notifications",
+                {"200": reply("The count.", "UnreadCount")} | errors(401, 403),
+                auth=True,
+            )
+        },
+        "/notifications/read": {
+            "post": op(
+                "Mark notifications read",
+                "Notifications",
+                {"204": reply("Marked.")} | errors(400, 401, 403, 422),
+                request={
+                    **body("MarkRead", "No body, or no `ids`: mark all of them read."),
+                    "required": False,
+                },
+                auth=True,
+            )
+        },
+    }
+)
 
 
 PATHS.update(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from app.accounts.models import User
+from app.messaging.models import Message
+from app.notifications.models import Notification
+from app.pagination import Page
+from app.posts.models import Comment, Tag
+from app.posts.queries import PostView
+from app.realtime.presence import is_online
+from app.social.queries import Relation
 from app.timeutil import isoformat
+
+T = TypeVar("T")
 
 
 def avatar_url(user: User) -> str:
@@ -37,8 +47,82 @@ def private_user(user: User) -> dict[str, Any]:
     }
 
 
-def notification_object(notification) -> dict[str, Any]:
-    """Return the API's notification object."""
+def page_json(page: Page[T], item: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """Return a list page in the API's shape: ``{items, next_cursor}``."""
+    return {"items": [item(entry) for entry in page.items], "next_cursor": page.next_cursor}
+
+
+def post_json(view: PostView) -> dict[str, Any]:
+    """Return a post as its viewer sees it."""
+    post = view.post
+    return {
+        "id": post.id,
+        "author": user_summary(post.author),
+        "body": post.body,
+        "body_html": post.body_html,
+        "tags": post.tag_names,
+        "created_at": isoformat(post.created_at),
+        "edited_at": isoformat(post.edited_at),
+        "comments_count": post.comments_count,
+        "reactions": post.reactions,
+        "my_reactions": view.my_reactions,
+        "bookmarked": view.bookmarked,
+        # The page address is part of the contract, so it is written here, not looked up.
+        "url": f"/p/{post.id}",
+    }
+
+
+def reactions_json(view: PostView) -> dict[str, Any]:
+    """Return a post's reaction counts and the viewer's own reactions."""
+    return {"reactions": view.post.reactions, "my_reactions": view.my_reactions}
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    """Return a comment; a deleted one that keeps its place has no words."""
+    return {
+        "id": comment.id,
+        "post_id": comment.post_id,
+        "parent_id": comment.parent_id,
+        "author": user_summary(comment.author),
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "created_at": isoformat(comment.created_at),
+        "edited_at": isoformat(comment.edited_at),
+        "deleted": comment.deleted_at is not None,
+    }
+
+
+def user_profile(user: User, relation: Relation) -> dict[str, Any]:
+    """Return a public profile as the viewer sees it."""
+    return {
+        **user_summary(user),
+        "bio": user.bio,
+        "location": user.location,
+        "website": user.website,
+        "created_at": isoformat(user.created_at),
+        "followers_count": user.followers_count,
+        "following_count": user.following_count,
+        "posts_count": user.posts_count,
+        "online": is_online(user.id),
+        "is_following": relation.is_following,
+        "follows_you": relation.follows_you,
+    }
+
+
+def user_page(page: Page[User], following: set[int]) -> dict[str, Any]:
+    """Return a page of people, marking those the viewer follows."""
+    return page_json(
+        page,
+        lambda user: {
+            **user_summary(user),
+            "bio": user.bio,
+            "is_following": user.id in following,
+        },
+    )
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    """Return a notification."""
     return {
         "id": notification.id,
         "type": notification.type,
@@ -51,31 +135,17 @@ def notification_object(notification) -> dict[str, Any]:
     }
 
 
-def message_object(message) -> dict[str, Any]:
-    """Return the API's message object."""
+def tag_json(tag: Tag) -> dict[str, Any]:
+    """Return a tag and how many posts carry it."""
+    return {"name": tag.name, "posts_count": tag.posts_count}
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """Return a direct message."""
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
         "sender": user_summary(message.sender),
         "body": message.body,
         "created_at": isoformat(message.created_at),
-    }
-
-
-def post_object(view) -> dict[str, Any]:
-    """Return the API's post object as one viewer sees it."""
-    post = view.post
-    return {
-        "id": post.id,
-        "author": user_summary(post.author),
-        "body": post.body,
-        "body_html": post.body_html,
-        "tags": post.tag_names,
-        "created_at": isoformat(post.created_at),
-        "edited_at": isoformat(post.edited_at),
-        "comments_count": post.comments_count,
-        "reactions": post.reactions,
-        "my_reactions": list(view.my_reactions),
-        "bookmarked": view.bookmarked,
-        "url": f"/p/{post.id}",
     }

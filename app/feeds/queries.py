@@ -6,13 +6,16 @@ import math
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, or_, select
 
 from app.accounts.models import User
+from app.errors import NotFound
 from app.extensions import db
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import PostView, newest_first, views_for
+from app.posts.rules import TAG_RE
 from app.social.models import Follow
 from app.timeutil import utcnow
 
@@ -45,7 +48,19 @@ def by_author(
 
 def get_tag(name: str) -> Tag | None:
     """Return the tag with this name, if any."""
-    return db.session.scalar(select(Tag).where(Tag.name == name.lower()))
+    name = name.lower()
+    if not TAG_RE.match(name):
+        # No tag can have it, and PostgreSQL refuses some strings (NUL) with an error.
+        return None
+    return db.session.scalar(select(Tag).where(Tag.name == name))
+
+
+def tag_or_404(name: str) -> Tag:
+    """Return the tag with this name, or raise NotFound."""
+    tag = get_tag(name)
+    if tag is None:
+        raise NotFound(_("Nothing is tagged #%(tag)s yet.", tag=name))
+    return tag
 
 
 def by_tag(tag: Tag, *, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:

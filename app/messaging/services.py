@@ -110,9 +110,9 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
     )
 
     def payload() -> dict:
-        from app.api.serializers import message_object
+        from app.api.serializers import message_json
 
-        return message_object(message)
+        return message_json(message)
 
     emit(db.session, member_ids(conversation.id), "message", payload, store=True)
     db.session.commit()

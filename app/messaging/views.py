@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import apply_errors
-from app.api.serializers import message_object
+from app.api.serializers import message_json
 from app.errors import DomainError
 from app.messaging import queries, services
 from app.messaging.forms import MessageForm, StartForm
@@ -87,7 +87,7 @@ def render_conversation(conversation_id: int, form: MessageForm | None = None, s
         online=online_ids([p.id for p in item.participants]) if item else set(),
         partner_read=partner_read,
         form=form or MessageForm(formdata=None),
-        message_object=message_object,
+        message_json=message_json,
     ), status
 
 
@@ -114,7 +114,7 @@ def send(conversation_id: int):
                     form=MessageForm(formdata=None),
                     conversation_id=conversation_id,
                     sent=True,
-                    sent_message=message_object(message),
+                    sent_message=message_json(message),
                 )
             return redirect(url_for("messaging.conversation", conversation_id=conversation_id), 303)
     if is_htmx():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.extensions import db
@@ -25,17 +26,6 @@ def notify(
     """Add a notification to the session; nothing for your own actions or a repeated reaction."""
     if user_id == actor_id:
         return None
-    if type == "reaction":
-        already = db.session.scalar(
-            select(Notification.id).where(
-                Notification.user_id == user_id,
-                Notification.actor_id == actor_id,
-                Notification.post_id == post_id,
-                Notification.type == "reaction",
-            )
-        )
-        if already is not None:
-            return None
     notification = Notification(
         user_id=user_id,
         type=type,
@@ -44,15 +34,41 @@ def notify(
         comment_id=comment_id,
         conversation_id=conversation_id,
     )
-    db.session.add(notification)
+    if type == "reaction":
+        if _reaction_notified(user_id=user_id, actor_id=actor_id, post_id=post_id):
+            return None
+        try:
+            # Two first reactions of one person at once (like and love) both pass the check above;
+            # the unique index lets one in, and the other must not fail its request for it.
+            with db.session.begin_nested():
+                db.session.add(notification)
+        except IntegrityError:
+            return None
+    else:
+        db.session.add(notification)
 
     def payload() -> dict:
-        from app.api.serializers import notification_object
+        from app.api.serializers import notification_json
 
-        return notification_object(notification)
+        return notification_json(notification)
 
     emit(db.session, [user_id], "notification", payload, store=True)
     return notification
+
+
+def _reaction_notified(*, user_id: int, actor_id: int, post_id: int | None) -> bool:
+    """Tell whether this person's reactions to this post were notified already."""
+    return (
+        db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.actor_id == actor_id,
+                Notification.post_id == post_id,
+                Notification.type == "reaction",
+            )
+        )
+        is not None
+    )
 
 
 def notify_many(

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
-from app.api.serializers import notification_object
+from app.api.serializers import notification_json
 from app.notifications import queries, services
 from app.web import is_htmx, render_page
 
@@ -27,7 +27,7 @@ def list_notifications():
     return render_page(
         "notifications/list.html",
         block="items" if cursor else None,
-        items=[notification_object(n) for n in page.items],
+        items=[notification_json(n) for n in page.items],
         next_url=next_url,
         form=EmptyForm(),
     )

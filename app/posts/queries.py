@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
 
 
@@ -55,6 +55,11 @@ def views_for(posts: list[Post], viewer: User | None) -> list[PostView]:
     ]
 
 
+def view_of(post: Post, viewer: User | None) -> PostView:
+    """Return one loaded post as the viewer sees it."""
+    return views_for([post], viewer)[0]
+
+
 def post_view(post_id: int, viewer: User | None) -> PostView | None:
     """Return one post as the viewer sees it."""
     post = get_post(post_id)
@@ -73,7 +78,7 @@ def newest_first(
     """Run a posts query newest first with a (created_at, id) keyset cursor."""
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(created, ident) < tuple_(*after))
+        query = query.where(after_cursor((created, ident), after))
     rows = list(db.session.scalars(query.order_by(created.desc(), ident.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -86,7 +91,7 @@ def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comme
     query = select(Comment).where(Comment.post_id == post_id)
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
+        query = query.where(after_cursor((Comment.created_at, Comment.id), after, descending=False))
     rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -134,7 +139,7 @@ def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostVi
     )
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(Bookmark.created_at, Bookmark.post_id) < tuple_(*after))
+        query = query.where(after_cursor((Bookmark.created_at, Bookmark.post_id), after))
     rows = db.session.execute(
         query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
     ).all()

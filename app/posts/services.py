@@ -35,6 +35,11 @@ def _require_active(user: User) -> None:
         raise Forbidden(_("Your account is suspended: you cannot post, comment or react."))
 
 
+def preview(*, body: str) -> str:
+    """Return a draft's HTML exactly as a post with that body would show it; store nothing."""
+    return _render(rules.check_body(body)).html
+
+
 def get_post_or_404(post_id: int) -> Post:
     """Return the post, or raise NotFound."""
     post = db.session.get(Post, post_id)
@@ -83,10 +88,10 @@ def _announce(post: Post) -> None:
     )
 
     def payload() -> dict:
-        from app.api.serializers import post_object
+        from app.api.serializers import post_json
         from app.posts.queries import PostView
 
-        return post_object(PostView(post))
+        return post_json(PostView(post))
 
     emit(db.session, list(followers), "post.created", payload)
 

@@ -5,19 +5,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, func, literal_column, or_, select, table, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    cast,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
 
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
 WORD_RE = re.compile(r"\w+", re.UNICODE)
-# The SQLite FTS5 table made by migration 0002 (not a model: it exists only on SQLite).
+# SQLite's FTS5 index of posts (made by the migration, unknown to the models).
 POSTS_FTS = table("posts_fts", column("rowid"))
+# On SQLite, a match in the tags counts this many times one in the body.
+TAGS_WEIGHT = 3
 
 
 @dataclass
@@ -68,6 +81,12 @@ def _fts5_expression(query: ParsedQuery) -> str:
     return expression
 
 
+def _fts5_hits(column_index: int) -> ColumnElement[int]:
+    """Count the matches FTS5 marks in one column of the current row (each opens with char(1))."""
+    marked = func.highlight(literal_column("posts_fts"), column_index, func.char(1), "")
+    return func.length(marked) - func.length(func.replace(marked, func.char(1), ""))
+
+
 def _websearch_text(query: ParsedQuery) -> str:
     """Rebuild a clean websearch_to_tsquery string from the parsed parts."""
     parts = list(query.words)
@@ -87,21 +106,25 @@ def search_posts(
     if db.engine.dialect.name == "postgresql":
         tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
         vector = literal_column("posts.search_vector")
-        rank = func.ts_rank_cd(vector, tsquery, 32).label("rank")
+        # ts_rank_cd is a float4: read as text it rounds, and the cursor would no longer
+        # equal the row it came from. As float8 it round-trips exactly.
+        rank = cast(func.ts_rank_cd(vector, tsquery, 32), DOUBLE_PRECISION).label("rank")
         statement = select(Post, rank).where(vector.op("@@")(tsquery))
         if after:
-            statement = statement.where(tuple_(rank, Post.id) < tuple_(*after))
+            statement = statement.where(after_cursor((rank, Post.id), after))
         statement = statement.order_by(rank.desc(), Post.id.desc())
     else:
-        # bm25 is lower for better matches; negate it so both databases sort "higher is better".
-        rank = (-func.bm25(literal_column("posts_fts"), 1.0, 3.0)).label("rank")
+        # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
+        # every score and a cursor would skip or repeat results. Matches counted in the post
+        # alone (tags weigh more) keep a walk exact, as ts_rank_cd does on PostgreSQL.
+        rank = (TAGS_WEIGHT * _fts5_hits(1) + _fts5_hits(0) + 0.0).label("rank")
         statement = (
             select(Post, rank)
             .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
             .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
         )
         if after:
-            statement = statement.where(tuple_(rank, Post.id) < tuple_(*after))
+            statement = statement.where(after_cursor((rank, Post.id), after))
         statement = statement.order_by(rank.desc(), Post.id.desc())
     rows = db.session.execute(statement.limit(limit + 1)).all()
     more = len(rows) > limit
@@ -133,7 +156,7 @@ def search_users(raw: str, *, limit: int, cursor: str | None) -> Page[User]:
     )
     after = decode_cursor(cursor, int, int)
     if after:
-        statement = statement.where(tuple_(User.followers_count, User.id) < tuple_(*after))
+        statement = statement.where(after_cursor((User.followers_count, User.id), after))
     rows = list(
         db.session.scalars(
             statement.order_by(User.followers_count.desc(), User.id.desc()).limit(limit + 1)
@@ -153,7 +176,7 @@ def search_tags(raw: str, *, limit: int, cursor: str | None) -> Page[Tag]:
     statement = select(Tag).where(Tag.name.like(pattern, escape="\\"), Tag.posts_count > 0)
     after = decode_cursor(cursor, int, int)
     if after:
-        statement = statement.where(tuple_(Tag.posts_count, Tag.id) < tuple_(*after))
+        statement = statement.where(after_cursor((Tag.posts_count, Tag.id), after))
     rows = list(
         db.session.scalars(
             statement.order_by(Tag.posts_count.desc(), Tag.id.desc()).limit(limit + 1)

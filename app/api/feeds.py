@@ -1,0 +1,43 @@
+"""API routes for feeds: home, latest, trending, and a tag's posts."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.common import api_user, api_viewer, auth_required, page_params
+from app.api.serializers import page_json, post_json
+from app.feeds import queries
+
+
+@bp.get("/feed/home")
+@auth_required
+def home_feed():
+    """Return the posts of the people you follow, and your own, newest first."""
+    limit, cursor = page_params()
+    page = queries.home(user=api_user(), limit=limit, cursor=cursor)
+    return jsonify(page_json(page, post_json))
+
+
+@bp.get("/feed/latest")
+def latest_feed():
+    """Return every post, newest first."""
+    limit, cursor = page_params()
+    page = queries.latest(limit=limit, cursor=cursor, viewer=api_viewer())
+    return jsonify(page_json(page, post_json))
+
+
+@bp.get("/feed/trending")
+def trending_feed():
+    """Return recent posts ranked by engagement decayed by age, highest first."""
+    limit, cursor = page_params()
+    page = queries.trending(limit=limit, cursor=cursor, viewer=api_viewer())
+    return jsonify(page_json(page, post_json))
+
+
+@bp.get("/tags/<tag>/posts")
+def tag_posts(tag: str):
+    """Return the posts with a tag, newest first."""
+    limit, cursor = page_params()
+    page = queries.by_tag(queries.tag_or_404(tag), limit=limit, cursor=cursor, viewer=api_viewer())
+    return jsonify(page_json(page, post_json))

@@ -1,0 +1,68 @@
+"""Cursors: opaque, checked, and compared in UTC whatever the database session's time zone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.accounts.models import User
+from app.errors import BadRequest
+from app.extensions import db
+from app.feeds import queries as feeds
+from app.pagination import decode_cursor, encode_cursor
+from app.posts import services
+from app.posts.models import Post
+from app.timeutil import utcnow
+from tests.conftest import make_user
+
+
+@pytest.mark.parametrize(
+    ("values", "kinds"),
+    [
+        ((2**31,), (int,)),
+        ((-(2**31) - 1,), (int,)),
+        ((10**20,), (int,)),
+        (("0001-01-01T00:00:00+05:00", 1), ("datetime", int)),
+        (("not a time", 1), ("datetime", int)),
+        ((True,), (int,)),
+        (("1",), (int,)),
+    ],
+)
+def test_cursors_a_database_could_not_compare_are_400(ctx, values, kinds):
+    from datetime import datetime
+
+    kinds = tuple(datetime if k == "datetime" else k for k in kinds)
+    with pytest.raises(BadRequest):
+        decode_cursor(encode_cursor(*values), *kinds)
+
+
+def test_cursor_times_are_read_as_utc(ctx):
+    from datetime import datetime
+
+    (naive,) = decode_cursor(encode_cursor("2024-05-01T12:00:00"), datetime)
+    (shifted,) = decode_cursor(encode_cursor("2024-05-01T14:00:00+02:00"), datetime)
+    assert naive == shifted and naive.utcoffset() == timedelta(0)
+
+
+def test_walk_is_exact_when_the_session_time_zone_is_not_utc(app, ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL has a session time zone")
+    author = db.session.get(User, make_user(app))
+    base = utcnow() - timedelta(hours=1)
+    for i in range(6):
+        post = services.create_post(author=author, body=f"post {i}")
+        post.created_at = base + timedelta(minutes=i)
+    db.session.commit()
+    # Tokyo is 9 hours ahead: a cursor time compared as timestamptz would skip or repeat posts.
+    db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+    seen: list[int] = []
+    cursor = None
+    for _ in range(10):
+        page = feeds.latest(limit=2, cursor=cursor, viewer=None)
+        seen += [view.post.id for view in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == sorted((p.id for p in db.session.query(Post)), reverse=True)
