@@ -179,14 +179,10 @@ def test_resume_replays_each_missed_event_once(pair, people, app):
 
 
 def test_logging_out_everywhere_closes_the_socket(pair, people, app):
-    listen, _ = pair
+    listen, act = pair
     bob = Client(listen.ws_url, listen.login("bob", PASSWORD))
     bob.next("unread")
-    from app.accounts import services
-    from app.accounts.queries import find_by_username
-
-    with app.test_request_context():
-        services.log_out_everywhere(user=find_by_username("bob"))
+    assert act.api("POST", "/auth/logout_all", act.login("bob", PASSWORD)).status_code == 204
     bob.ws.settimeout(3)
     with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
         for _ in range(10):

@@ -58,3 +58,11 @@ def update_me():
     """Change the signed-in user's profile fields."""
     data = fields(json_body(), optional=("display_name", "bio", "location", "website", "dm_policy"))
     return jsonify(private_user(services.update_profile(user=api_user(), **data)))
+
+
+@bp.post("/auth/logout_all")
+@auth_required
+def logout_everywhere():
+    """End every session of the signed-in user: tokens, browser sessions and open sockets."""
+    services.log_out_everywhere(user=api_user())
+    return "", 204

@@ -574,6 +574,15 @@ PATHS: dict[str, Any] = {
             request=body("RefreshRequest"),
         )
     },
+    "/auth/logout_all": {
+        "post": op(
+            "Sign out everywhere",
+            "Auth",
+            {"204": reply("Every token, browser session and socket of yours is ended.")}
+            | errors(401, 403),
+            auth=True,
+        )
+    },
     "/me": {
         "get": op(
             "Your account",
