@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
+from app.safety.queries import blocked_by
 
 
 @dataclass
@@ -56,9 +57,11 @@ def views_for(posts: list[Post], viewer: User | None) -> list[PostView]:
 
 
 def post_view(post_id: int, viewer: User | None) -> PostView | None:
-    """Return one post as the viewer sees it."""
+    """Return one post as the viewer sees it; None when its author blocked the viewer."""
     post = get_post(post_id)
-    return views_for([post], viewer)[0] if post else None
+    if post is None or blocked_by(post.author_id, viewer):
+        return None
+    return views_for([post], viewer)[0]
 
 
 def newest_first(

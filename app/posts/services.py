@@ -23,6 +23,8 @@ from app.posts.models import (
     Reaction,
     Tag,
 )
+from app.safety.queries import blocked_by
+from app.safety.rules import refuse_if_blocked
 from app.timeutil import utcnow
 
 
@@ -35,10 +37,10 @@ def _require_active(user: User) -> None:
         raise Forbidden(_("Your account is suspended: you cannot post, comment or react."))
 
 
-def get_post_or_404(post_id: int) -> Post:
-    """Return the post, or raise NotFound."""
+def get_post_or_404(post_id: int, *, viewer: User | None = None) -> Post:
+    """Return the post, or raise NotFound (also when its author blocked the viewer)."""
     post = db.session.get(Post, post_id)
-    if post is None:
+    if post is None or blocked_by(post.author_id, viewer):
         raise NotFound(_("That post does not exist or was deleted."))
     return post
 
@@ -227,7 +229,7 @@ def react(*, post_id: int, user: User, kind: str) -> Post:
     """Add a reaction (idempotent); the author hears of it once per person and post."""
     _check_kind(kind)
     _require_active(user)
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=user)
     has = db.session.scalar(
         select(
             exists().where(
@@ -284,7 +286,7 @@ def _bump_reaction(post_id: int, kind: str, step: int) -> None:
 
 def bookmark(*, post_id: int, user: User) -> None:
     """Save a post for later (idempotent)."""
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=user)
     if db.session.get(Bookmark, (user.id, post.id)) is None:
         try:
             with db.session.begin_nested():
@@ -320,6 +322,8 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
             raise ValidationError(
                 _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
             )
+    owners = [post.author_id] + ([parent.author_id] if parent else [])
+    refuse_if_blocked(author.id, owners, _("You cannot reply to this person."))
     rendered = _render(body)
     comment = Comment(
         post_id=post.id,
