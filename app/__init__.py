@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
     from app.realtime.ws import bp as realtime_bp
+    from app.safety.views import bp as safety_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
 
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)

@@ -23,6 +23,9 @@ from app.web import is_htmx, render_page
 
 bp = Blueprint("accounts", __name__)
 
+# How many blocked and muted people the settings page lists before "See all".
+SAFETY_LIST = 10
+
 
 def safe_next(default: str) -> str:
     """Return the ``next`` address if it stays on this site, else ``default``."""
@@ -175,6 +178,8 @@ def render_settings(
     notices: dict[str, str] | None = None,
 ):
     """Render the settings page (or one of its forms for htmx)."""
+    from app.safety import queries as safety
+
     return render_page(
         "accounts/settings.html",
         block=block,
@@ -182,4 +187,6 @@ def render_settings(
         password_form=password_form or PasswordForm(formdata=None),
         sessions_form=EmptyForm(),
         notices=notices or {},
+        blocked=safety.blocked_users(current_user, limit=SAFETY_LIST, cursor=None),
+        muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),
     ), status
