@@ -135,8 +135,9 @@ def _body_tags(body: str) -> list[str]:
     return extract_tags(body)
 
 
-def delete_post(*, post_id: int, actor: User) -> None:
+def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
     """Delete a post; its author, a moderator or an admin may."""
+    # commit=False: a moderation service adds its audit record to the same transaction.
     post = get_post_or_404(post_id)
     if not _may_moderate(actor, post.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this post."))
@@ -149,7 +150,8 @@ def delete_post(*, post_id: int, actor: User) -> None:
         update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
     )
     db.session.delete(post)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _add_tags(post: Post, names: list[str]) -> None:
@@ -391,8 +393,9 @@ def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
     return comment
 
 
-def delete_comment(*, comment_id: int, actor: User) -> None:
-    """Delete a comment; one with replies keeps its place in the thread without its words."""
+def delete_comment(*, comment_id: int, actor: User, commit: bool = True) -> None:
+    """Delete a comment (one with replies keeps its place, not its words)."""
+    # commit=False: a moderation service adds its audit record to the same transaction.
     comment = get_comment_or_404(comment_id)
     if not _may_moderate(actor, comment.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this comment."))
@@ -411,7 +414,8 @@ def delete_comment(*, comment_id: int, actor: User) -> None:
         .values(comments_count=Post.comments_count - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def preview_markdown(body: str) -> str:
