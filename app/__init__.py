@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the pages, the API and the operations routes."""
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.api.openapi import docs_bp
     from app.extensions import csrf
@@ -100,8 +101,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
+    app.register_blueprint(admin_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
+    # The admin pages check CSRF themselves, after their role check: outsiders get 404, not 400.
+    csrf.exempt(admin_bp)
 
 
 def register_hooks(app: Flask) -> None:

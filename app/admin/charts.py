@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-WIDTH = 640
-HEIGHT = 220
+WIDTH = 560
+HEIGHT = 200
 LEFT = 44  # room for the value labels
-RIGHT = 8
+RIGHT = 24  # room for the last day's label
 TOP = 12
 BOTTOM = 34  # room for the day labels
 X_LABEL_EVERY = 7
@@ -44,6 +44,7 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
+    right: int = WIDTH - RIGHT
     bottom: float = HEIGHT - BOTTOM
     bars: list[Bar] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
@@ -84,7 +85,8 @@ def bar_chart(key: str, title: str, days: list[date], values: list[int]) -> Char
                 value=value,
             )
         )
-        if i % X_LABEL_EVERY == 0 or i == len(days) - 1:
+        # Weekly labels counted back from today, so the newest day always has one.
+        if (len(days) - 1 - i) % X_LABEL_EVERY == 0:
             chart.x_labels.append((round(LEFT + i * slot + slot / 2, 2), day))
     for step in range(5):
         value = top * step // 4

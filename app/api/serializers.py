@@ -39,6 +39,17 @@ def private_user(user: User) -> dict[str, Any]:
 
 def notification_object(notification) -> dict[str, Any]:
     """Return the API's notification object."""
+    if notification.type == "removed":
+        # A moderators' notice says what was removed and why.
+        return {
+            **_notification_fields(notification),
+            "target_type": notification.target_type,
+            "reason": notification.reason,
+        }
+    return _notification_fields(notification)
+
+
+def _notification_fields(notification) -> dict[str, Any]:
     return {
         "id": notification.id,
         "type": notification.type,
