@@ -112,6 +112,26 @@ def test_blocked_people_do_not_notify_and_old_notifications_disappear(people):
     assert [n.type for n in notes.notifications_page(alice, limit=10).items] == ["removed"]
 
 
+def test_typing_does_not_cross_a_block(people, monkeypatch):
+    alice, bob = people["alice"], people["bob"]
+    conversation, _ = messaging.start_conversation(user=bob, username="alice")
+    sent = []
+    monkeypatch.setattr("app.realtime.render.publish_now", lambda *args: sent.append(args))
+    messaging.typing(conversation_id=conversation.id, user=bob)
+    services.block(blocker=alice, username="bob")
+    messaging.typing(conversation_id=conversation.id, user=bob)
+    assert len(sent) == 1
+
+
+def test_bookmarks_hide_posts_across_a_block(people):
+    alice, bob = people["alice"], people["bob"]
+    post = posts.create_post(author=alice, body="worth keeping")
+    posts.bookmark(post_id=post.id, user=bob)
+    assert len(posts_queries.bookmarks_page(bob, limit=10, cursor=None).items) == 1
+    services.block(blocker=alice, username="bob")
+    assert posts_queries.bookmarks_page(bob, limit=10, cursor=None).items == []
+
+
 def test_blocked_people_cannot_open_the_blockers_posts_or_react(people):
     alice, bob = people["alice"], people["bob"]
     post = posts.create_post(author=alice, body="mine")

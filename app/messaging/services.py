@@ -11,6 +11,7 @@ from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.realtime.events import emit
+from app.safety.queries import blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 from app.social.services import user_or_404
@@ -162,7 +163,7 @@ def typing(*, conversation_id: int, user: User) -> None:
 
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]
-    if others:
+    if others and not blocked_between(user.id, others):
         publish_now(
             others, "typing", {"conversation_id": conversation_id, "username": user.username}
         )

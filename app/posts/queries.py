@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
-from app.safety.queries import blocked_by
+from app.safety.queries import blocked_by, not_hidden
 
 
 @dataclass
@@ -129,11 +129,11 @@ def get_comment(comment_id: int) -> Comment | None:
 
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
-    """Return the posts a user saved, newest bookmark first."""
+    """Return the posts a user saved, newest bookmark first (none across a block)."""
     query = (
         select(Post, Bookmark.created_at)
         .join(Bookmark, Bookmark.post_id == Post.id)
-        .where(Bookmark.user_id == user.id)
+        .where(Bookmark.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
     )
     after = decode_cursor(cursor, datetime, int)
     if after:
