@@ -347,6 +347,11 @@ def test_suspend_and_dismiss_from_the_reports_page(app, cast):
         ).status_code
         == 404
     )
+    # Ids no database integer can hold find nothing (and never reach PostgreSQL as an error).
+    too_big = "/admin/reports/post/99999999999/resolve"
+    assert moe.post(too_big, data={"csrf_token": token, "action": "dismiss"}).status_code == 404
+    removed = moe.post(too_big, data={"csrf_token": token, "action": "remove", "reason": "x"})
+    assert removed.status_code == 404
     unknown = moe.post(
         f"/admin/reports/comment/{comment_id}/resolve",
         data={"csrf_token": token, "action": "explode", "reason": "x"},

@@ -19,11 +19,12 @@ from app.accounts.forms import (
     apply_errors,
 )
 from app.errors import DomainError
+from app.safety import queries as safety
 from app.web import is_htmx, render_page
 
 bp = Blueprint("accounts", __name__)
 
-# How many blocked and muted people the settings page lists before "See all".
+# How many blocked and muted people the settings page lists before "See everyone".
 SAFETY_LIST = 10
 
 
@@ -178,8 +179,6 @@ def render_settings(
     notices: dict[str, str] | None = None,
 ):
     """Render the settings page (or one of its forms for htmx)."""
-    from app.safety import queries as safety
-
     return render_page(
         "accounts/settings.html",
         block=block,

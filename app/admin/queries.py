@@ -16,12 +16,11 @@ from app.admin.models import AuditEntry
 from app.extensions import db
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import Comment, Post, Reaction
-from app.safety.models import Report
+from app.safety.models import ID_MAX, Report
 from app.timeutil import utcnow
 
 DAYS = 30
 TARGET_RE = re.compile(r"^(post|comment|user)[:#\s]?(\d{1,10})$", re.IGNORECASE)
-ID_MAX = 2**31 - 1
 
 
 @dataclass

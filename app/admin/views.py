@@ -13,7 +13,7 @@ from app.admin.models import AUDIT_ACTIONS
 from app.errors import DomainError
 from app.extensions import csrf
 from app.realtime.hub import hub
-from app.safety.models import REPORT_TARGETS
+from app.safety.models import ID_MAX, REPORT_TARGETS
 from app.social.services import user_or_404
 from app.web import render_page
 
@@ -190,7 +190,8 @@ def reports():
 @bp.post("/reports/<target_type>/<int:target_id>/resolve")
 def resolve(target_type: str, target_id: int):
     """Dismiss the reports on a target, remove the content, or suspend its author."""
-    if target_type not in REPORT_TARGETS:
+    # An id PostgreSQL cannot hold names nothing (and must not reach it as an error).
+    if target_type not in REPORT_TARGETS or target_id > ID_MAX:
         abort(404)
     form = ResolveForm()
     try:

@@ -15,6 +15,8 @@ REPORT_TARGETS = ("post", "comment", "user")
 REPORT_REASONS = ("spam", "abuse", "off_topic", "other")
 # "open" until a moderator acts; the other states say how the report was closed.
 REPORT_STATUSES = ("open", "dismissed", "removed", "suspended")
+# Ids are PostgreSQL integers: a larger one cannot exist (and must not reach the database).
+ID_MAX = 2**31 - 1
 
 
 class Block(db.Model):

@@ -10,12 +10,10 @@ from app.accounts.models import User
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.safety import queries
-from app.safety.models import REPORT_REASONS, REPORT_TARGETS, Block, Mute, Report
+from app.safety.models import ID_MAX, REPORT_REASONS, REPORT_TARGETS, Block, Mute, Report
 from app.social.services import remove_follows_between, user_or_404
 
 NOTE_MAX = 1000
-# Ids are PostgreSQL integers: anything outside cannot exist (and must not reach the database).
-ID_MAX = 2**31 - 1
 
 
 def _other(user: User, username: str, refusal: str) -> User:
