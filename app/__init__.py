@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the pages, the API and the operations routes."""
     from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.api.openapi import docs_bp
     from app.extensions import csrf
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
     from app.realtime.ws import bp as realtime_bp
+    from app.safety.views import bp as safety_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
     from app.spa import bp as spa_bp
@@ -112,14 +114,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(safety_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(spa_bp)
+    app.register_blueprint(admin_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
+    # The admin pages check CSRF themselves, after their role check: outsiders get 404, not 400.
+    csrf.exempt(admin_bp)
 
 
 def register_hooks(app: Flask) -> None:

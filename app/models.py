@@ -1,6 +1,7 @@
 """Import every model so the metadata (migrations, tests) sees all tables."""
 
 from app.accounts.models import RefreshToken, User
+from app.admin.models import AuditEntry
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.notifications.models import Notification
 from app.posts.models import (
@@ -15,9 +16,12 @@ from app.posts.models import (
     TrendingSnapshot,
 )
 from app.realtime.models import StoredEvent
+from app.safety.models import Block, Mute, Report
 from app.social.models import Follow
 
 __all__ = [
+    "AuditEntry",
+    "Block",
     "Bookmark",
     "Comment",
     "Conversation",
@@ -25,11 +29,13 @@ __all__ = [
     "Follow",
     "Mention",
     "Message",
+    "Mute",
     "Notification",
     "Post",
     "PostTag",
     "Reaction",
     "RefreshToken",
+    "Report",
     "StoredEvent",
     "Tag",
     "TrendingEntry",

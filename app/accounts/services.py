@@ -150,12 +150,23 @@ def _end_sessions(user: User) -> None:
     )
 
 
-def set_role(*, user: User, role: str) -> User:
-    """Give a user a role (user, moderator, admin)."""
+def set_role(*, user: User, role: str, commit: bool = True) -> User:
+    """Give a user a role (user, moderator, admin); ``commit=False`` lets the caller commit."""
     if role not in ROLES:
         raise ValidationError(
             _("Unknown role."), {"role": [_("Choose one of: %(r)s.", r=", ".join(ROLES))]}
         )
     user.role = role
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    return user
+
+
+def set_suspended(*, user: User, suspended: bool, commit: bool = True) -> User:
+    """Suspend an account (ending its sessions, tokens and sockets) or lift the suspension."""
+    if suspended and not user.suspended:
+        _end_sessions(user)
+    user.suspended = suspended
+    if commit:
+        db.session.commit()
     return user

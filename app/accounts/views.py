@@ -19,9 +19,13 @@ from app.accounts.forms import (
     apply_errors,
 )
 from app.errors import DomainError
+from app.safety import queries as safety
 from app.web import is_htmx, render_page
 
 bp = Blueprint("accounts", __name__)
+
+# How many blocked and muted people the settings page lists before "See everyone".
+SAFETY_LIST = 10
 
 
 def safe_next(default: str) -> str:
@@ -182,4 +186,6 @@ def render_settings(
         password_form=password_form or PasswordForm(formdata=None),
         sessions_form=EmptyForm(),
         notices=notices or {},
+        blocked=safety.blocked_users(current_user, limit=SAFETY_LIST, cursor=None),
+        muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),
     ), status

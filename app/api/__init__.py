@@ -19,6 +19,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     notifications,
     openapi,
     posts,
+    safety,
     search,
     users,
 )

@@ -935,6 +935,135 @@ PATHS.update(
     }
 )
 
+# Safety: blocks, mutes, reports (app/api/safety.py).
+SCHEMAS.update(
+    {
+        "UserList": {
+            "type": "object",
+            "required": ["items", "next_cursor"],
+            "properties": {
+                "items": {"type": "array", "items": ref("UserSummary")},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        },
+        "NewReport": {
+            "type": "object",
+            "required": ["target_type", "target_id", "reason"],
+            "additionalProperties": False,
+            "properties": {
+                "target_type": string(enum=["post", "comment", "user"]),
+                "target_id": {
+                    "oneOf": [{"type": "integer", "minimum": 1}, string(30)],
+                    "description": "A post or comment id; for a user, their username.",
+                },
+                "reason": string(enum=["spam", "abuse", "off_topic", "other"]),
+                "note": {"type": ["string", "null"], "maxLength": 1000},
+            },
+        },
+        "Report": {
+            "type": "object",
+            "required": [
+                "id",
+                "target_type",
+                "target_id",
+                "reason",
+                "note",
+                "status",
+                "created_at",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "target_type": string(enum=["post", "comment", "user"]),
+                "target_id": {"type": "integer"},
+                "reason": string(enum=["spam", "abuse", "off_topic", "other"]),
+                "note": string(1000),
+                "status": string(enum=["open", "dismissed", "removed", "suspended"]),
+                "created_at": string(format="date-time"),
+            },
+        },
+    }
+)
+
+USERNAME = {"name": "username", "in": "path", "required": True, "schema": string(30)}
+
+
+def _toggle(noun: str, on: str, off: str, note: str) -> dict[str, Any]:
+    """Describe a PUT/DELETE pair that switches something about a person on and off."""
+    return {
+        "put": op(
+            on,
+            "Safety",
+            {"204": reply(f"{noun} (idempotent). {note}")} | errors(401, 404, 422),
+            auth=True,
+            parameters=[USERNAME],
+        ),
+        "delete": op(
+            off,
+            "Safety",
+            {"204": reply("Undone (idempotent).")} | errors(401, 404),
+            auth=True,
+            parameters=[USERNAME],
+        ),
+    }
+
+
+PATHS.update(
+    {
+        "/users/{username}/block": _toggle(
+            "Blocked",
+            "Block someone",
+            "Unblock someone",
+            "Follows between you end. They get 403 when following, messaging or replying to "
+            "you, and 404 for your profile and posts; neither sees the other in feeds, search "
+            "or notifications. Blocking yourself: 422.",
+        ),
+        "/users/{username}/mute": _toggle(
+            "Muted",
+            "Mute someone",
+            "Unmute someone",
+            "Their posts leave your feeds; nothing else changes and they are not told. "
+            "Muting yourself: 422.",
+        ),
+        "/me/blocks": {
+            "get": op(
+                "The people you blocked, most recent first",
+                "Safety",
+                {"200": reply("A page of people.", "UserList")} | errors(400, 401, 422),
+                auth=True,
+                parameters=LIST_PARAMS,
+            )
+        },
+        "/me/mutes": {
+            "get": op(
+                "The people you muted, most recent first",
+                "Safety",
+                {"200": reply("A page of people.", "UserList")} | errors(400, 401, 422),
+                auth=True,
+                parameters=LIST_PARAMS,
+            )
+        },
+        "/reports": {
+            "post": op(
+                "Report a post, a comment or a person to the moderators",
+                "Safety",
+                {
+                    "201": reply("The new report.", "Report"),
+                    "200": reply(
+                        "You already have an open report on this target: that one, unchanged.",
+                        "Report",
+                    ),
+                }
+                | errors(400, 401, 404, 422),
+                request=body(
+                    "NewReport",
+                    "Unknown target: 404. Reporting yourself or your own post or comment: 422.",
+                ),
+                auth=True,
+            )
+        },
+    }
+)
+
 
 def build_spec() -> dict[str, Any]:
     """Assemble the OpenAPI document."""

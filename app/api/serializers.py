@@ -122,7 +122,17 @@ def user_page(page: Page[User], following: set[int]) -> dict[str, Any]:
 
 
 def notification_json(notification: Notification) -> dict[str, Any]:
-    """Return a notification."""
+    """Return a notification; a moderators' notice also says what was removed and why."""
+    if notification.type == "removed":
+        return {
+            **_notification_fields(notification),
+            "target_type": notification.target_type,
+            "reason": notification.reason,
+        }
+    return _notification_fields(notification)
+
+
+def _notification_fields(notification: Notification) -> dict[str, Any]:
     return {
         "id": notification.id,
         "type": notification.type,

@@ -16,6 +16,7 @@ from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import PostView, newest_first, views_for
 from app.posts.rules import TAG_RE
+from app.safety.queries import not_hidden
 from app.social.models import Follow
 from app.timeutil import utcnow
 
@@ -28,21 +29,27 @@ COMMENT_WEIGHT = 2.0
 
 def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return every post, newest first."""
-    return newest_first(select(Post), limit=limit, cursor=cursor, viewer=viewer)
+    query = select(Post).where(not_hidden(Post.author_id, viewer))
+    return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
 
 
 def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts of the people the user follows, and the user's own, newest first."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
-    query = select(Post).where(or_(Post.author_id == user.id, Post.author_id.in_(followed)))
+    query = select(Post).where(
+        or_(Post.author_id == user.id, Post.author_id.in_(followed)),
+        not_hidden(Post.author_id, user),
+    )
     return newest_first(query, limit=limit, cursor=cursor, viewer=user)
 
 
 def by_author(
     author: User, *, limit: int, cursor: str | None, viewer: User | None
 ) -> Page[PostView]:
-    """Return one person's posts, newest first."""
-    query = select(Post).where(Post.author_id == author.id)
+    """Return one person's posts, newest first (none across a block; muting does not hide them)."""
+    query = select(Post).where(
+        Post.author_id == author.id, not_hidden(Post.author_id, viewer, muted=False)
+    )
     return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
 
 
@@ -65,7 +72,11 @@ def tag_or_404(name: str) -> Tag:
 
 def by_tag(tag: Tag, *, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return the posts with a tag, newest first, read from the tag's own index."""
-    query = select(Post).join(PostTag, PostTag.post_id == Post.id).where(PostTag.tag_id == tag.id)
+    query = (
+        select(Post)
+        .join(PostTag, PostTag.post_id == Post.id)
+        .where(PostTag.tag_id == tag.id, not_hidden(Post.author_id, viewer))
+    )
     return newest_first(
         query,
         limit=limit,
@@ -148,7 +159,11 @@ def trending(*, limit: int, cursor: str | None, viewer: User | None) -> Page[Pos
     rows = db.session.execute(
         select(TrendingEntry.rank, Post)
         .join(Post, Post.id == TrendingEntry.post_id)
-        .where(TrendingEntry.snapshot == snapshot, TrendingEntry.rank > after_rank)
+        .where(
+            TrendingEntry.snapshot == snapshot,
+            TrendingEntry.rank > after_rank,
+            not_hidden(Post.author_id, viewer),
+        )
         .order_by(TrendingEntry.rank)
         .limit(limit + 1)
     ).all()

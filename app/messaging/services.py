@@ -11,6 +11,8 @@ from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.realtime.events import emit
+from app.safety.queries import blocked_between
+from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 from app.social.services import user_or_404
 from app.timeutil import utcnow
@@ -44,6 +46,7 @@ def start_conversation(*, user: User, username: str) -> tuple[Conversation, bool
         raise ValidationError(
             _("You cannot message yourself."), {"username": [_("You cannot message yourself.")]}
         )
+    refuse_if_blocked(user.id, other.id, _("You cannot message this person."))
     key = f"{min(user.id, other.id)}:{max(user.id, other.id)}"
     existing = db.session.scalar(select(Conversation).where(Conversation.direct_key == key))
     if existing is not None:
@@ -75,6 +78,7 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
     conversation = conversation_for(conversation_id, sender)
     if sender.suspended:
         raise Forbidden(_("Your account is suspended."))
+    refuse_if_blocked(sender.id, member_ids(conversation.id), _("You cannot message this person."))
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError(_("Write a message first."), {"body": [_("Write a message first.")]})
@@ -166,7 +170,7 @@ def typing(*, conversation_id: int, user: User) -> None:
 
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]
-    if others:
+    if others and not blocked_between(user.id, others):
         publish_now(
             others, "typing", {"conversation_id": conversation_id, "username": user.username}
         )

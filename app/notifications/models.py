@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
-NOTIFICATION_TYPES = ("follow", "reaction", "comment", "reply", "mention", "message")
+NOTIFICATION_TYPES = ("follow", "reaction", "comment", "reply", "mention", "message", "removed")
+# Notices from the moderators: they reach people whatever they blocked.
+STAFF_TYPES = ("removed",)
 
 
 class Notification(db.Model):
@@ -32,6 +34,9 @@ class Notification(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), nullable=True, index=True
     )
     conversation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A "removed" notice: what was removed (post, comment, content) and the moderator's reason.
+    target_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.models import STAFF_TYPES, Notification
 from app.realtime.events import emit
+from app.safety.queries import blocked_between
 from app.timeutil import utcnow
 
 
@@ -22,9 +23,13 @@ def notify(
     post_id: int | None = None,
     comment_id: int | None = None,
     conversation_id: int | None = None,
+    target_type: str | None = None,
+    reason: str | None = None,
 ) -> Notification | None:
-    """Add a notification to the session; nothing for your own actions or a repeated reaction."""
+    """Add a notification to the session; none for your own acts, repeats, or across a block."""
     if user_id == actor_id:
+        return None
+    if type not in STAFF_TYPES and blocked_between(user_id, actor_id):
         return None
     notification = Notification(
         user_id=user_id,
@@ -33,6 +38,8 @@ def notify(
         post_id=post_id,
         comment_id=comment_id,
         conversation_id=conversation_id,
+        target_type=target_type,
+        reason=reason,
     )
     if type == "reaction":
         if _reaction_notified(user_id=user_id, actor_id=actor_id, post_id=post_id):

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
+from app.safety.queries import blocked_by, not_hidden
 
 
 @dataclass
@@ -61,9 +62,11 @@ def view_of(post: Post, viewer: User | None) -> PostView:
 
 
 def post_view(post_id: int, viewer: User | None) -> PostView | None:
-    """Return one post as the viewer sees it."""
+    """Return one post as the viewer sees it; None when its author blocked the viewer."""
     post = get_post(post_id)
-    return views_for([post], viewer)[0] if post else None
+    if post is None or blocked_by(post.author_id, viewer):
+        return None
+    return views_for([post], viewer)[0]
 
 
 def newest_first(
@@ -131,11 +134,11 @@ def get_comment(comment_id: int) -> Comment | None:
 
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
-    """Return the posts a user saved, newest bookmark first."""
+    """Return the posts a user saved, newest bookmark first (none across a block)."""
     query = (
         select(Post, Bookmark.created_at)
         .join(Bookmark, Bookmark.post_id == Post.id)
-        .where(Bookmark.user_id == user.id)
+        .where(Bookmark.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
     )
     after = decode_cursor(cursor, datetime, int)
     if after:

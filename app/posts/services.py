@@ -23,6 +23,8 @@ from app.posts.models import (
     Reaction,
     Tag,
 )
+from app.safety.queries import blocked_by
+from app.safety.rules import refuse_if_blocked
 from app.timeutil import utcnow
 
 
@@ -40,10 +42,10 @@ def preview(*, body: str) -> str:
     return _render(rules.check_body(body)).html
 
 
-def get_post_or_404(post_id: int) -> Post:
-    """Return the post, or raise NotFound."""
+def get_post_or_404(post_id: int, *, viewer: User | None = None) -> Post:
+    """Return the post, or raise NotFound (also when its author blocked the viewer)."""
     post = db.session.get(Post, post_id)
-    if post is None:
+    if post is None or blocked_by(post.author_id, viewer):
         raise NotFound(_("That post does not exist or was deleted."))
     return post
 
@@ -138,8 +140,9 @@ def _body_tags(body: str) -> list[str]:
     return extract_tags(body)
 
 
-def delete_post(*, post_id: int, actor: User) -> None:
+def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
     """Delete a post; its author, a moderator or an admin may."""
+    # commit=False: a moderation service adds its audit record to the same transaction.
     post = get_post_or_404(post_id)
     if not _may_moderate(actor, post.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this post."))
@@ -152,7 +155,8 @@ def delete_post(*, post_id: int, actor: User) -> None:
         update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
     )
     db.session.delete(post)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _add_tags(post: Post, names: list[str]) -> None:
@@ -232,7 +236,7 @@ def react(*, post_id: int, user: User, kind: str) -> Post:
     """Add a reaction (idempotent); the author hears of it once per person and post."""
     _check_kind(kind)
     _require_active(user)
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=user)
     has = db.session.scalar(
         select(
             exists().where(
@@ -289,7 +293,7 @@ def _bump_reaction(post_id: int, kind: str, step: int) -> None:
 
 def bookmark(*, post_id: int, user: User) -> None:
     """Save a post for later (idempotent)."""
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=user)
     if db.session.get(Bookmark, (user.id, post.id)) is None:
         try:
             with db.session.begin_nested():
@@ -325,6 +329,8 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
             raise ValidationError(
                 _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
             )
+    owners = [post.author_id] + ([parent.author_id] if parent else [])
+    refuse_if_blocked(author.id, owners, _("You cannot reply to this person."))
     rendered = _render(body)
     comment = Comment(
         post_id=post.id,
@@ -392,8 +398,9 @@ def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
     return comment
 
 
-def delete_comment(*, comment_id: int, actor: User) -> None:
-    """Delete a comment; one with replies keeps its place in the thread without its words."""
+def delete_comment(*, comment_id: int, actor: User, commit: bool = True) -> None:
+    """Delete a comment (one with replies keeps its place, not its words)."""
+    # commit=False: a moderation service adds its audit record to the same transaction.
     comment = get_comment_or_404(comment_id)
     if not _may_moderate(actor, comment.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this comment."))
@@ -412,7 +419,8 @@ def delete_comment(*, comment_id: int, actor: User) -> None:
         .values(comments_count=Post.comments_count - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def preview_markdown(body: str) -> str:

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
+from app.safety.queries import not_hidden
 
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
@@ -126,6 +127,7 @@ def search_posts(
         if after:
             statement = statement.where(after_cursor((rank, Post.id), after))
         statement = statement.order_by(rank.desc(), Post.id.desc())
+    statement = statement.where(not_hidden(Post.author_id, viewer, muted=False))
     rows = db.session.execute(statement.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -142,13 +144,16 @@ def _prefix(raw: str) -> str | None:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search_users(raw: str, *, limit: int, cursor: str | None) -> Page[User]:
+def search_users(
+    raw: str, *, limit: int, cursor: str | None, viewer: User | None = None
+) -> Page[User]:
     """Return people whose username or display name starts with the query, best known first."""
     pattern = _prefix(raw)
     if pattern is None:
         return Page([], None)
     statement = select(User).where(
         User.suspended.is_(False),
+        not_hidden(User.id, viewer, muted=False),
         or_(
             func.lower(User.username).like(pattern, escape="\\"),
             func.lower(User.display_name).like(pattern, escape="\\"),

@@ -21,7 +21,7 @@ def search():
         kind = "posts"
     cursor = request.args.get("cursor")
     if kind == "users":
-        page = queries.search_users(q, limit=20, cursor=cursor)
+        page = queries.search_users(q, limit=20, cursor=cursor, viewer=viewer())
         followed = following_ids(viewer(), [u.id for u in page.items])
     elif kind == "tags":
         page = queries.search_tags(q, limit=30, cursor=cursor)

@@ -11,13 +11,15 @@ from app.accounts.models import User
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.notifications.services import notify
+from app.safety.queries import blocked_by
+from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 
 
-def user_or_404(username: str) -> User:
-    """Return the user with this username (any case), or raise NotFound."""
+def user_or_404(username: str, *, viewer: User | None = None) -> User:
+    """Return the user with this username (any case); NotFound too if they blocked the viewer."""
     user = accounts.find_by_username(username)
-    if user is None:
+    if user is None or blocked_by(user.id, viewer):
         raise NotFound(_("No one here is called @%(name)s.", name=username))
     return user
 
@@ -29,6 +31,7 @@ def follow(*, follower: User, username: str) -> User:
         raise ValidationError(
             _("You cannot follow yourself."), {"username": [_("You cannot follow yourself.")]}
         )
+    refuse_if_blocked(follower.id, target.id, _("You cannot follow this person."))
     if db.session.get(Follow, (follower.id, target.id)) is None:
         try:
             with db.session.begin_nested():
@@ -52,6 +55,18 @@ def unfollow(*, follower: User, username: str) -> User:
         _count(follower.id, target.id, -1)
     db.session.commit()
     return target
+
+
+def remove_follows_between(user_id: int, other_id: int) -> None:
+    """Drop any follow between two people, both ways, keeping the counters; the caller commits."""
+    for follower_id, followee_id in ((user_id, other_id), (other_id, user_id)):
+        removed = db.session.execute(
+            delete(Follow).where(
+                Follow.follower_id == follower_id, Follow.followee_id == followee_id
+            )
+        )
+        if removed.rowcount:
+            _count(follower_id, followee_id, -1)
 
 
 def _count(follower_id: int, followee_id: int, step: int) -> None:

@@ -9,6 +9,7 @@ from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
 from app.realtime.presence import is_online
+from app.safety import queries as safety
 from app.social import queries, services
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer
@@ -18,7 +19,8 @@ bp = Blueprint("social", __name__)
 
 def _profile_or_404(username: str):
     user = accounts.find_by_username(username)
-    if user is None:
+    # Someone who blocked you is not there for you.
+    if user is None or safety.blocked_by(user.id, viewer()):
         abort(404)
     return user
 
@@ -41,6 +43,7 @@ def profile(username: str):
         block="items" if cursor else None,
         user=user,
         relation=queries.relation(viewer(), user),
+        standing=safety.standing(viewer(), user),
         online=is_online(user.id),
         tab="posts",
         page=page,
@@ -64,6 +67,7 @@ def _people(username: str, tab: str):
         block="people" if cursor else None,
         user=user,
         relation=queries.relation(viewer(), user),
+        standing=safety.standing(viewer(), user),
         online=is_online(user.id),
         tab=tab,
         people=page.items,

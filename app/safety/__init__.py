@@ -1,0 +1,1 @@
+"""Safety for everyone: blocks, mutes and reports."""
