@@ -349,3 +349,27 @@ def resolve_reports(
     else:
         message = _("A person cannot be removed: suspend them, or remove their content.")
         raise ValidationError(message, {"action": [message]})
+
+
+def delete_post_as(*, actor: User, post_id: int, reason: str | None = None) -> None:
+    """Delete a post: the author's own delete, or staff removing it (audited, author told)."""
+    from app.posts import services as posts
+
+    post = posts.get_post_or_404(post_id)
+    if actor.id != post.author_id and actor.is_staff:
+        remove_post(actor=actor, post_id=post_id, reason=reason or _("Removed by a moderator."))
+    else:
+        posts.delete_post(post_id=post_id, actor=actor)
+
+
+def delete_comment_as(*, actor: User, comment_id: int, reason: str | None = None) -> None:
+    """Delete a comment: the author's own delete, or staff removing it (audited, author told)."""
+    from app.posts import services as posts
+
+    comment = posts.get_comment_or_404(comment_id)
+    if actor.id != comment.author_id and actor.is_staff:
+        remove_comment(
+            actor=actor, comment_id=comment_id, reason=reason or _("Removed by a moderator.")
+        )
+    else:
+        posts.delete_comment(comment_id=comment_id, actor=actor)

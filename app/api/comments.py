@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
+from app.admin import services as moderation
 from app.api import bp
-from app.api.common import api_user, auth_required, json_body, page_params, typed_fields
+from app.api.common import (
+    api_user,
+    api_viewer,
+    auth_required,
+    json_body,
+    page_params,
+    typed_fields,
+)
 from app.api.serializers import comment_json, page_json
 from app.posts import queries, services
 
@@ -14,7 +22,7 @@ from app.posts import queries, services
 def list_comments(post_id: int):
     """Return a post's comments, oldest first."""
     limit, cursor = page_params()
-    post = services.get_post_or_404(post_id)
+    post = services.get_post_or_404(post_id, viewer=api_viewer())
     page = queries.comments_page(post.id, limit=limit, cursor=cursor)
     return jsonify(page_json(page, comment_json))
 
@@ -41,5 +49,7 @@ def edit_comment(comment_id: int):
 @auth_required
 def delete_comment(comment_id: int):
     """Delete a comment (its author, a moderator or an admin)."""
-    services.delete_comment(comment_id=comment_id, actor=api_user())
+    moderation.delete_comment_as(
+        actor=api_user(), comment_id=comment_id, reason=request.args.get("reason")
+    )
     return "", 204

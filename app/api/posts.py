@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
+from app.admin import services as moderation
 from app.api import bp
 from app.api.common import (
     api_user,
@@ -29,7 +30,7 @@ def create_post():
 @bp.get("/posts/<id:post_id>")
 def get_post(post_id: int):
     """Return one post."""
-    post = services.get_post_or_404(post_id)
+    post = services.get_post_or_404(post_id, viewer=api_viewer())
     return jsonify(post_json(queries.view_of(post, api_viewer())))
 
 
@@ -46,7 +47,7 @@ def edit_post(post_id: int):
 @auth_required
 def delete_post(post_id: int):
     """Delete a post (its author, a moderator or an admin)."""
-    services.delete_post(post_id=post_id, actor=api_user())
+    moderation.delete_post_as(actor=api_user(), post_id=post_id, reason=request.args.get("reason"))
     return "", 204
 
 

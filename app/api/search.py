@@ -27,7 +27,7 @@ def search():
     # A missing or blank query finds nothing; the queries say so without touching the database.
     text = request.args.get("q", "")
     if kind == "users":
-        people = queries.search_users(text, limit=limit, cursor=cursor)
+        people = queries.search_users(text, limit=limit, cursor=cursor, viewer=api_viewer())
         return jsonify(user_page(people, following_ids(api_viewer(), [u.id for u in people.items])))
     if kind == "tags":
         return jsonify(page_json(queries.search_tags(text, limit=limit, cursor=cursor), tag_json))

@@ -14,7 +14,7 @@ from app.social import queries, services
 @bp.get("/users/<username>")
 def get_user(username: str):
     """Return someone's public profile, with how you and they stand."""
-    user = services.user_or_404(username)
+    user = services.user_or_404(username, viewer=api_viewer())
     return jsonify(user_profile(user, queries.relation(api_viewer(), user)))
 
 
@@ -38,7 +38,9 @@ def unfollow_user(username: str):
 def list_followers(username: str):
     """Return the people who follow someone, most recent first."""
     limit, cursor = page_params()
-    page = queries.followers(services.user_or_404(username), limit=limit, cursor=cursor)
+    page = queries.followers(
+        services.user_or_404(username, viewer=api_viewer()), limit=limit, cursor=cursor
+    )
     following = queries.following_ids(api_viewer(), [user.id for user in page.items])
     return jsonify(user_page(page, following))
 
@@ -47,7 +49,9 @@ def list_followers(username: str):
 def list_following(username: str):
     """Return the people someone follows, most recent first."""
     limit, cursor = page_params()
-    page = queries.following(services.user_or_404(username), limit=limit, cursor=cursor)
+    page = queries.following(
+        services.user_or_404(username, viewer=api_viewer()), limit=limit, cursor=cursor
+    )
     following = queries.following_ids(api_viewer(), [user.id for user in page.items])
     return jsonify(user_page(page, following))
 
@@ -56,6 +60,6 @@ def list_following(username: str):
 def list_user_posts(username: str):
     """Return someone's posts, newest first."""
     limit, cursor = page_params()
-    author = services.user_or_404(username)
+    author = services.user_or_404(username, viewer=api_viewer())
     page = feeds.by_author(author, limit=limit, cursor=cursor, viewer=api_viewer())
     return jsonify(page_json(page, post_json))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm, apply_errors
@@ -96,25 +95,14 @@ def edit_post(post_id: int):
     return render_post_page(post_id, block="edit", status=422, edit_form=form)
 
 
-def _moderating(author_id: int) -> bool:
-    """Tell whether staff is removing someone else's words (audited, and the author is told)."""
-    return current_user.id != author_id and current_user.is_staff
-
-
-def _moderation_reason() -> str:
-    return request.form.get("reason", "").strip() or _("Removed by a moderator from the page.")
-
-
 @bp.post("/p/<int:post_id>/delete")
 @login_required
 def delete_post(post_id: int):
     """Delete a post and go home."""
     if EmptyForm().validate_on_submit():
-        post = services.get_post_or_404(post_id)
-        if _moderating(post.author_id):
-            moderation.remove_post(actor=current_user, post_id=post_id, reason=_moderation_reason())
-        else:
-            services.delete_post(post_id=post_id, actor=current_user)
+        moderation.delete_post_as(
+            actor=current_user, post_id=post_id, reason=request.form.get("reason")
+        )
     target = url_for("feeds.home")
     if is_htmx():
         return Response(status=204, headers={"HX-Redirect": target})
@@ -210,12 +198,9 @@ def delete_comment(comment_id: int):
     comment = queries.get_comment(comment_id) or abort(404)
     post_id = comment.post_id
     if EmptyForm().validate_on_submit():
-        if _moderating(comment.author_id):
-            moderation.remove_comment(
-                actor=current_user, comment_id=comment_id, reason=_moderation_reason()
-            )
-        else:
-            services.delete_comment(comment_id=comment_id, actor=current_user)
+        moderation.delete_comment_as(
+            actor=current_user, comment_id=comment_id, reason=request.form.get("reason")
+        )
     if is_htmx():
         return render_post_page(post_id, block="comments")
     return redirect(url_for("posts.show_post", post_id=post_id, _anchor="comments"), code=303)

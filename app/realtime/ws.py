@@ -133,8 +133,8 @@ def websocket(ws) -> None:
             elif kind == "resync" and conn.last_event_id is not None:
                 _replay(ws, conn, sent, conn.last_event_id)
             db.session.remove()
-    except ConnectionClosed:
-        pass
+    except (ConnectionClosed, OSError):
+        pass  # the client went away mid-send: an ordinary end
     except Exception:
         log.exception("socket loop failed")
     finally:
