@@ -74,9 +74,11 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.auth import load_session_user
 
     login_manager.user_loader(load_session_user)
+    from app.cache import install as install_cache
     from app.realtime.events import install as install_events
 
     install_events()
+    install_cache()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         from app.dbsetup import check_cooperative_psycopg
 
@@ -121,6 +123,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(spa_bp)
+    from app.ratelimits import apply_limits
+
+    apply_limits(app)
     app.register_blueprint(admin_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)

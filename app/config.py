@@ -26,6 +26,8 @@ class DefaultConfig:
     LOGIN_LIMIT_PER_IP = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour"
+    WRITE_LIMIT = "120 per minute"  # per signed-in user (or address), over every write route
+    READ_LIMIT = "1200 per minute"  # per address, over every read route
     ACCESS_TOKEN_TTL = 15 * 60
     REFRESH_TOKEN_TTL = 30 * 24 * 3600
     JWT_ALGORITHM = "HS256"
@@ -61,6 +63,8 @@ ENV_SETTINGS: dict[str, type] = {
     "LOGIN_LIMIT_PER_IP": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "REGISTER_LIMIT_PER_IP": str,
+    "WRITE_LIMIT": str,
+    "READ_LIMIT": str,
     "ACCESS_TOKEN_TTL": int,
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.accounts.queries import resolve_usernames, users_by_usernames
+from app.cache import touch
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.notifications.services import notify
@@ -26,6 +27,12 @@ from app.posts.models import (
 from app.safety.queries import blocked_by
 from app.safety.rules import refuse_if_blocked
 from app.timeutil import utcnow
+
+
+def _commit() -> None:
+    """Commit a post write; the shared feed pages cached for anonymous readers go stale."""
+    touch(db.session, "posts")
+    db.session.commit()
 
 
 def _render(body: str) -> Rendered:
@@ -76,7 +83,7 @@ def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Po
     )
     _mention(post=post, actor_id=author.id, usernames=rendered.mentions)
     _announce(post)
-    db.session.commit()
+    _commit()
     return post
 
 
@@ -129,7 +136,7 @@ def edit_post(
     post.edited_at = utcnow()
     _replace_tags(post, tag_names)
     _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
-    db.session.commit()
+    _commit()
     db.session.refresh(post)
     return post
 
@@ -155,6 +162,7 @@ def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
         update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
     )
     db.session.delete(post)
+    touch(db.session, "posts")
     if commit:
         db.session.commit()
 
@@ -253,7 +261,7 @@ def react(*, post_id: int, user: User, kind: str) -> Post:
             return get_post_or_404(post_id)
         _bump_reaction(post.id, kind, +1)
         notify(user_id=post.author_id, type="reaction", actor_id=user.id, post_id=post.id)
-    db.session.commit()
+    _commit()
     db.session.refresh(post)
     return post
 
@@ -269,7 +277,7 @@ def unreact(*, post_id: int, user: User, kind: str) -> Post:
     )
     if removed.rowcount:
         _bump_reaction(post.id, kind, -1)
-    db.session.commit()
+    _commit()
     db.session.refresh(post)
     return post
 
@@ -300,7 +308,7 @@ def bookmark(*, post_id: int, user: User) -> None:
                 db.session.add(Bookmark(user_id=user.id, post_id=post.id))
         except IntegrityError:
             pass
-    db.session.commit()
+    _commit()
 
 
 def unbookmark(*, post_id: int, user: User) -> None:
@@ -309,7 +317,7 @@ def unbookmark(*, post_id: int, user: User) -> None:
     db.session.execute(
         delete(Bookmark).where(Bookmark.user_id == user.id, Bookmark.post_id == post_id)
     )
-    db.session.commit()
+    _commit()
 
 
 def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None = None) -> Comment:
@@ -368,7 +376,7 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
         )
         told.add(post.author_id)
     _mention(post=post, actor_id=author.id, usernames=rendered.mentions, comment=comment, skip=told)
-    db.session.commit()
+    _commit()
     return comment
 
 
@@ -394,7 +402,7 @@ def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
     comment.edited_at = utcnow()
     post = db.session.get(Post, comment.post_id)
     _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, comment=comment, skip=old)
-    db.session.commit()
+    _commit()
     return comment
 
 
@@ -419,6 +427,7 @@ def delete_comment(*, comment_id: int, actor: User, commit: bool = True) -> None
         .values(comments_count=Post.comments_count - 1)
         .execution_options(synchronize_session=False)
     )
+    touch(db.session, "posts")
     if commit:
         db.session.commit()
 

@@ -1,0 +1,125 @@
+"""A small cache for hot, shared reads: Redis when configured, this process's memory otherwise.
+
+Keys live in namespaces with a version number: a write bumps its namespace's version, which
+makes every key cached under the old version unreachable at once (they then expire on their own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+PREFIX = "devthread:cache"
+_local: dict[str, tuple[float, Any]] = {}
+_versions: dict[str, int] = {}
+_lock = threading.Lock()
+LOCAL_MAX = 5000
+
+
+def _redis():
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    from app.redisconn import get_redis
+
+    return get_redis()
+
+
+def enabled() -> bool:
+    """Tell whether caching is on (``CACHE_ENABLED``; tests of other things may turn it off)."""
+    return bool(current_app.config.get("CACHE_ENABLED", True))
+
+
+def version(namespace: str) -> int:
+    """Return a namespace's current version."""
+    client = _redis()
+    if client is None:
+        with _lock:
+            return _versions.get(namespace, 0)
+    try:
+        return int(client.get(f"{PREFIX}:version:{namespace}") or 0)
+    except Exception:
+        return -1  # Redis away: a version nothing was cached under, so nothing stale is read
+
+
+def bump(*namespaces: str) -> None:
+    """Invalidate everything cached in these namespaces (call after the write committed)."""
+    client = _redis()
+    for namespace in namespaces:
+        if client is None:
+            with _lock:
+                _versions[namespace] = _versions.get(namespace, 0) + 1
+            continue
+        try:
+            client.incr(f"{PREFIX}:version:{namespace}")
+        except Exception:
+            current_app.logger.warning("cache: could not bump %s", namespace)
+
+
+def get_or_set(namespace: str, key: str, ttl: float, produce: Callable[[], Any]) -> Any:
+    """Return the cached JSON value of a key, or produce, cache and return it."""
+    if not enabled():
+        return produce()
+    current = version(namespace)
+    full = f"{PREFIX}:{namespace}:{current}:{key}"
+    client = _redis()
+    if client is None:
+        now = time.monotonic()
+        with _lock:
+            hit = _local.get(full)
+            if hit and hit[0] > now:
+                return hit[1]
+        value = produce()
+        with _lock:
+            if len(_local) >= LOCAL_MAX:
+                for stale in [k for k, (until, _) in _local.items() if until <= now] or list(
+                    _local
+                )[:500]:
+                    _local.pop(stale, None)
+            _local[full] = (now + ttl, value)
+        return value
+    try:
+        raw = client.get(full)
+        if raw is not None:
+            return json.loads(raw)
+    except Exception:
+        return produce()
+    value = produce()
+    if current >= 0:
+        with contextlib.suppress(Exception):
+            client.set(full, json.dumps(value, separators=(",", ":")), px=int(ttl * 1000))
+    return value
+
+
+BUMPS = "devthread_cache_bumps"
+
+
+def touch(session, *namespaces: str) -> None:
+    """Bump namespaces once this session's transaction commits (never for a rollback)."""
+    session.info.setdefault(BUMPS, set()).update(namespaces)
+
+
+def _after_commit(session) -> None:
+    namespaces = session.info.pop(BUMPS, None)
+    if namespaces:
+        bump(*sorted(namespaces))
+
+
+def _after_rollback(session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(BUMPS, None)
+
+
+def install() -> None:
+    """Attach the commit hooks to every SQLAlchemy session (once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)

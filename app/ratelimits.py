@@ -1,0 +1,59 @@
+"""Rate limits on every route: writes per user, reads per address, with budget headers.
+
+Flask-Limiter checks before our own auth hooks run, so the per-user key reads the bearer
+token or the session itself, and falls back to the address for anonymous callers.
+"""
+
+from __future__ import annotations
+
+import jwt
+from flask import Blueprint, Flask, current_app, request, session
+
+from app.extensions import client_address, limiter
+
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+READ_METHODS = ["GET"]
+# Blueprints whose routes get the general limits (the ops, static, SPA and socket routes do not).
+LIMITED = ("api", "feeds", "posts", "social", "search", "notifications", "messaging", "safety",
+           "main", "accounts")
+
+
+def user_or_address() -> str:
+    """Key a limit on the signed-in user (token or session), else on the caller's address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        try:
+            claims = jwt.decode(
+                header[7:].strip(),
+                current_app.config.get("JWT_SECRET_KEY") or current_app.config["SECRET_KEY"],
+                algorithms=["HS256"],
+                options={"require": ["sub"]},
+            )
+            return f"user:{claims['sub']}"
+        except jwt.PyJWTError:
+            pass  # the route itself answers 401; count it against the address
+    user_id = session.get("_user_id")
+    if user_id:
+        return "user:" + str(user_id).split(":", 1)[0]
+    return "ip:" + client_address()
+
+
+def apply_limits(app: Flask) -> None:
+    """Give every limited blueprint a shared write budget per user and read budget per address."""
+    writes = limiter.shared_limit(
+        lambda: current_app.config["WRITE_LIMIT"],
+        scope="writes",
+        key_func=user_or_address,
+        methods=WRITE_METHODS,
+    )
+    reads = limiter.shared_limit(
+        lambda: current_app.config["READ_LIMIT"],
+        scope="reads",
+        key_func=client_address,
+        methods=READ_METHODS,
+    )
+    for name in LIMITED:
+        blueprint: Blueprint | None = app.blueprints.get(name)
+        if blueprint is not None:
+            writes(blueprint)
+            reads(blueprint)
