@@ -14,8 +14,18 @@ from app.extensions import client_address, limiter
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 READ_METHODS = ["GET"]
 # Blueprints whose routes get the general limits (the ops, static, SPA and socket routes do not).
-LIMITED = ("api", "feeds", "posts", "social", "search", "notifications", "messaging", "safety",
-           "main", "accounts")
+LIMITED = (
+    "api",
+    "feeds",
+    "posts",
+    "social",
+    "search",
+    "notifications",
+    "messaging",
+    "safety",
+    "main",
+    "accounts",
+)
 
 
 def user_or_address() -> str:
