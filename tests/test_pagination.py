@@ -46,9 +46,8 @@ def test_cursor_times_are_read_as_utc(ctx):
     assert naive == shifted and naive.utcoffset() == timedelta(0)
 
 
+@pytest.mark.redis_only  # the PostgreSQL + Redis run: only PostgreSQL has a session time zone
 def test_walk_is_exact_when_the_session_time_zone_is_not_utc(app, ctx):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL has a session time zone")
     author = db.session.get(User, make_user(app))
     base = utcnow() - timedelta(hours=1)
     for i in range(6):
