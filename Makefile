@@ -19,6 +19,8 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 # and again by gunicorn.conf.py, since the flask commands run before gunicorn write some too.
 METRICS_DIR ?= instance/prometheus
 
+
+.PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
         assets chromium pgclient seed clean backup check-deploy
 
@@ -120,6 +122,9 @@ test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQ
 test-python: test-sqlite test-postgres
 
 test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis, the SPA
+
+messages: install-dev ## Extract every translatable string into messages.pot (for translators)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
 
 clean: ## Remove the virtual environment, node_modules and built assets
 	rm -rf $(VENV) node_modules static/vendor
