@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select, text, tuple_
+from sqlalchemy import column, func, literal_column, or_, select, table, text, tuple_
 
 from app.accounts.models import User
 from app.extensions import db
@@ -16,6 +16,8 @@ from app.posts.queries import PostView, views_for
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# SQLite's FTS5 table (made by migration 0002), as much of it as queries need.
+POSTS_FTS = table("posts_fts", column("rowid"))
 
 
 @dataclass
@@ -95,7 +97,7 @@ def search_posts(
         rank = (-func.bm25(literal_column("posts_fts"), 1.0, 3.0)).label("rank")
         statement = (
             select(Post, rank)
-            .join(text("posts_fts"), text("posts_fts.rowid = posts.id"))
+            .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
             .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
         )
         if after:
