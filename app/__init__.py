@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.openapi import docs_bp
     from app.extensions import csrf
     from app.main.views import bp as main_bp
+    from app.ops import bench_bp
     from app.ops import bp as ops_bp
 
     app.register_blueprint(main_bp)
@@ -81,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
+    if app.config.get("BENCH_ROUTES"):
+        app.register_blueprint(bench_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
 

@@ -41,6 +41,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000
+    # Extra routes that only benchmarks use (bench/feeds.py); never on in production.
+    BENCH_ROUTES = False
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -58,6 +60,7 @@ ENV_SETTINGS: dict[str, type] = {
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,
     "DEVTHREAD_ENV": str,
+    "BENCH_ROUTES": bool,
 }
 
 

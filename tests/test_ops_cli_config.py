@@ -7,7 +7,7 @@ import pytest
 from app import config as config_module
 from app.accounts import queries
 from app.seed import DEMO_LOGIN, DEMO_PASSWORD
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 
 def test_production_without_secret_key_refuses_to_start(tmp_path):
@@ -127,3 +127,20 @@ def test_readyz_is_503_when_redis_is_down(other_app):
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"].startswith("error")
+
+
+def test_bench_route_is_absent_by_default(client, app):
+    assert not app.config["BENCH_ROUTES"]
+    assert client.get("/_bench/user/1").status_code == 404
+    assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
+
+
+def test_bench_route_reads_one_user_when_enabled(app, other_app):
+    assert config_module.from_environment({"BENCH_ROUTES": "1"})["BENCH_ROUTES"] is True
+    user_id = make_user(app, "bench_target")
+    bench = other_app(
+        BENCH_ROUTES=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    client = bench.test_client()
+    assert client.get(f"/_bench/user/{user_id}").get_json() == {"username": "bench_target"}
+    assert client.get(f"/_bench/user/{user_id + 1000}").status_code == 404
