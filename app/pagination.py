@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Tuple, literal, tuple_
 
 from app.errors import BadRequest, ValidationError
 from app.timeutil import isoformat
@@ -57,6 +59,19 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
         return tuple(out)
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadRequest(_("That cursor is not one this server made.")) from exc
+
+
+def keyset(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> tuple[Tuple, Tuple]:
+    """Return the (columns) and (cursor values) tuples to compare, each value bound as its column.
+
+    Binding through the column's type matters for times: an aware datetime would otherwise
+    travel as timestamptz and be compared with the naive UTC column in the session's time
+    zone, moving the page boundary by that zone's offset.
+    """
+    bound = [
+        literal(value, type_=column.type) for column, value in zip(columns, values, strict=True)
+    ]
+    return tuple_(*columns), tuple_(*bound)
 
 
 def parse_limit(value: str | int | None) -> int:

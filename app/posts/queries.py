@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, decode_cursor, encode_cursor, keyset
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
 
 
@@ -73,8 +73,14 @@ def newest_first(
     """Run a posts query newest first with a (created_at, id) keyset cursor."""
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(created, ident) < tuple_(*after))
+        keys, cursor_values = keyset((created, ident), after)
+        query = query.where(keys < cursor_values)
     rows = list(db.session.scalars(query.order_by(created.desc(), ident.desc()).limit(limit + 1)))
+    return newest_page(rows, limit=limit, viewer=viewer)
+
+
+def newest_page(rows: list[Post], *, limit: int, viewer: User | None) -> Page[PostView]:
+    """Cut posts fetched newest first (``limit`` + 1 of them) into a page and its cursor."""
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
@@ -86,7 +92,8 @@ def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comme
     query = select(Comment).where(Comment.post_id == post_id)
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(*after))
+        keys, cursor_values = keyset((Comment.created_at, Comment.id), after)
+        query = query.where(keys > cursor_values)
     rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -134,7 +141,8 @@ def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostVi
     )
     after = decode_cursor(cursor, datetime, int)
     if after:
-        query = query.where(tuple_(Bookmark.created_at, Bookmark.post_id) < tuple_(*after))
+        keys, cursor_values = keyset((Bookmark.created_at, Bookmark.post_id), after)
+        query = query.where(keys < cursor_values)
     rows = db.session.execute(
         query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
     ).all()
