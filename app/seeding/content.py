@@ -340,6 +340,15 @@ COMMENTS = (
 )
 
 
+# Stands for a word of each post's own (a project name) until the post is made; an inert
+# lower-case word comes out of any Markdown renderer as it went in.
+WORD_SLOT = "zqxslotqz"
+SYLLABLES = (
+    "ka", "lo", "ven", "tri", "mar", "zo", "pel", "qui", "dra", "nix", "sol", "bex", "tor",
+    "ari", "fen", "gul", "hyd", "io", "jas", "kep", "lum", "mox", "nor", "oph", "pry", "ras",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Template:
     """One distinct body rendered once; every post that uses it shares these strings."""
@@ -350,6 +359,30 @@ class Template:
     tags: tuple[str, ...]
     mentions: tuple[str, ...]
     language_tag: str | None
+
+    @property
+    def has_slot(self) -> bool:
+        """Tell whether each post puts its own word in this body (found once everywhere)."""
+        return all(part.count(WORD_SLOT) == 1 for part in (self.body, self.html, self.text))
+
+    def with_word(self, word: str) -> tuple[str, str, str]:
+        """Return body, html and text with the post's own word in the slot."""
+        if not self.has_slot:
+            return self.body, self.html, self.text
+        return (
+            self.body.replace(WORD_SLOT, word),
+            self.html.replace(WORD_SLOT, word),
+            self.text.replace(WORD_SLOT, word),
+        )
+
+
+def project_words(count: int, random_seed: int = 7) -> list[str]:
+    """Return ``count`` distinct made-up project names, in a fixed order (used Zipf-like)."""
+    rng = random.Random(random_seed)
+    words: dict[str, None] = {}
+    while len(words) < count:
+        words.setdefault("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))), None)
+    return list(words)
 
 
 def _paragraph(rng: random.Random) -> str:
@@ -362,7 +395,7 @@ def _paragraph(rng: random.Random) -> str:
 
 def post_source(rng: random.Random, mention_names: list[str]) -> tuple[str, str | None]:
     """Write one Markdown post body; return it with the tag its code language suggests."""
-    parts = [f"{rng.choice(OPENERS)} {_paragraph(rng)}"]
+    parts = [f"{rng.choice(OPENERS)} {_paragraph(rng)} This came up while working on {WORD_SLOT}."]
     language_tag = None
     if rng.random() < 0.55:
         language = rng.choice(list(CODE))

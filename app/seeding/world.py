@@ -34,6 +34,8 @@ POST_AGE_SCALE_DAYS = 60.0
 TEMPLATE_COUNT = 600
 COMMENT_TEMPLATE_COUNT = 150
 CHUNK = 20_000
+# Each post names a project from this many made-up words, a few common, most rare.
+PROJECT_WORDS = 50_000
 
 # How many tags a post carries (0 to 5).
 TAG_COUNT_WEIGHTS = (0.12, 0.22, 0.28, 0.2, 0.11, 0.07)
@@ -422,6 +424,8 @@ class _PostFactory:
         self.tag_names = {tag_id: name for name, tag_id in self.tag_ids.items()}
         self.vocabulary = [self.tag_ids[name] for name in content.TAGS]
         self.tag_cum = _zipf_cum_weights(len(self.vocabulary), 1.05)
+        self.words = content.project_words(PROJECT_WORDS)
+        self.word_cum = _zipf_cum_weights(len(self.words), 1.0)
         self.tag_count_cum = list(itertools.accumulate(TAG_COUNT_WEIGHTS))
         self.kind_cum = list(itertools.accumulate(REACTION_WEIGHTS))
         self.next_ids = _Ids(
@@ -479,8 +483,9 @@ class _PostFactory:
             _notify(chunk, next_ids, user_id, "mention", author, post_id, None, moment)
 
         edited = moment + timedelta(minutes=rng.uniform(1, 90)) if rng.random() < 0.03 else None
+        body, html, plain = template.with_word(self.words[_pick(rng, self.word_cum)])
         chunk.posts.append(
-            (post_id, author, template.body, template.html, template.text,
+            (post_id, author, body, html, plain,
              " ".join(self.tag_names[t] for t in tag_ids), moment,
              min(edited, now) if edited else None, comments, sum(kinds), *kinds)
         )  # fmt: skip
