@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Tuple, literal, tuple_
+from sqlalchemy import ColumnElement, tuple_
 
 from app.errors import BadRequest, ValidationError
 from app.timeutil import isoformat
@@ -61,17 +61,15 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
         raise BadRequest(_("That cursor is not one this server made.")) from exc
 
 
-def keyset(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> tuple[Tuple, Tuple]:
-    """Return the (columns) and (cursor values) tuples to compare, each value bound as its column.
-
-    Binding through the column's type matters for times: an aware datetime would otherwise
-    travel as timestamptz and be compared with the naive UTC column in the session's time
-    zone, moving the page boundary by that zone's offset.
-    """
-    bound = [
-        literal(value, type_=column.type) for column, value in zip(columns, values, strict=True)
-    ]
-    return tuple_(*columns), tuple_(*bound)
+def after_cursor(
+    columns: Sequence[ColumnElement[Any]], values: Sequence[Any], *, descending: bool = True
+) -> ColumnElement[bool]:
+    """Return the keyset condition "comes after the cursor" for a list sorted on ``columns``."""
+    # Bind the values with the columns' own types: an aware datetime would otherwise be sent to
+    # PostgreSQL as timestamptz and compared in the session's time zone, not in UTC.
+    key = tuple_(*columns)
+    cursor = tuple_(*values, types=[column.type for column in columns])
+    return key < cursor if descending else key > cursor
 
 
 def parse_limit(value: str | int | None) -> int:

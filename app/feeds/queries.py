@@ -10,7 +10,7 @@ from sqlalchemy import Row, delete, func, insert, literal, or_, select, text, tr
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor, keyset
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import PostView, newest_first, newest_page, views_for
 from app.social.models import Follow
@@ -71,8 +71,7 @@ def _home_per_author(user: User, *, limit: int, cursor: str | None) -> Page[Post
     )
     newest = select(Post.id, Post.created_at).where(Post.author_id == authors.c.author_id)
     if after:
-        keys, cursor_values = keyset((Post.created_at, Post.id), after)
-        newest = newest.where(keys < cursor_values)
+        newest = newest.where(after_cursor((Post.created_at, Post.id), after))
     newest = (
         newest.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit + 1).lateral("newest")
     )

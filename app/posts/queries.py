@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor, keyset
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
 
 
@@ -73,8 +73,7 @@ def newest_first(
     """Run a posts query newest first with a (created_at, id) keyset cursor."""
     after = decode_cursor(cursor, datetime, int)
     if after:
-        keys, cursor_values = keyset((created, ident), after)
-        query = query.where(keys < cursor_values)
+        query = query.where(after_cursor((created, ident), after))
     rows = list(db.session.scalars(query.order_by(created.desc(), ident.desc()).limit(limit + 1)))
     return newest_page(rows, limit=limit, viewer=viewer)
 
@@ -92,8 +91,7 @@ def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comme
     query = select(Comment).where(Comment.post_id == post_id)
     after = decode_cursor(cursor, datetime, int)
     if after:
-        keys, cursor_values = keyset((Comment.created_at, Comment.id), after)
-        query = query.where(keys > cursor_values)
+        query = query.where(after_cursor((Comment.created_at, Comment.id), after, descending=False))
     rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -141,8 +139,7 @@ def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostVi
     )
     after = decode_cursor(cursor, datetime, int)
     if after:
-        keys, cursor_values = keyset((Bookmark.created_at, Bookmark.post_id), after)
-        query = query.where(keys < cursor_values)
+        query = query.where(after_cursor((Bookmark.created_at, Bookmark.post_id), after))
     rows = db.session.execute(
         query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
     ).all()

@@ -11,7 +11,7 @@ from sqlalchemy import Row, Select, column, func, literal_column, or_, select, t
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor, keyset
+from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
 
@@ -194,10 +194,12 @@ def _newest_matches(tsquery, size: int) -> list[Row]:
 def _matches_since(tsquery, floor: tuple[datetime, int]) -> list[Row]:
     """Return every match from the window's oldest post on (the planner knows time ranges)."""
     vector = literal_column("posts.search_vector")
-    keys, floor_values = keyset((Post.created_at, Post.id), floor)
+    from_floor = tuple_(Post.created_at, Post.id) >= tuple_(
+        *floor, types=[Post.created_at.type, Post.id.type]
+    )
     matches = (
         select(Post.id, Post.created_at, vector.label("vector"))
-        .where(vector.op("@@")(tsquery), keys >= floor_values)
+        .where(vector.op("@@")(tsquery), from_floor)
         .subquery("matches")
     )
     return db.session.execute(_ranked(matches, tsquery)).all()

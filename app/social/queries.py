@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor, keyset
+from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.social.models import Follow
 
 
@@ -51,8 +51,7 @@ def following_ids(viewer: User | None, user_ids: list[int]) -> set[int]:
 def _people(query, key_time, key_id, *, limit: int, cursor: str | None) -> Page[User]:
     after = decode_cursor(cursor, datetime, int)
     if after:
-        keys, cursor_values = keyset((key_time, key_id), after)
-        query = query.where(keys < cursor_values)
+        query = query.where(after_cursor((key_time, key_id), after))
     rows = db.session.execute(query.order_by(key_time.desc(), key_id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
