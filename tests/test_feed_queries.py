@@ -153,3 +153,22 @@ def test_a_rare_word_finds_exactly_its_posts(world):
     found = search.search_posts(word, limit=20, cursor=None, viewer=None)
     assert sorted(v.post.id for v in found.items) == sorted(ids)
     assert search.search_posts("zyzzyva", limit=20, cursor=None, viewer=None).items == []
+
+
+def test_a_search_page_costs_a_fixed_number_of_statements(world, app):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for words in ("query planner", "python", "zyzzyva"):
+            statements.clear()
+            search.search_posts(words, limit=20, cursor=None, viewer=world)
+            # window, posts with authors, tags, reactions, bookmarks
+            assert len(statements) <= 5, (words, statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

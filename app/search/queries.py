@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import Row, Select, column, func, literal_column, or_, select, table, text, tuple_
+from sqlalchemy import (
+    Row,
+    Select,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+    union_all,
+)
 
 from app.accounts.models import User
 from app.extensions import db
@@ -143,12 +156,13 @@ def _search_posts_postgresql(
     return Page(views_for(found, viewer), next_cursor)
 
 
-def _ranked(source, tsquery) -> Select:
-    """Select id, time and rank of a source's rows (rank computed only for the rows kept)."""
+def _ranked(source, tsquery, pass_: int = 0) -> Select:
+    """Select id, time and rank of a source's rows, and which pass found them."""
     return select(
         source.c.id,
         source.c.created_at,
         func.ts_rank_cd(source.c.vector, tsquery, 32).label("rank"),
+        literal(pass_).label("pass_"),
     )
 
 
@@ -160,6 +174,7 @@ def _newest_matches(tsquery, size: int) -> list[Row]:
     for the same words. So the choice is made here: first the newest SEARCH_RECENT_SCAN posts
     in time order (the LIMIT inside keeps that plan), and only if they hold too few matches,
     the full-text index over every post: words that rare in recent posts are rare overall.
+    Both passes are one statement; the second runs only when its one-time filter lets it.
     """
     vector = literal_column("posts.search_vector")
     scan = int(current_app.config.get("SEARCH_RECENT_SCAN", SEARCH_RECENT_SCAN))
@@ -169,26 +184,29 @@ def _newest_matches(tsquery, size: int) -> list[Row]:
         .limit(scan)
         .subquery("newest")
     )
-    rows = db.session.execute(
-        _ranked(newest, tsquery)
+    recent = (
+        _ranked(newest, tsquery, 1)
         .where(newest.c.vector.op("@@")(tsquery))
         .order_by(newest.c.created_at.desc(), newest.c.id.desc())
         .limit(size)
-    ).all()
-    if len(rows) >= size:
-        return rows
+        .cte("recent")
+    )
     # An order the time index cannot give, so the planner reads the full-text index.
     not_from_the_time_index = Post.created_at + text("interval '0'")
-    matches = (
+    everywhere = (
         select(Post.id, Post.created_at, vector.label("vector"))
         .where(vector.op("@@")(tsquery))
         .order_by(not_from_the_time_index.desc(), Post.id.desc())
         .limit(size)
-        .subquery("matches")
+        .subquery("everywhere")
     )
-    return db.session.execute(
-        _ranked(matches, tsquery).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+    too_few = select(func.count()).select_from(recent).scalar_subquery() < size
+    rows = db.session.execute(
+        union_all(select(recent), _ranked(everywhere, tsquery, 2).where(too_few))
     ).all()
+    # The second pass, when it ran, found the recent matches again among all the others.
+    chosen = [row for row in rows if row.pass_ == 2] or rows
+    return sorted(chosen, key=lambda row: (row.created_at, row.id), reverse=True)
 
 
 def _matches_since(tsquery, floor: tuple[datetime, int]) -> list[Row]:
