@@ -144,3 +144,27 @@ def test_bench_route_reads_one_user_when_enabled(app, other_app):
     client = bench.test_client()
     assert client.get(f"/_bench/user/{user_id}").get_json() == {"username": "bench_target"}
     assert client.get(f"/_bench/user/{user_id + 1000}").status_code == 404
+
+
+def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path):
+    config = {
+        "DATABASE_URL": "postgresql://u@h/db",
+        "SECRET_KEY": "s" * 40,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config_module.finalize(config, str(tmp_path))
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["options"] == "-c jit=off" and options["pool_pre_ping"]
+    kept = {"DATABASE_URL": "postgresql://u@h/db", "SECRET_KEY": "s" * 40, "POSTGRES_JIT": True}
+    config_module.finalize(kept, str(tmp_path))
+    assert "connect_args" not in kept.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+
+
+def test_jit_is_off_on_the_app_connections(app):
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.scalar(text("SHOW jit")) == "off"
