@@ -172,3 +172,31 @@ def test_a_search_page_costs_a_fixed_number_of_statements(world, app):
             assert len(statements) <= 5, (words, statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_tag_names_come_from_tags_text_and_agree_with_the_rows(world):
+    post = services.create_post(author=world, body="Trying #zig today", tags=["Rust", "go"])
+    assert post.tag_names == ["go", "rust", "zig"]
+    assert [tag.name for tag in post.tags] == post.tag_names
+    assert [tag.name for tag in post.tag_rows] == post.tag_names
+    edited = services.edit_post(post_id=post.id, editor=world, body="Now #elixir", tags=["go"])
+    assert edited.tag_names == ["elixir", "go"]
+    assert [tag.name for tag in edited.tag_rows] == ["elixir", "go"]
+
+
+def test_an_anonymous_latest_page_is_one_statement(world):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = feeds.latest(limit=20, cursor=None, viewer=None)
+        names = [view.post.tag_names for view in page.items]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # Posts with their authors; tags come from tags_text, not from another query.
+    assert len(statements) == 1 and any(names)
