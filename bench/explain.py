@@ -27,7 +27,19 @@ from app.extensions import db
 from app.pagination import encode_cursor
 
 
-def cases(reader: User, tag_name: str, depth: int) -> dict[str, Callable[[], object]]:
+def rare_words() -> list[str]:
+    """Return a rare and a very rare project name of the seed (ranks 1,000 and 20,000)."""
+    try:
+        from app.seeding.content import project_words
+    except ImportError:  # an older checkout, for before/after comparisons
+        return []
+    words = project_words(20_000)
+    return [words[999], words[19_999]]
+
+
+def cases(
+    reader: User, tag_name: str, depth: int, rare: list[str]
+) -> dict[str, Callable[[], object]]:
     """Return the calls to measure, by name."""
     from app.feeds import queries as feeds
     from app.search.queries import search_posts
@@ -54,8 +66,14 @@ def cases(reader: User, tag_name: str, depth: int) -> dict[str, Callable[[], obj
         ),
         {"t": tag.id, "n": depth * 10},
     ).one()
+    sparse = db.session.scalars(
+        select(User).where(User.following_count.between(8, 12)).order_by(User.id)
+    ).first()
     return {
         "home, first page": lambda: feeds.home(user=reader, limit=20, cursor=None),
+        f"home of someone following {sparse.following_count} people": lambda: feeds.home(
+            user=sparse, limit=20, cursor=None
+        ),
         f"home, deep page (after {depth:,} posts)": lambda: feeds.home(
             user=reader, limit=20, cursor=encode_cursor(*home_deep)
         ),
@@ -83,6 +101,12 @@ def cases(reader: User, tag_name: str, depth: int) -> dict[str, Callable[[], obj
         "search 'zyzzyva' (no match)": lambda: search_posts(
             "zyzzyva", limit=20, cursor=None, viewer=reader
         ),
+        **{
+            f"search '{word}' (rare project name, {label})": (
+                lambda word=word: search_posts(word, limit=20, cursor=None, viewer=reader)
+            )
+            for word, label in zip(rare, ("rank 1,000", "rank 20,000"), strict=False)
+        },
     }
 
 
@@ -94,6 +118,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="run only the cases whose name contains this")
     parser.add_argument("--no-plans", action="store_true")
+    parser.add_argument("--rare", nargs="*", help="rare search words (default: from the seed)")
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
@@ -106,7 +131,8 @@ def main() -> int:
         def _capture(conn, cursor, statement, parameters, context, executemany):
             captured.append((statement, parameters))
 
-        for name, call in cases(reader, args.tag, args.depth).items():
+        rare = args.rare if args.rare is not None else rare_words()
+        for name, call in cases(reader, args.tag, args.depth, rare).items():
             if args.only and args.only not in name:
                 continue
             timings = []

@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
 from app.accounts.models import User
 from app.accounts.queries import resolve_usernames
@@ -15,9 +15,11 @@ from app.feeds import queries as feeds
 from app.posts import services
 from app.posts.markdown import render_markdown
 from app.posts.models import Post, TrendingEntry, TrendingSnapshot
+from app.posts.queries import newest_first
 from app.search import queries as search
 from app.seeding import BENCH_READER, seed_world
 from app.seeding.content import project_words
+from app.social.models import Follow
 
 postgresql_only = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="a PostgreSQL-only query path"
@@ -52,13 +54,24 @@ def test_seeded_bodies_are_what_the_renderer_makes(world):
 
 
 @postgresql_only
-def test_home_per_author_gives_the_same_pages_as_the_plain_query(world, monkeypatch):
-    def home(cursor):
-        return feeds.home(user=world, limit=15, cursor=cursor)
+@pytest.mark.parametrize("scan", [1, 2000, 100_000])
+def test_home_gives_the_same_pages_as_the_plain_query(world, monkeypatch, scan):
+    monkeypatch.setattr(feeds, "HOME_SCAN", scan)
+    sparse = db.session.scalars(
+        select(User).where(User.following_count.between(1, 5)).order_by(User.id)
+    ).first()
+    for user in (world, sparse):
+        followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
+        plain = select(Post).where(or_(Post.author_id == user.id, Post.author_id.in_(followed)))
 
-    per_author = walk(home, pages=8)
-    monkeypatch.setattr(feeds, "HOME_PER_AUTHOR_MAX", -1)
-    assert walk(home, pages=8) == per_author and len(per_author) == 120
+        def two_passes(cursor, user=user):
+            return feeds.home(user=user, limit=15, cursor=cursor)
+
+        def one_query(cursor, user=user, plain=plain):
+            return newest_first(plain, limit=15, cursor=cursor, viewer=user)
+
+        expected = walk(one_query, pages=8)
+        assert walk(two_passes, pages=8) == expected and expected
 
 
 @postgresql_only
