@@ -136,14 +136,20 @@ def test_bench_route_is_absent_by_default(client, app):
 
 
 def test_bench_route_reads_one_user_when_enabled(app, other_app):
+    from werkzeug.exceptions import NotFound
+
+    from app.ops import bench_user
+
     assert config_module.from_environment({"BENCH_ROUTES": "1"})["BENCH_ROUTES"] is True
+    bench = other_app(BENCH_ROUTES=True)
+    assert "/_bench/user/<int:user_id>" in {rule.rule for rule in bench.url_map.iter_rules()}
+    # The view itself runs in the main app: a second app serving requests would share (and
+    # disturb) the one Flask-Limiter instance.
     user_id = make_user(app, "bench_target")
-    bench = other_app(
-        BENCH_ROUTES=True, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]
-    )
-    client = bench.test_client()
-    assert client.get(f"/_bench/user/{user_id}").get_json() == {"username": "bench_target"}
-    assert client.get(f"/_bench/user/{user_id + 1000}").status_code == 404
+    with app.test_request_context():
+        assert bench_user(user_id).get_json() == {"username": "bench_target"}
+        with pytest.raises(NotFound):
+            bench_user(user_id + 1000)
 
 
 def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path):

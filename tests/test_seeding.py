@@ -118,12 +118,14 @@ def test_posts_need_someone_to_write_them(ctx):
 
 
 def test_seed_command_adds_people_and_posts(runner, app):
+    assert runner.invoke(args=["seed"]).exit_code == 0  # the demo data set alone
+    with app.app_context():
+        users, posts = count(User), count(Post)
     result = runner.invoke(args=["seed", "--users", "60", "--posts", "150"])
     assert result.exit_code == 0, result.output
     assert "posts 150" in result.output and BENCH_READER in result.output
     again = runner.invoke(args=["seed", "--users", "0", "--posts", "25"])
     assert again.exit_code == 0, again.output
     with app.app_context():
-        # The demo accounts, the generated people; posts from both runs.
-        assert count(User) == 6 + 60 and count(Post) == 175
+        assert count(User) == users + 60 and count(Post) == posts + 175
         assert counter_mismatches() == {}
