@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
+    from app.ops import bench_bp
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
     from app.realtime.ws import bp as realtime_bp
@@ -127,6 +128,8 @@ def register_blueprints(app: Flask) -> None:
 
     apply_limits(app)
     app.register_blueprint(admin_bp)
+    if app.config.get("BENCH_ROUTES"):
+        app.register_blueprint(bench_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)
     # The admin pages check CSRF themselves, after their role check: outsiders get 404, not 400.

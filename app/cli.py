@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -34,15 +37,26 @@ def create_user_command(username: str, role: str, email: str | None, password: s
     click.echo(f"Created {user.role} {user.username} <{user.email}>.")
 
 
+@contextmanager
+def _bar(label: str, total: int) -> Iterator[Callable[[int], object]]:
+    """Show a progress bar for one stage of the seed."""
+    with click.progressbar(length=total, label=label.ljust(8)) as bar:
+        yield bar.update
+
+
 @click.command("seed")
 @click.option("--users", "user_count", type=click.IntRange(0), default=0, help="Extra users.")
+@click.option(
+    "--posts", "post_count", type=click.IntRange(0), default=0, help="Extra posts (by any user)."
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
 @click.option("--seed", "random_seed", type=int, default=42, show_default=True)
 @with_appcontext
-def seed_command(user_count: int, if_empty: bool, random_seed: int) -> None:
-    """Load the demo data set (and, with --users, many generated users)."""
+def seed_command(user_count: int, post_count: int, if_empty: bool, random_seed: int) -> None:
+    """Load the demo data set; with --users/--posts, add generated people and activity."""
     from app import seed
     from app.accounts.queries import count_users
+    from app.seeding import BENCH_READER, seed_world
 
     if if_empty and count_users() > 0:
         click.echo("Data exists already: not seeding.")
@@ -53,9 +67,18 @@ def seed_command(user_count: int, if_empty: bool, random_seed: int) -> None:
     seed_demo_content()
     if created:
         click.echo(f"Demo accounts ready. Sign in as {seed.DEMO_LOGIN} / {seed.DEMO_PASSWORD}")
+    if not (user_count or post_count):
+        return
+    try:
+        report = seed_world(
+            users=user_count, posts=post_count, random_seed=random_seed, progress=_bar
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
+    click.echo(f"Seeded in {report.seconds:.1f} s: {rows}.")
     if user_count:
-        with click.progressbar(length=user_count, label="Users") as bar:
-            seed.seed_users(user_count, random_seed=random_seed, progress=bar.update)
+        click.echo(f"Bench reader: {BENCH_READER} / {seed.DEMO_PASSWORD}")
 
 
 def register_cli(app: Flask) -> None:

@@ -50,6 +50,11 @@ class DefaultConfig:
     OTEL_EXPORTER_OTLP_ENDPOINT: str | None = None
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none of those headers.
     PROXY_FIX = 0
+    # Extra routes that only benchmarks use (bench/feeds.py); never on in production.
+    BENCH_ROUTES = False
+    # PostgreSQL's JIT compiles any query the planner thinks costly: milliseconds per query
+    # that short requests never earn back (docs/performance.md). Off on the app's connections.
+    POSTGRES_JIT = False
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -74,6 +79,8 @@ ENV_SETTINGS: dict[str, type] = {
     "METRICS_TOKEN": str,
     "OTEL_EXPORTER_OTLP_ENDPOINT": str,
     "PROXY_FIX": int,
+    "BENCH_ROUTES": bool,
+    "POSTGRES_JIT": bool,
 }
 
 
@@ -140,6 +147,12 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     if uri.startswith("sqlite"):
         # SQLite is written by one process; keep connections per thread and wait on locks.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    elif uri.startswith("postgresql") and not config.get("POSTGRES_JIT", False):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
+        options["connect_args"] = connect_args
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

@@ -1,13 +1,16 @@
-"""Operations routes: liveness and readiness."""
+"""Operations routes: liveness and readiness, and (only when configured) benchmark references."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify
 from sqlalchemy import text
 
+from app.accounts.queries import get_user
 from app.extensions import db
 
 bp = Blueprint("ops", __name__)
+# Registered only when BENCH_ROUTES is set: reference points for bench/feeds.py.
+bench_bp = Blueprint("bench", __name__, url_prefix="/_bench")
 
 
 @bp.get("/healthz")
@@ -37,3 +40,12 @@ def readyz():
             checks["redis"] = f"error: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+@bench_bp.get("/user/<int:user_id>")
+def bench_user(user_id: int):
+    """Return one user's username, read by primary key: the benchmark's database reference."""
+    user = get_user(user_id)
+    if user is None:
+        abort(404)
+    return jsonify(username=user.username)

@@ -1,16 +1,12 @@
-"""Demo and generated data."""
+"""Demo data: a few well-known accounts (generated data at scale lives in app.seeding)."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
-
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.extensions import db
-from app.timeutil import utcnow
 
 DEMO_LOGIN = "ada"
 DEMO_PASSWORD = "devthread-demo"
@@ -54,25 +50,6 @@ DEMO_USERS = [
     ),
 ]
 
-FIRST = [
-    "alex",
-    "sam",
-    "jo",
-    "kim",
-    "lee",
-    "max",
-    "ria",
-    "noa",
-    "eli",
-    "ivy",
-    "zoe",
-    "kai",
-    "mia",
-    "leo",
-    "ava",
-]
-LAST = ["dev", "codes", "hacks", "ops", "stack", "byte", "rust", "py", "go", "js", "sql", "ml"]
-
 
 def seed_demo() -> bool:
     """Create the demo accounts unless they exist; return whether anything was created."""
@@ -96,45 +73,3 @@ def seed_demo() -> bool:
         created = True
     db.session.commit()
     return created
-
-
-def seed_users(
-    count: int, *, random_seed: int = 42, progress: Callable[[int], object] | None = None
-) -> int:
-    """Insert ``count`` generated users in batches; they all share the demo password."""
-    rng = random.Random(random_seed)
-    password_hash = hash_password(DEMO_PASSWORD)
-    start = (db.session.scalar(select(func.max(User.id))) or 0) + 1
-    batch: list[dict[str, object]] = []
-    now = utcnow()
-    for n in range(start, start + count):
-        username = f"{rng.choice(FIRST)}_{rng.choice(LAST)}_{n}"
-        batch.append(
-            {
-                "username": username,
-                "email": f"{username}@example.com",
-                "password_hash": password_hash,
-                "display_name": username.replace("_", " ").title(),
-                "bio": "",
-                "location": "",
-                "website": "",
-                "avatar_url": "",
-                "role": "user",
-                "suspended": False,
-                "dm_policy": "everyone",
-                "session_version": 1,
-                "created_at": now,
-            }
-        )
-        if len(batch) == 5000:
-            db.session.execute(insert(User), batch)
-            db.session.commit()
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        db.session.execute(insert(User), batch)
-        db.session.commit()
-        if progress:
-            progress(len(batch))
-    return count

@@ -7,7 +7,7 @@ import pytest
 from app import config as config_module
 from app.accounts import queries
 from app.seed import DEMO_LOGIN, DEMO_PASSWORD
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 
 def test_production_without_secret_key_refuses_to_start(tmp_path):
@@ -145,3 +145,50 @@ def test_demo_seed_makes_a_living_community(runner, app):
     runner.invoke(args=["seed"])  # again: nothing doubles
     with app.app_context():
         assert db.session.query(Post).count() == 6
+
+
+def test_bench_route_is_absent_by_default(client, app):
+    assert not app.config["BENCH_ROUTES"]
+    assert client.get("/_bench/user/1").status_code == 404
+    assert not any(rule.rule.startswith("/_bench") for rule in app.url_map.iter_rules())
+
+
+def test_bench_route_reads_one_user_when_enabled(app, other_app):
+    from werkzeug.exceptions import NotFound
+
+    from app.ops import bench_user
+
+    assert config_module.from_environment({"BENCH_ROUTES": "1"})["BENCH_ROUTES"] is True
+    bench = other_app(BENCH_ROUTES=True)
+    assert "/_bench/user/<int:user_id>" in {rule.rule for rule in bench.url_map.iter_rules()}
+    # The view itself runs in the main app: a second app serving requests would share (and
+    # disturb) the one Flask-Limiter instance.
+    user_id = make_user(app, "bench_target")
+    with app.test_request_context():
+        assert bench_user(user_id).get_json() == {"username": "bench_target"}
+        with pytest.raises(NotFound):
+            bench_user(user_id + 1000)
+
+
+def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path):
+    config = {
+        "DATABASE_URL": "postgresql://u@h/db",
+        "SECRET_KEY": "s" * 40,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config_module.finalize(config, str(tmp_path))
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["options"] == "-c jit=off" and options["pool_pre_ping"]
+    kept = {"DATABASE_URL": "postgresql://u@h/db", "SECRET_KEY": "s" * 40, "POSTGRES_JIT": True}
+    config_module.finalize(kept, str(tmp_path))
+    assert "connect_args" not in kept.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+
+
+def test_jit_is_off_on_the_app_connections(app):
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.scalar(text("SHOW jit")) == "off"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -46,13 +47,16 @@ class Post(db.Model):
     celebrate_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
-    tags: Mapped[list[Tag]] = relationship(
-        secondary="post_tags", lazy="selectin", order_by="Tag.name", viewonly=True
+    # The Tag rows, loaded only when asked for. Pages and the API show names, which
+    # tags_text holds (written in the same transaction as post_tags): loading Tag rows with
+    # every post of a page was half of a feed request's CPU (docs/performance.md).
+    tag_rows: Mapped[list[Tag]] = relationship(
+        secondary="post_tags", lazy="select", order_by="Tag.name", viewonly=True
     )
 
     __table_args__ = (
-        # Latest feed, and home feed when followed authors are many.
-        Index("ix_posts_created_at_id", "created_at", "id"),
+        # Latest feed, and the home feed's first pass (author_id read from the index alone).
+        Index("ix_posts_created_at_id", "created_at", "id", postgresql_include=["author_id"]),
         # Profile pages, and the home feed per followed author.
         Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
     )
@@ -64,8 +68,20 @@ class Post(db.Model):
 
     @property
     def tag_names(self) -> list[str]:
-        """Return the names of the post's tags."""
-        return [tag.name for tag in self.tags]
+        """Return the names of the post's tags, in name order."""
+        return sorted(self.tags_text.split())
+
+    @property
+    def tags(self) -> list[TagName]:
+        """Return the post's tags as templates use them (``tag.name``), without a query."""
+        return [TagName(name) for name in self.tag_names]
+
+
+@dataclass(frozen=True)
+class TagName:
+    """A tag as a post lists it: by name."""
+
+    name: str
 
 
 class Tag(db.Model):

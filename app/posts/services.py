@@ -209,7 +209,7 @@ def _replace_tags(post: Post, names: list[str]) -> None:
             update(Tag).where(Tag.id.in_(removed)).values(posts_count=Tag.posts_count - 1)
         )
     _add_tags(post, [name for name in names if name not in current])
-    db.session.expire(post, ["tags"])
+    db.session.expire(post, ["tag_rows"])
 
 
 def _mention(
