@@ -48,8 +48,13 @@ def user_or_address() -> str:
     return "ip:" + client_address()
 
 
+_applied: set[str] = set()
+
+
 def apply_limits(app: Flask) -> None:
     """Give every limited blueprint a shared write budget per user and read budget per address."""
+    # Blueprints are module objects shared by every app of the process (tests make several):
+    # their limits are recorded on the one limiter by blueprint name, so record them once.
     writes = limiter.shared_limit(
         lambda: current_app.config["WRITE_LIMIT"],
         scope="writes",
@@ -64,6 +69,7 @@ def apply_limits(app: Flask) -> None:
     )
     for name in LIMITED:
         blueprint: Blueprint | None = app.blueprints.get(name)
-        if blueprint is not None:
+        if blueprint is not None and name not in _applied:
             writes(blueprint)
             reads(blueprint)
+            _applied.add(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -21,9 +20,7 @@ from app.seeding import BENCH_READER, seed_world
 from app.seeding.content import project_words
 from app.social.models import Follow
 
-postgresql_only = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="a PostgreSQL-only query path"
-)
+postgresql_only = pytest.mark.redis_only  # deselected from the SQLite run
 
 
 @pytest.fixture
