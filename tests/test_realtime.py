@@ -124,6 +124,8 @@ def test_message_typing_and_read_marks_cross_processes(pair, people):
     assert listen.api("POST", f"/conversations/{cid}/read", bob_token).status_code == 204
     read = alice.next("read", timeout=1.0)
     assert read["data"]["username"] == "bob"
+    # Bob's badges (the SPA's Messages count has no other source) learn it was read.
+    assert bob.next("unread", timeout=1.0)["data"] == {"notifications": 0, "messages": 0}
     bob.close()
     alice.close()
 
