@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -148,6 +149,11 @@ def websocket(ws) -> None:
         db.session.remove()
         with contextlib.suppress(Exception):
             ws.close()
+        if ws.mode == "werkzeug":
+            # The development server writes an HTTP response once the handler returns; a browser
+            # would read it as a broken frame ("Invalid frame header"). End the connection first.
+            with contextlib.suppress(OSError):
+                ws.sock.shutdown(socket.SHUT_RDWR)
 
 
 def _send_all(ws, frames: list[str]) -> None:
