@@ -105,10 +105,11 @@ format: install-dev ## Fix style (ruff)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-sqlite: install-dev assets chromium ## Python tests on SQLite
+# Both Python runs build the SPA first: tests/test_spa_e2e.py drives its production build.
+test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient spa ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
@@ -119,7 +120,7 @@ test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQ
 
 test-python: test-sqlite test-postgres
 
-test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis, the SPA
+test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), SPA unit tests
 
 clean: ## Remove the virtual environment, node_modules and built assets
 	rm -rf $(VENV) node_modules static/vendor
