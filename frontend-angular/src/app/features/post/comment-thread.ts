@@ -11,6 +11,7 @@ import { Comment, Post } from '../../core/models';
 import { Session } from '../../core/session';
 import { PostService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
+import { InternalLinks } from '../../shared/internal-links';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
@@ -88,7 +89,7 @@ export class CommentForm {
 @Component({
   selector: 'app-comment-node',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, CommentForm],
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks],
   template: `
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
@@ -106,7 +107,7 @@ export class CommentForm {
         <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
           [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.editing.set(null)" />
       } @else {
-        <div class="prose" [innerHTML]="c.body_html"></div>
+        <div class="prose" appInternalLinks [innerHTML]="c.body_html"></div>
         <div class="comment-actions">
           @if (thread.signedIn()) {
             <button type="button" class="linklike" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
