@@ -126,6 +126,8 @@ export interface Comment {
   body_html: string;
   created_at: string;
   edited_at: string | null;
+  /** A deleted comment with replies keeps its place without words (`body` and `body_html` empty). */
+  deleted?: boolean;
 }
 
 export type FeedKind = 'home' | 'latest' | 'trending';

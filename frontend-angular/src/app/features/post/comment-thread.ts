@@ -94,16 +94,22 @@ export class CommentForm {
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
       <header class="comment-head">
-        <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
-          <app-avatar [user]="c.author" [size]="28" />
-          <span class="display-name">{{ c.author.display_name }}</span>
-        </a>
+        @if (c.deleted) {
+          <span class="muted" [id]="'comment-' + c.id + '-by'">Deleted comment</span>
+        } @else {
+          <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
+            <app-avatar [user]="c.author" [size]="28" />
+            <span class="display-name">{{ c.author.display_name }}</span>
+          </a>
+        }
         <app-time [iso]="c.created_at" />
-        @if (c.edited_at) {
+        @if (c.edited_at && !c.deleted) {
           <span class="muted small">(edited)</span>
         }
       </header>
-      @if (thread.editing() === c.id) {
+      @if (c.deleted) {
+        <p class="muted deleted-comment">This comment was deleted.</p>
+      } @else if (thread.editing() === c.id) {
         <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
           [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.editing.set(null)" />
       } @else {
@@ -258,7 +264,9 @@ export class CommentThread {
     if (!globalThis.confirm?.('Delete this comment?')) return;
     this.posts.removeComment(c.id).subscribe({
       next: () => {
-        this.pager.remove(c.id);
+        // As the server does: a comment with replies keeps its place, without words.
+        if (this.pager.items().some((x) => x.parent_id === c.id)) this.pager.replace(c.id, { ...c, body: '', body_html: '', deleted: true });
+        else this.pager.remove(c.id);
         this.countChange.emit(-1);
         this.announcer.announce('Comment deleted.');
       },
