@@ -133,6 +133,13 @@ export class MockAuthService extends MockBase implements AuthService {
     });
   }
 
+  logoutAll(): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      for (const entry of this.refreshTokens.values()) if (entry.user === viewer) entry.used = true;
+    });
+  }
+
   me(): Observable<PrivateUser> {
     return this.db.respond(() => privateUser(this.db.user(this.requireViewer())));
   }
