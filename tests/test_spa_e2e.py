@@ -251,6 +251,7 @@ def test_a_new_user_posts_reacts_follows_and_gets_live_updates(people, app):
         "aria-current", "page"
     )
     dev.frame("unread")  # the live socket is open
+    dev.mark()  # from here on nothing reloads the newcomer's window
 
     # Writes a post, looking at the server-rendered preview first.
     page.get_by_label("Write a post").fill("Hello from **the SPA**, with `code` #e2e")
@@ -266,6 +267,13 @@ def test_a_new_user_posts_reacts_follows_and_gets_live_updates(people, app):
     expect(page.get_by_label("Write a post")).to_have_value("")
     my_post = state(app, "SELECT id FROM posts WHERE body LIKE 'Hello from%'")
     assert my_post is not None
+
+    # The hashtag inside the post opens the SPA's tag page, not the classic one.
+    mine.locator(".prose a.hashtag").click()
+    page.wait_for_url(dev.base + "/tags/e2e")
+    expect(page.locator("article.post", has_text="Hello from the SPA")).to_be_visible()
+    page.go_back()
+    page.wait_for_url(dev.base + "/")
 
     # Reacts to Grace's post on the Latest tab.
     page.get_by_role("link", name="Latest", exact=True).click()
@@ -287,8 +295,6 @@ def test_a_new_user_posts_reacts_follows_and_gets_live_updates(people, app):
     expect(following).to_be_enabled()
     assert state(app, "SELECT count(*) FROM follows") == 1
 
-    # From here on nothing reloads the newcomer's window.
-    dev.mark()
     expect(dev.badge("Notifications")).to_have_count(0)
 
     # Grace, on a phone, follows back: the newcomer's badge counts it live.
@@ -405,3 +411,24 @@ def _jwt_claims(token: str) -> str:
 
     part = token.split(".")[1]
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
+
+
+def test_signing_out_everywhere_ends_the_other_browsers_session(people, app):
+    make_user(app, "alice")
+    desk, phone = people(DESKTOP), people(PHONE)
+    desk.sign_in("alice")
+    phone.sign_in("alice")
+    phone.mark()
+
+    desk.nav("Settings").click()
+    desk.page.get_by_role("button", name="Sign out everywhere").click()
+    desk.page.wait_for_url(desk.base + "/login")
+    expect(desk.nav("Sign in")).to_be_visible()
+    assert state(app, "SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL") == 0
+
+    # The phone's socket was closed with "session ended": it tries a refresh, which is refused,
+    # and shows the sign-in page without a reload.
+    expect(phone.page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    assert "/login?expired=1" in phone.page.url
+    assert phone.marked()
+    assert desk.errors == [] and phone.errors == []
