@@ -132,7 +132,7 @@ export interface Comment {
 
 export type FeedKind = 'home' | 'latest' | 'trending';
 
-export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message';
+export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message' | 'removed';
 
 export interface AppNotification {
   id: number;
@@ -143,6 +143,9 @@ export interface AppNotification {
   conversation_id?: number | null;
   created_at: string;
   read: boolean;
+  /** Only on `removed` (the moderators took something down): what, and why. */
+  target_type?: 'post' | 'comment' | 'content';
+  reason?: string | null;
 }
 
 export interface Message {
