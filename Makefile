@@ -106,8 +106,9 @@ format: install-dev ## Fix style (ruff)
 	$(BIN)/ruff format .
 
 # Both Python runs build the SPA first: tests/test_spa_e2e.py drives its production build.
+# The SQLite run stays on SQLite even where TEST_DATABASE_URL is set for the other one (CI sets it).
 test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
-	$(BIN)/pytest -q -p no:cacheprovider
+	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider
 
 test-postgres: install-dev assets chromium pgclient spa ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
