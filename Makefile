@@ -107,10 +107,12 @@ format: install-dev ## Fix style (ruff)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-sqlite: install-dev assets chromium ## Python tests on SQLite
-	$(BIN)/pytest -q -p no:cacheprovider
+# Both Python runs build the SPA first: tests/test_spa_e2e.py drives its production build.
+# The SQLite run stays on SQLite even where TEST_DATABASE_URL is set for the other one (CI sets it).
+test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
+	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient spa ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
@@ -121,7 +123,7 @@ test-postgres: install-dev assets chromium pgclient ## Python tests on PostgreSQ
 
 test-python: test-sqlite test-postgres
 
-test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis, the SPA
+test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), SPA unit tests
 
 messages: install-dev ## Extract every translatable string into messages.pot (for translators)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .

@@ -445,3 +445,17 @@ def test_an_endpoint_without_the_otel_packages_refuses_to_start(other_app, monke
     monkeypatch.setitem(sys.modules, "opentelemetry.instrumentation.flask", None)
     with pytest.raises(config_module.ConfigError, match=r"pip install -e '\.\[otel\]'"):
         other_app(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318")
+
+
+def test_access_tokens_in_logged_addresses_are_redacted(capsys):
+    # The development server logs each request line, /ws?access_token=... included.
+    logging.getLogger("werkzeug").info(
+        '%s - - [%s] "%s" %s -',
+        "127.0.0.1",
+        "now",
+        "GET /ws?access_token=eyJ.a-b_c&format=json",
+        200,
+    )
+    err = capsys.readouterr().err
+    assert "/ws?access_token=[redacted]&format=json" in err
+    assert "eyJ.a-b_c" not in err

@@ -423,13 +423,21 @@ SCHEMAS: dict[str, Any] = {
         ["id", "type", "actor", "post_id", "comment_id", "conversation_id", "created_at", "read"],
         {
             "id": {"type": "integer"},
-            "type": string(enum=["follow", "reaction", "comment", "reply", "mention", "message"]),
+            "type": string(
+                enum=["follow", "reaction", "comment", "reply", "mention", "message", "removed"],
+                description="`removed`: the moderators (the actor) took down what you wrote.",
+            ),
             "actor": ref("UserSummary"),
             "post_id": nullable({"type": "integer"}),
             "comment_id": nullable({"type": "integer"}),
             "conversation_id": nullable({"type": "integer"}),
             "created_at": string(format="date-time"),
             "read": {"type": "boolean"},
+            "target_type": string(
+                enum=["post", "comment", "content"],
+                description="Only on `removed`: a post, a comment, or everything you wrote.",
+            ),
+            "reason": nullable(string(description="Only on `removed`: the moderators' reason.")),
         },
     ),
     "NotificationList": listing("Notification"),

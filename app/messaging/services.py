@@ -124,7 +124,7 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
 
 
 def mark_read(*, conversation_id: int, user: User) -> int:
-    """Mark a conversation read up to its newest message; tell the others (read marks)."""
+    """Mark a conversation read; tell the members (read marks) and the reader (unread counts)."""
     conversation_for(conversation_id, user)
     newest = (
         db.session.scalar(
@@ -153,6 +153,7 @@ def mark_read(*, conversation_id: int, user: User) -> int:
                 "last_read_message_id": newest,
             },
         )
+        emit_unread(user.id)
     db.session.commit()
     return newest
 

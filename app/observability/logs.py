@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -58,11 +59,28 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
+# The SPA's socket carries its access token in the query string (/ws?access_token=...).
+TOKEN_IN_QUERY = re.compile(r"(access_token=)[^&\s\"']+")
+
+
+class RedactTokens(logging.Filter):
+    """Hide access tokens in logged addresses, such as the development server's request lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record whose message shows an access token; never drop one."""
+        message = record.getMessage()
+        if "access_token=" in message:
+            record.msg = TOKEN_IN_QUERY.sub(r"\1[redacted]", message)
+            record.args = None
+        return True
+
+
 class StderrHandler(logging.StreamHandler):
     """Write to whatever ``sys.stderr`` is at the time, so captured output sees the lines."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.addFilter(RedactTokens())
 
     @property
     def stream(self):  # type: ignore[override]

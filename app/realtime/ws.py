@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +39,7 @@ REPLAY_LIMIT = 500
 FRAME_LIMIT = 4096  # bytes a client frame may have
 RATE = 20  # client frames per RATE_WINDOW
 RATE_WINDOW = 10.0
+SESSION_ENDED = 4401  # close code after "log out everywhere", a password change or a suspension
 
 
 def check_handshake() -> None:
@@ -119,6 +121,10 @@ def websocket(ws) -> None:
                 presence.heartbeat(conn.user_id, socket_id)
                 last_beat = time.monotonic()
             if kind == "event" and payload["type"] == "session.revoked":
+                # An application close code: a token client (the SPA) then refreshes, which fails
+                # and signs it out, instead of reconnecting with a token that no longer works.
+                with contextlib.suppress(Exception):
+                    ws.close(reason=SESSION_ENDED, message="session ended")
                 break
             if kind == "event":
                 if payload.get("id") is not None and sent.seen(int(payload["id"])):
@@ -148,6 +154,11 @@ def websocket(ws) -> None:
         db.session.remove()
         with contextlib.suppress(Exception):
             ws.close()
+        if ws.mode == "werkzeug":
+            # The development server writes an HTTP response once the handler returns; a browser
+            # would read it as a broken frame ("Invalid frame header"). End the connection first.
+            with contextlib.suppress(OSError):
+                ws.sock.shutdown(socket.SHUT_RDWR)
 
 
 def _send_all(ws, frames: list[str]) -> None:

@@ -71,9 +71,9 @@ export class FakeSocket implements SocketLike {
     this.onmessage?.({ data: JSON.stringify(frame) } as MessageEvent);
   }
 
-  drop(): void {
+  drop(code = 1006): void {
     this.readyState = 3;
-    this.onclose?.({ code: 1006 } as CloseEvent);
+    this.onclose?.({ code } as CloseEvent);
   }
 }
 

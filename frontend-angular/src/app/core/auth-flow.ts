@@ -31,6 +31,20 @@ export class AuthFlow {
     void this.router.navigateByUrl('/');
   }
 
+  /**
+   * End every session of this account: other devices and tabs (their refresh fails) and their live
+   * sockets (closed by the server), then this one.
+   */
+  logoutEverywhere(): Observable<void> {
+    return this.auth.logoutAll().pipe(
+      tap(() => {
+        this.session.clear();
+        this.announcer.announce('You are signed out everywhere.');
+        void this.router.navigateByUrl('/login');
+      }),
+    );
+  }
+
   /** Re-read the private user (after a reload) so the name, role and settings are current. */
   reloadUser(): void {
     if (!this.session.signedIn()) return;

@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { of } from 'rxjs';
+import { of, throwError } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeSocket, fakeJwt, setLocks, tokens } from '../../testing/helpers';
 import { provideMockData } from '../data/mock';
@@ -170,6 +170,38 @@ describe('LiveSocket', () => {
     socket.start();
     expect(refresh).toHaveBeenCalledTimes(1);
     expect(FakeSocket.instances.map((s) => s.url)).toEqual([`ws://test/ws?access_token=${fresh}&format=json`]);
+  });
+
+  it('refreshes instead of reconnecting when the server ends the session (close code 4401)', () => {
+    session.start(tokens(A, 'r1'));
+    socket.start();
+    FakeSocket.last().open();
+    const fresh = fakeJwt('fresh');
+    const refresh = vi.spyOn(TestBed.inject(TokenRefresher), 'refresh').mockImplementation(() => {
+      session.start(tokens(fresh, 'r2'));
+      return of(fresh);
+    });
+    FakeSocket.last().drop(4401);
+    expect(refresh).toHaveBeenCalledWith(A);
+    expect(FakeSocket.instances.map((s) => s.url)).toEqual([
+      `ws://test/ws?access_token=${A}&format=json`,
+      `ws://test/ws?access_token=${fresh}&format=json`,
+    ]);
+  });
+
+  it('signs out when the session ended and the refresh fails, and does not come back', () => {
+    session.start(tokens(A, 'r1'));
+    socket.start();
+    FakeSocket.last().open();
+    const refresh = vi.spyOn(TestBed.inject(TokenRefresher), 'refresh').mockImplementation(() => {
+      session.clear(); // what TokenRefresher does when POST /auth/refresh fails
+      return throwError(() => new Error('401'));
+    });
+    FakeSocket.last().drop(4401);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.instances.length).toBe(1);
+    expect(socket.status()).toBe('idle');
   });
 
   it('keeps unread counts and presence from their frames', () => {

@@ -8,6 +8,8 @@
  * - Reconnects with exponential backoff and jitter; before reconnecting with an access token that
  *   has expired, it gets a fresh one through the single-flight TokenRefresher.
  * - Sends `{"type": "ping"}` every 25 s while open.
+ * - A close with code 4401 means the server ended the session (signed out everywhere, password
+ *   changed, suspended): it refreshes instead of reconnecting, which signs out when that fails.
  */
 import { DestroyRef, Injectable, InjectionToken, inject, signal } from '@angular/core';
 import { Observable, Subject, Subscription, filter, map } from 'rxjs';
@@ -70,6 +72,8 @@ const OPEN = 1;
 const EXPIRY_MARGIN_S = 5;
 /** The socket asks for a refresh at most this often (a server with a tiny TTL must not make it spin). */
 const MIN_REFRESH_INTERVAL_MS = 5_000;
+/** The close code of a socket whose session the server ended. */
+export const SESSION_ENDED = 4401;
 
 @Injectable({ providedIn: 'root' })
 export class LiveSocket {
@@ -151,7 +155,7 @@ export class LiveSocket {
     this.socket = socket;
     socket.onopen = () => this.opened(socket);
     socket.onmessage = (event) => this.received(socket, event);
-    socket.onclose = () => this.closed(socket);
+    socket.onclose = (event) => this.closed(socket, event);
     socket.onerror = () => {
       /* a close event always follows */
     };
@@ -221,12 +225,24 @@ export class LiveSocket {
     this.presence.set(next);
   }
 
-  private closed(socket: SocketLike): void {
+  private closed(socket: SocketLike, event?: CloseEvent): void {
     if (socket !== this.socket) return;
     this.stopPing();
     this.socket = null;
     if (!this.token) return;
     this.status.set('reconnecting');
+    if (event?.code === SESSION_ENDED) {
+      // Reconnecting with this token would be refused. A refresh signs out when it fails; when it
+      // succeeds the new token connects through accessToken$ (or here, if another tab had it first).
+      this.lastRefreshAsk = Date.now();
+      this.refresher.refresh(this.token).subscribe({
+        next: (fresh) => {
+          if (!this.socket && this.token && this.session.accessToken() === fresh) this.connect(fresh);
+        },
+        error: () => undefined,
+      });
+      return;
+    }
     const delay = backoffDelay(this.attempt, this.timing);
     this.attempt++;
     this.reconnectTimer = setTimeout(() => this.reconnectNow(), delay);

@@ -24,6 +24,10 @@ export function describeNotification(n: AppNotification): string {
       return `${who} mentioned you`;
     case 'message':
       return `${who} sent you a message`;
+    case 'removed': {
+      const what = n.target_type === 'post' ? 'your post' : n.target_type === 'comment' ? 'your comment' : 'your posts and comments';
+      return `The moderators removed ${what}${n.reason ? ` (reason: ${n.reason.replace(/\.$/, '')})` : ''}`;
+    }
     default:
       return `New activity from ${who}`;
   }

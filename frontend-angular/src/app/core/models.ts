@@ -126,11 +126,13 @@ export interface Comment {
   body_html: string;
   created_at: string;
   edited_at: string | null;
+  /** A deleted comment with replies keeps its place without words (`body` and `body_html` empty). */
+  deleted?: boolean;
 }
 
 export type FeedKind = 'home' | 'latest' | 'trending';
 
-export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message';
+export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message' | 'removed';
 
 export interface AppNotification {
   id: number;
@@ -141,6 +143,9 @@ export interface AppNotification {
   conversation_id?: number | null;
   created_at: string;
   read: boolean;
+  /** Only on `removed` (the moderators took something down): what, and why. */
+  target_type?: 'post' | 'comment' | 'content';
+  reason?: string | null;
 }
 
 export interface Message {

@@ -35,6 +35,8 @@ export abstract class AuthService {
   /** Spend a refresh token for a new pair. Never call directly: use TokenRefresher (single flight). */
   abstract refresh(refreshToken: string): Observable<TokenResponse>;
   abstract logout(refreshToken: string): Observable<void>;
+  /** POST /auth/logout_all: end every session of the signed-in user (tokens, pages, sockets). */
+  abstract logoutAll(): Observable<void>;
   abstract me(): Observable<PrivateUser>;
   abstract updateMe(patch: ProfilePatch): Observable<PrivateUser>;
 }

@@ -8,6 +8,7 @@ import { Announcer } from '../core/announcer';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
 import { Post } from '../core/models';
 import { PostService } from '../data/services';
+import { InternalLinks } from './internal-links';
 
 let nextId = 0;
 
@@ -18,7 +19,7 @@ export function parseTags(text: string): string[] {
 @Component({
   selector: 'app-composer',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule],
+  imports: [ReactiveFormsModule, InternalLinks],
   template: `
     <form class="card composer" [formGroup]="form" (ngSubmit)="submit()" [attr.aria-label]="post() ? 'Edit post' : 'New post'" novalidate>
       <div class="tabs small-tabs" role="tablist" aria-label="Composer mode">
@@ -49,7 +50,7 @@ export function parseTags(text: string): string[] {
         } @else if (previewError()) {
           <p class="field-error" role="alert">{{ previewError() }}</p>
         } @else if (previewHtml() !== null) {
-          <div class="prose preview" [innerHTML]="previewHtml()"></div>
+          <div class="prose preview" appInternalLinks [innerHTML]="previewHtml()"></div>
         }
       </div>
 

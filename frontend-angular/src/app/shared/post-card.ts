@@ -3,6 +3,7 @@ import { RouterLink } from '@angular/router';
 import { Post } from '../core/models';
 import { Avatar } from './avatar';
 import { BookmarkButton } from './bookmark-button';
+import { InternalLinks } from './internal-links';
 import { ReactionBar } from './reaction-bar';
 import { TimeAgo } from './time';
 
@@ -10,7 +11,7 @@ import { TimeAgo } from './time';
 @Component({
   selector: 'app-post-card',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton],
+  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks],
   template: `
     <article class="card post" [attr.aria-labelledby]="'post-' + post().id + '-by'">
       <header class="post-head">
@@ -28,7 +29,7 @@ import { TimeAgo } from './time';
           <span class="muted small">(edited)</span>
         }
       </header>
-      <div class="prose" [innerHTML]="post().body_html"></div>
+      <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
       @if (post().tags.length) {
         <ul class="tags" aria-label="Tags">
           @for (tag of post().tags; track tag) {

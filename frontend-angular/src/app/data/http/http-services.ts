@@ -67,6 +67,9 @@ export class HttpAuthService extends Api implements AuthService {
   logout(refreshToken: string): Observable<void> {
     return this.none(this.http.post(this.url('/auth/logout'), { refresh_token: refreshToken }));
   }
+  logoutAll(): Observable<void> {
+    return this.none(this.http.post(this.url('/auth/logout_all'), {}));
+  }
   me(): Observable<PrivateUser> {
     return this.http.get<PrivateUser>(this.url('/me'));
   }

@@ -51,6 +51,7 @@ interface StoredComment {
   body: string;
   created_at: string;
   edited_at: string | null;
+  deleted?: boolean;
 }
 
 interface StoredNotification {
@@ -256,7 +257,7 @@ export class MockDb {
   }
 
   commentObject(c: StoredComment): Comment {
-    return { ...c, author: this.summary(c.author), body_html: mockMarkdown(c.body) };
+    return { ...c, author: this.summary(c.author), body_html: c.deleted ? '' : mockMarkdown(c.body), deleted: !!c.deleted };
   }
 
   storedComment(id: number): StoredComment {

@@ -133,6 +133,13 @@ export class MockAuthService extends MockBase implements AuthService {
     });
   }
 
+  logoutAll(): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      for (const entry of this.refreshTokens.values()) if (entry.user === viewer) entry.used = true;
+    });
+  }
+
   me(): Observable<PrivateUser> {
     return this.db.respond(() => privateUser(this.db.user(this.requireViewer())));
   }
@@ -297,7 +304,9 @@ export class MockPostService extends MockBase implements PostService {
       const viewer = this.requireViewer();
       const comment = this.db.storedComment(id);
       if (comment.author !== viewer && this.db.user(viewer).role === 'user') throw httpError(403, 'forbidden', 'You may not delete this comment.');
-      this.db.comments.splice(this.db.comments.indexOf(comment), 1);
+      // As the API does: a comment with replies keeps its place, without words.
+      if (this.db.comments.some((c) => c.parent_id === id)) Object.assign(comment, { body: '', deleted: true });
+      else this.db.comments.splice(this.db.comments.indexOf(comment), 1);
     });
   }
 

@@ -13,7 +13,9 @@ import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 
-export function notificationLink(n: AppNotification): { path: unknown[]; fragment?: string } {
+/** Where a notification leads; a removal notice leads nowhere (what it was about is gone). */
+export function notificationLink(n: AppNotification): { path: unknown[]; fragment?: string } | null {
+  if (n.type === 'removed') return null;
   if (n.type === 'message' && n.conversation_id) return { path: ['/messages', n.conversation_id] };
   if (n.post_id) return { path: ['/p', n.post_id], fragment: n.comment_id ? `comment-${n.comment_id}` : undefined };
   return { path: ['/u', n.actor.username] };
@@ -37,9 +39,13 @@ export function notificationLink(n: AppNotification): { path: unknown[]; fragmen
           <li class="notification" [class.unread]="!n.read">
             <app-avatar [user]="n.actor" [size]="36" />
             <div class="notification-body">
-              <a [routerLink]="link(n).path" [fragment]="link(n).fragment" (click)="open(n)">
-                {{ describe(n) }}
-              </a>
+              @if (link(n); as target) {
+                <a [routerLink]="target.path" [fragment]="target.fragment" (click)="open(n)">
+                  {{ describe(n) }}
+                </a>
+              } @else {
+                <span>{{ describe(n) }}</span>
+              }
               <app-time [iso]="n.created_at" />
               @if (!n.read) {
                 <span class="visually-hidden">(unread)</span>

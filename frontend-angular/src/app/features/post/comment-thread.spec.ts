@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeJwt, tokens } from '../../../testing/helpers';
 import { Comment } from '../../core/models';
 import { Session } from '../../core/session';
@@ -64,5 +64,36 @@ describe('CommentThread', () => {
     await fixture.whenStable();
     expect(root.querySelector('.replies .comment .prose')?.textContent).toContain('A reply');
     expect(db.comments.filter((x) => x.post_id === post.id).map((x) => x.parent_id !== null)).toEqual([false, true]);
+  });
+
+  it('keeps a deleted comment with replies in its place, without words or actions', async () => {
+    const db = TestBed.inject(MockDb);
+    const post = db.postObject(db.addPost('grace', 'Discuss'), 'barbara');
+    const parent = db.addComment(post.id, 'barbara', 'Soon to go', null);
+    db.addComment(post.id, 'grace', 'An answer', parent.id);
+    const lonely = db.addComment(post.id, 'barbara', 'Alone', null);
+    const confirm = vi.spyOn(globalThis, 'confirm').mockReturnValue(true);
+    const fixture = TestBed.createComponent(CommentThread);
+    fixture.componentRef.setInput('post', post);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    const comment = (id: number) => root.querySelector(`#comment-${id}`)!;
+    const deleteButton = (id: number) => [...comment(id).querySelectorAll(':scope > .comment-actions button')].find((b) => b.textContent?.includes('Delete')) as HTMLButtonElement;
+
+    deleteButton(parent.id).click();
+    deleteButton(lonely.id).click();
+    await fixture.whenStable();
+    confirm.mockRestore();
+    expect(root.querySelector(`#comment-${lonely.id}`)).toBeNull();
+    expect(comment(parent.id).textContent).toContain('This comment was deleted.');
+    expect(comment(parent.id).textContent).not.toContain('Soon to go');
+    expect(comment(parent.id).querySelector(':scope > .comment-actions')).toBeNull();
+    expect(comment(parent.id).querySelector('.replies')?.textContent).toContain('An answer');
+
+    // The API's list says the same after a reload.
+    fixture.componentInstance.pager.reset();
+    await fixture.whenStable();
+    expect(comment(parent.id).textContent).toContain('Deleted comment');
+    expect(comment(parent.id).querySelector('.replies')?.textContent).toContain('An answer');
   });
 });

@@ -11,6 +11,7 @@ import { Comment, Post } from '../../core/models';
 import { Session } from '../../core/session';
 import { PostService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
+import { InternalLinks } from '../../shared/internal-links';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
@@ -88,25 +89,31 @@ export class CommentForm {
 @Component({
   selector: 'app-comment-node',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, CommentForm],
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks],
   template: `
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
       <header class="comment-head">
-        <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
-          <app-avatar [user]="c.author" [size]="28" />
-          <span class="display-name">{{ c.author.display_name }}</span>
-        </a>
+        @if (c.deleted) {
+          <span class="muted" [id]="'comment-' + c.id + '-by'">Deleted comment</span>
+        } @else {
+          <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
+            <app-avatar [user]="c.author" [size]="28" />
+            <span class="display-name">{{ c.author.display_name }}</span>
+          </a>
+        }
         <app-time [iso]="c.created_at" />
-        @if (c.edited_at) {
+        @if (c.edited_at && !c.deleted) {
           <span class="muted small">(edited)</span>
         }
       </header>
-      @if (thread.editing() === c.id) {
+      @if (c.deleted) {
+        <p class="muted deleted-comment">This comment was deleted.</p>
+      } @else if (thread.editing() === c.id) {
         <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
           [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.editing.set(null)" />
       } @else {
-        <div class="prose" [innerHTML]="c.body_html"></div>
+        <div class="prose" appInternalLinks [innerHTML]="c.body_html"></div>
         <div class="comment-actions">
           @if (thread.signedIn()) {
             <button type="button" class="linklike" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
@@ -257,7 +264,9 @@ export class CommentThread {
     if (!globalThis.confirm?.('Delete this comment?')) return;
     this.posts.removeComment(c.id).subscribe({
       next: () => {
-        this.pager.remove(c.id);
+        // As the server does: a comment with replies keeps its place, without words.
+        if (this.pager.items().some((x) => x.parent_id === c.id)) this.pager.replace(c.id, { ...c, body: '', body_html: '', deleted: true });
+        else this.pager.remove(c.id);
         this.countChange.emit(-1);
         this.announcer.announce('Comment deleted.');
       },

@@ -1,7 +1,8 @@
-/** PATCH /me: display name, bio, location, website and who may message you. */
+/** PATCH /me: display name, bio, location, website and who may message you; signing out everywhere. */
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../../core/announcer';
+import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
 import { DmPolicy, PrivateUser, ProfilePatch } from '../../core/models';
 import { Session } from '../../core/session';
@@ -53,6 +54,18 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
           }
           <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Saving…' : 'Save settings' }}</button>
         </form>
+        <section class="card form" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">Sessions</h2>
+          <p class="muted" id="sessions-hint">Sign out on every device and browser where you are signed in, this one included.</p>
+          @if (sessionsError()) {
+            <p class="form-error" role="alert">{{ sessionsError() }}</p>
+          }
+          <div class="row">
+            <button type="button" class="btn btn-danger" aria-describedby="sessions-hint" [disabled]="signingOut()" (click)="signOutEverywhere()">
+              {{ signingOut() ? 'Signing out…' : 'Sign out everywhere' }}
+            </button>
+          </div>
+        </section>
       }
     </section>
   `,
@@ -61,6 +74,7 @@ export class SettingsPage {
   private readonly auth = inject(AuthService);
   private readonly session = inject(Session);
   private readonly announcer = inject(Announcer);
+  private readonly authFlow = inject(AuthFlow);
   readonly user = this.session.user;
   readonly form = new FormGroup({
     display_name: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(50)] }),
@@ -74,6 +88,8 @@ export class SettingsPage {
   readonly busy = signal(false);
   readonly general = signal<string | null>(null);
   readonly saved = signal(false);
+  readonly signingOut = signal(false);
+  readonly sessionsError = signal<string | null>(null);
   private readonly tick = signal(0);
 
   constructor() {
@@ -137,6 +153,17 @@ export class SettingsPage {
         this.busy.set(false);
         this.general.set(applyServerErrors(this.form, toApiError(err)));
         this.tick.update((n) => n + 1);
+      },
+    });
+  }
+
+  signOutEverywhere(): void {
+    this.signingOut.set(true);
+    this.sessionsError.set(null);
+    this.authFlow.logoutEverywhere().subscribe({
+      error: (err: unknown) => {
+        this.signingOut.set(false);
+        this.sessionsError.set(toApiError(err).message);
       },
     });
   }

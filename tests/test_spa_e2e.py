@@ -1,0 +1,434 @@
+"""The Angular SPA end to end: its production build at /app/ in Chromium, on the real API and /ws.
+
+The SPA must be built (`make spa`); a missing build fails these tests, it never skips them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000
+
+
+def build_index(app) -> Path:
+    """Return where the SPA's built index.html must be for Flask to serve it."""
+    from app.spa import build_dir
+
+    with app.app_context():
+        return Path(build_dir()).resolve() / "index.html"
+
+
+def require_build(app) -> None:
+    """Fail (never skip) when the SPA's production build is missing."""
+    index = build_index(app)
+    if not index.is_file():
+        pytest.fail(
+            f"The Angular SPA is not built ({index} is missing): run `make spa` first "
+            "(`make test` does it).",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _wall_time(request) -> Iterator[None]:
+    """Measure and print the wall time of this module's tests."""
+    started = time.perf_counter()
+    yield
+    line = f"SPA end-to-end tests: {time.perf_counter() - started:.1f} s wall time"
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line("")
+        reporter.write_line(line)
+
+
+@pytest.fixture
+def spa(app, live_server) -> str:
+    """Return the SPA's address on the live server, after checking the build is there."""
+    require_build(app)
+    return f"{live_server}/app"
+
+
+class Person:
+    """One person in a browser context of their own, using the SPA."""
+
+    def __init__(self, browser, base: str, viewport: dict[str, int] = DESKTOP) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport=viewport)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.frames: list[dict] = []
+        self.responses: list[tuple[str, str, int]] = []
+        page = self.page
+        # JavaScript errors and CSP refusals; an expected 401/409/422 is logged by Chromium as
+        # "Failed to load resource", which is not an error of the app.
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                and self.errors.append(m.text)
+            ),
+        )
+        page.on("websocket", self._watch_socket)
+        page.on(
+            "response",
+            lambda r: (
+                "/api/v1/" in r.url
+                and self.responses.append((r.request.method, r.url.split("/api/v1")[1], r.status))
+            ),
+        )
+
+    def _watch_socket(self, socket) -> None:
+        def received(payload) -> None:
+            if isinstance(payload, str):
+                self.frames.append(json.loads(payload))
+
+        socket.on("framereceived", received)
+
+    def goto(self, path: str) -> None:
+        """Load a page of the SPA (a full page load)."""
+        self.page.goto(self.base + path)
+
+    def frame(self, type: str, since: int = 0, timeout: float = 5.0) -> dict:
+        """Return the first socket frame of a type received after ``since`` frames."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for frame in self.frames[since:]:
+                if frame.get("type") == type:
+                    return frame
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"no {type!r} frame within {timeout} s: {self.frames[since:]}")
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        """Sign in through the SPA's form and wait for the live socket."""
+        self.goto("/login")
+        self.page.get_by_label("Username or email").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(self.base + "/")
+        self.frame("unread")
+
+    def nav(self, name: str):
+        """Return a link of the main navigation."""
+        return self.page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name=re.compile(f"^{name}")
+        )
+
+    def badge(self, name: str):
+        """Return the unread badge of a navigation link."""
+        return self.nav(name).locator(".badge")
+
+    def mark(self) -> None:
+        """Leave a marker on the window that a reload would wipe."""
+        self.page.evaluate("window.__e2e_marker = 'no reload'")
+
+    def marked(self) -> bool:
+        """Tell whether the window is the one marked (no reload happened)."""
+        return self.page.evaluate("window.__e2e_marker") == "no reload"
+
+    def close(self) -> None:
+        """Close the browser context."""
+        self.context.close()
+
+
+@pytest.fixture
+def people(browser, spa) -> Iterator[Callable[..., Person]]:
+    """Open people in browsers of their own, closed after the test."""
+    opened: list[Person] = []
+
+    def open_person(viewport: dict[str, int] = DESKTOP) -> Person:
+        person = Person(browser, spa, viewport)
+        opened.append(person)
+        return person
+
+    yield open_person
+    for person in opened:
+        person.close()
+
+
+def post_by(app, username: str, body: str) -> int:
+    """Publish a post as someone and return its id."""
+    from app.accounts.queries import find_by_username
+    from app.posts import services
+
+    with app.test_request_context():
+        return services.create_post(author=find_by_username(username), body=body).id
+
+
+def state(app, sql: str, **params):
+    """Return the first column of the first row of a query."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        try:
+            return db.session.execute(text(sql), params).scalar()
+        finally:
+            db.session.remove()
+
+
+def test_a_missing_build_fails_and_says_to_run_make_spa(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "SPA_DIST", str(tmp_path / "not-built"))
+    with pytest.raises(pytest.fail.Exception, match=r"run `make spa`"):
+        require_build(app)
+
+
+def test_register_shows_the_api_field_errors_next_to_the_fields(people, app):
+    make_user(app, "grace", email="grace@example.com")
+    newcomer = people()
+    page = newcomer.page
+    newcomer.goto("/register")
+    newcomer.mark()
+    username = page.get_by_label("Username", exact=True)
+    email = page.get_by_label("Email", exact=True)
+    username.fill("GRACE")
+    email.fill("grace@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    with page.expect_response(re.compile(r"/api/v1/auth/register$")) as answer:
+        page.get_by_role("button", name="Create account").click()
+    assert answer.value.status == 409
+    # Both conflicts from the API, each under its own field, and no message above the form.
+    expect(page.locator("#username-error")).to_have_text("That username is taken.")
+    expect(page.locator("#email-error")).to_have_text("An account already uses that email address.")
+    expect(username).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".form-error")).to_have_count(0)
+
+    # An address the browser's check lets through but the server refuses: 422, under Email.
+    username.fill("newcomer")
+    expect(page.locator("#username-error")).to_have_count(0)
+    email.fill("newcomer@localhost")
+    with page.expect_response(re.compile(r"/api/v1/auth/register$")) as answer:
+        page.get_by_role("button", name="Create account").click()
+    assert answer.value.status == 422
+    assert answer.value.json()["error"]["fields"]["email"] == ["Enter a valid email address."]
+    expect(page.locator("#email-error")).to_have_text("Enter a valid email address.")
+    expect(email).to_have_attribute("aria-invalid", "true")
+
+    email.fill("newcomer@example.com")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(newcomer.base + "/")
+    expect(newcomer.nav("Profile")).to_be_visible()
+    assert newcomer.marked()
+    assert state(app, "SELECT count(*) FROM users WHERE username = 'newcomer'") == 1
+    assert newcomer.errors == []
+
+
+def test_a_new_user_posts_reacts_follows_and_gets_live_updates(people, app):
+    make_user(app, "grace")
+    graces_post = post_by(app, "grace", "Compilers are just programs that write programs.")
+
+    # A newcomer signs up in the SPA.
+    dev = people(DESKTOP)
+    page = dev.page
+    dev.goto("/register")
+    page.get_by_label("Username", exact=True).fill("newdev")
+    page.get_by_label("Email", exact=True).fill("newdev@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(dev.base + "/")
+    expect(page.get_by_role("link", name="Home", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    dev.frame("unread")  # the live socket is open
+    dev.mark()  # from here on nothing reloads the newcomer's window
+
+    # Writes a post, looking at the server-rendered preview first.
+    page.get_by_label("Write a post").fill("Hello from **the SPA**, with `code` #e2e")
+    page.get_by_role("tab", name="Preview").click()
+    preview = page.locator(".composer .preview")
+    expect(preview.locator("strong")).to_have_text("the SPA")
+    expect(preview.locator("code")).to_have_text("code")
+    page.get_by_role("tab", name="Write").click()
+    page.get_by_role("button", name="Post", exact=True).click()
+    mine = page.locator("article.post", has_text="Hello from the SPA")
+    expect(mine.locator(".prose strong")).to_have_text("the SPA")
+    expect(mine.get_by_role("list", name="Tags").get_by_role("link", name="#e2e")).to_be_visible()
+    expect(page.get_by_label("Write a post")).to_have_value("")
+    my_post = state(app, "SELECT id FROM posts WHERE body LIKE 'Hello from%'")
+    assert my_post is not None
+
+    # The hashtag inside the post opens the SPA's tag page, not the classic one.
+    mine.locator(".prose a.hashtag").click()
+    page.wait_for_url(dev.base + "/tags/e2e")
+    expect(page.locator("article.post", has_text="Hello from the SPA")).to_be_visible()
+    page.go_back()
+    page.wait_for_url(dev.base + "/")
+
+    # Reacts to Grace's post on the Latest tab.
+    page.get_by_role("link", name="Latest", exact=True).click()
+    theirs = page.locator("article.post", has_text="Compilers are just programs")
+    like = theirs.get_by_role("button", name=re.compile(r"^Like, "))
+    expect(like).to_have_attribute("aria-label", "Like, 0")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_have_attribute("aria-label", "Like, 1")
+    expect(like).to_be_enabled()
+    assert state(app, "SELECT count(*) FROM reactions WHERE post_id = :p", p=graces_post) == 1
+
+    # Follows Grace from her profile.
+    theirs.locator("a.author").click()
+    page.wait_for_url(dev.base + "/u/grace")
+    page.get_by_role("button", name="Follow grace").click()
+    following = page.get_by_role("button", name="Following grace")
+    expect(following).to_have_attribute("aria-pressed", "true")
+    expect(following).to_be_enabled()
+    assert state(app, "SELECT count(*) FROM follows") == 1
+
+    expect(dev.badge("Notifications")).to_have_count(0)
+
+    # Grace, on a phone, follows back: the newcomer's badge counts it live.
+    grace = people(PHONE)
+    grace.sign_in("grace")
+    seen = len(dev.frames)
+    grace.goto("/u/newdev")
+    grace.page.get_by_role("button", name="Follow newdev").click()
+    assert dev.frame("notification", since=seen)["data"]["type"] == "follow"
+    expect(dev.badge("Notifications")).to_contain_text("1 unread")
+
+    # She likes the newcomer's post: two now.
+    grace.goto(f"/p/{my_post}")
+    grace.page.get_by_role("button", name=re.compile(r"^Like, ")).click()
+    expect(grace.page.get_by_role("button", name="Like, 1")).to_be_enabled()
+    expect(dev.badge("Notifications")).to_contain_text("2 unread")
+
+    # She messages the newcomer: the Messages badge counts it live.
+    grace.goto("/u/newdev")
+    grace.page.get_by_role("button", name="Message").click()
+    grace.page.wait_for_url(re.compile(r".*/messages/\d+$"))
+    conversation = grace.page.url.rsplit("/", 1)[1]
+    grace_box = grace.page.get_by_label("Write a message")
+    grace_box.fill("Welcome to DevThread!")
+    grace.page.get_by_role("button", name="Send").click()
+    expect(dev.badge("Messages")).to_contain_text("1 unread")
+
+    # The newcomer opens it from the list: read, and the badge goes.
+    dev.nav("Messages").click()
+    page.get_by_role("link", name=re.compile("grace")).filter(has_text="Welcome").click()
+    page.wait_for_url(f"{dev.base}/messages/{conversation}")
+    log = page.get_by_role("log")
+    expect(log.get_by_text("Welcome to DevThread!")).to_be_visible()
+    expect(dev.badge("Messages")).to_have_count(0)
+    expect(page.locator(".conversation-head")).to_contain_text("· online")
+
+    # Grace types, then sends again: both show in the open conversation, the message once.
+    grace_box.press_sequentially("Are y")
+    expect(page.locator(".typing")).to_have_text("grace is typing…")
+    grace_box.fill("Are you coming to the meetup?")
+    grace.page.get_by_role("button", name="Send").click()
+    expect(log.get_by_text("Are you coming to the meetup?")).to_have_count(1)
+    expect(page.locator(".typing")).to_have_text("")
+    expect(dev.badge("Messages")).to_have_count(0)
+
+    # The newcomer answers with Enter; Grace sees it in her open conversation.
+    reply = page.get_by_label("Write a message")
+    reply.fill("Yes, see you there")
+    reply.press("Enter")
+    expect(reply).to_have_value("")
+    expect(grace.page.get_by_role("log").get_by_text("Yes, see you there")).to_have_count(1)
+    page.wait_for_timeout(300)
+    expect(log.get_by_text("Yes, see you there")).to_have_count(1)
+
+    # The notifications page lists what happened; marking all read clears the badge.
+    dev.nav("Notifications").click()
+    notes = page.locator(".notification")
+    expect(notes).to_have_count(2)
+    expect(notes.nth(0)).to_contain_text("grace reacted to your post")
+    expect(notes.nth(1)).to_contain_text("grace followed you")
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(dev.badge("Notifications")).to_have_count(0)
+    expect(page.locator(".notification.unread")).to_have_count(0)
+
+    assert dev.marked(), "the newcomer's window was reloaded"
+    assert dev.errors == [] and grace.errors == []
+
+
+def test_a_reload_keeps_you_signed_in_and_an_expired_token_is_refreshed(people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ACCESS_TOKEN_TTL", 2)
+    make_user(app, "alice")
+    make_user(app, "bob")
+    post_id = post_by(app, "bob", "Tokens expire; sessions should not.")
+
+    alice = people()
+    page = alice.page
+    alice.sign_in("alice")
+    page.reload()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(alice.nav("Sign in")).to_have_count(0)
+    alice.frame("unread", since=len(alice.frames))
+
+    alice.goto(f"/p/{post_id}")
+    like = page.get_by_role("button", name=re.compile(r"^Like, "))
+    expect(like).to_be_visible()
+    alice.mark()
+    session = json.loads(page.evaluate("localStorage.getItem('devthread.session')"))
+    expiry = json.loads(_jwt_claims(session["accessToken"]))["exp"]
+    page.wait_for_timeout(max(0.0, expiry - time.time() + 0.5) * 1000)
+    assert time.time() > expiry, "the access token should have expired by now"
+
+    done = len(alice.responses)
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_be_enabled()
+    assert state(app, "SELECT count(*) FROM reactions WHERE post_id = :p", p=post_id) == 1
+    # The reaction was refused with the old token, a refresh followed, then the retry passed.
+    path = f"/posts/{post_id}/reactions/like"
+    after = alice.responses[done:]
+    refused = after.index(("PUT", path, 401))
+    refreshed = after.index(("POST", "/auth/refresh", 200), refused)
+    assert ("PUT", path, 200) in after[refreshed:], after
+    # Every refresh token was spent once: a reuse would have ended the session.
+    assert all(status == 200 for method, p, status in alice.responses if p == "/auth/refresh")
+    assert page.url == f"{alice.base}/p/{post_id}"
+    assert alice.marked()
+    newer = json.loads(page.evaluate("localStorage.getItem('devthread.session')"))
+    assert newer["accessToken"] != session["accessToken"]
+    assert alice.errors == []
+
+
+def _jwt_claims(token: str) -> str:
+    import base64
+
+    part = token.split(".")[1]
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
+
+
+def test_signing_out_everywhere_ends_the_other_browsers_session(people, app):
+    make_user(app, "alice")
+    desk, phone = people(DESKTOP), people(PHONE)
+    desk.sign_in("alice")
+    phone.sign_in("alice")
+    phone.mark()
+
+    desk.nav("Settings").click()
+    desk.page.get_by_role("button", name="Sign out everywhere").click()
+    desk.page.wait_for_url(desk.base + "/login")
+    expect(desk.nav("Sign in")).to_be_visible()
+    assert state(app, "SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL") == 0
+
+    # The phone's socket was closed with "session ended": it tries a refresh, which is refused,
+    # and shows the sign-in page without a reload.
+    expect(phone.page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    assert "/login?expired=1" in phone.page.url
+    assert phone.marked()
+    assert desk.errors == [] and phone.errors == []
