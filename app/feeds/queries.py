@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import Row, delete, func, insert, literal, or_, select, text, true, union_all
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
 
 from app.accounts.models import User
 from app.errors import NotFound
 from app.extensions import db
-from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
+from app.pagination import Page, decode_cursor, encode_cursor
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import PostView, newest_first, newest_page, views_for
 from app.posts.rules import TAG_RE
@@ -72,47 +86,74 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[Post
     a dozen quiet accounts. One statement: pass 2 runs only when its one-time filter lets it.
     """
     after = decode_cursor(cursor, datetime, int)
+    values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
+    if after:
+        values.update(after_time=after[0], after_id=after[1])
+    rows = list(db.session.scalars(_home_statement(after is not None), values))
+    return newest_page(rows, limit=limit, viewer=user)
+
+
+@cache
+def _home_statement(with_cursor: bool) -> Select:
+    """Build the home feed's statement once; each request only binds its values.
+
+    Building it anew took 1.7 ms of CPU per request, more than PostgreSQL spends running it.
+    """
+    user_id = bindparam("user_id", type_=Integer)
+    page = bindparam("page", type_=Integer)  # the page's size + 1
+
+    def before_cursor(statement: Select) -> Select:
+        if not with_cursor:
+            return statement
+        cursor = tuple_(
+            bindparam("after_time", type_=Post.created_at.type),
+            bindparam("after_id", type_=Integer),
+        )
+        return statement.where(tuple_(Post.created_at, Post.id) < cursor)
+
     authors = (
         select(Follow.followee_id.label("author_id"))
-        .where(Follow.follower_id == user.id, not_hidden(Follow.followee_id, user))
-        .union_all(select(literal(user.id).label("author_id")))
+        # Blocked people cannot be followed; muted ones can, and stay out of the feed.
+        .where(Follow.follower_id == user_id, Follow.followee_id.not_in(hidden_ids(user_id)))
+        .union_all(select(user_id.label("author_id")))
     )
-    newest = select(Post.id, Post.created_at, Post.author_id)
-    if after:
-        newest = newest.where(after_cursor((Post.created_at, Post.id), after))
-    newest = newest.order_by(Post.created_at.desc(), Post.id.desc()).limit(HOME_SCAN)
-    newest = newest.subquery("newest")
+    newest = before_cursor(select(Post.id, Post.created_at, Post.author_id))
+    newest = (
+        newest.order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(bindparam("scan", type_=Integer))
+        .subquery("newest")
+    )
     recent = (
         select(newest.c.id, newest.c.created_at)
         .where(newest.c.author_id.in_(authors))
         .order_by(newest.c.created_at.desc(), newest.c.id.desc())
-        .limit(limit + 1)
+        .limit(page)
         .cte("recent")
     )
     found = select(func.count()).select_from(recent).scalar_subquery()
     followed = authors.subquery("followed")
-    per_author = select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id)
-    if after:
-        per_author = per_author.where(after_cursor((Post.created_at, Post.id), after))
+    per_author = before_cursor(
+        select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id)
+    )
     per_author = (
         per_author.order_by(Post.created_at.desc(), Post.id.desc())
-        .limit(limit + 1)
+        .limit(page)
         .lateral("per_author")
     )
     merged = (
         select(per_author.c.id, per_author.c.created_at)
         .select_from(followed)
         .join(per_author, true())
-        .where(found <= limit)
+        .where(found < page)
         .order_by(per_author.c.created_at.desc(), per_author.c.id.desc())
-        .limit(limit + 1)
+        .limit(page)
     )
-    top = union_all(select(recent.c.id, recent.c.created_at).where(found > limit), merged).subquery(
+    top = union_all(select(recent.c.id, recent.c.created_at).where(found >= page), merged).subquery(
         "top"
     )
-    query = select(Post).join(top, top.c.id == Post.id)
-    rows = list(db.session.scalars(query.order_by(Post.created_at.desc(), Post.id.desc())))
-    return newest_page(rows, limit=limit, viewer=user)
+    return (
+        select(Post).join(top, top.c.id == Post.id).order_by(Post.created_at.desc(), Post.id.desc())
+    )
 
 
 def by_author(

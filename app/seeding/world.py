@@ -20,13 +20,13 @@ from app.accounts.passwords import hash_password
 from app.accounts.queries import resolve_usernames
 from app.extensions import db
 from app.posts.models import REACTION_KINDS
+from app.seed import DEMO_PASSWORD
 from app.seeding import content
 from app.seeding.writer import BulkWriter
 from app.timeutil import utcnow
 
 BENCH_READER = "bench_reader"
 BENCH_READER_FOLLOWS = 500
-PASSWORD = "devthread-demo"
 
 POST_WINDOW_DAYS = 180
 # Ages of posts decay exponentially: about 10 % of them fall in the last week.
@@ -170,7 +170,7 @@ def _write_users(
 ) -> list[int]:
     """Insert ``count`` people, the bench reader first when missing; return their ids."""
     start = writer.next_id("users")
-    password_hash = hash_password(PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     has_reader = db.session.scalar(
         select(func.count()).select_from(User).where(func.lower(User.username) == BENCH_READER)
     )
@@ -200,7 +200,7 @@ def _write_users(
     return list(range(start, start + count))
 
 
-def _all_users(writer: BulkWriter) -> tuple[list[int], list[datetime], list[int], list[str]]:
+def _all_users() -> tuple[list[int], list[datetime], list[int], list[str]]:
     """Return every active user's id, join time, follower count and name, by id."""
     rows = db.session.execute(
         select(User.id, User.created_at, User.followers_count, User.username)
@@ -224,7 +224,7 @@ def _write_follows(
     report: SeedReport,
 ) -> None:
     """Make each new person follow 10 to 200 others (a few up to 1,000), popular ones first."""
-    ids, joined, _followers, names = _all_users(writer)
+    ids, joined, _followers, names = _all_users()
     if len(ids) < 2:
         return
     index = {user_id: i for i, user_id in enumerate(ids)}
@@ -397,7 +397,7 @@ class _PostFactory:
     def __init__(self, writer: BulkWriter, rng: random.Random, now: datetime) -> None:
         self.rng = rng
         self.now = now
-        self.ids, self.joined, self.followers, names = _all_users(writer)
+        self.ids, self.joined, self.followers, names = _all_users()
         if not self.ids:
             raise ValueError("There are no users to write posts: seed some users first.")
         # Popular people post more, with plenty of individual variation.
