@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import (
     Integer,
     Row,
