@@ -63,6 +63,8 @@ ENV_SETTINGS: dict[str, type] = {
     "DATABASE_URL": str,
     "REDIS_URL": str,
     "PORT": int,
+    "DB_POOL_SIZE": int,
+    "DB_MAX_OVERFLOW": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_LIMIT_PER_IP": str,
@@ -152,6 +154,15 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         connect_args = dict(options.get("connect_args") or {})
         connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
         options["connect_args"] = connect_args
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("postgresql"):
+        # A gevent worker serves many greenlets at once: a pool of 5 made a burst of socket
+        # connects wait up to 30 s for a connection (bench/realtime.py). Workers x (size +
+        # overflow) must stay under PostgreSQL's max_connections (docs/deploy.md).
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_size", config.get("DB_POOL_SIZE", 10))
+        options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 20))
+        options.setdefault("pool_timeout", 10)
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]

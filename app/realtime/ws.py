@@ -107,7 +107,14 @@ def websocket(ws) -> None:
     reader.start()
     sent = Recent()
     try:
-        _send_all(ws, render.initial_frames(conn))
+        try:
+            _send_all(ws, render.initial_frames(conn))
+        except (ConnectionClosed, OSError):
+            raise
+        except Exception:
+            # The counts can wait (the next event brings them); the socket must not die for it.
+            log.warning("could not send the initial state", exc_info=True)
+            db.session.rollback()
         db.session.remove()
         last_beat = time.monotonic()
         while True:
