@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import (
     ColumnElement,
-    cast,
+    Row,
+    Select,
     column,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    tuple_,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION
 
 from app.accounts.models import User
 from app.extensions import db
@@ -103,36 +108,135 @@ def search_posts(
     query = parse(raw)
     if query.empty:
         return Page([], None)
-    after = decode_cursor(cursor, float, int)
     if db.engine.dialect.name == "postgresql":
-        tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
-        vector = literal_column("posts.search_vector")
-        # ts_rank_cd is a float4: read as text it rounds, and the cursor would no longer
-        # equal the row it came from. As float8 it round-trips exactly.
-        rank = cast(func.ts_rank_cd(vector, tsquery, 32), DOUBLE_PRECISION).label("rank")
-        statement = select(Post, rank).where(vector.op("@@")(tsquery))
-        if after:
-            statement = statement.where(after_cursor((rank, Post.id), after))
-        statement = statement.order_by(rank.desc(), Post.id.desc())
-    else:
-        # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
-        # every score and a cursor would skip or repeat results. Matches counted in the post
-        # alone (tags weigh more) keep a walk exact, as ts_rank_cd does on PostgreSQL.
-        rank = (TAGS_WEIGHT * _fts5_hits(1) + _fts5_hits(0) + 0.0).label("rank")
-        statement = (
-            select(Post, rank)
-            .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
-            .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
-        )
-        if after:
-            statement = statement.where(after_cursor((rank, Post.id), after))
-        statement = statement.order_by(rank.desc(), Post.id.desc())
+        return _search_posts_postgresql(query, limit=limit, cursor=cursor, viewer=viewer)
+    after = decode_cursor(cursor, float, int)
+    # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
+    # every score and a cursor would skip or repeat results. Matches counted in the post
+    # alone (tags weigh more) keep a walk exact, as ts_rank_cd does on PostgreSQL.
+    rank = (TAGS_WEIGHT * _fts5_hits(1) + _fts5_hits(0) + 0.0).label("rank")
+    statement = (
+        select(Post, rank)
+        .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
+        .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
+    )
+    if after:
+        statement = statement.where(after_cursor((rank, Post.id), after))
+    statement = statement.order_by(rank.desc(), Post.id.desc())
     statement = statement.where(not_hidden(Post.author_id, viewer, muted=False))
     rows = db.session.execute(statement.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(float(rows[-1][1]), rows[-1][0].id) if more and rows else None
     return Page(views_for([post for post, _ in rows], viewer), next_cursor)
+
+
+# PostgreSQL ranks only the newest matches: ranking every match of a common word read every
+# matching row (seconds on a million posts; docs/performance.md).
+SEARCH_WINDOW = 200
+SEARCH_RECENT_SCAN = 10_000
+EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _search_posts_postgresql(
+    query: ParsedQuery, *, limit: int, cursor: str | None, viewer: User | None
+) -> Page[PostView]:
+    """Rank the newest matches (SEARCH_WINDOW of them), best first; pages keep that window.
+
+    The cursor carries the last rank and id and the window's oldest post, so a walk returns
+    each post of the window once, even while new posts arrive. Ranks are compared in Python,
+    as the database returned them, so a cursor always equals the row it came from.
+    """
+    after = decode_cursor(cursor, float, int, datetime, int)
+    tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
+    if after:
+        rows = _matches_since(tsquery, (after[2], after[3]))
+        floor_key: tuple = (after[2], after[3])
+    else:
+        size = int(current_app.config.get("SEARCH_WINDOW", SEARCH_WINDOW))
+        rows = _newest_matches(tsquery, size)
+        full = len(rows) >= size
+        floor_key = (rows[-1].created_at, rows[-1].id) if full else (EVERYTHING, 0)
+    ranked = sorted(((float(row.rank), row.id) for row in rows), reverse=True)
+    if after:
+        ranked = [key for key in ranked if key < (after[0], after[1])]
+    page = ranked[: limit + 1]
+    more = len(page) > limit
+    page = page[:limit]
+    ids = [post_id for _, post_id in page]
+    posts = {
+        post.id: post
+        for post in db.session.scalars(
+            select(Post).where(Post.id.in_(ids), not_hidden(Post.author_id, viewer, muted=False))
+        )
+    }
+    found = [posts[post_id] for post_id in ids if post_id in posts]
+    next_cursor = encode_cursor(*page[-1], *floor_key) if more and page else None
+    return Page(views_for(found, viewer), next_cursor)
+
+
+def _ranked(source, tsquery, pass_: int = 0) -> Select:
+    """Select id, time and rank of a source's rows, and which pass found them."""
+    return select(
+        source.c.id,
+        source.c.created_at,
+        func.ts_rank_cd(source.c.vector, tsquery, 32).label("rank"),
+        literal(pass_).label("pass_"),
+    )
+
+
+def _newest_matches(tsquery, size: int) -> list[Row]:
+    """Return the ``size`` newest matching posts, newest first, in a plan that stays cheap.
+
+    First the newest SEARCH_RECENT_SCAN posts in time order; only if they hold too few
+    matches, the full-text index over every post (words that rare recently are rare overall).
+    One statement: the second pass runs only when its one-time filter lets it.
+    """
+    vector = literal_column("posts.search_vector")
+    scan = int(current_app.config.get("SEARCH_RECENT_SCAN", SEARCH_RECENT_SCAN))
+    newest = (
+        select(Post.id, Post.created_at, vector.label("vector"))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(scan)
+        .subquery("newest")
+    )
+    recent = (
+        _ranked(newest, tsquery, 1)
+        .where(newest.c.vector.op("@@")(tsquery))
+        .order_by(newest.c.created_at.desc(), newest.c.id.desc())
+        .limit(size)
+        .cte("recent")
+    )
+    # An order the time index cannot give, so the planner reads the full-text index.
+    not_from_the_time_index = Post.created_at + text("interval '0'")
+    everywhere = (
+        select(Post.id, Post.created_at, vector.label("vector"))
+        .where(vector.op("@@")(tsquery))
+        .order_by(not_from_the_time_index.desc(), Post.id.desc())
+        .limit(size)
+        .subquery("everywhere")
+    )
+    too_few = select(func.count()).select_from(recent).scalar_subquery() < size
+    rows = db.session.execute(
+        union_all(select(recent), _ranked(everywhere, tsquery, 2).where(too_few))
+    ).all()
+    # The second pass, when it ran, found the recent matches again among all the others.
+    chosen = [row for row in rows if row.pass_ == 2] or rows
+    return sorted(chosen, key=lambda row: (row.created_at, row.id), reverse=True)
+
+
+def _matches_since(tsquery, floor: tuple[datetime, int]) -> list[Row]:
+    """Return every match from the window's oldest post on (the planner knows time ranges)."""
+    vector = literal_column("posts.search_vector")
+    from_floor = tuple_(Post.created_at, Post.id) >= tuple_(
+        *floor, types=[Post.created_at.type, Post.id.type]
+    )
+    matches = (
+        select(Post.id, Post.created_at, vector.label("vector"))
+        .where(vector.op("@@")(tsquery), from_floor)
+        .subquery("matches")
+    )
+    return db.session.execute(_ranked(matches, tsquery)).all()
 
 
 def _prefix(raw: str) -> str | None:
