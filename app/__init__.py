@@ -92,6 +92,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the pages, the API and the operations routes."""
+    from app.api.common import IdConverter
+
+    # Ids in page paths too: a number no row can have is a 404, never a database error.
+    app.url_map.converters["id"] = IdConverter
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp

@@ -318,3 +318,11 @@ def test_relative_times_carry_the_exact_time(app, client):
 
 def test_password_is_never_echoed(app, client):
     assert PASSWORD not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/p/99999999999999999999", "/p/0", "/messages/99999999999999999999", "/p/-1"],
+)
+def test_impossible_ids_in_page_paths_are_404(alice, path):
+    assert alice.get(path).status_code == 404

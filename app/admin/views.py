@@ -187,7 +187,7 @@ def reports():
     return render_reports()
 
 
-@bp.post("/reports/<target_type>/<int:target_id>/resolve")
+@bp.post("/reports/<target_type>/<id:target_id>/resolve")
 def resolve(target_type: str, target_id: int):
     """Dismiss the reports on a target, remove the content, or suspend its author."""
     # An id PostgreSQL cannot hold names nothing (and must not reach it as an error).

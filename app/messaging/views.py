@@ -56,7 +56,7 @@ def start():
     return render_inbox(start_form=form, status=422)
 
 
-@bp.get("/messages/<int:conversation_id>")
+@bp.get("/messages/<id:conversation_id>")
 @login_required
 def conversation(conversation_id: int):
     """Show a conversation, newest messages at the bottom, and mark it read."""
@@ -91,7 +91,7 @@ def render_conversation(conversation_id: int, form: MessageForm | None = None, s
     ), status
 
 
-@bp.post("/messages/<int:conversation_id>")
+@bp.post("/messages/<id:conversation_id>")
 @login_required
 def send(conversation_id: int):
     """Send a message; htmx clears the box (the message arrives through the socket)."""
@@ -124,7 +124,7 @@ def send(conversation_id: int):
     return render_conversation(conversation_id, form=form, status=422)
 
 
-@bp.post("/messages/<int:conversation_id>/read")
+@bp.post("/messages/<id:conversation_id>/read")
 @login_required
 def read(conversation_id: int):
     """Mark a conversation read (the page does it when a message arrives while open)."""

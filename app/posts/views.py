@@ -43,7 +43,7 @@ def render_post_page(post_id: int, *, block: str | None = None, status: int = 20
     ), status
 
 
-@bp.get("/p/<int:post_id>")
+@bp.get("/p/<id:post_id>")
 def show_post(post_id: int):
     """Show a post with its discussion."""
     return render_post_page(post_id)
@@ -71,7 +71,7 @@ def create_post():
     return response, 422, headers
 
 
-@bp.post("/p/<int:post_id>/edit")
+@bp.post("/p/<id:post_id>/edit")
 @login_required
 def edit_post(post_id: int):
     """Save an edited post."""
@@ -95,7 +95,7 @@ def edit_post(post_id: int):
     return render_post_page(post_id, block="edit", status=422, edit_form=form)
 
 
-@bp.post("/p/<int:post_id>/delete")
+@bp.post("/p/<id:post_id>/delete")
 @login_required
 def delete_post(post_id: int):
     """Delete a post and go home."""
@@ -109,7 +109,7 @@ def delete_post(post_id: int):
     return redirect(target, code=303)
 
 
-@bp.post("/p/<int:post_id>/reactions/<kind>")
+@bp.post("/p/<id:post_id>/reactions/<kind>")
 @login_required
 def toggle_reaction(post_id: int, kind: str):
     """Add or remove a reaction; htmx gets the reaction bar back."""
@@ -125,7 +125,7 @@ def toggle_reaction(post_id: int, kind: str):
     return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
 
 
-@bp.post("/p/<int:post_id>/bookmark")
+@bp.post("/p/<id:post_id>/bookmark")
 @login_required
 def toggle_bookmark(post_id: int):
     """Save or forget a post; htmx gets the button back."""
@@ -139,7 +139,7 @@ def toggle_bookmark(post_id: int):
     return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
 
 
-@bp.post("/p/<int:post_id>/comments")
+@bp.post("/p/<id:post_id>/comments")
 @login_required
 def add_comment(post_id: int):
     """Comment on a post or reply to a comment."""
@@ -165,7 +165,7 @@ def add_comment(post_id: int):
     return render_post_page(post_id, block="comments", status=422, comment_form=form)
 
 
-@bp.post("/c/<int:comment_id>/edit")
+@bp.post("/c/<id:comment_id>/edit")
 @login_required
 def edit_comment(comment_id: int):
     """Save an edited comment."""
@@ -191,7 +191,7 @@ def edit_comment(comment_id: int):
     )
 
 
-@bp.post("/c/<int:comment_id>/delete")
+@bp.post("/c/<id:comment_id>/delete")
 @login_required
 def delete_comment(comment_id: int):
     """Delete a comment."""
