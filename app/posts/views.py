@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm, apply_errors
@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.posts import queries, services
 from app.posts.forms import CommentForm, PostForm
 from app.posts.models import REACTION_KINDS
+from app.redirects import go, referrer_or, see_other
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer
 
@@ -65,7 +66,7 @@ def create_post():
             if is_htmx():
                 view = queries.post_view(post.id, current_user)
                 return render_page("posts/created.html", view=view, form=PostForm(formdata=None))
-            return redirect(url_for("posts.show_post", post_id=post.id), code=303)
+            return see_other(url_for("posts.show_post", post_id=post.id))
     response = render_page("posts/composer.html", form=form)
     headers = {"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"} if is_htmx() else {}
     return response, 422, headers
@@ -91,7 +92,7 @@ def edit_post(post_id: int):
         else:
             if is_htmx():
                 return render_post_page(post_id, block="post")
-            return redirect(url_for("posts.show_post", post_id=post_id), code=303)
+            return see_other(url_for("posts.show_post", post_id=post_id))
     return render_post_page(post_id, block="edit", status=422, edit_form=form)
 
 
@@ -103,10 +104,7 @@ def delete_post(post_id: int):
         moderation.delete_post_as(
             actor=current_user, post_id=post_id, reason=request.form.get("reason")
         )
-    target = url_for("feeds.home")
-    if is_htmx():
-        return Response(status=204, headers={"HX-Redirect": target})
-    return redirect(target, code=303)
+    return go(url_for("feeds.home"))
 
 
 @bp.post("/p/<id:post_id>/reactions/<kind>")
@@ -122,7 +120,7 @@ def toggle_reaction(post_id: int, kind: str):
             services.unreact(post_id=post_id, user=current_user, kind=kind)
     if is_htmx():
         return render_page("posts/reactions.html", view=_view_or_404(post_id))
-    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+    return see_other(referrer_or(url_for("posts.show_post", post_id=post_id)))
 
 
 @bp.post("/p/<id:post_id>/bookmark")
@@ -136,7 +134,7 @@ def toggle_bookmark(post_id: int):
             services.unbookmark(post_id=post_id, user=current_user)
     if is_htmx():
         return render_page("posts/bookmark.html", view=_view_or_404(post_id))
-    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+    return see_other(referrer_or(url_for("posts.show_post", post_id=post_id)))
 
 
 @bp.post("/p/<id:post_id>/comments")
@@ -161,7 +159,7 @@ def add_comment(post_id: int):
             if is_htmx():
                 return render_post_page(post_id, block="comments")
             target = url_for("posts.show_post", post_id=post_id, _anchor=f"comment-{comment.id}")
-            return redirect(target, code=303)
+            return see_other(target)
     return render_post_page(post_id, block="comments", status=422, comment_form=form)
 
 
@@ -185,9 +183,8 @@ def edit_comment(comment_id: int):
             )
     if is_htmx():
         return render_post_page(comment.post_id, block="comments")
-    return redirect(
-        url_for("posts.show_post", post_id=comment.post_id, _anchor=f"comment-{comment_id}"),
-        code=303,
+    return see_other(
+        url_for("posts.show_post", post_id=comment.post_id, _anchor=f"comment-{comment_id}")
     )
 
 
@@ -203,7 +200,7 @@ def delete_comment(comment_id: int):
         )
     if is_htmx():
         return render_post_page(post_id, block="comments")
-    return redirect(url_for("posts.show_post", post_id=post_id, _anchor="comments"), code=303)
+    return see_other(url_for("posts.show_post", post_id=post_id, _anchor="comments"))
 
 
 @bp.get("/bookmarks")

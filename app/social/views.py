@@ -9,6 +9,7 @@ from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
 from app.realtime.presence import is_online
+from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
 from app.social import queries, services
 from app.web import is_htmx, render_page
@@ -103,6 +104,4 @@ def toggle_follow(username: str):
         return render_page(
             "social/follow_button.html", user=target, following=request.form.get("on") == "1"
         )
-    return redirect(
-        request.referrer or url_for("social.profile", username=target.username), code=303
-    )
+    return see_other(referrer_or(url_for("social.profile", username=target.username)))
