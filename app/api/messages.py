@@ -48,7 +48,7 @@ def start_conversation():
     return jsonify(inbox_object(item, online)), 201 if created else 200
 
 
-@bp.get("/conversations/<int:conversation_id>")
+@bp.get("/conversations/<id:conversation_id>")
 @auth_required
 def get_conversation(conversation_id: int):
     """Return one of your conversations."""
@@ -57,7 +57,7 @@ def get_conversation(conversation_id: int):
     return jsonify(inbox_object(item, online_ids([p.id for p in item.participants])))
 
 
-@bp.get("/conversations/<int:conversation_id>/messages")
+@bp.get("/conversations/<id:conversation_id>/messages")
 @auth_required
 def list_messages(conversation_id: int):
     """List a conversation's messages, newest first."""
@@ -70,7 +70,7 @@ def list_messages(conversation_id: int):
     return jsonify(items=[message_json(m) for m in page.items], next_cursor=page.next_cursor)
 
 
-@bp.post("/conversations/<int:conversation_id>/messages")
+@bp.post("/conversations/<id:conversation_id>/messages")
 @auth_required
 def send_message(conversation_id: int):
     """Send a message (1 to 5,000 characters)."""
@@ -81,7 +81,7 @@ def send_message(conversation_id: int):
     return jsonify(message_json(message)), 201
 
 
-@bp.post("/conversations/<int:conversation_id>/read")
+@bp.post("/conversations/<id:conversation_id>/read")
 @auth_required
 def read_conversation(conversation_id: int):
     """Mark a conversation read."""
