@@ -69,17 +69,24 @@ def check_website(value: str, errors: FieldErrors) -> str:
     if not has_scheme:
         value = "https://" + value
     check_length("website", value, WEBSITE_MAX, errors)
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if (
-        parts.scheme not in ("http", "https")
-        or not HOST_RE.match(host)
-        or any(ch.isspace() for ch in value)
-    ):
+    if not is_web_address(value):
         errors.setdefault("website", []).append(
             _("Enter a web address such as https://example.com.")
         )
     return value
+
+
+def is_web_address(value: str) -> bool:
+    """Tell whether ``value`` is an http(s) address with a host name, read alike everywhere."""
+    # Browsers read "\" as "/" and drop tabs and newlines: refuse what they would read apart.
+    if any(ch.isspace() or ch == "\\" or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)  # raises on "http://[" and other broken brackets
+        _port = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(HOST_RE.match(parts.hostname or ""))
 
 
 def check_text(field: str, value: str, limit: int, errors: FieldErrors) -> str:
