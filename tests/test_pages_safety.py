@@ -149,7 +149,8 @@ def test_the_blocked_person_cannot_reach_the_blocker_through_any_page(app, alice
         f"/p/{elsewhere}/comments",
         data=form(bob, f"/p/{elsewhere}", body="hi", parent_id=str(comment)),
     )
-    assert reply.status_code == 422 and "You cannot reply to this person." in reply.text
+    # Her comment is hidden from him: replying to it is replying to nothing.
+    assert reply.status_code == 422 and "No such comment on this post." in reply.text
     # Messages: refused, no conversation.
     message = bob.post("/messages", data=form(bob, "/messages", username="alice"))
     assert message.status_code == 422 and "You cannot message this person." in message.text

@@ -90,7 +90,8 @@ def test_blocked_people_cannot_reply_to_posts_or_comments(people):
     # Her post is not there for him (404 like every route of it); her comment elsewhere is 403.
     with pytest.raises(NotFound):
         posts.add_comment(post_id=own.id, author=bob, body="let me in")
-    with pytest.raises(Forbidden):
+    # Her comment elsewhere is hidden from him: a reply to it finds nothing to answer.
+    with pytest.raises(ValidationError):
         posts.add_comment(post_id=elsewhere.id, author=bob, body="reply", parent_id=comment.id)
     # Commenting on carol's post is still fine: only alice is out of reach.
     posts.add_comment(post_id=elsewhere.id, author=bob, body="to carol")

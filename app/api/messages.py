@@ -9,7 +9,7 @@ from app.api.common import api_user, auth_required, fields, json_body
 from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
 from app.pagination import parse_limit
-from app.realtime.presence import online_ids
+from app.realtime.visibility import online_for
 from app.timeutil import isoformat
 
 
@@ -31,7 +31,7 @@ def list_conversations():
     page = queries.conversations_page(
         api_user(), limit=parse_limit(request.args.get("limit")), cursor=request.args.get("cursor")
     )
-    online = online_ids([p.id for item in page.items for p in item.participants])
+    online = online_for(api_user(), [p.id for item in page.items for p in item.participants])
     return jsonify(
         items=[inbox_object(item, online) for item in page.items], next_cursor=page.next_cursor
     )
@@ -44,7 +44,7 @@ def start_conversation():
     data = fields(json_body(), required=("username",))
     conversation, created = services.start_conversation(user=api_user(), username=data["username"])
     item = queries.inbox_item(conversation.id, api_user())
-    online = online_ids([p.id for p in item.participants])
+    online = online_for(api_user(), [p.id for p in item.participants])
     return jsonify(inbox_object(item, online)), 201 if created else 200
 
 
@@ -54,7 +54,8 @@ def get_conversation(conversation_id: int):
     """Return one of your conversations."""
     services.conversation_for(conversation_id, api_user())
     item = queries.inbox_item(conversation_id, api_user())
-    return jsonify(inbox_object(item, online_ids([p.id for p in item.participants])))
+    online = online_for(api_user(), [p.id for p in item.participants])
+    return jsonify(inbox_object(item, online))
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")

@@ -24,7 +24,7 @@ from app.posts.models import (
     Reaction,
     Tag,
 )
-from app.safety.queries import blocked_by
+from app.safety.queries import blocked_between, blocked_by
 from app.safety.rules import refuse_if_blocked
 from app.timeutil import utcnow
 
@@ -333,7 +333,12 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.post_id != post.id:
+        # A comment by someone blocked either way is hidden from you: as if it never was.
+        if (
+            parent is None
+            or parent.post_id != post.id
+            or blocked_between(author.id, parent.author_id)
+        ):
             raise ValidationError(
                 _("You can only reply to a comment of this post."),
                 {"parent_id": [_("No such comment on this post.")]},
@@ -342,8 +347,7 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
             raise ValidationError(
                 _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
             )
-    owners = [post.author_id] + ([parent.author_id] if parent else [])
-    refuse_if_blocked(author.id, owners, _("You cannot reply to this person."))
+    refuse_if_blocked(author.id, post.author_id, _("You cannot reply to this person."))
     rendered = _render(body)
     comment = Comment(
         post_id=post.id,

@@ -32,7 +32,7 @@ def render_post_page(post_id: int, *, block: str | None = None, status: int = 20
         "posts/post.html",
         block=block,
         view=view,
-        threads=queries.comment_threads(post_id),
+        threads=queries.comment_threads(post_id, viewer=viewer()),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         # A comment edit that failed: (comment id, form with its messages).
         comment_edit=forms.get("comment_edit"),
@@ -155,6 +155,10 @@ def add_comment(post_id: int):
             if error.status == 404:
                 raise
             apply_errors(form, error)
+            if "parent_id" in error.fields:
+                # The comment replied to is not shown (any more): say so above the thread.
+                form.form_errors.extend(error.fields["parent_id"])
+                form.parent_id.data = ""
         else:
             if is_htmx():
                 return render_post_page(post_id, block="comments")
