@@ -93,7 +93,11 @@ def edit_post(post_id: int):
             if is_htmx():
                 return render_post_page(post_id, block="post")
             return see_other(url_for("posts.show_post", post_id=post_id))
-    return render_post_page(post_id, block="edit", status=422, edit_form=form)
+    page, status = render_post_page(post_id, block="edit", status=422, edit_form=form)
+    # The form aims at the whole post block (a saved edit returns it); errors replace only the
+    # form, so the card stays and the messages sit next to their fields.
+    headers = {"HX-Retarget": "#edit-form", "HX-Reswap": "outerHTML"} if is_htmx() else {}
+    return page, status, headers
 
 
 @bp.post("/p/<id:post_id>/delete")
