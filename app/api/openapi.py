@@ -353,6 +353,13 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "A deleted comment with replies keeps its place, without words.",
             },
+            "hidden": {
+                "type": "boolean",
+                "description": (
+                    "Only when true: by someone a block separates from you, kept as a placeholder"
+                    " for the replies below it (also `deleted`, with no author or words)."
+                ),
+            },
         },
     ),
     "CommentList": listing("Comment"),
