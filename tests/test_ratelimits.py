@@ -190,3 +190,11 @@ def test_preview_has_its_own_tighter_limit_page_and_api(app, api, auth, client, 
     assert client.post("/preview", data={"body": "x", "csrf_token": token}).status_code == 429
     # Other writes are not spent by previews.
     assert api.call("POST", "/posts", {"body": "still fine"}).status_code == 201
+
+
+def test_a_login_no_account_can_have_still_gets_a_storable_key(client):
+    # JSON can carry lone surrogates; Redis refused them as a limit key (a 500 before).
+    for login in ("\\ud800", "\\ud800@example.com"):
+        raw = '{"login": "' + login + '", "password": "whatever-pass"}'
+        response = client.post("/api/v1/auth/login", data=raw, content_type="application/json")
+        assert response.status_code == 422

@@ -34,7 +34,9 @@ def login_account_key() -> str:
     if user is not None:
         return f"account:{user.id}"
     # Unknown names keep a budget of their own, so probing for accounts is limited too.
-    return "login:" + identity_key(login or "")[:254]
+    # Escaped: JSON can carry lone surrogates, which Redis (UTF-8) cannot store as a key.
+    key = identity_key(login or "")[:254].encode("utf-8", "backslashreplace").decode()
+    return "login:" + key
 
 
 def _failed(response) -> bool:
