@@ -25,6 +25,15 @@ DM_POLICIES = ("everyone", "following")
 FieldErrors = dict[str, list[str]]
 
 
+def identity_key(value: str) -> str:
+    """Return the form of a username or email that names one account: NFKC and case-folded."""
+    # Compared in Python, stored in its own indexed column: SQLite's lower() folds ASCII only,
+    # and neither database folds compatibility forms (fullwidth letters, ligatures).
+    # Case folding can undo NFKC (and NFKC can expose new cases), so fold between two passes.
+    folded = unicodedata.normalize("NFKC", value.strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 def check_username(value: str, errors: FieldErrors) -> None:
     """Record what is wrong with a username, if anything."""
     if not value:
@@ -42,10 +51,14 @@ def check_email(value: str, errors: FieldErrors) -> str:
         errors.setdefault("email", []).append(_("That email address is too long."))
         return value
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        normalized = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         errors.setdefault("email", []).append(_("Enter a valid email address."))
         return value
+    if len(identity_key(normalized)) > EMAIL_MAX:
+        # Folding can lengthen an address (NFKC expands some characters); its key must fit too.
+        errors.setdefault("email", []).append(_("That email address is too long."))
+    return normalized
 
 
 def check_password(value: str, errors: FieldErrors, field: str = "password") -> None:
