@@ -67,7 +67,7 @@ LOCATIONS = ("Berlin", "Lagos", "Lisbon", "Toronto", "Bangalore", "Austin", "Tok
 
 USER_COLUMNS = (
     "id", "username", "email", "password_hash", "display_name", "bio", "location", "website",
-    "avatar_url", "role", "suspended", "dm_policy", "session_version", "followers_count",
+    "avatar_url", "role", "suspended", "dm_policy", "followers_count",
     "following_count", "posts_count", "created_at", "last_seen_at",
 )  # fmt: skip
 POST_COLUMNS = (
@@ -188,7 +188,7 @@ def _write_users(
             seen = now - timedelta(hours=rng.expovariate(1 / 48)) if rng.random() < 0.7 else None
             yield (
                 user_id, username, f"{username}@example.com", password_hash, name,
-                rng.choice(BIOS), rng.choice(LOCATIONS), "", "", "user", False, "everyone", 1,
+                rng.choice(BIOS), rng.choice(LOCATIONS), "", "", "user", False, "everyone",
                 0, 0, 0, joined, seen,
             )  # fmt: skip
             if (user_id - start) % 1000 == 999:
