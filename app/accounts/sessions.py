@@ -102,7 +102,7 @@ def browser_user(identity: str) -> User | None:
     """Return the user of a browser identity, or None when its sign-in has ended."""
     user_id, _sep, secret = identity.partition(":")
     if not secret:
-        return None  # a cookie from before sign-ins were records ("<id>:<version>")
+        return None  # not an identity this app made
     now = utcnow()
     row = db.session.execute(
         select(User, UserSession.id, UserSession.last_seen_at)
