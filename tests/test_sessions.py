@@ -478,3 +478,21 @@ def test_remember_flags_follow_the_session_settings(tmp_path):
     assert config["REMEMBER_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SAMESITE"] == "Strict"
     assert config["REMEMBER_COOKIE_HTTPONLY"] is True
+
+
+def test_a_password_change_by_htmx_reloads_the_page_with_the_new_sessions_token(app):
+    make_user(app)
+    laptop = browser(app)
+    before = csrf_token(laptop, "/settings")
+    data = {
+        "current_password": PASSWORD,
+        "new_password": "a much newer passphrase",
+        "csrf_token": before,
+    }
+    response = laptop.post("/settings/password", data=data, headers=HTMX)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/settings"
+    # The page's old token belonged to the ended session; the reloaded page has a new one.
+    page = laptop.get("/settings").get_data(as_text=True)
+    assert "Password changed." in page
+    assert before not in page
