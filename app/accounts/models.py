@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
     def __eq__(self, other: object) -> bool:
         """Compare accounts, not sign-ins (UserMixin would compare the cookie identities)."""
         if isinstance(other, User):
-            return self.id == other.id
+            return self is other or (self.id is not None and self.id == other.id)
         return NotImplemented
 
     __hash__ = object.__hash__
@@ -80,9 +80,6 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
-
-
-SESSION_KINDS = ("browser", "api")
 
 
 class UserSession(db.Model):
