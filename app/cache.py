@@ -15,11 +15,14 @@ from typing import Any
 
 from flask import current_app
 
+from app.redisconn import UNREACHABLE, Outage
+
 PREFIX = "devthread:cache"
 _local: dict[str, tuple[float, Any]] = {}
 _versions: dict[str, int] = {}
 _lock = threading.Lock()
 LOCAL_MAX = 5000
+outage = Outage("cache", "reads go to the database and nothing is cached")
 
 
 def _redis():
@@ -42,9 +45,13 @@ def version(namespace: str) -> int:
         with _lock:
             return _versions.get(namespace, 0)
     try:
-        return int(client.get(f"{PREFIX}:version:{namespace}") or 0)
-    except Exception:
+        current = int(client.get(f"{PREFIX}:version:{namespace}") or 0)
+    except Exception as error:
+        if isinstance(error, UNREACHABLE):
+            outage.failed(error)
         return -1  # Redis away: a version nothing was cached under, so nothing stale is read
+    outage.succeeded()
+    return current
 
 
 def bump(*namespaces: str) -> None:
@@ -57,6 +64,9 @@ def bump(*namespaces: str) -> None:
             continue
         try:
             client.incr(f"{PREFIX}:version:{namespace}")
+        except UNREACHABLE as error:
+            # Readers use version -1 meanwhile (nothing cached), so nothing stale is read.
+            outage.failed(error)
         except Exception:
             current_app.logger.warning("cache: could not bump %s", namespace)
 

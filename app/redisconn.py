@@ -1,13 +1,24 @@
-"""One Redis client per process, created on first use (after the fork)."""
+"""One Redis client per process, created on first use (after the fork), and outage bookkeeping."""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 
 import redis
 from flask import current_app
 
+log = logging.getLogger(__name__)
+
 _clients: dict[tuple[int, str], redis.Redis] = {}
+
+# What "Redis is not there" looks like: refused, reset, timed out, still loading its data.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def get_redis() -> redis.Redis:
@@ -21,3 +32,47 @@ def get_redis() -> redis.Redis:
         )
         _clients[key] = client
     return client
+
+
+class Outage:
+    """One Redis-backed feature's view of a Redis outage, in this process.
+
+    It logs the start of an outage once and its end once (not a line per call), and after a
+    failure it tells callers to skip Redis for ``pause`` seconds: an unreachable host costs the
+    connect timeout (2 s) per call, which no request should pay over and over.
+    """
+
+    def __init__(self, feature: str, consequence: str, pause: float = 1.0) -> None:
+        self.feature = feature
+        self.consequence = consequence
+        self.pause = pause
+        self.down = False
+        self._failed_at = 0.0
+        self._lock = threading.Lock()
+
+    def skip(self) -> bool:
+        """Tell whether Redis failed so recently that this call should not try it."""
+        return self.down and time.monotonic() - self._failed_at < self.pause
+
+    def failed(self, error: BaseException) -> None:
+        """Record a failed call; the first one of an outage is logged."""
+        with self._lock:
+            first = not self.down
+            self.down = True
+            self._failed_at = time.monotonic()
+        if first:
+            log.warning(
+                "%s: Redis unreachable (%s: %s); %s until it returns",
+                self.feature,
+                type(error).__name__,
+                error,
+                self.consequence,
+            )
+
+    def succeeded(self) -> None:
+        """Record a call that reached Redis; the end of an outage is logged."""
+        if self.down:
+            with self._lock:
+                was_down, self.down = self.down, False
+            if was_down:
+                log.info("%s: Redis is back", self.feature)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.accounts.models import User
+from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
 
 
@@ -84,4 +85,5 @@ def register_template_helpers(app: Flask) -> None:
         unread_notifications=unread_notifications,
         unread_messages=unread_messages,
         viewer=viewer,
+        online_state=presence_state,
     )
