@@ -37,9 +37,11 @@ def get_redis() -> redis.Redis:
 class Outage:
     """One Redis-backed feature's view of a Redis outage, in this process.
 
-    It logs the start of an outage once and its end once (not a line per call), and after a
-    failure it tells callers to skip Redis for ``pause`` seconds: an unreachable host costs the
-    connect timeout (2 s) per call, which no request should pay over and over.
+    It logs the start of an outage once and its end once (not a line per call). After a
+    failure, ``skip`` tells reads that can do without Redis to skip it for ``pause`` seconds: an
+    unreachable host costs the connect timeout (2 s) per call, which no page should pay over
+    and over. Writes that must not be lost once Redis is back (a publish, a socket's presence)
+    do not skip.
     """
 
     def __init__(self, feature: str, consequence: str, pause: float = 1.0) -> None:

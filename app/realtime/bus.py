@@ -68,8 +68,8 @@ class RedisBus:
         """Publish to every worker; stored events survive a failure here (replayed on resume)."""
         from app.observability import metrics
 
-        if self.outage.skip():
-            return
+        # No pause after a failure here (unlike presence reads): an event published the moment
+        # Redis is back must go out live.
         try:
             self.client.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
         except UNREACHABLE as error:  # Redis down: live delivery is lost, stored events are not

@@ -56,8 +56,6 @@ def connect(user_id: int, socket_id: str) -> bool:
         with _lock:
             _local[user_id] = _local.get(user_id, 0) + 1
             return _local[user_id] == 1
-    if outage.skip():
-        return False
     try:
         came_online = _alive(client, user_id, socket_id)
     except UNREACHABLE as error:
@@ -86,8 +84,6 @@ def disconnect(user_id: int, socket_id: str) -> bool:
                 return True
             _local[user_id] = left
             return False
-    if outage.skip():
-        return False  # its entry expires on its own within TTL
     key = _key(user_id)
     pipe = client.pipeline()
     pipe.zrem(key, socket_id)
@@ -97,7 +93,7 @@ def disconnect(user_id: int, socket_id: str) -> bool:
         _, _, after = pipe.execute()
     except UNREACHABLE as error:
         outage.failed(error)
-        return False
+        return False  # its entry expires on its own within TTL
     outage.succeeded()
     return after == 0
 
@@ -111,7 +107,7 @@ def online_ids(user_ids: list[int]) -> set[int] | None:
         with _lock:
             return {uid for uid in user_ids if _local.get(uid)}
     if outage.skip():
-        return None
+        return None  # Redis failed a moment ago: do not make this request wait for it too
     now = time.time()
     pipe = client.pipeline()
     for uid in user_ids:
