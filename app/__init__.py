@@ -64,6 +64,9 @@ def register_extensions(app: Flask) -> None:
     from app.web import select_locale
 
     db.init_app(app)
+    from app.dbsetup import release_session
+
+    app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's (reverse order)
     # Alembic is imported by `flask db` and upgrade() only, never by a serving worker.
     register_migrations(app)
     csrf.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from typing import Any
@@ -188,6 +189,12 @@ def _describe(error: BaseException) -> str:
 
 def database_unavailable(error: BaseException) -> Response:
     """Answer 503 with Retry-After, and log one line (no traceback: it is not a bug)."""
+    from app.extensions import db
+
+    # Nothing can be rolled back on a server that went away: drop the request's connection now,
+    # or the session's teardown tries a ROLLBACK on it and fails outside every handler.
+    with contextlib.suppress(Exception):
+        db.session.invalidate()
     held = _outage_lines.allow()
     if held is not None:
         log.warning(

@@ -220,3 +220,49 @@ def test_flask_db_commands_still_work(tmp_path):
     current = subprocess.run([*flask, "db", "current"], **run)
     assert current.returncode == 0, current.stderr
     assert "(head)" in current.stdout
+
+
+def test_a_connection_lost_at_teardown_is_not_an_error(app, client, monkeypatch):
+    # The request is done, then the server goes away before its session's ROLLBACK.
+    import psycopg
+
+    from app.extensions import db
+
+    real_remove, calls = db.session.remove, []
+
+    def remove() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            lost = psycopg.OperationalError("server closed the connection unexpectedly")
+            raise sqlalchemy.exc.OperationalError("ROLLBACK", {}, lost)
+        real_remove()
+
+    monkeypatch.setattr(db.session, "remove", remove)
+    assert client.get("/healthz").status_code == 200
+    assert len(calls) >= 1
+
+
+def test_log_lines_name_the_user_without_a_query(app):
+    # After a rollback (say, for an outage) the user is expired: reading user.id would query.
+    from flask import g
+    from sqlalchemy import event
+
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.observability.requests import current_user_id
+
+    user_id = make_user(app, "alice")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.test_request_context():
+        g.api_user = db.session.get(User, user_id)
+        db.session.rollback()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert current_user_id() == user_id
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []
