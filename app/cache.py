@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.redisconn import UNREACHABLE, Outage
+from app.redisconn import Outage, unreachable
 
 PREFIX = "devthread:cache"
 _local: dict[str, tuple[float, Any]] = {}
@@ -47,7 +47,7 @@ def version(namespace: str) -> int:
     try:
         current = int(client.get(f"{PREFIX}:version:{namespace}") or 0)
     except Exception as error:
-        if isinstance(error, UNREACHABLE):
+        if unreachable(error):
             outage.failed(error)
         return -1  # Redis away: a version nothing was cached under, so nothing stale is read
     outage.succeeded()
@@ -64,11 +64,12 @@ def bump(*namespaces: str) -> None:
             continue
         try:
             client.incr(f"{PREFIX}:version:{namespace}")
-        except UNREACHABLE as error:
-            # Readers use version -1 meanwhile (nothing cached), so nothing stale is read.
-            outage.failed(error)
-        except Exception:
-            current_app.logger.warning("cache: could not bump %s", namespace)
+        except Exception as error:
+            if unreachable(error):
+                # Readers use version -1 meanwhile (nothing cached), so nothing stale is read.
+                outage.failed(error)
+            else:
+                current_app.logger.warning("cache: could not bump %s", namespace)
 
 
 def get_or_set(namespace: str, key: str, ttl: float, produce: Callable[[], Any]) -> Any:

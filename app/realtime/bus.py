@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from app.redisconn import UNREACHABLE, Outage
+from app.redisconn import Outage, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,11 @@ class RedisBus:
         # Redis is back must go out live.
         try:
             self.client.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
-        except UNREACHABLE as error:  # Redis down: live delivery is lost, stored events are not
-            self.outage.failed(error)
-            return
-        except Exception:
-            log.exception("could not publish %s", message["event"]["type"])
+        except Exception as error:  # Redis down: live delivery is lost, stored events are not
+            if unreachable(error):
+                self.outage.failed(error)
+            else:
+                log.exception("could not publish %s", message["event"]["type"])
             return
         self.outage.succeeded()
         metrics.event_published(message["event"]["type"])

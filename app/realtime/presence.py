@@ -16,7 +16,7 @@ import time
 
 from flask import current_app
 
-from app.redisconn import UNREACHABLE, Outage
+from app.redisconn import Outage, unreachable
 
 TTL = 60  # seconds a socket counts as alive without a heartbeat
 _local: dict[int, int] = {}
@@ -58,7 +58,9 @@ def connect(user_id: int, socket_id: str) -> bool:
             return _local[user_id] == 1
     try:
         came_online = _alive(client, user_id, socket_id)
-    except UNREACHABLE as error:
+    except Exception as error:
+        if not unreachable(error):
+            raise
         outage.failed(error)
         return False
     outage.succeeded()
@@ -91,7 +93,9 @@ def disconnect(user_id: int, socket_id: str) -> bool:
     pipe.zcard(key)
     try:
         _, _, after = pipe.execute()
-    except UNREACHABLE as error:
+    except Exception as error:
+        if not unreachable(error):
+            raise
         outage.failed(error)
         return False  # its entry expires on its own within TTL
     outage.succeeded()
@@ -114,7 +118,9 @@ def online_ids(user_ids: list[int]) -> set[int] | None:
         pipe.zcount(_key(uid), now, "+inf")
     try:
         counts = pipe.execute()
-    except UNREACHABLE as error:
+    except Exception as error:
+        if not unreachable(error):
+            raise
         outage.failed(error)
         return None
     outage.succeeded()

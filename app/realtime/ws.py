@@ -25,7 +25,8 @@ from simple_websocket import ConnectionClosed
 
 from app.accounts import queries as accounts
 from app.accounts.tokens import user_from_access_token
-from app.errors import DomainError
+from app.dbsetup import release_session
+from app.errors import DomainError, is_database_outage
 from app.extensions import db, sock
 from app.realtime import presence, render
 from app.realtime.bus import get_bus
@@ -160,7 +161,7 @@ def websocket(ws) -> None:
                 _announce(conn.user_id, online=False)
         except Exception:
             log.exception("presence cleanup failed")
-        db.session.remove()
+        release_session()  # a connection the database dropped must not keep the socket open
         with contextlib.suppress(Exception):
             ws.close()
         if ws.mode == "werkzeug":
@@ -175,9 +176,12 @@ def _announce(user_id: int, *, online: bool) -> None:
     try:
         render.announce_presence(user_id, online=online)
     except Exception as error:
-        # The database away (its outage is logged where requests fail): one line, no traceback.
-        log.warning("could not announce presence of user %s: %s", user_id, error)
-        db.session.rollback()
+        if is_database_outage(error):
+            # Its outage is logged where requests fail: one line here, no traceback.
+            log.warning("could not announce presence of user %s: %s", user_id, error)
+        else:
+            log.exception("could not announce presence of user %s", user_id)
+        release_session()
 
 
 def _send_all(ws, frames: list[str]) -> None:
