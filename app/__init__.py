@@ -59,11 +59,16 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from app import models  # noqa: F401  (every table on the metadata)
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sock
+    from app.dbmigrate import register_migrations
+    from app.extensions import babel, csrf, db, limiter, login_manager, sock
     from app.web import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    from app.dbsetup import release_session
+
+    app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's (reverse order)
+    # Alembic is imported by `flask db` and upgrade() only, never by a serving worker.
+    register_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)

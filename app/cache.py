@@ -15,11 +15,14 @@ from typing import Any
 
 from flask import current_app
 
+from app.redisconn import Outage, unreachable
+
 PREFIX = "devthread:cache"
 _local: dict[str, tuple[float, Any]] = {}
 _versions: dict[str, int] = {}
 _lock = threading.Lock()
 LOCAL_MAX = 5000
+outage = Outage("cache", "reads go to the database and nothing is cached")
 
 
 def _redis():
@@ -42,9 +45,13 @@ def version(namespace: str) -> int:
         with _lock:
             return _versions.get(namespace, 0)
     try:
-        return int(client.get(f"{PREFIX}:version:{namespace}") or 0)
-    except Exception:
+        current = int(client.get(f"{PREFIX}:version:{namespace}") or 0)
+    except Exception as error:
+        if unreachable(error):
+            outage.failed(error)
         return -1  # Redis away: a version nothing was cached under, so nothing stale is read
+    outage.succeeded()
+    return current
 
 
 def bump(*namespaces: str) -> None:
@@ -57,8 +64,12 @@ def bump(*namespaces: str) -> None:
             continue
         try:
             client.incr(f"{PREFIX}:version:{namespace}")
-        except Exception:
-            current_app.logger.warning("cache: could not bump %s", namespace)
+        except Exception as error:
+            if unreachable(error):
+                # Readers use version -1 meanwhile (nothing cached), so nothing stale is read.
+                outage.failed(error)
+            else:
+                current_app.logger.warning("cache: could not bump %s", namespace)
 
 
 def get_or_set(namespace: str, key: str, ttl: float, produce: Callable[[], Any]) -> Any:

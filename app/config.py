@@ -23,6 +23,10 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
+    # Redis away: count in this process's memory meanwhile (the same limits), and go back to
+    # Redis once it answers; never fail a request because the counter store is down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT_PER_IP = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour"  # accounts created
@@ -56,6 +60,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000
+    # Seconds a client is asked to wait (Retry-After) when the database does not answer.
+    OUTAGE_RETRY_AFTER = 5
     LOG_FORMAT: str | None = None  # json in production, text otherwise (app/observability/logs.py)
     LOG_LEVEL = "INFO"
     METRICS_TOKEN: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -35,3 +37,23 @@ def check_cooperative_psycopg() -> None:
             "the whole worker. Keep preload_app = False and import nothing of the app in "
             "gunicorn.conf.py."
         )
+
+
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's session; a connection the database dropped is discarded, not raised.
+
+    A request can finish its work just as the server goes away: its ROLLBACK at teardown then
+    fails after the response was made, and Flask-SQLAlchemy's own teardown would turn that into
+    a 500 with a traceback. Registered after it, this runs first and leaves it nothing to do.
+    """
+    from app.errors import is_database_outage
+    from app.extensions import db
+
+    try:
+        db.session.remove()
+    except Exception as error:
+        if not is_database_outage(error):
+            raise
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()

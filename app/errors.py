@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, request
+import sqlalchemy.exc
+from flask import Flask, Response, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from app.observability.logs import Throttle
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -72,7 +80,14 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "service_unavailable",
 }
+
+# PostgreSQL SQLSTATEs meaning "no usable connection", besides class 08 (connection exception):
+# the server shutting down or starting up (57P01-57P03), and no connection slot left (53300).
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# One outage line per second per process at most; the next one says how many it stands for.
+_outage_lines = Throttle(interval=1.0)
 
 
 def wants_json() -> bool:
@@ -109,6 +124,9 @@ def handle_domain_error(error: DomainError) -> Any:
 def handle_http_error(error: HTTPException) -> Any:
     """Answer an HTTP error (404, 405, 429, ...) with the API shape or an HTML page."""
     status = error.code or 500
+    if status == 500 and is_database_outage(getattr(error, "original_exception", None)):
+        # Raised where no handler of ours runs (opening the session): Flask wrapped it.
+        return database_unavailable(error.original_exception)  # type: ignore[attr-defined]
     if status == 429:
         message = _("Too many requests. Please wait a moment and try again.")
     elif status == 404:
@@ -147,10 +165,70 @@ def _retry_after(error: HTTPException) -> int | None:
     return None
 
 
+def is_database_outage(error: BaseException | None) -> bool:
+    """Tell whether an error means the database cannot be reached, rather than a bug."""
+    if isinstance(error, sqlalchemy.exc.TimeoutError):
+        return True  # every pooled connection busy for pool_timeout seconds
+    if isinstance(error, sqlalchemy.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True  # the dialect saw the connection drop
+        error = error.orig
+    psycopg = sys.modules.get("psycopg")  # not imported: not a PostgreSQL error
+    if psycopg is not None and isinstance(error, psycopg.OperationalError):
+        # No SQLSTATE: the client never got an answer (refused, reset, timed out).
+        state = error.sqlstate
+        return state is None or state.startswith("08") or state in UNAVAILABLE_SQLSTATES
+    return False
+
+
+def _describe(error: BaseException) -> str:
+    cause = error.orig if isinstance(error, sqlalchemy.exc.DBAPIError) else error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else ''}"
+
+
+def database_unavailable(error: BaseException) -> Response:
+    """Answer 503 with Retry-After, and log one line (no traceback: it is not a bug)."""
+    from app.extensions import db
+
+    # Nothing can be rolled back on a server that went away: drop the request's connection now,
+    # or the session's teardown tries a ROLLBACK on it and fails outside every handler.
+    with contextlib.suppress(Exception):
+        db.session.invalidate()
+    held = _outage_lines.allow()
+    if held is not None:
+        log.warning(
+            "database unavailable: %s %s answered 503 (%s)%s",
+            request.method,
+            request.path,
+            _describe(error),
+            f"; {held} more since the last line" if held else "",
+        )
+    message = _("DevThread is briefly unavailable. Please try again in a few seconds.")
+    if wants_json():
+        response = json_error(503, "service_unavailable", message)
+    else:
+        from app.web import render_page
+
+        page = render_page("errors/unavailable.html", block="message", message=message)
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = str(current_app.config.get("OUTAGE_RETRY_AFTER", 5))
+    return response
+
+
+def handle_database_error(error: Exception) -> Any:
+    """Answer an unreachable database with 503; any other database error stays a bug (500)."""
+    if is_database_outage(error):
+        return database_unavailable(error)
+    if current_app.testing or current_app.debug:
+        raise error  # tests and the debugger see the real exception
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error: Exception) -> Any:
     """Log an unexpected failure and answer 500 without leaking details."""
-    from flask import current_app
-
+    if is_database_outage(error):
+        return database_unavailable(error)
     current_app.logger.exception("unhandled error on %s", request.path)
     if wants_json():
         return json_error(500, "internal_error", "Something went wrong on our side.")
@@ -161,5 +239,8 @@ def register_error_handlers(app: Flask) -> None:
     """Attach the handlers for domain, HTTP and unexpected errors."""
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    # Registered whatever the mode (tests included): an outage is an answer, not a crash.
+    app.register_error_handler(sqlalchemy.exc.DBAPIError, handle_database_error)
+    app.register_error_handler(sqlalchemy.exc.TimeoutError, handle_database_error)
     if not app.testing and not app.debug:
         app.register_error_handler(Exception, handle_unexpected)

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from app.accounts.devices import describe_device
 from app.accounts.models import User
+from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
 
 
@@ -86,4 +87,5 @@ def register_template_helpers(app: Flask) -> None:
         unread_notifications=unread_notifications,
         unread_messages=unread_messages,
         viewer=viewer,
+        online_state=presence_state,
     )

@@ -29,8 +29,13 @@ def free_port() -> int:
 class Server:
     """One gunicorn server (gevent worker) running the app as in production."""
 
-    def __init__(self, database_url: str, redis_url: str = "", workers: int = 1) -> None:
+    def __init__(
+        self, database_url: str, redis_url: str = "", workers: int = 1, log: Path | None = None
+    ) -> None:
         self.port = free_port()
+        # Where its stderr goes: a file for a test that reads the log (a pipe nobody reads
+        # would fill up and stall the server), else a pipe read when it fails to start.
+        self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
         self.env = {
@@ -48,6 +53,7 @@ class Server:
 
     def start(self) -> Server:
         """Start and wait until it answers (at most 20 s)."""
+        stderr = self.log.open("ab") if self.log else subprocess.PIPE
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -62,14 +68,15 @@ class Server:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
         )
+        if self.log:
+            stderr.close()  # the server holds its own copy
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    "gunicorn exited: " + self.process.stderr.read().decode()[-2000:]
-                )
+                output = self.log.read_bytes() if self.log else self.process.stderr.read()
+                raise RuntimeError("gunicorn exited: " + output.decode()[-2000:])
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
@@ -173,3 +180,30 @@ class Client:
         """Close the socket."""
         with suppress(Exception):
             self.ws.close()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, without persistence, to stop and start."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        self.command += ["--save", "", "--appendonly", "no", "--dir", str(directory)]
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> PrivateRedis:
+        """Start it and wait until it accepts connections (at most 5 s)."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start within 5 s")
+
+    def stop(self) -> None:
+        """Stop it (its data goes with it)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -15,7 +15,7 @@ import requests
 import websocket
 
 from tests.conftest import PASSWORD, REDIS_URL, make_user
-from tests.live import Client, Server, running
+from tests.live import Client, PrivateRedis, Server, running
 
 pytestmark = pytest.mark.server
 
@@ -247,40 +247,19 @@ def test_ending_one_session_closes_its_sockets_and_no_others(pair, people):
 def test_delivery_survives_a_redis_restart(app, people, tmp_path):
     """Restart a private Redis under live subscribers: missed stored events are caught up,
     and live delivery works again."""
-    import subprocess
-
-    from tests.live import free_port
-
-    port = free_port()
-    command = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(tmp_path),
-    ]
-    redis_process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    redis = PrivateRedis(tmp_path).start()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    redis_url = f"redis://127.0.0.1:{port}/0"
     try:
-        time.sleep(0.3)
-        listen, act = Server(url, redis_url), Server(url, redis_url)
+        listen, act = Server(url, redis.url), Server(url, redis.url)
         with running(listen, act):
             make_user(app, "carol")
             bob = Client(listen.ws_url, listen.login("bob", PASSWORD))
             bob.next("unread")
             tokens = {n: act.login(n, PASSWORD) for n in ("alice", "carol")}
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
+            redis.stop()
             # While Redis is down the follow is stored; only its live push is lost.
             assert act.api("PUT", "/users/bob/follow", tokens["alice"]).status_code == 204
-            redis_process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            redis.start()
             caught_up = bob.next("notification", timeout=12.0)
             assert caught_up["data"]["actor"]["username"] == "alice"
             assert act.api("PUT", "/users/bob/follow", tokens["carol"]).status_code == 204
@@ -288,5 +267,87 @@ def test_delivery_survives_a_redis_restart(app, people, tmp_path):
             assert live["data"]["actor"]["username"] == "carol"
             bob.close()
     finally:
-        redis_process.terminate()
-        redis_process.wait(timeout=10)
+        redis.stop()
+
+
+def open_sockets(server: Server) -> float:
+    """Read the server's open-socket gauge from /metrics (one worker, loopback)."""
+    text = requests.get(server.url + "/metrics", timeout=5).text
+    (value,) = [
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("devthread_websocket_connections")
+    ]
+    return value
+
+
+def page_session(server: Server, username: str) -> requests.Session:
+    """Sign in through the /login form and return the browser-like session."""
+    browser = requests.Session()
+    page = browser.get(server.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    form = {"login": username, "password": PASSWORD, "csrf_token": token}
+    signed_in = browser.post(server.url + "/login", data=form, timeout=10, allow_redirects=False)
+    assert signed_in.status_code == 303, signed_in.text
+    return browser
+
+
+@pytest.mark.redis_only
+def test_a_redis_outage_leaves_presence_unknown_and_sockets_served(app, people, tmp_path):
+    """While Redis is down: what shows presence answers 200 with presence unknown, a new socket
+    is served without presence and unregisters when it closes; then presence comes back."""
+    redis = PrivateRedis(tmp_path).start()
+    log = tmp_path / "server.log"
+    server = Server(app.config["SQLALCHEMY_DATABASE_URI"], redis.url, log=log)
+    server.env["RATELIMIT_ENABLED"] = "1"  # limits counted in Redis, as in production
+    try:
+        with running(server):
+            bob_token = server.login("bob", PASSWORD)
+            alice_token = server.login("alice", PASSWORD)
+            browser = page_session(server, "bob")
+            started = server.api("POST", "/conversations", bob_token, json={"username": "alice"})
+            conversation = started.json()["id"]
+            bob = Client(server.ws_url, bob_token)
+            bob.next("unread")
+            redis.stop()
+
+            profile = server.api("GET", "/users/alice", bob_token)
+            assert profile.status_code == 200, profile.text
+            assert profile.json()["online"] is None
+            listed = server.api("GET", "/conversations", bob_token)
+            assert listed.status_code == 200, listed.text
+            assert listed.json()["items"][0]["participants"][0]["online"] is None
+            one = server.api("GET", f"/conversations/{conversation}", bob_token)
+            assert one.status_code == 200 and one.json()["participants"][0]["online"] is None
+            path = f"/conversations/{conversation}/messages"
+            sent = server.api("POST", path, alice_token, json={"body": "still here"})
+            assert sent.status_code == 201, sent.text
+            for page in ("/u/alice", "/messages", f"/messages/{conversation}"):
+                answer = browser.get(server.url + page, timeout=10)
+                assert answer.status_code == 200, (page, answer.status_code)
+                assert "is-online" not in answer.text
+
+            # A socket opened now is served (no presence), answers, and unregisters on close.
+            alice = Client(server.ws_url, alice_token)
+            alice.next("unread", timeout=5.0)
+            alice.send({"type": "ping"})
+            alice.next("pong", timeout=5.0)
+            alice.close()
+            deadline = time.monotonic() + 5
+            while open_sockets(server) != 1 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert open_sockets(server) == 1  # bob's only
+
+            redis.start()
+            alice = Client(server.ws_url, alice_token)
+            alice.next("unread", timeout=5.0)
+            deadline = time.monotonic() + 10
+            while server.api("GET", "/users/alice", bob_token).json()["online"] is not True:
+                assert time.monotonic() < deadline, "presence did not come back"
+                time.sleep(0.2)
+            alice.close()
+            bob.close()
+    finally:
+        redis.stop()
+    # Each Redis user said so once, without a traceback.
+    assert "Traceback" not in log.read_text()

@@ -9,15 +9,18 @@ from app.api.common import api_user, auth_required, fields, json_body
 from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
 from app.pagination import parse_limit
+from app.realtime.presence import state
 from app.realtime.visibility import online_for
 from app.timeutil import isoformat
 
 
-def inbox_object(item, online: set[int]) -> dict:
-    """Return the API's conversation object."""
+def inbox_object(item, online: set[int] | None) -> dict:
+    """Return the API's conversation object (``online`` None: presence unknown, shown as null)."""
     return {
         "id": item.conversation.id,
-        "participants": [{**user_summary(p), "online": p.id in online} for p in item.participants],
+        "participants": [
+            {**user_summary(p), "online": state(online, p.id)} for p in item.participants
+        ],
         "last_message": message_json(item.last_message) if item.last_message else None,
         "unread_count": item.unread_count,
         "updated_at": isoformat(item.updated_at),

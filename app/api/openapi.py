@@ -46,6 +46,7 @@ def errors(*statuses: int) -> dict[str, Any]:
         409: "Conflicts with existing data.",
         422: "A field is invalid; `fields` says which.",
         429: "Too many requests; see `Retry-After`.",
+        503: "The database is briefly unreachable; retry after `Retry-After` seconds.",
     }
     return {str(s): reply(text[s], "Error") for s in statuses}
 
@@ -61,6 +62,8 @@ def op(
     description: str = "",
 ) -> dict[str, Any]:
     """Describe one operation."""
+    # Any route may meet a database outage: 503 with Retry-After, in the error shape.
+    responses = {**responses, **errors(503)}
     out: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if description:
         out["description"] = description
@@ -130,6 +133,13 @@ ID_MAX = 2**31 - 1
 INTEGER_ID = {"type": "integer", "minimum": 1}
 REACTION_KINDS = ["like", "love", "laugh", "insightful", "celebrate"]
 TAG_NAME = string(30, pattern="^[a-z0-9_-]{1,30}$")
+ONLINE = nullable(
+    {
+        "type": "boolean",
+        "description": "Whether they have a live connection now; null while that is unknown "
+        "(the presence store is briefly unreachable).",
+    }
+)
 
 POST_ID = in_path("post_id", INTEGER_ID, f"A post's id (at most {ID_MAX}; others are 404).")
 COMMENT_ID = in_path("comment_id", INTEGER_ID, "A comment's id.")
@@ -174,6 +184,7 @@ SCHEMAS: dict[str, Any] = {
                             "validation_error",
                             "rate_limited",
                             "internal_error",
+                            "service_unavailable",
                         ]
                     ),
                     "message": string(),
@@ -400,7 +411,7 @@ SCHEMAS: dict[str, Any] = {
                     "followers_count": {"type": "integer", "minimum": 0},
                     "following_count": {"type": "integer", "minimum": 0},
                     "posts_count": {"type": "integer", "minimum": 0},
-                    "online": {"type": "boolean"},
+                    "online": ONLINE,
                     "is_following": {"type": "boolean", "description": "You follow them."},
                     "follows_you": {"type": "boolean", "description": "They follow you."},
                 },
@@ -508,7 +519,7 @@ SCHEMAS.update(
                     "items": {
                         "allOf": [
                             ref("UserSummary"),
-                            {"type": "object", "properties": {"online": {"type": "boolean"}}},
+                            {"type": "object", "properties": {"online": ONLINE}},
                         ]
                     },
                 },

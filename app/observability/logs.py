@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +92,27 @@ class StderrHandler(logging.StreamHandler):
     def stream(self, _value) -> None:
         # StreamHandler assigns a stream in __init__; the property always answers sys.stderr.
         pass
+
+
+class Throttle:
+    """Let one log line through per interval, counting the ones held back (in this process)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def allow(self) -> int | None:
+        """Return how many were held back since the last line if this one may go out, else None."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._held += 1
+                return None
+            held, self._held = self._held, 0
+            self._next = now + self.interval
+            return held
 
 
 def log_format(config: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect
 from werkzeug.local import LocalProxy
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -41,7 +42,11 @@ def current_user_id() -> int | None:
     if isinstance(user, LocalProxy):
         # login_user(current_user) stores the proxy itself, which then resolves to itself forever.
         return None
-    user_id = getattr(user, "id", None)
+    # The identity, not ``user.id``: after a rollback the instance is expired and reading an
+    # attribute would query again (and raise, when the rollback was for a database outage).
+    state = inspect(user, raiseerr=False) if user is not None else None
+    identity = state.identity if state is not None else None
+    user_id = identity[0] if identity else getattr(user, "id", None)
     return user_id if isinstance(user_id, int) else None
 
 

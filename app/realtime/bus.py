@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from app.redisconn import Outage, unreachable
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "devthread:events"
@@ -55,6 +57,9 @@ class RedisBus:
 
         self.url = url
         self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self.outage = Outage(
+            "event bus", "live pushes are dropped (stored events are replayed on reconnect)"
+        )
         self._pid: int | None = None
         self._lock = threading.Lock()
         self.connected = threading.Event()
@@ -63,11 +68,18 @@ class RedisBus:
         """Publish to every worker; stored events survive a failure here (replayed on resume)."""
         from app.observability import metrics
 
+        # No pause after a failure here (unlike presence reads): an event published the moment
+        # Redis is back must go out live.
         try:
             self.client.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
-            metrics.event_published(message["event"]["type"])
-        except Exception:  # Redis down: live delivery is lost, stored events are not
-            log.exception("could not publish %s", message["event"]["type"])
+        except Exception as error:  # Redis down: live delivery is lost, stored events are not
+            if unreachable(error):
+                self.outage.failed(error)
+            else:
+                log.exception("could not publish %s", message["event"]["type"])
+            return
+        self.outage.succeeded()
+        metrics.event_published(message["event"]["type"])
 
     def ensure_started(self) -> None:
         """Start this process's subscriber once (guarded by pid: gunicorn forks workers)."""
@@ -96,6 +108,7 @@ class RedisBus:
                 pubsub.subscribe(CHANNEL)
                 self.connected.set()
                 if not first:
+                    log.info("event bus subscriber is back on Redis")
                     # Messages published while we were away are lost: replay stored ones.
                     hub.resync_all()
                 first = False
@@ -109,8 +122,17 @@ class RedisBus:
                     except Exception:
                         log.exception("bad bus message")
             except Exception as error:
+                # The first failure of an outage is a warning; each retry after it only a debug
+                # line, so a long outage does not fill the log.
+                lost = self.connected.is_set() or first
                 self.connected.clear()
-                log.warning("event bus subscriber lost Redis (%s); retrying in %.1fs", error, delay)
+                log.log(
+                    logging.WARNING if lost else logging.DEBUG,
+                    "event bus subscriber lost Redis (%s); retrying in %.1fs",
+                    error,
+                    delay,
+                )
+                first = False
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
             finally:

@@ -90,7 +90,7 @@ def initial_frames(conn: Connection) -> list[str]:
         or 0
     )
     people = _partners_and_followed(conn.user_id)
-    online = presence.online_ids(people)
+    online = presence.online_ids(people) or set()  # None: unknown while Redis is away
     if conn.format == "html":
         return [render_template("realtime/badges.html", counts=counts)]
     names = {u.id: u.username for u in accounts.users_by_ids(sorted(online))}

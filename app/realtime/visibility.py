@@ -20,14 +20,15 @@ def visible_to(viewer_id: int, user_ids: Iterable[int]) -> list[int]:
     return [uid for uid in ids if uid not in hidden]
 
 
-def online_for(viewer: User | None, user_ids: Iterable[int]) -> set[int]:
-    """Return which of these users the viewer sees online."""
+def online_for(viewer: User | None, user_ids: Iterable[int]) -> set[int] | None:
+    """Return which of these users the viewer sees online (None: unknown while Redis is away)."""
     ids = list(user_ids)
     if viewer is not None:
         ids = visible_to(viewer.id, ids)
     return presence.online_ids(ids)
 
 
-def is_online_for(viewer: User | None, user_id: int) -> bool:
-    """Tell whether the viewer sees this user online."""
-    return user_id in online_for(viewer, [user_id])
+def is_online_for(viewer: User | None, user_id: int) -> bool | None:
+    """Tell whether the viewer sees this user online (None: unknown)."""
+    # Someone hidden by a block reads as offline, never as unknown, so the answer tells nothing.
+    return presence.state(online_for(viewer, [user_id]), user_id)

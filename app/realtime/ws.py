@@ -26,7 +26,8 @@ from simple_websocket import ConnectionClosed
 from app import jsonread
 from app.accounts import queries as accounts
 from app.accounts.tokens import user_from_access_token
-from app.errors import DomainError
+from app.dbsetup import release_session
+from app.errors import DomainError, is_database_outage
 from app.extensions import db, sock
 from app.realtime import presence, render
 from app.realtime.bus import get_bus
@@ -101,15 +102,16 @@ def websocket(ws) -> None:
     app = current_app._get_current_object()
     conn = Connection(user_id=g.ws_user_id, session_id=g.ws_session_id, format=g.ws_format)
     socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
-    hub.add(conn)
-    get_bus().ensure_started()
-    metrics.socket_opened()
-    if presence.connect(conn.user_id, socket_id):
-        render.announce_presence(conn.user_id, online=True)
-    reader = threading.Thread(target=_read, args=(app, ws, conn), daemon=True)
-    reader.start()
     sent = Recent()
+    # Registered, then everything that can fail inside the try: the finally always unregisters.
+    hub.add(conn)
+    metrics.socket_opened()
     try:
+        get_bus().ensure_started()
+        # Without Redis presence is unknown (False here): the socket is served all the same.
+        if presence.connect(conn.user_id, socket_id):
+            _announce(conn.user_id, online=True)
+        threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
         try:
             _send_all(ws, render.initial_frames(conn))
         except (ConnectionClosed, OSError):
@@ -128,7 +130,8 @@ def websocket(ws) -> None:
             if conn.overflowed or kind in ("close", "gone"):
                 break
             if time.monotonic() - last_beat >= HEARTBEAT:
-                presence.heartbeat(conn.user_id, socket_id)
+                if presence.heartbeat(conn.user_id, socket_id):
+                    _announce(conn.user_id, online=True)  # counted again after a Redis outage
                 last_beat = time.monotonic()
             if kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
@@ -161,10 +164,10 @@ def websocket(ws) -> None:
         metrics.socket_closed()
         try:
             if presence.disconnect(conn.user_id, socket_id):
-                render.announce_presence(conn.user_id, online=False)
+                _announce(conn.user_id, online=False)
         except Exception:
             log.exception("presence cleanup failed")
-        db.session.remove()
+        release_session()  # a connection the database dropped must not keep the socket open
         with contextlib.suppress(Exception):
             ws.close()
         if ws.mode == "werkzeug":
@@ -172,6 +175,19 @@ def websocket(ws) -> None:
             # would read it as a broken frame ("Invalid frame header"). End the connection first.
             with contextlib.suppress(OSError):
                 ws.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _announce(user_id: int, *, online: bool) -> None:
+    """Tell followers a user came or went; best effort, so a failure never ends a socket."""
+    try:
+        render.announce_presence(user_id, online=online)
+    except Exception as error:
+        if is_database_outage(error):
+            # Its outage is logged where requests fail: one line here, no traceback.
+            log.warning("could not announce presence of user %s: %s", user_id, error)
+        else:
+            log.exception("could not announce presence of user %s", user_id)
+        release_session()
 
 
 def _send_all(ws, frames: list[str]) -> None:
