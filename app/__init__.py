@@ -141,14 +141,17 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Attach error handlers, security headers and template helpers."""
+    """Attach error handlers, security headers, template helpers and the JSON reader."""
     from app.errors import register_error_handlers
+    from app.jsonread import JSONProvider
     from app.web import register_web_hooks
     from app.web_helpers import register_template_helpers
 
     register_error_handlers(app)
     register_web_hooks(app)
     register_template_helpers(app)
+    # request.get_json() reads through it too: deep nesting is a 400, never a RecursionError.
+    app.json = JSONProvider(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -18,8 +18,11 @@ from app.errors import DomainError
 @click.option("--role", type=click.Choice(ROLES), default="user", show_default=True)
 @click.option("--email", help="Email address (asked for when missing).")
 @click.option("--password", help="Password (asked for, hidden, when missing).")
+@click.option("--display-name", default="", help="The name shown beside the username.")
 @with_appcontext
-def create_user_command(username: str, role: str, email: str | None, password: str | None) -> None:
+def create_user_command(
+    username: str, role: str, email: str | None, password: str | None, display_name: str
+) -> None:
     """Create an account with a role."""
     from app.accounts import services
 
@@ -29,7 +32,11 @@ def create_user_command(username: str, role: str, email: str | None, password: s
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = services.register_user(
-            username=username, email=email or "", password=password or "", role=role
+            username=username,
+            email=email or "",
+            password=password or "",
+            role=role,
+            display_name=display_name,
         )
     except DomainError as error:
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.fields.items())

@@ -25,9 +25,16 @@ class DefaultConfig:
     RATELIMIT_STRATEGY = "fixed-window"
     LOGIN_LIMIT_PER_IP = "30 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
-    REGISTER_LIMIT_PER_IP = "10 per hour"
+    REGISTER_LIMIT_PER_IP = "10 per hour"  # accounts created
+    # Every sign-up POST, whatever the answer (a 409 tells that an address has an account);
+    # more generous than the accounts budget, so mistyped forms do not lock anyone out.
+    REGISTER_ATTEMPT_LIMIT_PER_IP = "30 per hour"
     WRITE_LIMIT = "120 per minute"  # per signed-in user (or address), over every write route
     READ_LIMIT = "1200 per minute"  # per address, over every read route
+    # The costliest requests get budgets of their own, per signed-in user (or address),
+    # on top of the general ones; page and API share each.
+    SEARCH_LIMIT = "60 per minute"
+    PREVIEW_LIMIT = "60 per minute"
     ACCESS_TOKEN_TTL = 15 * 60
     REFRESH_TOKEN_TTL = 30 * 24 * 3600
     JWT_ALGORITHM = "HS256"
@@ -70,8 +77,11 @@ ENV_SETTINGS: dict[str, type] = {
     "LOGIN_LIMIT_PER_IP": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "REGISTER_LIMIT_PER_IP": str,
+    "REGISTER_ATTEMPT_LIMIT_PER_IP": str,
     "WRITE_LIMIT": str,
     "READ_LIMIT": str,
+    "SEARCH_LIMIT": str,
+    "PREVIEW_LIMIT": str,
     "ACCESS_TOKEN_TTL": int,
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,

@@ -42,7 +42,7 @@ def readyz():
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
 
 
-@bench_bp.get("/user/<int:user_id>")
+@bench_bp.get("/user/<id:user_id>")
 def bench_user(user_id: int):
     """Return one user's username, read by primary key: the benchmark's database reference."""
     user = get_user(user_id)

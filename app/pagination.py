@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, tuple_
 
+from app import jsonread
 from app.errors import BadRequest, ValidationError
 from app.timeutil import isoformat
 
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str | None, *kinds: type) -> tuple[Any, ...] | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        values = jsonread.loads(raw)
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError("wrong length")
         out: list[Any] = []

@@ -1,5 +1,8 @@
 """Rate limits on every route: writes per user, reads per address, with budget headers.
 
+Search and Markdown preview cost the most per request: they get tighter budgets of their own
+(``SEARCH_LIMIT``, ``PREVIEW_LIMIT``) on top of the general ones, each shared by page and API.
+
 Flask-Limiter checks before our own auth hooks run, so the per-user key reads the bearer
 token or the session itself, and falls back to the address for anonymous callers.
 """
@@ -46,6 +49,20 @@ def user_or_address() -> str:
     if user_id:
         return "user:" + str(user_id).split(":", 1)[0]
     return "ip:" + client_address()
+
+
+def search_limit(func):
+    """Give a search route the shared search budget, per signed-in user else per address."""
+    return limiter.shared_limit(
+        lambda: current_app.config["SEARCH_LIMIT"], scope="search", key_func=user_or_address
+    )(func)
+
+
+def preview_limit(func):
+    """Give a Markdown preview route the shared preview budget, per user else per address."""
+    return limiter.shared_limit(
+        lambda: current_app.config["PREVIEW_LIMIT"], scope="preview", key_func=user_or_address
+    )(func)
 
 
 _applied: set[str] = set()

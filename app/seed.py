@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
@@ -53,7 +53,7 @@ DEMO_USERS = [
 
 def seed_demo() -> bool:
     """Create the demo accounts unless they exist; return whether anything was created."""
-    existing = set(db.session.scalars(select(func.lower(User.username))))
+    existing = set(db.session.scalars(select(User.username_key)))
     password_hash = hash_password(DEMO_PASSWORD)
     created = False
     for username, name, role, bio, location in DEMO_USERS:

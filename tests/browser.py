@@ -67,6 +67,7 @@ def page(browser) -> Iterator[object]:
 
 def wait_settled(page) -> None:
     """Wait until htmx has finished swapping and settling, as a person would before typing."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # A locator waits from Playwright's side: wait_for_function would evaluate a string in the
+    # page whenever its first check fails, which the pages' CSP (script-src 'self') refuses.
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling")
+    busy.first.wait_for(state="detached")

@@ -66,6 +66,14 @@ def test_patch_me_changes_profile(api):
         ({"display_name": "x" * 51}, "display_name"),
         ({"bio": "b" * 501}, "bio"),
         ({"website": "javascript:alert(1)"}, "website"),
+        ({"website": "http://["}, "website"),
+        ({"website": "https://[::1"}, "website"),
+        ({"website": "http://]"}, "website"),
+        ({"website": "http://a]b.example"}, "website"),
+        ({"website": "["}, "website"),
+        ({"website": "http://example.com:99999"}, "website"),
+        ({"website": "http://example.com:abc"}, "website"),
+        ({"website": "https://example.com\\@evil.example"}, "website"),
         ({"dm_policy": "nobody"}, "dm_policy"),
         ({"display_name": 5}, "display_name"),
         ({"role": "admin"}, "role"),
@@ -95,6 +103,55 @@ def test_unreadable_bodies_are_400(client, raw, content_type):
     response = client.post("/api/v1/auth/register", data=raw, content_type=content_type)
     assert response.status_code == 400
     assert error_of(response)["code"] == "bad_request"
+
+
+def _nested(depth: int, leaf: str = "1") -> bytes:
+    """A JSON body nested ``depth`` deep: arrays inside an object that holds the login fields."""
+    inner = "[" * (depth - 1) + leaf + "]" * (depth - 1)
+    return ('{"login": "alice", "password": "x", "extra": ' + inner + "}").encode()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/auth/register"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 1000 + b"]" * 1000,
+        b'{"a":' * 1000 + b"1" + b"}" * 1000,
+        b"[" * 100_000,
+        _nested(1000),
+        _nested(33),
+    ],
+    ids=["arrays-1000", "objects-1000", "open-100000", "in-a-body-1000", "in-a-body-33"],
+)
+def test_deeply_nested_bodies_are_400(client, path, raw):
+    response = client.post(path, data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "bad_request"
+
+
+def test_nesting_up_to_the_cap_is_read(client):
+    # 32 levels are read (then refused for the unknown field, as any other body would be).
+    response = client.post(
+        "/api/v1/auth/register", data=_nested(32), content_type="application/json"
+    )
+    assert response.status_code == 422
+    # Brackets inside strings are text, not nesting.
+    text = json.dumps({"username": "[" * 5000, "email": "a@example.com", "password": PASSWORD})
+    response = client.post("/api/v1/auth/register", data=text, content_type="application/json")
+    assert response.status_code == 422
+    assert "username" in error_of(response)["fields"]
+
+
+def test_deep_nesting_on_an_authenticated_route_is_400(api):
+    api.call("POST", "/auth/register", REGISTER)
+    api.login()
+    response = api.client.patch(
+        "/api/v1/me",
+        data=b'{"bio":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        content_type="application/json",
+        headers=api.headers(),
+    )
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -140,3 +140,46 @@ def test_report_body_must_be_json(alice):
     response = alice.call("POST", "/reports", data="{nope", content_type="application/json")
     assert response.status_code == 400
     assert alice.call("POST", "/reports", ["a"]).status_code == 400
+
+
+def comment_by(app, name: str, post_id: int, body: str = "a comment") -> int:
+    with app.test_request_context():
+        author = find_by_username(name)
+        return posts.add_comment(post_id=post_id, author=author, body=body).id
+
+
+def test_the_blocked_person_gets_404_on_every_route_of_the_blockers_post(app, alice):
+    """Reads and writes alike: the blocker's post is not there for the person they blocked."""
+    post = post_by(app, "alice", "alice's post")
+    bob = as_user(app, "bob")
+    # Bob reacted, saved and commented before the block.
+    assert bob.call("PUT", f"/posts/{post}/reactions/like").status_code == 200
+    assert bob.call("PUT", f"/posts/{post}/bookmark").status_code == 204
+    comment = bob.call("POST", f"/posts/{post}/comments", {"body": "early"}).get_json()["id"]
+    alice.call("PUT", "/users/bob/block")
+    calls = [
+        ("GET", f"/posts/{post}", None),
+        ("PATCH", f"/posts/{post}", {"body": "mine now"}),
+        ("DELETE", f"/posts/{post}", None),
+        ("PUT", f"/posts/{post}/reactions/like", None),
+        ("DELETE", f"/posts/{post}/reactions/like", None),
+        ("PUT", f"/posts/{post}/bookmark", None),
+        ("DELETE", f"/posts/{post}/bookmark", None),
+        ("GET", f"/posts/{post}/comments", None),
+        ("POST", f"/posts/{post}/comments", {"body": "hello?"}),
+        ("POST", f"/posts/{post}/comments", {"body": "hello?", "parent_id": comment}),
+        ("PATCH", f"/comments/{comment}", {"body": "edited after the block"}),
+    ]
+    answers = {(method, path): bob.call(method, path, body) for method, path, body in calls}
+    wrong = {
+        f"{method} {path}": response.status_code
+        for (method, path), response in answers.items()
+        if response.status_code != 404
+    }
+    assert wrong == {}
+    # Nothing changed, and no reaction counts of hers came back.
+    assert all(b'"reactions"' not in response.data for response in answers.values())
+    got = alice.call("GET", f"/posts/{post}").get_json()
+    assert got["body"] == "alice's post" and got["reactions"]["like"] == 1
+    comments = alice.call("GET", f"/posts/{post}/comments").get_json()["items"]
+    assert [c["body"] for c in comments if c["id"] == comment] in ([], ["early"])

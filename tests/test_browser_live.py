@@ -79,3 +79,31 @@ def test_reaction_message_and_typing_arrive_live(browser, live_server, app):
     alice.get_by_text("Seen by bob").wait_for()
 
     assert bob.console_errors == [] and alice.console_errors == []
+
+
+def test_say_hello_leaves_both_pages_when_the_first_message_lands(browser, live_server, app):
+    make_user(app, "hana")
+    make_user(app, "ivan")
+    from app.accounts.queries import find_by_username
+    from app.messaging import services
+
+    with app.test_request_context():
+        conversation, _ = services.start_conversation(
+            user=find_by_username("hana"), username="ivan"
+        )
+        url = f"{live_server}/messages/{conversation.id}"
+    hana = sign_in(browser, live_server, "hana")
+    ivan = sign_in(browser, live_server, "ivan")
+    for page in (hana, ivan):
+        page.goto(url)
+        wait_socket(page)
+        page.evaluate("window.__no_reload = true")
+        assert page.get_by_text("Say hello!").is_visible()
+
+    hana.get_by_role("textbox", name="Message").fill("First words, live")
+    hana.get_by_role("button", name="Send").click()
+    for page in (hana, ivan):
+        page.get_by_text("First words, live").wait_for(timeout=5000)
+        page.get_by_text("Say hello!").wait_for(state="detached", timeout=5000)
+        assert page.evaluate("window.__no_reload") is True
+    assert hana.console_errors == [] and ivan.console_errors == []

@@ -160,7 +160,7 @@ def test_bench_route_reads_one_user_when_enabled(app, other_app):
 
     assert config_module.from_environment({"BENCH_ROUTES": "1"})["BENCH_ROUTES"] is True
     bench = other_app(BENCH_ROUTES=True)
-    assert "/_bench/user/<int:user_id>" in {rule.rule for rule in bench.url_map.iter_rules()}
+    assert "/_bench/user/<id:user_id>" in {rule.rule for rule in bench.url_map.iter_rules()}
     # The view itself runs in the main app: a second app serving requests would share (and
     # disturb) the one Flask-Limiter instance.
     user_id = make_user(app, "bench_target")

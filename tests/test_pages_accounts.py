@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.accounts import queries
 from tests.conftest import PASSWORD, csrf_token, make_user
 
@@ -184,6 +186,30 @@ def test_profile_errors_come_back_next_to_fields(client, app, auth):
     assert page.lstrip().startswith("<form")
     assert "Use at most 50 characters." in page
     assert "Enter a web address" in page
+
+
+@pytest.mark.parametrize("website", ["http://[", "https://[::1", "http://]", "example.com:99999"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_unparseable_website_is_a_field_error(client, app, auth, website, htmx):
+    make_user(app)
+    auth.login()
+    token = csrf_token(client, "/settings")
+    response = client.post(
+        "/settings/profile",
+        data={
+            "display_name": "Alice",
+            "bio": "",
+            "location": "",
+            "website": website,
+            "dm_policy": "everyone",
+            "csrf_token": token,
+        },
+        headers=HTMX if htmx else {},
+    )
+    assert response.status_code == 422
+    assert "Enter a web address" in response.get_data(as_text=True)
+    with app.app_context():
+        assert queries.find_by_username("alice").website in ("", None)
 
 
 def test_password_change_signs_out_other_sessions(app):

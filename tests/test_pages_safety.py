@@ -149,7 +149,8 @@ def test_the_blocked_person_cannot_reach_the_blocker_through_any_page(app, alice
         f"/p/{elsewhere}/comments",
         data=form(bob, f"/p/{elsewhere}", body="hi", parent_id=str(comment)),
     )
-    assert reply.status_code == 422 and "You cannot reply to this person." in reply.text
+    # Her comment is hidden from him: replying to it is replying to nothing.
+    assert reply.status_code == 422 and "No such comment on this post." in reply.text
     # Messages: refused, no conversation.
     message = bob.post("/messages", data=form(bob, "/messages", username="alice"))
     assert message.status_code == 422 and "You cannot message this person." in message.text
@@ -254,3 +255,27 @@ def test_every_control_on_the_safety_pages_has_a_label(app, alice):
         assert len(ids) == len(set(ids)), (path, "duplicate ids")
         for control_id in ids:
             assert f'for="{control_id}"' in page, (path, control_id)
+
+
+def test_the_blocked_person_cannot_undo_or_edit_on_the_blockers_post(app, alice):
+    own = post_as(app, "alice", "alice's post")
+    bob = signed_in(app, "bob")
+    bob.post(f"/p/{own}/reactions/like", data=form(bob, on="1"))
+    bob.post(f"/p/{own}/bookmark", data=form(bob, on="1"))
+    comment = comment_as(app, "bob", own, "before the block")
+    alice.post("/u/bob/block", data=form(alice, on="1"))
+    for headers in ({}, HTMX):
+        calls = [
+            (f"/p/{own}/reactions/like", {"on": "0"}),
+            (f"/p/{own}/bookmark", {"on": "0"}),
+            (f"/p/{own}/edit", {"edit-body": "mine now", "edit-tags": ""}),
+            (f"/c/{comment}/edit", {"body": "edited after the block"}),
+            (f"/p/{own}/comments", {"body": "hello?"}),
+        ]
+        for path, data in calls:
+            response = bob.post(path, data=form(bob, **data), headers=headers)
+            assert response.status_code == 404, (path, headers, response.status_code)
+    with app.app_context():
+        assert db.session.get(Comment, comment).body == "before the block"
+        post = posts.get_post_or_404(own)
+        assert post.like_count == 1 and post.body == "alice's post"

@@ -180,6 +180,49 @@ def test_author_edits_in_place(app, alice):
     assert "after" in fragment and "#edited" in fragment and "edited</span>" in fragment
 
 
+def test_failed_edit_swaps_only_the_edit_form(app, alice):
+    post_id = post_as(app, "alice", "before")
+    response = alice.post(
+        f"/p/{post_id}/edit",
+        data=form(alice, f"/p/{post_id}", **{"edit-body": " ", "edit-tags": ""}),
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    # The page's hx-target is the whole post block: the errors come back as the form alone,
+    # aimed at the form, so the card around it stays.
+    assert response.headers["HX-Retarget"] == "#edit-form"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    fragment = response.get_data(as_text=True)
+    assert fragment.lstrip().startswith('<form id="edit-form"')
+    assert 'aria-invalid="true"' in fragment and 'id="edit-body-errors"' in fragment
+    with app.app_context():
+        assert db.session.get(Post, post_id).body == "before"
+    # Without JavaScript: the whole page, the card and the open form with its errors.
+    page = alice.post(
+        f"/p/{post_id}/edit",
+        data=form(alice, f"/p/{post_id}", **{"edit-body": " ", "edit-tags": ""}),
+    )
+    assert page.status_code == 422
+    assert f'id="post-{post_id}"' in page.text and 'id="edit-body-errors"' in page.text
+
+
+def test_failed_comment_edit_keeps_the_thread(app, alice):
+    post_id = post_as(app, "alice", "post")
+    alice.post(f"/p/{post_id}/comments", data=form(alice, body="first words"))
+    page = alice.get(f"/p/{post_id}").get_data(as_text=True)
+    comment_id = re.search(r'id="comment-(\d+)"', page).group(1)
+    response = alice.post(
+        f"/c/{comment_id}/edit", data=form(alice, f"/p/{post_id}", body=" "), headers=HTMX
+    )
+    assert response.status_code == 422
+    fragment = response.get_data(as_text=True)
+    # The comment forms aim at #comments: the whole section comes back, the comment in it.
+    assert fragment.lstrip().startswith('<section id="comments"')
+    assert "HX-Retarget" not in response.headers
+    assert f'id="comment-{comment_id}"' in fragment and "first words" in fragment
+    assert f'id="edit-comment-{comment_id}-errors"' in fragment
+
+
 def test_profile_counts_and_follow_button(app, alice):
     make_user(app, "bob")
     post_as(app, "bob", "a post by bob")

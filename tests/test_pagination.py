@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -36,6 +37,19 @@ def test_cursors_a_database_could_not_compare_are_400(ctx, values, kinds):
     kinds = tuple(datetime if k == "datetime" else k for k in kinds)
     with pytest.raises(BadRequest):
         decode_cursor(encode_cursor(*values), *kinds)
+
+
+@pytest.mark.parametrize("raw", [b"[" * 1000 + b"]" * 1000, b"[" * 40 + b"1" + b"]" * 40])
+def test_deeply_nested_cursors_are_400(ctx, raw):
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(BadRequest):
+        decode_cursor(cursor, int)
+
+
+def test_deeply_nested_cursor_on_an_api_route_is_400(client):
+    cursor = base64.urlsafe_b64encode(b"[" * 1000 + b"]" * 1000).decode()
+    response = client.get("/api/v1/feed/latest", query_string={"cursor": cursor})
+    assert response.status_code == 400
 
 
 def test_cursor_times_are_read_as_utc(ctx):

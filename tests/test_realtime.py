@@ -74,6 +74,8 @@ def test_connect_sends_unread_then_ping_pong_and_bad_frames_keep_the_socket(pair
         '{"type": "typing", "conversation_id": "x"}',
         '{"type": "typing", "conversation_id": 999999}',
         '{"type": "resume", "last_event_id": "abc"}',
+        "[" * 2000 + "]" * 2000,
+        '{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}",
     ):
         client.send(bad)
         assert client.next("error")["data"]["message"]

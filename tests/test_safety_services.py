@@ -87,9 +87,11 @@ def test_blocked_people_cannot_reply_to_posts_or_comments(people):
     elsewhere = posts.create_post(author=carol, body="carol writes")
     comment = posts.add_comment(post_id=elsewhere.id, author=alice, body="alice comments")
     services.block(blocker=alice, username="bob")
-    with pytest.raises(Forbidden):
+    # Her post is not there for him (404 like every route of it); her comment elsewhere is 403.
+    with pytest.raises(NotFound):
         posts.add_comment(post_id=own.id, author=bob, body="let me in")
-    with pytest.raises(Forbidden):
+    # Her comment elsewhere is hidden from him: a reply to it finds nothing to answer.
+    with pytest.raises(ValidationError):
         posts.add_comment(post_id=elsewhere.id, author=bob, body="reply", parent_id=comment.id)
     # Commenting on carol's post is still fine: only alice is out of reach.
     posts.add_comment(post_id=elsewhere.id, author=bob, body="to carol")
@@ -355,3 +357,13 @@ def test_cannot_report_what_you_cannot_see(people):
         reporter=alice, target_type="user", target_id="bob", reason="abuse"
     )
     assert created
+
+
+def test_a_moderator_the_author_blocked_still_removes_the_post(people, app):
+    alice, bob = people["alice"], people["bob"]
+    bob.role = "moderator"
+    db.session.commit()
+    post = posts.create_post(author=alice, body="against the rules")
+    services.block(blocker=alice, username="bob")
+    posts.delete_post(post_id=post.id, actor=bob)
+    assert posts_queries.get_post(post.id) is None

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.accounts.models import User
+from app.accounts.rules import identity_key
 from app.extensions import db
 from app.feeds import queries as feeds
 from app.posts import services
@@ -23,6 +24,16 @@ def count(model) -> int:
 
 def reader() -> User:
     return db.session.scalar(select(User).where(User.username == BENCH_READER))
+
+
+def assert_identity_keys_filled() -> None:
+    """Every account, however it was written, carries the keys sign-in and sign-up compare."""
+    rows = db.session.execute(
+        select(User.username, User.email, User.username_key, User.email_key)
+    ).all()
+    assert rows
+    for username, email, username_key, email_key in rows:
+        assert (username_key, email_key) == (identity_key(username), identity_key(email))
 
 
 def index_names() -> set[str]:
@@ -42,6 +53,7 @@ def test_small_seed_has_consistent_counters_tags_search_and_feeds(ctx):
     assert count(Comment) > 100 and count(Reaction) > 500
     # Every counter equals the rows it counts; post_tags carry their post's time.
     assert counter_mismatches() == {}
+    assert_identity_keys_filled()
     # The bulk load put back every index and key it set aside.
     assert index_names() == indexes_before
 
@@ -129,3 +141,4 @@ def test_seed_command_adds_people_and_posts(runner, app):
     with app.app_context():
         assert count(User) == users + 60 and count(Post) == posts + 175
         assert counter_mismatches() == {}
+        assert_identity_keys_filled()  # the demo accounts and the generated ones

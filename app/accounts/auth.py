@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from app.accounts import queries
 from app.accounts.models import User
+from app.accounts.rules import identity_key
 from app.extensions import client_address, limiter
 
 
@@ -22,13 +23,20 @@ def load_session_user(identity: str) -> User | None:
 
 
 def login_account_key() -> str:
-    """Key the per-account login limit on the name being tried, from a form or JSON body."""
+    """Key the per-account login limit on the account the login names, from a form or JSON."""
     login = request.form.get("login")
     if login is None and request.is_json:
         body = request.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("login"), str):
             login = body["login"]
-    return "login:" + (login or "").strip().lower()[:254]
+    # The username and the email of one account share one budget, whatever their spelling.
+    user = queries.find_by_login(login) if login else None
+    if user is not None:
+        return f"account:{user.id}"
+    # Unknown names keep a budget of their own, so probing for accounts is limited too.
+    # Escaped: JSON can carry lone surrogates, which Redis (UTF-8) cannot store as a key.
+    key = identity_key(login or "")[:254].encode("utf-8", "backslashreplace").decode()
+    return "login:" + key
 
 
 def _failed(response) -> bool:
@@ -51,13 +59,30 @@ def login_limits(func):
     return per_ip(per_account(func))
 
 
+def _created(response) -> bool:
+    """Tell whether a sign-up created an account: 201 (API), 303 or htmx's 204 (page)."""
+    # Not 302: that is the page sending an already signed-in visitor home.
+    return response.status_code in (201, 303) or (
+        response.status_code == 204 and "HX-Redirect" in response.headers
+    )
+
+
 def register_limits(func):
-    """Limit how many accounts one IP address can create."""
-    return limiter.shared_limit(
+    """Limit sign-up attempts per IP address, and how many accounts one address creates."""
+    # Every POST is an attempt, whatever the answer: a 409 tells whether an address has an
+    # account, so uncounted conflicts would let anyone test addresses at speed. Page and API
+    # share both budgets.
+    attempts = limiter.shared_limit(
+        lambda: current_app.config["REGISTER_ATTEMPT_LIMIT_PER_IP"],
+        scope="register-attempts",
+        key_func=client_address,
+        methods=["POST"],
+    )
+    created = limiter.shared_limit(
         lambda: current_app.config["REGISTER_LIMIT_PER_IP"],
         scope="register-ip",
         key_func=client_address,
-        deduct_when=lambda response: (
-            response.status_code == 201 or response.status_code in (302, 303)
-        ),
-    )(func)
+        methods=["POST"],
+        deduct_when=_created,
+    )
+    return attempts(created(func))

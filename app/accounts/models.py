@@ -6,8 +6,9 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from app.accounts.rules import identity_key
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -22,6 +23,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(30), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
+    # What sign-up and sign-in compare: rules.identity_key of the two above, kept in step by
+    # the validators below (bulk writers that bypass the ORM fill them themselves).
+    username_key: Mapped[str] = mapped_column(String(30), nullable=False)
+    email_key: Mapped[str] = mapped_column(String(254), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     display_name: Mapped[str] = mapped_column(String(50), nullable=False, default="")
     bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -41,10 +46,23 @@ class User(UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
-        Index("uq_users_username_lower", func.lower(username), unique=True),
-        Index("uq_users_email_lower", func.lower(email), unique=True),
+        Index("uq_users_username_key", username_key, unique=True),
+        Index("uq_users_email_key", email_key, unique=True),
+        # For people search by display name (app/search), not for identity.
         Index("ix_users_display_name_lower", func.lower(display_name)),
     )
+
+    @validates("username")
+    def _key_username(self, _field: str, value: str) -> str:
+        """Keep ``username_key`` in step with every username written."""
+        self.username_key = identity_key(value)
+        return value
+
+    @validates("email")
+    def _key_email(self, _field: str, value: str) -> str:
+        """Keep ``email_key`` in step with every email written."""
+        self.email_key = identity_key(value)
+        return value
 
     def get_id(self) -> str:
         """Return the session identity: id and session version, so old sessions stop working."""

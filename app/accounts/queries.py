@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.accounts.rules import USERNAME_RE
+from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
 from app.extensions import db
 
 
@@ -19,14 +19,22 @@ def find_by_username(username: str) -> User | None:
     if not USERNAME_RE.match(username):
         # No account can have it, and PostgreSQL refuses some strings (NUL) with an error.
         return None
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    return db.session.scalar(select(User).where(User.username_key == identity_key(username)))
+
+
+def find_by_email(email: str) -> User | None:
+    """Return the user with this email address, ignoring case and compatibility forms."""
+    key = identity_key(email)
+    if len(key) > EMAIL_MAX or "\x00" in key or not key.isprintable():
+        # No account can have it, and the databases refuse NUL and lone surrogates with errors.
+        return None
+    return db.session.scalar(select(User).where(User.email_key == key))
 
 
 def find_by_login(login: str) -> User | None:
     """Return the user whose username or email is ``login``, ignoring case."""
-    login = login.strip().lower()
-    column = User.email if "@" in login else User.username
-    return db.session.scalar(select(User).where(func.lower(column) == login))
+    login = login.strip()
+    return find_by_email(login) if "@" in login else find_by_username(login)
 
 
 def username_taken(username: str) -> bool:
@@ -35,11 +43,8 @@ def username_taken(username: str) -> bool:
 
 
 def email_taken(email: str) -> bool:
-    """Tell whether an email address is taken, ignoring case."""
-    return (
-        db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
-        is not None
-    )
+    """Tell whether an email address is taken, ignoring case and compatibility forms."""
+    return find_by_email(email) is not None
 
 
 def count_users() -> int:
@@ -51,10 +56,13 @@ def resolve_usernames(candidates: set[str]) -> dict[str, str]:
     """Map lower-cased names to the canonical usernames of the accounts that exist."""
     if not candidates:
         return {}
+    # Mentions are ASCII names (lower-cased by the parser): their keys are themselves.
     rows = db.session.execute(
-        select(User.username).where(func.lower(User.username).in_(sorted(candidates)[:50]))
+        select(User.username_key, User.username).where(
+            User.username_key.in_(sorted(candidates)[:50])
+        )
     )
-    return {name.lower(): name for (name,) in rows}
+    return {key: name for key, name in rows}
 
 
 def users_by_usernames(usernames: list[str]) -> list[User]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -24,6 +25,15 @@ DM_POLICIES = ("everyone", "following")
 FieldErrors = dict[str, list[str]]
 
 
+def identity_key(value: str) -> str:
+    """Return the form of a username or email that names one account: NFKC and case-folded."""
+    # Compared in Python, stored in its own indexed column: SQLite's lower() folds ASCII only,
+    # and neither database folds compatibility forms (fullwidth letters, ligatures).
+    # Case folding can undo NFKC (and NFKC can expose new cases), so fold between two passes.
+    folded = unicodedata.normalize("NFKC", value.strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 def check_username(value: str, errors: FieldErrors) -> None:
     """Record what is wrong with a username, if anything."""
     if not value:
@@ -41,10 +51,14 @@ def check_email(value: str, errors: FieldErrors) -> str:
         errors.setdefault("email", []).append(_("That email address is too long."))
         return value
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        normalized = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         errors.setdefault("email", []).append(_("Enter a valid email address."))
         return value
+    if len(identity_key(normalized)) > EMAIL_MAX:
+        # Folding can lengthen an address (NFKC expands some characters); its key must fit too.
+        errors.setdefault("email", []).append(_("That email address is too long."))
+    return normalized
 
 
 def check_password(value: str, errors: FieldErrors, field: str = "password") -> None:
@@ -69,15 +83,111 @@ def check_website(value: str, errors: FieldErrors) -> str:
     if not has_scheme:
         value = "https://" + value
     check_length("website", value, WEBSITE_MAX, errors)
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if (
-        parts.scheme not in ("http", "https")
-        or not HOST_RE.match(host)
-        or any(ch.isspace() for ch in value)
-    ):
+    if not is_web_address(value):
         errors.setdefault("website", []).append(
             _("Enter a web address such as https://example.com.")
+        )
+    return value
+
+
+def is_web_address(value: str) -> bool:
+    """Tell whether ``value`` is an http(s) address with a host name, read alike everywhere."""
+    # Browsers read "\" as "/" and drop tabs and newlines: refuse what they would read apart.
+    if any(ch.isspace() or ch == "\\" or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)  # raises on "http://[" and other broken brackets
+        _port = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(HOST_RE.match(parts.hostname or ""))
+
+
+# Embeddings, overrides and isolates change how the text around them is laid out: a name ending
+# in U+202E shows "gnp.exe" as "exe.png", and it spills over what follows on the page.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Marks that set a direction invisibly: fine inside mixed-direction prose, not in a name.
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
+# Letters and symbols that show as nothing: Hangul fillers, the blank braille pattern.
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# The zero-width (non-)joiner shapes emoji sequences (👩‍💻) and spells words in scripts such
+# as Persian or Devanagari; between ASCII characters it only hides.
+JOINERS = frozenset("\u200c\u200d")
+KEYCAP_BASES = frozenset("#*0123456789")
+_JOINABLE = ("L", "M", "So", "Sk")
+
+
+def _is_variation_selector(ch: str) -> bool:
+    code = ord(ch)
+    # U+180E, between the Mongolian selectors, is a separator (format), not one of them.
+    return (
+        0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x180B <= code <= 0x180D
+        or code == 0x180F
+    )
+
+
+def _joins(value: str, index: int) -> bool:
+    """Tell whether the joiner at ``index`` sits between two characters it can join."""
+    if index == 0 or index == len(value) - 1:
+        return False
+    neighbours = (value[index - 1], value[index + 1])
+    return all(
+        ord(ch) > 127 and unicodedata.category(ch).startswith(_JOINABLE) for ch in neighbours
+    )
+
+
+def display_name_problems(value: str) -> list[str]:
+    """Say what in a display name could impersonate someone or hide itself (empty when fine)."""
+    problems: dict[str, None] = {}  # ordered, each message once
+    for index, ch in enumerate(value):
+        category = unicodedata.category(ch)
+        if ch in BIDI_CONTROLS or ch in BIDI_MARKS:
+            problems[_("Remove the characters that change the direction of the text.")] = None
+        elif ch in JOINERS:
+            if not _joins(value, index):
+                problems[_invisible()] = None
+        elif _is_variation_selector(ch):
+            before = value[index - 1] if index else " "
+            # A selector changes how the character before it looks; alone, or after a letter it
+            # does not apply to, it shows nothing. ASCII takes one only in keycaps (#️⃣, 1️⃣).
+            if (
+                unicodedata.category(before)[0] in "CZ"
+                or _is_variation_selector(before)
+                or (ord(before) < 128 and before not in KEYCAP_BASES)
+            ):
+                problems[_invisible()] = None
+        elif category == "Cc":
+            problems[_("Remove the control characters.")] = None
+        elif ch in BLANK_CHARACTERS or category in ("Cf", "Cs", "Zl", "Zp"):
+            problems[_invisible()] = None
+        elif category == "Zs" and ch != " ":
+            problems[_("Use ordinary spaces only.")] = None
+    if value and not any(unicodedata.category(ch)[0] in "LNSP" for ch in value):
+        problems[_("Use at least one visible letter, digit or symbol.")] = None
+    return list(problems)
+
+
+def _invisible() -> str:
+    return _("Remove the invisible characters (such as zero-width spaces or fillers).")
+
+
+def check_display_name(value: str, errors: FieldErrors) -> str:
+    """Record what is wrong with a display name; return it stripped."""
+    value = check_text("display_name", value, DISPLAY_NAME_MAX, errors)
+    for problem in display_name_problems(value):
+        if problem not in errors.get("display_name", []):
+            errors.setdefault("display_name", []).append(problem)
+    return value
+
+
+def check_profile_text(field: str, value: str, limit: int, errors: FieldErrors) -> str:
+    """Record what is wrong with a bio or a location; return it stripped."""
+    value = check_text(field, value, limit, errors)
+    if any(ch in BIDI_CONTROLS for ch in value):
+        errors.setdefault(field, []).append(
+            _("Remove the characters that change the direction of the text.")
         )
     return value
 

@@ -33,7 +33,7 @@ def register_user(
     rules.check_username(username, errors)
     email = rules.check_email(email.strip(), errors)
     rules.check_password(password, errors)
-    display_name = rules.check_text("display_name", display_name, rules.DISPLAY_NAME_MAX, errors)
+    display_name = rules.check_display_name(display_name, errors)
     if role not in ROLES:
         errors.setdefault("role", []).append(_("Choose one of: %(roles)s.", roles=", ".join(ROLES)))
     if errors:
@@ -95,13 +95,13 @@ def update_profile(
     errors: rules.FieldErrors = {}
     changes: dict[str, str] = {}
     if display_name is not None:
-        changes["display_name"] = rules.check_text(
-            "display_name", display_name, rules.DISPLAY_NAME_MAX, errors
-        )
+        changes["display_name"] = rules.check_display_name(display_name, errors)
     if bio is not None:
-        changes["bio"] = rules.check_text("bio", bio, rules.BIO_MAX, errors)
+        changes["bio"] = rules.check_profile_text("bio", bio, rules.BIO_MAX, errors)
     if location is not None:
-        changes["location"] = rules.check_text("location", location, rules.LOCATION_MAX, errors)
+        changes["location"] = rules.check_profile_text(
+            "location", location, rules.LOCATION_MAX, errors
+        )
     if website is not None:
         changes["website"] = rules.check_website(website.strip(), errors)
     if dm_policy is not None:

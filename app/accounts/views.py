@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,6 +17,7 @@ from app.accounts.forms import (
     apply_errors,
 )
 from app.errors import DomainError
+from app.redirects import go, safe_next
 from app.safety import queries as safety
 from app.web import is_htmx, render_page
 
@@ -26,24 +25,6 @@ bp = Blueprint("accounts", __name__)
 
 # How many blocked and muted people the settings page lists before "See everyone".
 SAFETY_LIST = 10
-
-
-def safe_next(default: str) -> str:
-    """Return the ``next`` address if it stays on this site, else ``default``."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
-
-
-def go(location: str) -> Response:
-    """Redirect, telling htmx to do a full navigation when it sent the form."""
-    if is_htmx():
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = location
-        return response
-    return redirect(location, code=303)
 
 
 @bp.route("/register", methods=["GET", "POST"])

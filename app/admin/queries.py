@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import distinct, func, or_, select, tuple_, union
 
 from app.accounts.models import ROLES, User
+from app.accounts.rules import identity_key
 from app.admin.models import AuditEntry
 from app.extensions import db
 from app.pagination import Page, decode_cursor, encode_cursor
@@ -146,13 +147,13 @@ def users_page(
 ) -> Page[User]:
     """Return accounts newest first, by username or email prefix, role and suspension."""
     query = select(User)
-    q = q.strip().lstrip("@").lower()[:254]
+    q = identity_key(q.strip().lstrip("@"))[:254]
     if q:
         pattern = _escape_like(q) + "%"
         query = query.where(
             or_(
-                func.lower(User.username).like(pattern, escape="\\"),
-                func.lower(User.email).like(pattern, escape="\\"),
+                User.username_key.like(pattern, escape="\\"),
+                User.email_key.like(pattern, escape="\\"),
             )
         )
     if role in ROLES:
@@ -301,9 +302,9 @@ def audit_page(
 ) -> Page[AuditEntry]:
     """Return audit entries newest first, by actor, action and target ("post:12" or a name)."""
     query = select(AuditEntry)
-    actor = actor.strip().lstrip("@").lower()
+    actor = identity_key(actor.strip().lstrip("@"))
     if actor:
-        staff = select(User.id).where(func.lower(User.username) == actor)
+        staff = select(User.id).where(User.username_key == actor)
         query = query.where(AuditEntry.actor_id.in_(staff))
     if action:
         query = query.where(AuditEntry.action == action)
@@ -318,7 +319,7 @@ def audit_page(
                 AuditEntry.target_id == (ident if ident <= ID_MAX else -1),
             )
         else:
-            person = select(User.id).where(func.lower(User.username) == target.lower())
+            person = select(User.id).where(User.username_key == identity_key(target))
             query = query.where(AuditEntry.target_user_id.in_(person))
     after = decode_cursor(cursor, int)
     if after:

@@ -14,7 +14,7 @@ from app.api.common import (
     page_params,
     typed_fields,
 )
-from app.api.serializers import comment_json, page_json
+from app.api.serializers import comment_json, comment_view_json, page_json
 from app.posts import queries, services
 
 
@@ -23,8 +23,8 @@ def list_comments(post_id: int):
     """Return a post's comments, oldest first."""
     limit, cursor = page_params()
     post = services.get_post_or_404(post_id, viewer=api_viewer())
-    page = queries.comments_page(post.id, limit=limit, cursor=cursor)
-    return jsonify(page_json(page, comment_json))
+    page = queries.comments_page(post.id, limit=limit, cursor=cursor, viewer=api_viewer())
+    return jsonify(page_json(page, comment_view_json))
 
 
 @bp.post("/posts/<id:post_id>/comments")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar, get_args, get_origin
@@ -12,9 +11,11 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
+from app import jsonread
 from app.accounts.models import User
 from app.accounts.tokens import user_from_access_token
 from app.errors import BadRequest, Unauthorized, ValidationError
+from app.jsonread import TooDeep
 from app.pagination import INT_MAX, INT_MIN, parse_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,8 +83,11 @@ def json_body() -> dict[str, Any]:
     if not raw:
         raise BadRequest(_("Send a JSON object as the request body."))
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = jsonread.loads(raw)
+    except TooDeep as exc:
+        message = _("The request body nests deeper than %(n)d levels.", n=jsonread.MAX_DEPTH)
+        raise BadRequest(message) from exc
+    except ValueError as exc:  # UnicodeDecodeError is one too
         raise BadRequest(_("The request body is not valid JSON.")) from exc
     if not isinstance(body, dict):
         raise BadRequest(_("The request body must be a JSON object."))

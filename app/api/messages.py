@@ -9,7 +9,7 @@ from app.api.common import api_user, auth_required, fields, json_body
 from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
 from app.pagination import parse_limit
-from app.realtime.presence import online_ids
+from app.realtime.visibility import online_for
 from app.timeutil import isoformat
 
 
@@ -31,7 +31,7 @@ def list_conversations():
     page = queries.conversations_page(
         api_user(), limit=parse_limit(request.args.get("limit")), cursor=request.args.get("cursor")
     )
-    online = online_ids([p.id for item in page.items for p in item.participants])
+    online = online_for(api_user(), [p.id for item in page.items for p in item.participants])
     return jsonify(
         items=[inbox_object(item, online) for item in page.items], next_cursor=page.next_cursor
     )
@@ -44,20 +44,21 @@ def start_conversation():
     data = fields(json_body(), required=("username",))
     conversation, created = services.start_conversation(user=api_user(), username=data["username"])
     item = queries.inbox_item(conversation.id, api_user())
-    online = online_ids([p.id for p in item.participants])
+    online = online_for(api_user(), [p.id for p in item.participants])
     return jsonify(inbox_object(item, online)), 201 if created else 200
 
 
-@bp.get("/conversations/<int:conversation_id>")
+@bp.get("/conversations/<id:conversation_id>")
 @auth_required
 def get_conversation(conversation_id: int):
     """Return one of your conversations."""
     services.conversation_for(conversation_id, api_user())
     item = queries.inbox_item(conversation_id, api_user())
-    return jsonify(inbox_object(item, online_ids([p.id for p in item.participants])))
+    online = online_for(api_user(), [p.id for p in item.participants])
+    return jsonify(inbox_object(item, online))
 
 
-@bp.get("/conversations/<int:conversation_id>/messages")
+@bp.get("/conversations/<id:conversation_id>/messages")
 @auth_required
 def list_messages(conversation_id: int):
     """List a conversation's messages, newest first."""
@@ -70,7 +71,7 @@ def list_messages(conversation_id: int):
     return jsonify(items=[message_json(m) for m in page.items], next_cursor=page.next_cursor)
 
 
-@bp.post("/conversations/<int:conversation_id>/messages")
+@bp.post("/conversations/<id:conversation_id>/messages")
 @auth_required
 def send_message(conversation_id: int):
     """Send a message (1 to 5,000 characters)."""
@@ -81,7 +82,7 @@ def send_message(conversation_id: int):
     return jsonify(message_json(message)), 201
 
 
-@bp.post("/conversations/<int:conversation_id>/read")
+@bp.post("/conversations/<id:conversation_id>/read")
 @auth_required
 def read_conversation(conversation_id: int):
     """Mark a conversation read."""

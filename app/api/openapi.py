@@ -353,6 +353,13 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "A deleted comment with replies keeps its place, without words.",
             },
+            "hidden": {
+                "type": "boolean",
+                "description": (
+                    "Only when true: by someone a block separates from you, kept as a placeholder"
+                    " for the replies below it (also `deleted`, with no author or words)."
+                ),
+            },
         },
     ),
     "CommentList": listing("Comment"),
@@ -796,7 +803,7 @@ PATHS.update(
                 "Render a draft as a post would show it",
                 "Posts",
                 {"200": reply("The HTML; nothing is stored.", "MarkdownPreview")}
-                | errors(400, 401, 403, 422),
+                | errors(400, 401, 403, 422, 429),
                 request=body("MarkdownPreviewRequest", "The same rules as a post's body."),
                 auth=True,
             )
@@ -824,7 +831,8 @@ PATHS.update(
             "get": op(
                 "Search posts, people or tags, best match first",
                 "Search",
-                {"200": reply("A PostList, UserList or TagList.", "SearchResults")} | errors(*LIST),
+                {"200": reply("A PostList, UserList or TagList.", "SearchResults")}
+                | errors(*LIST, 429),
                 parameters=[
                     in_query(
                         "q",
@@ -842,6 +850,7 @@ PATHS.update(
                 description=(
                     "Posts: full text, tags weigh more than the body. People: username or"
                     " display name prefix, most followed first. Tags: name prefix, most used first."
+                    " Searches have a budget of their own (`SEARCH_LIMIT`), shared with the page."
                 ),
             )
         },

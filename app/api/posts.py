@@ -16,6 +16,7 @@ from app.api.common import (
 )
 from app.api.serializers import page_json, post_json, reactions_json
 from app.posts import queries, services
+from app.ratelimits import preview_limit
 
 
 @bp.post("/posts")
@@ -93,6 +94,7 @@ def list_bookmarks():
 
 
 @bp.post("/markdown/preview")
+@preview_limit
 @auth_required
 def preview_markdown():
     """Render a draft as a post would show it, without saving it."""

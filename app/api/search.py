@@ -9,11 +9,13 @@ from app.api import bp
 from app.api.common import api_viewer, page_params
 from app.api.serializers import page_json, post_json, tag_json, user_page
 from app.errors import ValidationError
+from app.ratelimits import search_limit
 from app.search import queries
 from app.social.queries import following_ids
 
 
 @bp.get("/search")
+@search_limit
 def search():
     """Return the posts, people or tags matching ``q``, best match first."""
     limit, cursor = page_params()

@@ -10,8 +10,7 @@ from app.messaging.models import Message
 from app.notifications.models import Notification
 from app.pagination import Page
 from app.posts.models import Comment, Tag
-from app.posts.queries import PostView
-from app.realtime.presence import is_online
+from app.posts.queries import CommentView, PostView
 from app.social.queries import Relation
 from app.timeutil import isoformat
 
@@ -92,8 +91,28 @@ def comment_json(comment: Comment) -> dict[str, Any]:
     }
 
 
-def user_profile(user: User, relation: Relation) -> dict[str, Any]:
-    """Return a public profile as the viewer sees it."""
+def comment_view_json(view: CommentView) -> dict[str, Any]:
+    """Return a comment as the viewer sees it: one by someone blocked is a bare placeholder."""
+    if not view.hidden:
+        return comment_json(view.comment)
+    comment = view.comment
+    return {
+        "id": comment.id,
+        "post_id": comment.post_id,
+        "parent_id": comment.parent_id,
+        # Neither who wrote it nor what: shaped like a deleted comment, which clients show so.
+        "author": {"username": "", "display_name": "", "avatar_url": ""},
+        "body": "",
+        "body_html": "",
+        "created_at": isoformat(comment.created_at),
+        "edited_at": None,
+        "deleted": True,
+        "hidden": True,
+    }
+
+
+def user_profile(user: User, relation: Relation, *, online: bool) -> dict[str, Any]:
+    """Return a public profile as the viewer sees it (``online`` as the viewer may see it)."""
     return {
         **user_summary(user),
         "bio": user.bio,
@@ -103,7 +122,7 @@ def user_profile(user: User, relation: Relation) -> dict[str, Any]:
         "followers_count": user.followers_count,
         "following_count": user.following_count,
         "posts_count": user.posts_count,
-        "online": is_online(user.id),
+        "online": online,
         "is_following": relation.is_following,
         "follows_you": relation.follows_you,
     }

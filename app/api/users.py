@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.common import api_user, api_viewer, auth_required, page_params
 from app.api.serializers import page_json, post_json, user_page, user_profile
 from app.feeds import queries as feeds
+from app.realtime.visibility import is_online_for
 from app.social import queries, services
 
 
@@ -15,7 +16,8 @@ from app.social import queries, services
 def get_user(username: str):
     """Return someone's public profile, with how you and they stand."""
     user = services.user_or_404(username, viewer=api_viewer())
-    return jsonify(user_profile(user, queries.relation(api_viewer(), user)))
+    relation = queries.relation(api_viewer(), user)
+    return jsonify(user_profile(user, relation, online=is_online_for(api_viewer(), user.id)))
 
 
 @bp.put("/users/<username>/follow")
@@ -39,7 +41,10 @@ def list_followers(username: str):
     """Return the people who follow someone, most recent first."""
     limit, cursor = page_params()
     page = queries.followers(
-        services.user_or_404(username, viewer=api_viewer()), limit=limit, cursor=cursor
+        services.user_or_404(username, viewer=api_viewer()),
+        limit=limit,
+        cursor=cursor,
+        viewer=api_viewer(),
     )
     following = queries.following_ids(api_viewer(), [user.id for user in page.items])
     return jsonify(user_page(page, following))
@@ -50,7 +55,10 @@ def list_following(username: str):
     """Return the people someone follows, most recent first."""
     limit, cursor = page_params()
     page = queries.following(
-        services.user_or_404(username, viewer=api_viewer()), limit=limit, cursor=cursor
+        services.user_or_404(username, viewer=api_viewer()),
+        limit=limit,
+        cursor=cursor,
+        viewer=api_viewer(),
     )
     following = queries.following_ids(api_viewer(), [user.id for user in page.items])
     return jsonify(user_page(page, following))

@@ -9,6 +9,7 @@ from markupsafe import escape
 from app.accounts.rules import USERNAME_RE
 from app.errors import DomainError
 from app.posts.services import preview_markdown
+from app.ratelimits import preview_limit
 from app.web import render_page
 from app.web_helpers import avatar_colour
 
@@ -34,6 +35,7 @@ def avatar(username: str):
 
 
 @bp.post("/preview")
+@preview_limit
 @login_required
 def preview():
     """Render Markdown as a post would show it (the composer's live preview)."""

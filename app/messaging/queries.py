@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.pagination import Page, decode_cursor, encode_cursor
+from app.safety.queries import not_hidden
 
 
 @dataclass
@@ -147,12 +148,13 @@ def partner_ids(user_id: int) -> list[int]:
     )
 
 
-def read_marks(conversation_id: int) -> dict[int, int]:
-    """Return how far each member has read a conversation."""
+def read_marks(conversation_id: int, viewer: User) -> dict[int, int]:
+    """Return how far each member has read a conversation (none across a block)."""
     return dict(
         db.session.execute(
             select(ConversationMember.user_id, ConversationMember.last_read_message_id).where(
-                ConversationMember.conversation_id == conversation_id
+                ConversationMember.conversation_id == conversation_id,
+                not_hidden(ConversationMember.user_id, viewer, muted=False),
             )
         ).all()
     )

@@ -11,7 +11,7 @@ from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.realtime.events import emit
-from app.safety.queries import blocked_between
+from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 from app.social.services import user_or_404
@@ -143,9 +143,12 @@ def mark_read(*, conversation_id: int, user: User) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
+        members = member_ids(conversation_id)
+        # A conversation outlives a block; what its members do no longer shows across it.
+        hidden = blocked_among(user.id, members)
         emit(
             db.session,
-            member_ids(conversation_id),
+            [uid for uid in members if uid not in hidden],
             "read",
             {
                 "conversation_id": conversation_id,

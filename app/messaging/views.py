@@ -10,7 +10,7 @@ from app.api.serializers import message_json
 from app.errors import DomainError
 from app.messaging import queries, services
 from app.messaging.forms import MessageForm, StartForm
-from app.realtime.presence import online_ids
+from app.realtime.visibility import online_for
 from app.web import is_htmx, render_page
 
 bp = Blueprint("messaging", __name__)
@@ -33,7 +33,7 @@ def render_inbox(start_form: StartForm | None = None, status: int = 200):
         "messaging/inbox.html",
         block="items" if cursor else None,
         page=page,
-        online=online_ids(people),
+        online=online_for(current_user, people),
         next_url=next_url,
         start_form=start_form or StartForm(formdata=None),
     ), status
@@ -76,7 +76,7 @@ def render_conversation(conversation_id: int, form: MessageForm | None = None, s
         if page.next_cursor
         else None
     )
-    marks = queries.read_marks(conversation_id)
+    marks = queries.read_marks(conversation_id, current_user)
     partner_read = max((v for k, v in marks.items() if k != current_user.id), default=0)
     return render_page(
         "messaging/conversation.html",
@@ -84,7 +84,7 @@ def render_conversation(conversation_id: int, form: MessageForm | None = None, s
         item=item,
         messages=list(reversed(page.items)),
         older_url=older,
-        online=online_ids([p.id for p in item.participants]) if item else set(),
+        online=online_for(current_user, [p.id for p in item.participants]) if item else set(),
         partner_read=partner_read,
         form=form or MessageForm(formdata=None),
         message_json=message_json,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, null, select, union_all
+from sqlalchemy import ColumnElement, Select, exists, null, or_, select, union_all
 
 from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
-from app.safety.queries import blocked_by, not_hidden
+from app.safety.queries import blocked_by, hidden_ids, not_hidden
 
 
 @dataclass
@@ -100,9 +100,56 @@ def newest_page(rows: list[Post], *, limit: int, viewer: User | None) -> Page[Po
     return Page(views_for(rows, viewer), next_cursor)
 
 
-def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comment]:
-    """Return a post's comments, oldest first."""
-    query = select(Comment).where(Comment.post_id == post_id)
+@dataclass
+class CommentView:
+    """A comment as one viewer sees it."""
+
+    comment: Comment
+    # By someone a block separates from the viewer, kept only as a placeholder for the replies
+    # below it: no author, no words.
+    hidden: bool = False
+
+
+def placeholder_ids(post_id: int, viewer: User | None) -> set[int]:
+    """Return the post's comments by people blocked either way that must keep their place.
+
+    A hidden comment with a visible reply somewhere below it stays as a placeholder, so the
+    thread keeps its shape; other hidden comments are left out (``shown_comments``).
+    """
+    if viewer is None:
+        return set()
+    hidden_authors = hidden_ids(viewer.id, muted=False)
+    # Most threads hold nobody hidden from the viewer: one cheap check before reading the tree.
+    if not db.session.scalar(
+        select(exists().where(Comment.post_id == post_id, Comment.author_id.in_(hidden_authors)))
+    ):
+        return set()
+    rows = db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.author_id.in_(hidden_authors)).where(
+            Comment.post_id == post_id
+        )
+    ).all()
+    needed: set[int] = set()
+    # A reply has a larger id than what it answers: walking down the ids sees every reply
+    # before its parent, so "someone visible below" climbs the whole chain.
+    for ident, parent_id, hidden in sorted(rows, reverse=True):
+        if parent_id is not None and (not hidden or ident in needed):
+            needed.add(parent_id)
+    return {ident for ident, _parent, hidden in rows if hidden and ident in needed}
+
+
+def shown_comments(viewer: User | None, placeholders: set[int]) -> ColumnElement[bool]:
+    """Return the condition that keeps the comments the viewer sees (placeholders included)."""
+    shown = not_hidden(Comment.author_id, viewer, muted=False)
+    return or_(shown, Comment.id.in_(placeholders)) if placeholders else shown
+
+
+def comments_page(
+    post_id: int, *, limit: int, cursor: str | None, viewer: User | None = None
+) -> Page[CommentView]:
+    """Return a post's comments as the viewer sees them, oldest first."""
+    placeholders = placeholder_ids(post_id, viewer)
+    query = select(Comment).where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
     after = decode_cursor(cursor, datetime, int)
     if after:
         query = query.where(after_cursor((Comment.created_at, Comment.id), after, descending=False))
@@ -110,7 +157,7 @@ def comments_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Comme
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
-    return Page(rows, next_cursor)
+    return Page([CommentView(row, row.id in placeholders) for row in rows], next_cursor)
 
 
 @dataclass
@@ -119,19 +166,16 @@ class Thread:
 
     comment: Comment
     replies: list[Thread] = field(default_factory=list)
+    # A placeholder for a comment by someone blocked either way (see CommentView).
+    hidden: bool = False
 
 
-def comment_threads(post_id: int, *, limit: int = 500) -> list[Thread]:
-    """Return a post's comments as trees in one query, oldest first at each level."""
-    rows = list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.post_id == post_id)
-            .order_by(Comment.created_at, Comment.id)
-            .limit(limit)
-        )
-    )
-    nodes = {row.id: Thread(row) for row in rows}
+def comment_threads(post_id: int, *, viewer: User | None = None, limit: int = 500) -> list[Thread]:
+    """Return a post's comments as the viewer sees them, as trees, oldest first at each level."""
+    placeholders = placeholder_ids(post_id, viewer)
+    query = select(Comment).where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
+    rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit)))
+    nodes = {row.id: Thread(row, hidden=row.id in placeholders) for row in rows}
     roots: list[Thread] = []
     for row in rows:
         parent = nodes.get(row.parent_id) if row.parent_id else None

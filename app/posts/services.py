@@ -24,7 +24,7 @@ from app.posts.models import (
     Reaction,
     Tag,
 )
-from app.safety.queries import blocked_by
+from app.safety.queries import blocked_between, blocked_by
 from app.safety.rules import refuse_if_blocked
 from app.timeutil import utcnow
 
@@ -57,8 +57,12 @@ def get_post_or_404(post_id: int, *, viewer: User | None = None) -> Post:
     return post
 
 
+def _is_moderator(user: User) -> bool:
+    return user.role in ("moderator", "admin")
+
+
 def _may_moderate(user: User, author_id: int) -> bool:
-    return user.id == author_id or user.role in ("moderator", "admin")
+    return user.id == author_id or _is_moderator(user)
 
 
 def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Post:
@@ -109,7 +113,7 @@ def edit_post(
     *, post_id: int, editor: User, body: str | None = None, tags: list[str] | None = None
 ) -> Post:
     """Change a post's body and/or tags; only its author may."""
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=editor)
     if post.author_id != editor.id:
         raise Forbidden(_("Only the author can edit this post."))
     _require_active(editor)
@@ -150,7 +154,8 @@ def _body_tags(body: str) -> list[str]:
 def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
     """Delete a post; its author, a moderator or an admin may."""
     # commit=False: a moderation service adds its audit record to the same transaction.
-    post = get_post_or_404(post_id)
+    # A moderator acts whoever blocked them; anyone else finds nothing behind a block.
+    post = get_post_or_404(post_id, viewer=None if _is_moderator(actor) else actor)
     if not _may_moderate(actor, post.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this post."))
     tag_ids = list(db.session.scalars(select(PostTag.tag_id).where(PostTag.post_id == post.id)))
@@ -269,7 +274,7 @@ def react(*, post_id: int, user: User, kind: str) -> Post:
 def unreact(*, post_id: int, user: User, kind: str) -> Post:
     """Remove a reaction (idempotent)."""
     _check_kind(kind)
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=user)
     removed = db.session.execute(
         delete(Reaction).where(
             Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
@@ -313,7 +318,7 @@ def bookmark(*, post_id: int, user: User) -> None:
 
 def unbookmark(*, post_id: int, user: User) -> None:
     """Forget a saved post (idempotent)."""
-    get_post_or_404(post_id)
+    get_post_or_404(post_id, viewer=user)
     db.session.execute(
         delete(Bookmark).where(Bookmark.user_id == user.id, Bookmark.post_id == post_id)
     )
@@ -323,12 +328,17 @@ def unbookmark(*, post_id: int, user: User) -> None:
 def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None = None) -> Comment:
     """Comment on a post, or reply to one of its comments; notify the people concerned."""
     _require_active(author)
-    post = get_post_or_404(post_id)
+    post = get_post_or_404(post_id, viewer=author)
     body = rules.check_body(body, limit=rules.COMMENT_MAX)
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.post_id != post.id:
+        # A comment by someone blocked either way is hidden from you: as if it never was.
+        if (
+            parent is None
+            or parent.post_id != post.id
+            or blocked_between(author.id, parent.author_id)
+        ):
             raise ValidationError(
                 _("You can only reply to a comment of this post."),
                 {"parent_id": [_("No such comment on this post.")]},
@@ -337,8 +347,7 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
             raise ValidationError(
                 _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
             )
-    owners = [post.author_id] + ([parent.author_id] if parent else [])
-    refuse_if_blocked(author.id, owners, _("You cannot reply to this person."))
+    refuse_if_blocked(author.id, post.author_id, _("You cannot reply to this person."))
     rendered = _render(body)
     comment = Comment(
         post_id=post.id,
@@ -391,6 +400,8 @@ def get_comment_or_404(comment_id: int) -> Comment:
 def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
     """Change a comment's words; only its author may."""
     comment = get_comment_or_404(comment_id)
+    # On a post whose author blocked you, your old comment is out of reach like the post.
+    get_post_or_404(comment.post_id, viewer=editor)
     if comment.author_id != editor.id:
         raise Forbidden(_("Only the author can edit this comment."))
     _require_active(editor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm, apply_errors
@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.posts import queries, services
 from app.posts.forms import CommentForm, PostForm
 from app.posts.models import REACTION_KINDS
+from app.redirects import go, referrer_or, see_other
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer
 
@@ -31,7 +32,7 @@ def render_post_page(post_id: int, *, block: str | None = None, status: int = 20
         "posts/post.html",
         block=block,
         view=view,
-        threads=queries.comment_threads(post_id),
+        threads=queries.comment_threads(post_id, viewer=viewer()),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         # A comment edit that failed: (comment id, form with its messages).
         comment_edit=forms.get("comment_edit"),
@@ -65,7 +66,7 @@ def create_post():
             if is_htmx():
                 view = queries.post_view(post.id, current_user)
                 return render_page("posts/created.html", view=view, form=PostForm(formdata=None))
-            return redirect(url_for("posts.show_post", post_id=post.id), code=303)
+            return see_other(url_for("posts.show_post", post_id=post.id))
     response = render_page("posts/composer.html", form=form)
     headers = {"HX-Retarget": "#composer", "HX-Reswap": "outerHTML"} if is_htmx() else {}
     return response, 422, headers
@@ -91,8 +92,12 @@ def edit_post(post_id: int):
         else:
             if is_htmx():
                 return render_post_page(post_id, block="post")
-            return redirect(url_for("posts.show_post", post_id=post_id), code=303)
-    return render_post_page(post_id, block="edit", status=422, edit_form=form)
+            return see_other(url_for("posts.show_post", post_id=post_id))
+    page, status = render_post_page(post_id, block="edit", status=422, edit_form=form)
+    # The form aims at the whole post block (a saved edit returns it); errors replace only the
+    # form, so the card stays and the messages sit next to their fields.
+    headers = {"HX-Retarget": "#edit-form", "HX-Reswap": "outerHTML"} if is_htmx() else {}
+    return page, status, headers
 
 
 @bp.post("/p/<id:post_id>/delete")
@@ -103,10 +108,7 @@ def delete_post(post_id: int):
         moderation.delete_post_as(
             actor=current_user, post_id=post_id, reason=request.form.get("reason")
         )
-    target = url_for("feeds.home")
-    if is_htmx():
-        return Response(status=204, headers={"HX-Redirect": target})
-    return redirect(target, code=303)
+    return go(url_for("feeds.home"))
 
 
 @bp.post("/p/<id:post_id>/reactions/<kind>")
@@ -122,7 +124,7 @@ def toggle_reaction(post_id: int, kind: str):
             services.unreact(post_id=post_id, user=current_user, kind=kind)
     if is_htmx():
         return render_page("posts/reactions.html", view=_view_or_404(post_id))
-    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+    return see_other(referrer_or(url_for("posts.show_post", post_id=post_id)))
 
 
 @bp.post("/p/<id:post_id>/bookmark")
@@ -136,7 +138,7 @@ def toggle_bookmark(post_id: int):
             services.unbookmark(post_id=post_id, user=current_user)
     if is_htmx():
         return render_page("posts/bookmark.html", view=_view_or_404(post_id))
-    return redirect(request.referrer or url_for("posts.show_post", post_id=post_id), code=303)
+    return see_other(referrer_or(url_for("posts.show_post", post_id=post_id)))
 
 
 @bp.post("/p/<id:post_id>/comments")
@@ -157,11 +159,15 @@ def add_comment(post_id: int):
             if error.status == 404:
                 raise
             apply_errors(form, error)
+            if "parent_id" in error.fields:
+                # The comment replied to is not shown (any more): say so above the thread.
+                form.form_errors.extend(error.fields["parent_id"])
+                form.parent_id.data = ""
         else:
             if is_htmx():
                 return render_post_page(post_id, block="comments")
             target = url_for("posts.show_post", post_id=post_id, _anchor=f"comment-{comment.id}")
-            return redirect(target, code=303)
+            return see_other(target)
     return render_post_page(post_id, block="comments", status=422, comment_form=form)
 
 
@@ -185,9 +191,8 @@ def edit_comment(comment_id: int):
             )
     if is_htmx():
         return render_post_page(comment.post_id, block="comments")
-    return redirect(
-        url_for("posts.show_post", post_id=comment.post_id, _anchor=f"comment-{comment_id}"),
-        code=303,
+    return see_other(
+        url_for("posts.show_post", post_id=comment.post_id, _anchor=f"comment-{comment_id}")
     )
 
 
@@ -203,7 +208,7 @@ def delete_comment(comment_id: int):
         )
     if is_htmx():
         return render_post_page(post_id, block="comments")
-    return redirect(url_for("posts.show_post", post_id=post_id, _anchor="comments"), code=303)
+    return see_other(url_for("posts.show_post", post_id=post_id, _anchor="comments"))
 
 
 @bp.get("/bookmarks")

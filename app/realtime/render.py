@@ -15,6 +15,7 @@ from app.realtime import presence
 from app.realtime.bus import get_bus
 from app.realtime.hub import Connection
 from app.realtime.models import StoredEvent
+from app.realtime.visibility import visible_to
 
 STORED_TYPES = ("notification", "message")
 
@@ -39,11 +40,12 @@ def unread_counts(user_id: int) -> dict[str, int]:
 
 
 def _partners_and_followed(user_id: int) -> list[int]:
+    """Return whose presence this user sees: people followed and conversation partners."""
     from app.messaging.queries import partner_ids
     from app.social.models import Follow
 
     followed = db.session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id))
-    return sorted(set(followed) | set(partner_ids(user_id)))
+    return sorted(visible_to(user_id, set(followed) | set(partner_ids(user_id))))
 
 
 def _fans(user_id: int) -> list[int]:
@@ -52,7 +54,8 @@ def _fans(user_id: int) -> list[int]:
     from app.social.models import Follow
 
     followers = db.session.scalars(select(Follow.follower_id).where(Follow.followee_id == user_id))
-    return sorted(set(followers) | set(partner_ids(user_id)))
+    # A conversation outlives a block: its partners must not see each other come and go.
+    return sorted(visible_to(user_id, set(followers) | set(partner_ids(user_id))))
 
 
 def announce_presence(user_id: int, *, online: bool) -> None:

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 
+from app import jsonread
 from app.accounts import queries as accounts
 from app.accounts.tokens import user_from_access_token
 from app.errors import DomainError
@@ -222,7 +223,7 @@ def _handle(conn: Connection, raw: str | bytes) -> tuple[str, Any, Any] | None:
     if isinstance(raw, bytes) or len(raw) > FRAME_LIMIT:
         return ("frame", _error(_("Send JSON text frames of at most 4 KB.")), None)
     try:
-        frame = json.loads(raw)
+        frame = jsonread.loads(raw)
     except ValueError:
         return ("frame", _error(_("That frame is not JSON.")), None)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,6 +92,25 @@ def blocked_between(user_id: int, other_ids: list[int] | int) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def blocked_among(user_id: int, other_ids: Iterable[int]) -> set[int]:
+    """Return which of the others a block separates from the user, either way (one query)."""
+    others = {o for o in other_ids if o != user_id}
+    if not others:
+        return set()
+    return set(
+        db.session.scalars(
+            union_all(
+                select(Block.blocked_id).where(
+                    Block.blocker_id == user_id, Block.blocked_id.in_(others)
+                ),
+                select(Block.blocker_id).where(
+                    Block.blocked_id == user_id, Block.blocker_id.in_(others)
+                ),
+            )
+        )
+    )
 
 
 def _people(model, owner_column, other_column, user_id: int, *, limit: int, cursor: str | None):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm, apply_errors
 from app.errors import DomainError
+from app.redirects import referrer_or, see_other
 from app.safety import queries, services
 from app.safety.forms import REASON_LABELS, ReportForm
 from app.safety.models import REPORT_REASONS
@@ -33,8 +34,7 @@ def reason_label(reason: str) -> str:
 
 def _back(username: str):
     """Go back where the button was (no JavaScript), or to the profile."""
-    target = request.referrer or url_for("social.profile", username=username)
-    return redirect(target, code=303)
+    return see_other(referrer_or(url_for("social.profile", username=username)))
 
 
 @bp.post("/u/<username>/block")
@@ -109,7 +109,7 @@ def file_report():
             if is_htmx():
                 return render_page("safety/report.html", block="form", form=form, done=True)
             flash(_("Thank you. The moderators will look at your report."), "success")
-            return redirect(request.referrer or url_for("feeds.home"), code=303)
+            return see_other(referrer_or(url_for("feeds.home")))
     return render_page("safety/report.html", block="form", form=form, done=False), 422
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
+from app.ratelimits import search_limit
 from app.search import queries
 from app.social.queries import following_ids
 from app.web import render_page
@@ -13,6 +14,7 @@ bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
+@search_limit
 def search():
     """Search posts, people or tags."""
     q = request.args.get("q", "")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
+from app.safety.queries import not_hidden
 from app.social.models import Follow
 
 
@@ -59,21 +60,25 @@ def _people(query, key_time, key_id, *, limit: int, cursor: str | None) -> Page[
     return Page([row[0] for row in rows], next_cursor)
 
 
-def followers(user: User, *, limit: int, cursor: str | None) -> Page[User]:
-    """Return the people who follow ``user``, most recent first."""
+def followers(
+    user: User, *, limit: int, cursor: str | None, viewer: User | None = None
+) -> Page[User]:
+    """Return the people who follow ``user``, most recent first (none blocked from the viewer)."""
     query = (
         select(User, Follow.created_at)
         .join(Follow, Follow.follower_id == User.id)
-        .where(Follow.followee_id == user.id)
+        .where(Follow.followee_id == user.id, not_hidden(User.id, viewer, muted=False))
     )
     return _people(query, Follow.created_at, Follow.follower_id, limit=limit, cursor=cursor)
 
 
-def following(user: User, *, limit: int, cursor: str | None) -> Page[User]:
-    """Return the people ``user`` follows, most recent first."""
+def following(
+    user: User, *, limit: int, cursor: str | None, viewer: User | None = None
+) -> Page[User]:
+    """Return the people ``user`` follows, most recent first (none blocked from the viewer)."""
     query = (
         select(User, Follow.created_at)
         .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == user.id)
+        .where(Follow.follower_id == user.id, not_hidden(User.id, viewer, muted=False))
     )
     return _people(query, Follow.created_at, Follow.followee_id, limit=limit, cursor=cursor)

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
-from app.realtime.presence import is_online
+from app.realtime.visibility import is_online_for
+from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
 from app.social import queries, services
 from app.web import is_htmx, render_page
@@ -44,7 +45,7 @@ def profile(username: str):
         user=user,
         relation=queries.relation(viewer(), user),
         standing=safety.standing(viewer(), user),
-        online=is_online(user.id),
+        online=is_online_for(viewer(), user.id),
         tab="posts",
         page=page,
         next_url=next_url,
@@ -55,7 +56,7 @@ def _people(username: str, tab: str):
     user = _profile_or_404(username)
     cursor = request.args.get("cursor")
     lister = queries.followers if tab == "followers" else queries.following
-    page = lister(user, limit=30, cursor=cursor)
+    page = lister(user, limit=30, cursor=cursor, viewer=viewer())
     endpoint = "social.followers" if tab == "followers" else "social.following"
     next_url = (
         url_for(endpoint, username=user.username, cursor=page.next_cursor)
@@ -68,7 +69,7 @@ def _people(username: str, tab: str):
         user=user,
         relation=queries.relation(viewer(), user),
         standing=safety.standing(viewer(), user),
-        online=is_online(user.id),
+        online=is_online_for(viewer(), user.id),
         tab=tab,
         people=page.items,
         followed=queries.following_ids(viewer(), [p.id for p in page.items]),
@@ -103,6 +104,4 @@ def toggle_follow(username: str):
         return render_page(
             "social/follow_button.html", user=target, following=request.form.get("on") == "1"
         )
-    return redirect(
-        request.referrer or url_for("social.profile", username=target.username), code=303
-    )
+    return see_other(referrer_or(url_for("social.profile", username=target.username)))

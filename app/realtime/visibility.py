@@ -1,0 +1,33 @@
+"""Who sees whose presence: nobody across a block, either way.
+
+Presence (``app.realtime.presence``) knows who is online; this module decides who may know it.
+Every page, API route and socket frame that shows an online dot asks here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.accounts.models import User
+from app.realtime import presence
+from app.safety.queries import blocked_among
+
+
+def visible_to(viewer_id: int, user_ids: Iterable[int]) -> list[int]:
+    """Return the users a block does not separate from the viewer, in their order."""
+    ids = list(dict.fromkeys(user_ids))
+    hidden = blocked_among(viewer_id, ids)
+    return [uid for uid in ids if uid not in hidden]
+
+
+def online_for(viewer: User | None, user_ids: Iterable[int]) -> set[int]:
+    """Return which of these users the viewer sees online."""
+    ids = list(user_ids)
+    if viewer is not None:
+        ids = visible_to(viewer.id, ids)
+    return presence.online_ids(ids)
+
+
+def is_online_for(viewer: User | None, user_id: int) -> bool:
+    """Tell whether the viewer sees this user online."""
+    return user_id in online_for(viewer, [user_id])
