@@ -38,9 +38,14 @@ class DefaultConfig:
     ACCESS_TOKEN_TTL = 15 * 60
     REFRESH_TOKEN_TTL = 30 * 24 * 3600
     JWT_ALGORITHM = "HS256"
+    # "Keep me signed in": the remember cookie's and its sign-in's lifetime, and the longest any
+    # browser sign-in lasts.
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A browser sign-in without "keep me signed in" ends after this long without a request.
+    SESSION_IDLE_TIMEOUT = 24 * 3600
+    # A sign-in's "last active" time is written at most this often (not once per request).
+    SESSION_TOUCH_INTERVAL = 5 * 60
+    # The session cookie's flags; the remember cookie's are derived from them (finalize).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -85,6 +90,8 @@ ENV_SETTINGS: dict[str, type] = {
     "ACCESS_TOKEN_TTL": int,
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,
+    "SESSION_IDLE_TIMEOUT": int,
+    "REMEMBER_COOKIE_DURATION": int,
     "DEVTHREAD_ENV": str,
     "LOG_FORMAT": str,
     "LOG_LEVEL": str,
@@ -140,6 +147,18 @@ def embedded_secret_key(instance_path: str) -> str:
     return key
 
 
+def derive_cookie_flags(config: dict[str, Any]) -> None:
+    """Give the remember cookie the session cookie's flags, so one setting drives every cookie."""
+    # Flask-Login reads its own REMEMBER_COOKIE_* keys (Secure off by default): left alone, a
+    # site on HTTPS would still send the 30-day cookie over plain HTTP.
+    config["REMEMBER_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE", False))
+    config["REMEMBER_COOKIE_HTTPONLY"] = bool(config.get("SESSION_COOKIE_HTTPONLY", True))
+    config["REMEMBER_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE", "Lax")
+    for name in ("DOMAIN", "PATH"):
+        if config.get(f"SESSION_COOKIE_{name}"):
+            config[f"REMEMBER_COOKIE_{name}"] = config[f"SESSION_COOKIE_{name}"]
+
+
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Derive the settings that depend on others, and refuse unsafe production settings."""
     if config.get("DATABASE_URL"):
@@ -174,6 +193,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 20))
         options.setdefault("pool_timeout", 10)
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    derive_cookie_flags(config)
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

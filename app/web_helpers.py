@@ -10,6 +10,7 @@ from flask_babel import format_datetime, format_timedelta
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from app.accounts.devices import describe_device
 from app.accounts.models import User
 from app.timeutil import isoformat, utcnow
 
@@ -78,6 +79,7 @@ def unread_notifications() -> int:
 def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["as_datetime"] = as_datetime
+    app.jinja_env.filters["device"] = describe_device
     app.jinja_env.globals.update(
         avatar=avatar_url,
         timeago=timeago,

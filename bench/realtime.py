@@ -61,7 +61,7 @@ def prepare_database(url: str, listeners: int, fanout: int) -> dict[str, int]:
     from sqlalchemy import delete, insert, select, text
 
     from app import create_app
-    from app.accounts.models import User
+    from app.accounts.models import User, UserSession
     from app.accounts.passwords import hash_password
     from app.accounts.rules import identity_key
     from app.extensions import db
@@ -112,6 +112,13 @@ def prepare_database(url: str, listeners: int, fanout: int) -> dict[str, int]:
             db.session.execute(insert(User), rows[start : start + 5000])
         db.session.commit()
         ids = dict(db.session.execute(select(User.username, User.id)).all())
+        # One API sign-in per person, numbered like the person, so token_for can name it.
+        sign_ins = [
+            {"id": uid, "user_id": uid, "kind": "api", "expires_at": now + timedelta(days=1)}
+            for uid in ids.values()
+        ]
+        for start in range(0, len(sign_ins), 5000):
+            db.session.execute(insert(UserSession), sign_ins[start : start + 5000])
         poster = ids["rt_poster"]
         follows = [
             {"follower_id": ids[f"rt_{i}"], "followee_id": poster, "created_at": now}
@@ -130,13 +137,13 @@ def prepare_database(url: str, listeners: int, fanout: int) -> dict[str, int]:
 
 
 def token_for(user_id: int) -> str:
-    """Mint an access token the server accepts (same secret, session version 1)."""
+    """Mint an access token the server accepts (same secret, the sign-in numbered like the user)."""
     import jwt
 
     now = datetime.now(UTC)
     claims = {
         "sub": str(user_id),
-        "ver": 1,
+        "sid": user_id,
         "iat": now,
         "exp": now + timedelta(hours=2),
         "jti": f"bench{user_id}",

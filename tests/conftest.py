@@ -222,13 +222,17 @@ def api(client: FlaskClient) -> Api:
 def api_as(app: Flask, username: str = "alice", **extra) -> Api:
     """Create an account and return an API client holding an access token for it."""
     from app.accounts.models import User
+    from app.accounts.sessions import start_api_session
     from app.accounts.tokens import issue_access_token
 
     user_id = make_user(app, username, **extra)
     client = Api(app.test_client())
     # Minted directly: signing in through the API for every person would hit the login limits.
     with app.test_request_context():
-        client.access_token = issue_access_token(db.session.get(User, user_id))
+        user = db.session.get(User, user_id)
+        record = start_api_session(user=user, user_agent="test client")
+        db.session.commit()
+        client.access_token = issue_access_token(user, record.id)
     return client
 
 

@@ -118,10 +118,10 @@ def running(*servers: Server):
 class Client:
     """A WebSocket client reading JSON frames."""
 
-    def __init__(self, ws_url: str, token: str, **options) -> None:
-        self.ws = websocket.create_connection(
-            f"{ws_url}?access_token={token}&format=json", timeout=5, **options
-        )
+    def __init__(self, ws_url: str, token: str | None, **options) -> None:
+        # No token: the browser's way, with ``cookie="session=..."`` among the options.
+        query = f"access_token={token}&format=json" if token else "format=json"
+        self.ws = websocket.create_connection(f"{ws_url}?{query}", timeout=5, **options)
 
     def send(self, frame: dict | str) -> None:
         """Send a frame (a dict is sent as JSON)."""
@@ -153,6 +153,21 @@ class Client:
             except (websocket.WebSocketTimeoutException, TimeoutError):
                 break
         return out
+
+    def close_code(self, timeout: float = 3.0) -> int | None:
+        """Wait for the server's close frame and return its code (None: still open)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self.ws.settimeout(left)
+            try:
+                opcode, data = self.ws.recv_data(control_frame=True)
+            except (websocket.WebSocketTimeoutException, TimeoutError):
+                return None
+            except websocket.WebSocketConnectionClosedException:
+                return 1006
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                return int.from_bytes(data[:2], "big")
+        return None
 
     def close(self) -> None:
         """Close the socket."""

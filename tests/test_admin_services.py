@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import RefreshToken, User
-from app.accounts.tokens import issue_token_pair
+from app.accounts.models import RefreshToken, User, UserSession
+from app.accounts.tokens import sign_in
 from app.admin import charts, queries, services
 from app.admin.models import AuditEntry
 from app.errors import Forbidden, NotFound, ValidationError
@@ -46,13 +46,14 @@ def published(monkeypatch):
 
 def test_suspension_signs_out_everywhere_and_is_audited(people, published):
     bob, moe = people["bob"], people["moe"]
-    issue_token_pair(bob)
-    version = bob.session_version
+    sign_in(bob)
+    assert db.session.query(UserSession).filter_by(user_id=bob.id).count() == 1
     services.suspend_user(actor=moe, username="bob", reason="spam wave")
     bob = db.session.get(User, bob.id)
-    assert bob.suspended and bob.session_version == version + 1
-    tokens = db.session.query(RefreshToken).filter_by(user_id=bob.id).all()
-    assert tokens and all(t.revoked_at is not None for t in tokens)
+    assert bob.suspended
+    # The sign-in ended, and its refresh tokens with it.
+    assert db.session.query(UserSession).filter_by(user_id=bob.id).count() == 0
+    assert db.session.query(RefreshToken).filter_by(user_id=bob.id).count() == 0
     # The sockets close: "session.revoked" goes to bob once the suspension is stored.
     assert any(
         m["event"]["type"] == "session.revoked" and m["users"] == [bob.id] for m in published

@@ -7,9 +7,11 @@ sockets on the other.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+import requests
 import websocket
 
 from tests.conftest import PASSWORD, REDIS_URL, make_user
@@ -197,6 +199,48 @@ def test_logging_out_everywhere_closes_the_socket(pair, people, app):
         pytest.fail("the socket was not closed")
     assert int.from_bytes(data[:2], "big") == 4401
     bob.close()
+
+
+def _browser_cookie(server: Server, username: str) -> str:
+    """Sign in through the login page of a server and return its session cookie header."""
+    browser = requests.Session()
+    page = browser.get(server.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = browser.post(
+        server.url + "/login",
+        data={"login": username, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 303
+    return f"session={browser.cookies['session']}"
+
+
+def test_ending_one_session_closes_its_sockets_and_no_others(pair, people):
+    listen, act = pair
+    token_a, token_b = act.login("bob", PASSWORD), act.login("bob", PASSWORD)
+    app_a, app_b = Client(listen.ws_url, token_a), Client(listen.ws_url, token_b)
+    laptop = Client(listen.ws_url, None, cookie=_browser_cookie(act, "bob"))
+    for client in (app_a, app_b, laptop):
+        client.next("unread")
+    items = act.api("GET", "/me/sessions", token_b).json()["items"]
+    browser_id = next(i["id"] for i in items if i["kind"] == "browser")
+    # The oldest API sign-in is token_a's (newest first).
+    first_api_id = [i["id"] for i in items if i["kind"] == "api"][-1]
+
+    assert act.api("DELETE", f"/me/sessions/{first_api_id}", token_b).status_code == 204
+    assert app_a.close_code() == 4401
+    for client in (app_b, laptop):
+        client.send({"type": "ping"})
+        client.next("pong")
+
+    assert act.api("DELETE", f"/me/sessions/{browser_id}", token_b).status_code == 204
+    assert laptop.close_code() == 4401
+    app_b.send({"type": "ping"})
+    app_b.next("pong")
+    assert act.api("GET", "/me", token_a).status_code == 401
+    for client in (app_a, app_b, laptop):
+        client.close()
 
 
 @pytest.mark.redis_only

@@ -1,25 +1,54 @@
-"""Who is asking: the browser session's user, and the login rate limits."""
+"""Who is asking: the browser session's user, signing a browser in and out, login limits."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+import contextlib
 
-from app.accounts import queries
+from flask import current_app, request, session
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import queries, services, sessions
 from app.accounts.models import User
 from app.accounts.rules import identity_key
+from app.errors import NotFound
 from app.extensions import client_address, limiter
 
 
 def load_session_user(identity: str) -> User | None:
-    """Load the user of a session cookie, refusing ended sessions and suspended users."""
-    user_id, _, version = identity.partition(":")
-    try:
-        user = queries.get_user(int(user_id))
-    except ValueError:
-        return None
-    if user is None or str(user.session_version) != version or user.suspended:
-        return None
-    return user
+    """Load the user of a session or remember cookie, refusing ended sign-ins and suspensions."""
+    return sessions.browser_user(identity)
+
+
+def client_info() -> dict[str, str]:
+    """Describe the caller for a sign-in record: its user agent and address."""
+    return {
+        "user_agent": request.headers.get("User-Agent", ""),
+        "ip_address": client_address(),
+    }
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Sign this browser in with a new sign-in record and a new cookie session."""
+    sessions.start_browser_session(user=user, remember=remember, **client_info())
+    # Nothing from before sign-in survives, the CSRF secret included: no session fixation.
+    session.clear()
+    login_user(user, remember=remember)
+    if not remember and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in (
+        request.cookies
+    ):
+        # A remember cookie of an earlier sign-in would outlive this one: drop it.
+        session["_remember"] = "clear"
+
+
+def sign_out() -> None:
+    """Sign this browser out: end its sign-in record, then clear its cookies."""
+    if current_user.is_authenticated and current_user.current_session_id is not None:
+        # Already ended ("log out everywhere" just ran) is as good as ending it now.
+        with contextlib.suppress(NotFound):
+            services.end_session(user=current_user, session_id=current_user.current_session_id)
+    session.clear()
+    # After the clear: logout_user marks the remember cookie for deletion in the session.
+    logout_user()
 
 
 def login_account_key() -> str:

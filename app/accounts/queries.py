@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime, timedelta
 
-from app.accounts.models import User
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from app.accounts.models import User, UserSession
 from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
 from app.extensions import db
+from app.pagination import Page, decode_cursor, encode_cursor
+from app.timeutil import utcnow
 
 
 def get_user(user_id: int) -> User | None:
@@ -77,3 +82,34 @@ def users_by_ids(user_ids: list[int]) -> list[User]:
     if not user_ids:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(user_ids))))
+
+
+def live_session(now: datetime) -> ColumnElement[bool]:
+    """Return the condition a sign-in record meets while it has not ended by time."""
+    # Written once, used by the cookie and token checks, the listing and the pruning alike.
+    idle = timedelta(seconds=current_app.config["SESSION_IDLE_TIMEOUT"])
+    return and_(
+        UserSession.expires_at > now,
+        or_(
+            UserSession.kind != "browser",
+            UserSession.remember.is_(True),
+            UserSession.last_seen_at > now - idle,
+        ),
+    )
+
+
+def get_session(session_id: int) -> UserSession | None:
+    """Return the sign-in record with this id, if any."""
+    return db.session.get(UserSession, session_id)
+
+
+def user_sessions(user: User, *, limit: int, cursor: str | None) -> Page[UserSession]:
+    """Return the user's sign-ins that have not ended, newest first (one query)."""
+    query = select(UserSession).where(UserSession.user_id == user.id, live_session(utcnow()))
+    after = decode_cursor(cursor, int)
+    if after:
+        query = query.where(UserSession.id < after[0])
+    rows = list(db.session.scalars(query.order_by(UserSession.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)

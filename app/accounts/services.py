@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import queries, rules
+from app.accounts import queries, rules, sessions
 from app.accounts.models import ROLES, RefreshToken, User
 from app.accounts.passwords import (
     burn_verification,
@@ -14,7 +14,7 @@ from app.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from app.errors import Conflict, Forbidden, Unauthorized, ValidationError
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -137,12 +137,18 @@ def log_out_everywhere(*, user: User) -> User:
     return user
 
 
-def _end_sessions(user: User) -> None:
-    """Invalidate cookies, access and refresh tokens, and close the user's open sockets."""
-    from app.realtime.events import emit
+def end_session(*, user: User, session_id: int) -> None:
+    """End one of the user's sign-ins (a browser or an API family) and close its sockets."""
+    if not sessions.end_session(user_id=user.id, session_id=session_id):
+        # Someone else's session is as unknown as one that never existed.
+        raise NotFound(_("You have no session with that id."))
+    db.session.commit()
 
-    user.session_version = (user.session_version or 1) + 1
-    emit(db.session, [user.id], "session.revoked", {})
+
+def _end_sessions(user: User) -> None:
+    """End every sign-in (cookies, access and refresh tokens) and close the user's sockets."""
+    sessions.end_all_sessions(user_id=user.id)
+    # Refresh tokens from before sign-ins were records belong to no session: revoke them.
     db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -12,9 +11,11 @@ import jwt
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from app.accounts import queries
-from app.accounts.models import RefreshToken, User
+from app.accounts import queries, sessions
+from app.accounts.models import RefreshToken, User, UserSession
+from app.accounts.sessions import hash_secret
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.timeutil import utcnow
@@ -26,15 +27,15 @@ def _signing_key() -> str:
 
 def hash_token(raw: str) -> str:
     """Return the SHA-256 of a refresh token: the only form stored."""
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return hash_secret(raw)
 
 
-def issue_access_token(user: User) -> str:
-    """Sign an access token for the user."""
+def issue_access_token(user: User, session_id: int) -> str:
+    """Sign an access token for the user's API sign-in ``session_id``."""
     now = utcnow()
     claims = {
         "sub": str(user.id),
-        "ver": user.session_version,
+        "sid": session_id,
         "iat": now,
         "exp": now + timedelta(seconds=current_app.config["ACCESS_TOKEN_TTL"]),
         "jti": uuid.uuid4().hex,
@@ -44,7 +45,7 @@ def issue_access_token(user: User) -> str:
 
 
 def user_from_access_token(token: str) -> User:
-    """Return the user an access token speaks for: 401 for a bad token, 403 if suspended."""
+    """Return the user an access token speaks for: 401 for a bad or ended one, 403 if suspended."""
     try:
         # The algorithm is fixed here, never read from the token's header ("alg: none").
         claims: dict[str, Any] = jwt.decode(
@@ -59,11 +60,17 @@ def user_from_access_token(token: str) -> User:
         raise Unauthorized(_("The access token is not valid.")) from exc
     if claims.get("typ") != "access":
         raise Unauthorized(_("The access token is not valid."))
+    session_id = claims.get("sid")
     try:
-        user = queries.get_user(int(claims["sub"]))
+        user_id = int(claims["sub"])
     except (TypeError, ValueError) as exc:
         raise Unauthorized(_("The access token is not valid.")) from exc
-    if user is None or user.session_version != claims.get("ver"):
+    # A token without a session (issued before sign-ins were records) is refused like an
+    # ended one: clients refresh, which gives their family a session.
+    user = None
+    if isinstance(session_id, int) and not isinstance(session_id, bool):
+        user = sessions.api_user(user_id=user_id, session_id=session_id)
+    if user is None:
         raise Unauthorized(_("The access token is no longer valid. Sign in again."))
     if user.suspended:
         # The token is sound but its owner may not act: 403, as when a suspended user signs in.
@@ -71,8 +78,16 @@ def user_from_access_token(token: str) -> User:
     return user
 
 
-def issue_token_pair(user: User, family_id: str | None = None) -> dict[str, Any]:
-    """Create an access token and a new refresh token (a new family unless one is given)."""
+def sign_in(user: User, *, user_agent: str = "", ip_address: str = "") -> dict[str, Any]:
+    """Start an API sign-in (a session and a new refresh family) and return its first pair."""
+    record = sessions.start_api_session(user=user, user_agent=user_agent, ip_address=ip_address)
+    return issue_token_pair(user, record)
+
+
+def issue_token_pair(
+    user: User, record: UserSession, family_id: str | None = None
+) -> dict[str, Any]:
+    """Create an access token and a new refresh token of the sign-in ``record``, then commit."""
     raw = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -80,31 +95,40 @@ def issue_token_pair(user: User, family_id: str | None = None) -> dict[str, Any]
             user_id=user.id,
             token_hash=hash_token(raw),
             family_id=family_id or str(uuid.uuid4()),
+            session_id=record.id,
             created_at=now,
             expires_at=now + timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL"]),
         )
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # The sign-in was ended meanwhile (its record deleted under us).
+        db.session.rollback()
+        raise Unauthorized(_("The refresh token has expired or was revoked.")) from exc
     return {
-        "access_token": issue_access_token(user),
+        "access_token": issue_access_token(user, record.id),
         "refresh_token": raw,
         "token_type": "Bearer",
         "expires_in": current_app.config["ACCESS_TOKEN_TTL"],
     }
 
 
-def rotate_refresh_token(raw: str) -> tuple[User, dict[str, Any]]:
-    """Spend a refresh token for a new pair; a reused token revokes its whole family."""
+def rotate_refresh_token(
+    raw: str, *, user_agent: str = "", ip_address: str = ""
+) -> tuple[User, dict[str, Any]]:
+    """Spend a refresh token for a new pair; a reused token ends its whole sign-in."""
     token_hash = hash_token(raw)
     row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
     if row is None:
         raise Unauthorized(_("The refresh token is not valid."))
+    token_id, user_id, family_id, session_id = row.id, row.user_id, row.family_id, row.session_id
     now = utcnow()
     # One atomic conditional update decides which of two racing refreshes wins.
     spent = db.session.execute(
         update(RefreshToken)
         .where(
-            RefreshToken.id == row.id,
+            RefreshToken.id == token_id,
             RefreshToken.used_at.is_(None),
             RefreshToken.revoked_at.is_(None),
             RefreshToken.expires_at > now,
@@ -114,22 +138,49 @@ def rotate_refresh_token(raw: str) -> tuple[User, dict[str, Any]]:
     )
     if spent.rowcount != 1:
         db.session.rollback()
-        db.session.refresh(row)
-        if row.used_at is not None:
-            revoke_family(row.family_id)
+        # The row may be gone meanwhile: its sign-in was ended.
+        used_at = db.session.scalar(select(RefreshToken.used_at).where(RefreshToken.id == token_id))
+        if used_at is not None:
+            end_family(user_id=user_id, family_id=family_id)
             raise Unauthorized(
                 _("This refresh token was already used; every session it began is now closed.")
             )
         raise Unauthorized(_("The refresh token has expired or was revoked."))
-    user = queries.get_user(row.user_id)
+    user = queries.get_user(user_id)
     if user is None or user.suspended:
         db.session.rollback()
         raise Unauthorized(_("The refresh token is not valid."))
-    return user, issue_token_pair(user, family_id=row.family_id)
+    if session_id is None:
+        # A family from before sign-ins were records: it gets its session now, so ending the
+        # session (or a reuse of any of its tokens) takes all of them.
+        record = sessions.start_api_session(user=user, user_agent=user_agent, ip_address=ip_address)
+        db.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.session_id.is_(None))
+            .values(session_id=record.id)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        record = queries.get_session(session_id)
+        if record is None:
+            db.session.rollback()
+            raise Unauthorized(_("The refresh token has expired or was revoked."))
+        # A refresh is the API's sign of use, and each new refresh token extends the sign-in.
+        record.last_seen_at = now
+        record.expires_at = now + timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL"])
+    return user, issue_token_pair(user, record, family_id=family_id)
 
 
-def revoke_family(family_id: str) -> None:
-    """Revoke every token of one family (one sign-in and all its rotations)."""
+def end_family(*, user_id: int, family_id: str) -> None:
+    """End the sign-in a refresh family belongs to (its tokens go with it), then commit."""
+    session_id = db.session.scalar(
+        select(RefreshToken.session_id)
+        .where(RefreshToken.family_id == family_id, RefreshToken.session_id.is_not(None))
+        .limit(1)
+    )
+    if session_id is not None:
+        sessions.end_session(user_id=user_id, session_id=session_id)
+    # Tokens from before sign-ins were records have no session to go with: revoke them.
     db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
@@ -140,8 +191,8 @@ def revoke_family(family_id: str) -> None:
 
 
 def revoke_refresh_token(raw: str) -> None:
-    """Log out one sign-in: revoke the family of this refresh token, if it exists."""
+    """Log out one API sign-in: end the session of this refresh token, if it exists."""
     row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw)))
     if row is None:
         raise Unauthorized(_("The refresh token is not valid."))
-    revoke_family(row.family_id)
+    end_family(user_id=row.user_id, family_id=row.family_id)

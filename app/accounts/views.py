@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.accounts import services
-from app.accounts.auth import login_limits, register_limits
+from app.accounts import queries, services
+from app.accounts.auth import login_limits, register_limits, sign_in, sign_out
 from app.accounts.forms import (
     EmptyForm,
     LoginForm,
@@ -25,6 +25,8 @@ bp = Blueprint("accounts", __name__)
 
 # How many blocked and muted people the settings page lists before "See everyone".
 SAFETY_LIST = 10
+# How many sign-ins the settings page lists (newest first); "log out everywhere" ends the rest.
+SESSIONS_LIST = 50
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -44,7 +46,7 @@ def register():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            login_user(user)
+            sign_in(user)
             flash(_("Welcome to DevThread, %(name)s!", name=user.username), "success")
             return go(url_for("feeds.home"))
     status = 422 if form.is_submitted() else 200
@@ -66,7 +68,7 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user, remember=bool(form.remember.data))
+            sign_in(user, remember=bool(form.remember.data))
             return go(safe_next(url_for("feeds.home")))
     status = 422 if form.is_submitted() else 200
     return render_page("accounts/login.html", block="form", form=form), status
@@ -77,7 +79,7 @@ def logout():
     """Sign out of this browser."""
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
+        sign_out()
         flash(_("You are signed out."), "info")
     return go(url_for("feeds.home"))
 
@@ -117,6 +119,8 @@ def change_password():
     """Change the password and sign out every other session."""
     form = PasswordForm()
     if form.validate_on_submit():
+        current = queries.get_session(current_user.current_session_id)
+        remember = bool(current and current.remember)
         try:
             user = services.change_password(
                 user=current_user._get_current_object(),
@@ -126,9 +130,11 @@ def change_password():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            # The version bump ended this session too: start a fresh one here.
-            login_user(user)
-            return saved("password", _("Password changed. Your other sessions are signed out."))
+            # Every sign-in ended, this one too: start a fresh one here, as it was. The page
+            # reloads in full, since its CSRF token belonged to the session that ended.
+            sign_in(user, remember=remember)
+            flash(_("Password changed. Your other sessions are signed out."), "success")
+            return go(url_for("accounts.settings"))
     return render_settings(password_form=form, block="password", status=422)
 
 
@@ -139,9 +145,24 @@ def log_out_everywhere():
     form = EmptyForm()
     if form.validate_on_submit():
         services.log_out_everywhere(user=current_user)
-        logout_user()
+        sign_out()
         flash(_("You are signed out everywhere."), "info")
     return go(url_for("accounts.login"))
+
+
+@bp.post("/settings/sessions/<id:session_id>/sign-out")
+@login_required
+def sign_out_session(session_id: int):
+    """Sign out one browser or app from the list of sign-ins."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return go(url_for("accounts.settings"))
+    if session_id == current_user.current_session_id:
+        sign_out()
+        flash(_("You are signed out."), "info")
+        return go(url_for("accounts.login"))
+    services.end_session(user=current_user, session_id=session_id)
+    return saved("signed_in", _("That session is signed out."))
 
 
 def saved(block: str, message: str):
@@ -166,6 +187,7 @@ def render_settings(
         profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
         password_form=password_form or PasswordForm(formdata=None),
         sessions_form=EmptyForm(),
+        signed_in=queries.user_sessions(current_user, limit=SESSIONS_LIST, cursor=None),
         notices=notices or {},
         blocked=safety.blocked_users(current_user, limit=SAFETY_LIST, cursor=None),
         muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),

@@ -465,6 +465,24 @@ SCHEMAS: dict[str, Any] = {
         ["body"], {"body": string(10_000, minLength=1)}, additionalProperties=False
     ),
     "MarkdownPreview": obj(["html"], {"html": string(description="As `body_html` would be.")}),
+    "Session": obj(
+        ["id", "kind", "created_at", "last_seen_at", "user_agent", "current"],
+        {
+            "id": {"type": "integer"},
+            "kind": string(
+                enum=["browser", "api"],
+                description="`browser`: a signed-in browser; `api`: one API sign-in (a refresh "
+                "token and its rotations).",
+            ),
+            "created_at": string(format="date-time"),
+            "last_seen_at": string(
+                format="date-time", description="Last use, written at most every few minutes."
+            ),
+            "user_agent": string(300, description="The User-Agent it signed in with."),
+            "current": {"type": "boolean", "description": "The sign-in this request came with."},
+        },
+    ),
+    "SessionList": listing("Session"),
 }
 
 SCHEMAS.update(
@@ -585,7 +603,13 @@ PATHS: dict[str, Any] = {
         "post": op(
             "Sign out one session",
             "Auth",
-            {"204": reply("The token's family is revoked.")} | errors(400, 401, 422),
+            {
+                "204": reply(
+                    "The token's sign-in ends: its refresh tokens, its access tokens and its "
+                    "sockets stop working at once."
+                )
+            }
+            | errors(400, 401, 422),
             request=body("RefreshRequest"),
         )
     },
@@ -612,6 +636,37 @@ PATHS: dict[str, Any] = {
             request=body("ProfileUpdate"),
             auth=True,
         ),
+    },
+    "/me/sessions": {
+        "get": op(
+            "Where you are signed in, newest first",
+            "Me",
+            {"200": reply("A page of your browser and API sign-ins.", "SessionList")}
+            | errors(400, 401, 403, 422),
+            auth=True,
+            parameters=PAGE,
+        )
+    },
+    "/me/sessions/{session_id}": {
+        "delete": op(
+            "Sign out one browser or API sign-in",
+            "Me",
+            {
+                "204": reply(
+                    "It ends at once: its cookies, tokens and sockets (closed with code 4401) "
+                    "stop working. Your current one may be ended too."
+                )
+            }
+            | errors(401, 403, 404),
+            auth=True,
+            parameters=[
+                in_path(
+                    "session_id",
+                    INTEGER_ID,
+                    "A sign-in's id from `GET /me/sessions`; another person's is 404.",
+                )
+            ],
+        )
     },
 }
 

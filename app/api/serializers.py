@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.messaging.models import Message
 from app.notifications.models import Notification
 from app.pagination import Page
@@ -43,6 +43,18 @@ def private_user(user: User) -> dict[str, Any]:
         "dm_policy": user.dm_policy,
         "suspended": user.suspended,
         "created_at": isoformat(user.created_at),
+    }
+
+
+def session_json(record: UserSession, current_id: int | None) -> dict[str, Any]:
+    """Return one sign-in as its owner sees it; ``current`` marks the caller's own."""
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "created_at": isoformat(record.created_at),
+        "last_seen_at": isoformat(record.last_seen_at),
+        "user_agent": record.user_agent,
+        "current": record.id == current_id,
     }
 
 

@@ -23,6 +23,9 @@ class Connection:
     """One open socket of one user."""
 
     user_id: int
+    # The sign-in it was opened with (browser record or the token's sid): ending that one
+    # closes this socket, ending another of the user's does not.
+    session_id: int | None = None
     format: str = "json"
     queue: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=QUEUE_SIZE))
     id: int = field(default_factory=lambda: next(_ids))

@@ -40,7 +40,7 @@ REPLAY_LIMIT = 500
 FRAME_LIMIT = 4096  # bytes a client frame may have
 RATE = 20  # client frames per RATE_WINDOW
 RATE_WINDOW = 10.0
-SESSION_ENDED = 4401  # close code after "log out everywhere", a password change or a suspension
+SESSION_ENDED = 4401  # close code once the socket's sign-in ended (or every sign-in of its user)
 
 
 def check_handshake() -> None:
@@ -57,9 +57,11 @@ def check_handshake() -> None:
         except DomainError:
             abort(401)
         g.ws_user_id = user.id
+        g.ws_session_id = user.current_session_id
         g.ws_format = request.args.get("format", "json")
     elif current_user.is_authenticated:
         g.ws_user_id = current_user.id
+        g.ws_session_id = current_user.current_session_id
         g.ws_format = request.args.get("format", "html")
     else:
         abort(401)
@@ -97,7 +99,7 @@ def websocket(ws) -> None:
     from app.observability import metrics
 
     app = current_app._get_current_object()
-    conn = Connection(user_id=g.ws_user_id, format=g.ws_format)
+    conn = Connection(user_id=g.ws_user_id, session_id=g.ws_session_id, format=g.ws_format)
     socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
     hub.add(conn)
     get_bus().ensure_started()
@@ -129,6 +131,9 @@ def websocket(ws) -> None:
                 presence.heartbeat(conn.user_id, socket_id)
                 last_beat = time.monotonic()
             if kind == "event" and payload["type"] == "session.revoked":
+                ended = (payload.get("data") or {}).get("session_id")
+                if ended is not None and ended != conn.session_id:
+                    continue  # another of the user's sign-ins ended, not this socket's
                 # An application close code: a token client (the SPA) then refreshes, which fails
                 # and signs it out, instead of reconnecting with a token that no longer works.
                 with contextlib.suppress(Exception):

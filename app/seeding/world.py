@@ -69,8 +69,7 @@ LOCATIONS = ("Berlin", "Lagos", "Lisbon", "Toronto", "Bangalore", "Austin", "Tok
 USER_COLUMNS = (
     "id", "username", "username_key", "email", "email_key", "password_hash", "display_name",
     "bio", "location", "website", "avatar_url", "role", "suspended", "dm_policy",
-    "session_version", "followers_count", "following_count", "posts_count", "created_at",
-    "last_seen_at",
+    "followers_count", "following_count", "posts_count", "created_at", "last_seen_at",
 )  # fmt: skip
 POST_COLUMNS = (
     "id", "author_id", "body", "body_html", "body_text", "tags_text", "created_at", "edited_at",
@@ -193,7 +192,7 @@ def _write_users(
             yield (
                 user_id, username, identity_key(username), email, identity_key(email),
                 password_hash, name,
-                rng.choice(BIOS), rng.choice(LOCATIONS), "", "", "user", False, "everyone", 1,
+                rng.choice(BIOS), rng.choice(LOCATIONS), "", "", "user", False, "everyone",
                 0, 0, 0, joined, seen,
             )  # fmt: skip
             if (user_id - start) % 1000 == 999:

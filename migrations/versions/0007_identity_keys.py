@@ -6,7 +6,7 @@ computed in Python by ``app.accounts.rules.identity_key`` (the function the app 
 write and lookup), filled here in batches, and made unique in place of the lower() indexes.
 
 Revision ID: 0007_identity_keys
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 from app.accounts.rules import identity_key
 
 revision = "0007_identity_keys"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

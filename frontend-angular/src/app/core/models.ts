@@ -79,6 +79,17 @@ export interface UserProfile {
 }
 
 /** POST /auth/register, /auth/login, /auth/refresh. */
+/** One place the account is signed in (GET /me/sessions): a browser, or an API sign-in such as this app. */
+export interface SignIn {
+  id: number;
+  kind: 'browser' | 'api';
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string;
+  /** The sign-in this app is using. */
+  current: boolean;
+}
+
 export interface TokenResponse {
   user: PrivateUser;
   access_token: string;

@@ -19,6 +19,7 @@ import {
   ReactionState,
   SearchResults,
   SearchType,
+  SignIn,
   TokenResponse,
   UserProfile,
   UserSummary,
@@ -39,6 +40,10 @@ export abstract class AuthService {
   abstract logoutAll(): Observable<void>;
   abstract me(): Observable<PrivateUser>;
   abstract updateMe(patch: ProfilePatch): Observable<PrivateUser>;
+  /** GET /me/sessions: where this account is signed in (browsers and API sign-ins), newest first. */
+  abstract sessions(page?: PageRequest): Observable<Page<SignIn>>;
+  /** DELETE /me/sessions/{id}: end one sign-in at once (its tokens and sockets too). */
+  abstract endSession(id: number): Observable<void>;
 }
 
 export abstract class FeedService {

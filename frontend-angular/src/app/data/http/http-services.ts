@@ -18,6 +18,7 @@ import {
   ReactionState,
   SearchResults,
   SearchType,
+  SignIn,
   TokenResponse,
   UserProfile,
   UserSummary,
@@ -75,6 +76,12 @@ export class HttpAuthService extends Api implements AuthService {
   }
   updateMe(patch: ProfilePatch): Observable<PrivateUser> {
     return this.http.patch<PrivateUser>(this.url('/me'), patch);
+  }
+  sessions(page?: PageRequest): Observable<Page<SignIn>> {
+    return this.http.get<Page<SignIn>>(this.url('/me/sessions'), { params: pageParams(page) });
+  }
+  endSession(id: number): Observable<void> {
+    return this.none(this.http.delete(this.url(`/me/sessions/${id}`)));
   }
 }
 

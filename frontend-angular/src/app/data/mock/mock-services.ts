@@ -17,6 +17,7 @@ import {
   ReactionState,
   SearchResults,
   SearchType,
+  SignIn,
   TagResult,
   TokenResponse,
   UserProfile,
@@ -64,15 +65,42 @@ function privateUser(u: MockUser): PrivateUser {
 @Injectable()
 export class MockAuthService extends MockBase implements AuthService {
   private tokenSeq = 0;
-  private readonly refreshTokens = new Map<string, { user: string; used: boolean }>();
+  private sessionSeq = 0;
+  /** Each login is one sign-in (a session); its refresh tokens and access tokens name it. */
+  private readonly refreshTokens = new Map<string, { user: string; used: boolean; sid: number }>();
+  private readonly signIns = new Map<number, { user: string; created_at: string; last_seen_at: string }>();
 
-  private issue(user: MockUser): TokenResponse {
+  private issue(user: MockUser, sid?: number): TokenResponse {
+    const now = new Date().toISOString();
+    if (sid === undefined) {
+      sid = ++this.sessionSeq;
+      this.signIns.set(sid, { user: user.username, created_at: now, last_seen_at: now });
+    } else {
+      this.signIns.get(sid)!.last_seen_at = now;
+    }
     const n = ++this.tokenSeq;
     const exp = Math.floor(Date.now() / 1000) + 900;
-    const access = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: user.username, exp, n })}.mock`;
+    const access = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: user.username, sid, exp, n })}.mock`;
     const refresh = `mock-refresh.${user.username}.${n}`;
-    this.refreshTokens.set(refresh, { user: user.username, used: false });
+    this.refreshTokens.set(refresh, { user: user.username, used: false, sid });
     return { user: privateUser(user), access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: 900 };
+  }
+
+  /** The sign-in the current access token names (the mock's stand-in for the `sid` claim). */
+  private currentSid(): number | null {
+    const token = this.session.accessToken();
+    if (!token) return null;
+    try {
+      const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { sid?: number };
+      return payload.sid ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private end(sid: number): void {
+    this.signIns.delete(sid);
+    for (const entry of this.refreshTokens.values()) if (entry.sid === sid) entry.used = true;
   }
 
   login(login: string, password: string): Observable<TokenResponse> {
@@ -120,23 +148,53 @@ export class MockAuthService extends MockBase implements AuthService {
     return this.db.respond(() => {
       const entry = this.refreshTokens.get(refreshToken);
       if (!entry) throw httpError(401, 'unauthorized', 'The refresh token is not valid.');
-      if (entry.used) throw httpError(401, 'unauthorized', 'This refresh token was already used; the session has ended.');
+      if (entry.used || !this.signIns.has(entry.sid)) {
+        throw httpError(401, 'unauthorized', 'This refresh token was already used; the session has ended.');
+      }
       entry.used = true;
-      return this.issue(this.db.user(entry.user));
+      return this.issue(this.db.user(entry.user), entry.sid);
     });
   }
 
   logout(refreshToken: string): Observable<void> {
     return this.db.respond(() => {
       const entry = this.refreshTokens.get(refreshToken);
-      if (entry) entry.used = true;
+      if (entry) this.end(entry.sid);
     });
   }
 
   logoutAll(): Observable<void> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      for (const entry of this.refreshTokens.values()) if (entry.user === viewer) entry.used = true;
+      for (const [sid, signIn] of this.signIns) if (signIn.user === viewer) this.end(sid);
+    });
+  }
+
+  sessions(page?: PageRequest): Observable<Page<SignIn>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const current = this.currentSid();
+      const items: SignIn[] = [...this.signIns]
+        .filter(([, signIn]) => signIn.user === viewer)
+        .sort(([a], [b]) => b - a)
+        .map(([id, signIn]) => ({
+          id,
+          kind: 'api',
+          created_at: signIn.created_at,
+          last_seen_at: signIn.last_seen_at,
+          user_agent: 'DevThread web app (mock)',
+          current: id === current,
+        }));
+      return paginate(items, (item) => item.id, page);
+    });
+  }
+
+  endSession(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      // Another person's sign-in is as unknown as one that never existed.
+      if (this.signIns.get(id)?.user !== viewer) throw httpError(404, 'not_found', 'You have no session with that id.');
+      this.end(id);
     });
   }
 

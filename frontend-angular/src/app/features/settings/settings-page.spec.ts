@@ -31,4 +31,48 @@ describe('SettingsPage', () => {
     expect(navigate).toHaveBeenCalledWith('/login');
     await expect(firstValueFrom(TestBed.inject(AuthService).refresh(refreshToken))).rejects.toMatchObject({ status: 401 });
   });
+
+  it('lists where you are signed in and signs out one other device at once', async () => {
+    const auth = TestBed.inject(AuthService);
+    const phone = await firstValueFrom(auth.login('ada', 'devthread-demo'));
+    await firstValueFrom(TestBed.inject(AuthFlow).login('ada', 'devthread-demo'));
+    const session = TestBed.inject(Session);
+    const fixture = TestBed.createComponent(SettingsPage);
+    await fixture.whenStable();
+    fixture.detectChanges();
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    const rows = () => [...root.querySelectorAll<HTMLLIElement>('ul.sign-ins > li')];
+    expect(rows()).toHaveLength(2);
+    // Newest first: this app's own sign-in, marked, then the phone's.
+    expect(rows()[0].textContent).toContain('This device');
+    expect(rows()[1].textContent).not.toContain('This device');
+    expect(rows()[1].querySelector('time')).not.toBeNull();
+
+    rows()[1].querySelector('button')!.click();
+    await fixture.whenStable();
+    fixture.detectChanges();
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0].textContent).toContain('This device');
+    // The phone's refresh token died with its sign-in; this app's session goes on.
+    await expect(firstValueFrom(auth.refresh(phone.refresh_token))).rejects.toMatchObject({ status: 401 });
+    expect(session.signedIn()).toBe(true);
+    await expect(firstValueFrom(auth.refresh(session.refreshToken()!))).resolves.toBeTruthy();
+  });
+
+  it("signing out this device's own row is a sign-out", async () => {
+    await firstValueFrom(TestBed.inject(AuthFlow).login('ada', 'devthread-demo'));
+    const session = TestBed.inject(Session);
+    const navigate = vi.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    const fixture = TestBed.createComponent(SettingsPage);
+    await fixture.whenStable();
+    fixture.detectChanges();
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    const [mine] = [...root.querySelectorAll<HTMLLIElement>('ul.sign-ins > li')];
+    expect(mine.textContent).toContain('This device');
+    mine.querySelector('button')!.click();
+    expect(session.signedIn()).toBe(false);
+    expect(navigate).toHaveBeenCalledWith('/');
+  });
 });

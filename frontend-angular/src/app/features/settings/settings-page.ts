@@ -1,21 +1,25 @@
-/** PATCH /me: display name, bio, location, website and who may message you; signing out everywhere. */
+/** PATCH /me: display name, bio, location, website and who may message you; where you are signed in. */
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../../core/announcer';
 import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
-import { DmPolicy, PrivateUser, ProfilePatch } from '../../core/models';
+import { DmPolicy, PrivateUser, ProfilePatch, SignIn } from '../../core/models';
 import { Session } from '../../core/session';
 import { AuthService } from '../../data/services';
 import { FormField } from '../../shared/form-field';
 import { StateMessage } from '../../shared/states';
+import { TimeAgo } from '../../shared/time';
+
+/** How long a user agent that names no known browser is shown before it is shortened. */
+const AGENT_MAX = 60;
 
 type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
 
 @Component({
   selector: 'app-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, FormField, StateMessage],
+  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo],
   template: `
     <section class="page narrow" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -55,7 +59,29 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
           <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Saving…' : 'Save settings' }}</button>
         </form>
         <section class="card form" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">Sessions</h2>
+          <h2 id="sessions-title">Where you’re signed in</h2>
+          @if (signInsError()) {
+            <p class="form-error" role="alert">{{ signInsError() }}</p>
+          }
+          <ul class="sign-ins" aria-labelledby="sessions-title">
+            @for (s of signIns(); track s.id) {
+              <li class="row between sign-in">
+                <div>
+                  <strong>{{ device(s) }}</strong>
+                  @if (s.current) {
+                    <span class="pill">This device</span>
+                  }
+                  <span class="muted sign-in-details">
+                    {{ s.kind === 'browser' ? 'Browser' : 'App or API' }} · signed in <app-time [iso]="s.created_at" /> · last active
+                    <app-time [iso]="s.last_seen_at" />
+                  </span>
+                </div>
+                <button type="button" class="btn" [disabled]="endingId() === s.id" (click)="endSignIn(s)">
+                  Sign out<span class="visually-hidden"> {{ device(s) }}</span>
+                </button>
+              </li>
+            }
+          </ul>
           <p class="muted" id="sessions-hint">Sign out on every device and browser where you are signed in, this one included.</p>
           @if (sessionsError()) {
             <p class="form-error" role="alert">{{ sessionsError() }}</p>
@@ -90,6 +116,9 @@ export class SettingsPage {
   readonly saved = signal(false);
   readonly signingOut = signal(false);
   readonly sessionsError = signal<string | null>(null);
+  readonly signIns = signal<SignIn[]>([]);
+  readonly signInsError = signal<string | null>(null);
+  readonly endingId = signal<number | null>(null);
   private readonly tick = signal(0);
 
   constructor() {
@@ -108,6 +137,7 @@ export class SettingsPage {
         this.session.setUser(user);
         this.fill(user);
         this.loading.set(false);
+        this.loadSignIns();
       },
       error: (err: unknown) => {
         this.loadError.set(toApiError(err).message);
@@ -153,6 +183,41 @@ export class SettingsPage {
         this.busy.set(false);
         this.general.set(applyServerErrors(this.form, toApiError(err)));
         this.tick.update((n) => n + 1);
+      },
+    });
+  }
+
+  loadSignIns(): void {
+    this.auth.sessions({ limit: 100 }).subscribe({
+      next: (page) => this.signIns.set(page.items),
+      error: (err: unknown) => this.signInsError.set(toApiError(err).message),
+    });
+  }
+
+  /** The user agent as sent, shortened: apps and scripts name themselves first. */
+  device(s: SignIn): string {
+    const agent = s.user_agent.trim();
+    if (!agent) return 'Unknown device';
+    return agent.length <= AGENT_MAX ? agent : `${agent.slice(0, AGENT_MAX - 1)}…`;
+  }
+
+  /** End one sign-in; ending this app's own is a sign-out. */
+  endSignIn(s: SignIn): void {
+    if (s.current) {
+      this.authFlow.logout();
+      return;
+    }
+    this.endingId.set(s.id);
+    this.signInsError.set(null);
+    this.auth.endSession(s.id).subscribe({
+      next: () => {
+        this.endingId.set(null);
+        this.signIns.update((list) => list.filter((other) => other.id !== s.id));
+        this.announcer.announce(`Signed out ${this.device(s)}.`);
+      },
+      error: (err: unknown) => {
+        this.endingId.set(null);
+        this.signInsError.set(toApiError(err).message);
       },
     });
   }

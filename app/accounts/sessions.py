@@ -1,0 +1,191 @@
+"""Sign-ins as server-side records, so that ending one takes effect at once.
+
+A browser's cookies (the Flask session and the remember cookie) carry the identity
+``"<user id>:<secret>"``; only the secret's SHA-256 is stored. An API sign-in (one refresh-token
+family) is named by id in the access token's ``sid`` claim. Deleting the record ends the
+sign-in: its cookies, its access tokens and its refresh tokens stop working on their next use,
+and its open sockets are closed (the ``session.revoked`` event).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, not_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.accounts.models import User, UserSession
+from app.accounts.queries import live_session
+from app.extensions import db
+from app.pagination import INT_MAX
+from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+USER_AGENT_MAX = 300
+ADDRESS_MAX = 45  # the longest IPv6 text form
+
+
+def hash_secret(raw: str) -> str:
+    """Return the SHA-256 of a secret (a cookie's key, a refresh token): the only form stored."""
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _seconds(value: int | float | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+def _record(
+    *, user: User, kind: str, user_agent: str, ip_address: str, expires_at: datetime, **extra
+) -> UserSession:
+    """Add a record for a new sign-in, and drop the user's records that have ended by time."""
+    now = utcnow()
+    db.session.execute(
+        delete(UserSession)
+        .where(UserSession.user_id == user.id, not_(live_session(now)))
+        .execution_options(synchronize_session=False)
+    )
+    record = UserSession(
+        user_id=user.id,
+        kind=kind,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
+        # Strip control characters: the text is shown back on the settings page.
+        user_agent="".join(ch for ch in user_agent if ch.isprintable())[:USER_AGENT_MAX],
+        ip_address=ip_address[:ADDRESS_MAX],
+        **extra,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def start_browser_session(
+    *, user: User, remember: bool, user_agent: str = "", ip_address: str = ""
+) -> str:
+    """Record a browser sign-in and return the identity its cookies will carry."""
+    secret = secrets.token_urlsafe(32)
+    lifetime = _seconds(current_app.config["REMEMBER_COOKIE_DURATION"])
+    record = _record(
+        user=user,
+        kind="browser",
+        key_hash=hash_secret(secret),
+        remember=remember,
+        expires_at=utcnow() + lifetime,
+        user_agent=user_agent,
+        ip_address=ip_address,
+    )
+    db.session.commit()
+    identity = f"{user.id}:{secret}"
+    user.session_identity, user.current_session_id = identity, record.id
+    return identity
+
+
+def start_api_session(*, user: User, user_agent: str = "", ip_address: str = "") -> UserSession:
+    """Record an API sign-in (a refresh-token family); the caller commits."""
+    ttl = _seconds(current_app.config["REFRESH_TOKEN_TTL"])
+    return _record(
+        user=user,
+        kind="api",
+        expires_at=utcnow() + ttl,
+        user_agent=user_agent,
+        ip_address=ip_address,
+    )
+
+
+def browser_user(identity: str) -> User | None:
+    """Return the user of a browser identity, or None when its sign-in has ended."""
+    user_id, _sep, secret = identity.partition(":")
+    if not secret:
+        return None  # not an identity this app made
+    now = utcnow()
+    row = db.session.execute(
+        select(User, UserSession.id, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.key_hash == hash_secret(secret),
+            UserSession.kind == "browser",
+            live_session(now),
+        )
+    ).first()
+    if row is None:
+        return None
+    user, session_id, last_seen_at = row
+    if str(user.id) != user_id or user.suspended:
+        return None
+    _touch(session_id, last_seen_at, now)
+    user.session_identity, user.current_session_id = identity, session_id
+    return user
+
+
+def api_user(*, user_id: int, session_id: int) -> User | None:
+    """Return the user of an access token's session in one query, or None when it has ended."""
+    if not (0 < user_id <= INT_MAX and 0 < session_id <= INT_MAX):
+        return None
+    now = utcnow()
+    row = db.session.execute(
+        select(User, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.id == session_id,
+            UserSession.user_id == user_id,
+            UserSession.kind == "api",
+            live_session(now),
+        )
+    ).first()
+    if row is None:
+        return None
+    user, last_seen_at = row
+    _touch(session_id, last_seen_at, now)
+    user.current_session_id = session_id
+    return user
+
+
+def _touch(session_id: int, last_seen_at: datetime, now: datetime) -> None:
+    """Note that a sign-in is in use, at most once per SESSION_TOUCH_INTERVAL."""
+    if now - last_seen_at < _seconds(current_app.config["SESSION_TOUCH_INTERVAL"]):
+        return
+    try:
+        # Its own short transaction on its own connection: committing here must never commit
+        # (or be rolled back with) the request's own unit of work.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(UserSession.__table__)
+                .where(UserSession.__table__.c.id == session_id)
+                .values(last_seen_at=now)
+            )
+    except SQLAlchemyError:
+        # "Last active" is a courtesy: the request goes on without it.
+        log.warning("could not note that session %s is in use", session_id, exc_info=True)
+
+
+def end_session(*, user_id: int, session_id: int) -> bool:
+    """Delete one of a user's sign-ins and close its sockets; the caller commits."""
+    from app.realtime.events import emit
+
+    ended = db.session.execute(
+        delete(UserSession)
+        .where(UserSession.id == session_id, UserSession.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if ended.rowcount != 1:
+        return False
+    emit(db.session, [user_id], "session.revoked", {"session_id": session_id})
+    return True
+
+
+def end_all_sessions(*, user_id: int) -> None:
+    """Delete every sign-in of a user and close all their sockets; the caller commits."""
+    from app.realtime.events import emit
+
+    db.session.execute(
+        delete(UserSession)
+        .where(UserSession.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+    emit(db.session, [user_id], "session.revoked", {})
