@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from app.extensions import db
@@ -152,8 +153,11 @@ def build_world(app: Flask) -> World:
         browser = app.test_client()
         page = browser.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        # Each sign-in's device is its owner's business: a unique user agent shows any leak.
         signed_in = browser.post(
-            "/login", data={"login": username, "password": PASSWORD, "csrf_token": token}
+            "/login",
+            data={"login": username, "password": PASSWORD, "csrf_token": token},
+            headers={"User-Agent": f"SECRET-AGENT-{actor}-{mark}"},
         )
         assert signed_in.status_code == 303, (username, signed_in.status_code)
         api = Api(app.test_client())
@@ -162,6 +166,14 @@ def build_world(app: Flask) -> World:
 
     # Suspended after signing in: every request of theirs must now be refused or anonymous.
     with app.test_request_context():
+        from app.accounts.models import UserSession
+
+        alice = accounts.find_by_username("alice")
+        ids["session"] = db.session.scalar(
+            select(UserSession.id).where(
+                UserSession.user_id == alice.id, UserSession.kind == "browser"
+            )
+        )
         carol = accounts.find_by_username("carol")
         carol.suspended = True
         db.session.commit()
@@ -170,6 +182,7 @@ def build_world(app: Flask) -> World:
     staff = {"moderator", "admin"}
     for actor, username in USERNAMES.items():
         world.secrets[f"{username}@example.com"] = {actor} | staff
+        world.secrets[f"SECRET-AGENT-{actor}-{mark}"] = {actor}
         for credential in (visitors[actor].api.access_token, visitors[actor].api.refresh_token):
             world.secrets[credential] = {actor}
     for username in EXTRAS:
@@ -190,6 +203,7 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "post_id": world.ids["post"],
             "comment_id": world.ids["comment"],
             "conversation_id": world.ids["conversation"],
+            "session_id": world.ids["session"],
             "target_id": world.ids["post"],
             "username": "alice",
             "kind": "like",

@@ -166,6 +166,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
         page_signed_in(303), {"current_password": PASSWORD, "new_password": "a new long password"}
     ),
     ("POST", "/settings/sessions"): Entry(page_signed_in(303)),
+    # The sign-in named is alice's own browser: anyone else finds no such sign-in.
+    ("POST", "/settings/sessions/<id:session_id>/sign-out"): Entry(page_signed_in(404, owner=303)),
     # --- Operations, the SPA's shell, static files, the socket. ---
     ("GET", "/healthz"): Entry(everyone(200)),
     ("GET", "/readyz"): Entry(everyone(200)),
@@ -215,6 +217,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/auth/logout_all"): Entry(api_signed_in(204)),
     ("GET", "/api/v1/me"): Entry(api_signed_in(200)),
     ("PATCH", "/api/v1/me"): Entry(api_signed_in(200), {"bio": "Hello"}),
+    ("GET", "/api/v1/me/sessions"): Entry(api_signed_in(200)),
+    ("DELETE", "/api/v1/me/sessions/<id:session_id>"): Entry(api_signed_in(404, owner=204)),
     ("GET", "/api/v1/me/blocks"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/me/mutes"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/openapi.json"): Entry(api_public(200)),

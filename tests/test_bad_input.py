@@ -217,3 +217,31 @@ def test_no_route_answers_bad_input_with_a_server_error(app, world, api_fields, 
                 world.restore()  # it went through: start the next one from the same world
     assert not failures, f"{len(failures)} of {count}:\n" + "\n".join(failures[:80])
     assert count > 1500, count
+
+
+def test_a_nul_character_in_a_query_or_form_is_a_400_everywhere(app, world):
+    world.restore()
+    owner = world.visitors["owner"]
+    page = owner.browser.get("/search?q=a%00b")
+    assert page.status_code == 400
+    assert "NUL" in page.get_data(as_text=True)
+    form = owner.browser.post(
+        f"/p/{world.ids['post']}/delete", data={"reason": "a\x00b", "csrf_token": owner.csrf}
+    )
+    assert form.status_code == 400
+    api = owner.api.call("GET", "/feed/latest?cursor=%00")
+    assert api.status_code == 400
+    assert api.get_json()["error"]["code"] == "bad_request"
+    # Nothing was deleted.
+    assert owner.browser.get(f"/p/{world.ids['post']}").status_code == 200
+
+
+def test_a_reply_to_a_comment_id_no_row_can_have_is_a_form_error(app, world):
+    world.restore()
+    owner = world.visitors["owner"]
+    response = owner.browser.post(
+        f"/p/{world.ids['post']}/comments",
+        data={"body": "hello", "parent_id": HUGE_ID, "csrf_token": owner.csrf},
+    )
+    assert response.status_code == 422
+    assert "No such comment on this post." in response.get_data(as_text=True)
