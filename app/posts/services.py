@@ -12,6 +12,7 @@ from app.cache import touch
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.notifications.services import notify
+from app.pagination import INT_MAX
 from app.posts import rules
 from app.posts.markdown import Rendered, render_markdown
 from app.posts.models import (
@@ -332,7 +333,8 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
     body = rules.check_body(body, limit=rules.COMMENT_MAX)
     parent = None
     if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
+        # An id no row can have (a page form sends any digits) is simply no comment.
+        parent = db.session.get(Comment, parent_id) if 0 < parent_id <= INT_MAX else None
         # A comment by someone blocked either way is hidden from you: as if it never was.
         if (
             parent is None
@@ -422,6 +424,8 @@ def delete_comment(*, comment_id: int, actor: User, commit: bool = True) -> None
     # commit=False: a moderation service adds its audit record to the same transaction.
     comment = get_comment_or_404(comment_id)
     if not _may_moderate(actor, comment.author_id):
+        # Behind a block the post is not there at all: 404, as on every other route of it.
+        get_post_or_404(comment.post_id, viewer=actor)
         raise Forbidden(_("Only the author or a moderator can delete this comment."))
     has_replies = db.session.scalar(
         select(func.count()).select_from(Comment).where(Comment.parent_id == comment.id)

@@ -1,0 +1,381 @@
+"""The authorization matrix: every route of the URL map, as each of seven kinds of visitor.
+
+Each route (method and rule) has an entry saying what it is sent and what each visitor must get. A
+route without an entry fails ``test_every_route_has_an_entry``, so a new route is in the matrix the
+day it is added. Every answer is also searched for the secrets of other people (emails, message
+bodies, report notes, tokens, password hashes).
+
+A write changes the world, so each visitor calls a write route on a world of its own; reads share
+one world per route.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.authz import ACTORS, World, build_world, path_values
+from tests.conftest import PASSWORD
+
+HTMX = {"HX-Request": "true"}
+READ = ("GET",)
+STAFF = ("moderator", "admin")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a route is sent and what each visitor gets back."""
+
+    expect: dict[str, int | tuple[int, ...]]
+    # A body, or a function of the world and the visitor that makes one.
+    body: dict[str, Any] | Callable[[World, str], dict[str, Any]] | None = None
+    query: str | Callable[[World], str] = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    # Path values other than the world's defaults (tests/authz.py path_values).
+    values: dict[str, Any] = field(default_factory=dict)
+    # Secrets this route may show whoever calls it (signing in as erin shows erin's address).
+    reveals: tuple[str, ...] = ()
+
+
+def everyone(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
+    """Expect one status from every visitor, except those named."""
+    return {actor: overrides.get(actor, status) for actor in ACTORS}
+
+
+def api_signed_in(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
+    """An API route that needs a token: anonymous 401, suspended 403 (their token still reads)."""
+    return everyone(status, **{"anonymous": 401, "suspended": 403, **overrides})
+
+
+def api_public(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
+    """A public API route: a suspended person's token is refused even here."""
+    return everyone(status, **{"suspended": 403, **overrides})
+
+
+def page_signed_in(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
+    """A page that needs a session: anonymous and suspended visitors are sent to sign in."""
+    return everyone(status, **{"anonymous": 302, "suspended": 302, **overrides})
+
+
+def staff_page(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
+    """An admin page: 404 for everyone but moderators and admins."""
+    return everyone(404, **{"moderator": status, "admin": status, **overrides})
+
+
+def _post(world: World) -> int:
+    return world.ids["post"]
+
+
+WS = {
+    "Upgrade": "websocket",
+    "Connection": "Upgrade",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+}
+NEW_ACCOUNT = {"username": "newbie", "email": "newbie@example.com", "password": PASSWORD}
+SIGN_IN_AS_ERIN = {"login": "erin", "password": PASSWORD}
+REPORT_POST = lambda world, actor: {  # noqa: E731
+    "target_type": "post",
+    "target_id": _post(world),
+    "reason": "spam",
+}
+
+
+def own_refresh_token(world: World, actor: str) -> dict[str, Any]:
+    """Send the visitor's own refresh token (anonymous visitors have none: a made-up one)."""
+    return {"refresh_token": world.visitors[actor].api.refresh_token or "not-a-refresh-token"}
+
+
+# Pages answer a signed-in visitor's sign-in and sign-up forms by sending them home.
+SIGNED_OUT_ONLY = everyone(302, anonymous=200, suspended=200)
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    # --- Feeds, posts and people: public pages; a blocked visitor sees nothing of alice. ---
+    ("GET", "/"): Entry(everyone(200)),
+    ("GET", "/latest"): Entry(everyone(200)),
+    ("GET", "/trending"): Entry(everyone(200)),
+    ("GET", "/tags/<tag>"): Entry(everyone(200)),
+    ("GET", "/search"): Entry(everyone(200), query="q=hello"),
+    ("GET", "/p/<id:post_id>"): Entry(everyone(200, blocked=404)),
+    ("GET", "/u/<username>"): Entry(everyone(200, blocked=404)),
+    ("GET", "/u/<username>/followers"): Entry(everyone(200, blocked=404)),
+    ("GET", "/u/<username>/following"): Entry(everyone(200, blocked=404)),
+    ("GET", "/avatars/<username>.svg"): Entry(everyone(200)),
+    ("POST", "/posts"): Entry(page_signed_in(303), {"body": "A new post"}),
+    ("POST", "/p/<id:post_id>/edit"): Entry(
+        page_signed_in(403, owner=303, blocked=404), {"edit-body": "Edited", "edit-tags": ""}
+    ),
+    ("POST", "/p/<id:post_id>/delete"): Entry(
+        page_signed_in(303, other=403, blocked=404), {"reason": "Off topic"}
+    ),
+    ("POST", "/p/<id:post_id>/reactions/<kind>"): Entry(
+        page_signed_in(303, blocked=404), {"on": "1"}
+    ),
+    ("POST", "/p/<id:post_id>/bookmark"): Entry(page_signed_in(303, blocked=404), {"on": "1"}),
+    ("POST", "/p/<id:post_id>/comments"): Entry(page_signed_in(303, blocked=404), {"body": "Nice"}),
+    ("POST", "/c/<id:comment_id>/edit"): Entry(
+        page_signed_in(403, owner=303, blocked=404), {"body": "Edited"}
+    ),
+    ("POST", "/c/<id:comment_id>/delete"): Entry(
+        page_signed_in(303, other=403, blocked=404), {"reason": "Off topic"}
+    ),
+    ("GET", "/bookmarks"): Entry(page_signed_in(200)),
+    ("POST", "/preview"): Entry(page_signed_in(200), {"body": "**bold**"}),
+    ("POST", "/u/<username>/follow"): Entry(
+        page_signed_in(303, owner=422, blocked=403), {"on": "1"}
+    ),
+    ("POST", "/u/<username>/block"): Entry(page_signed_in(303, owner=422), {"on": "1"}),
+    ("POST", "/u/<username>/mute"): Entry(page_signed_in(303, owner=422), {"on": "1"}),
+    ("GET", "/report"): Entry(
+        # Only a form: it shows nothing of what it names, so a blocked visitor may open it.
+        page_signed_in(200),
+        query=lambda world: f"target_type=post&target_id={_post(world)}",
+    ),
+    ("POST", "/reports"): Entry(page_signed_in(303, owner=422, blocked=404), REPORT_POST),
+    # --- Messages and notifications: only the people in a conversation see it. ---
+    ("GET", "/messages"): Entry(page_signed_in(200)),
+    # The page shows a refusal in the form it re-renders (422); the API says 403 (below).
+    ("POST", "/messages"): Entry(
+        page_signed_in(303, owner=422, blocked=422), {"username": "alice"}
+    ),
+    ("GET", "/messages/<id:conversation_id>"): Entry(page_signed_in(404, owner=200)),
+    ("POST", "/messages/<id:conversation_id>"): Entry(
+        page_signed_in(404, owner=303), {"body": "Hi"}
+    ),
+    ("POST", "/messages/<id:conversation_id>/read"): Entry(page_signed_in(404, owner=204)),
+    ("GET", "/notifications"): Entry(page_signed_in(200)),
+    ("POST", "/notifications/read"): Entry(page_signed_in(303)),
+    # --- Accounts and settings. ---
+    ("GET", "/login"): Entry(SIGNED_OUT_ONLY),
+    ("POST", "/login"): Entry(everyone(302, anonymous=303, suspended=303), SIGN_IN_AS_ERIN),
+    ("GET", "/register"): Entry(SIGNED_OUT_ONLY),
+    ("POST", "/register"): Entry(everyone(302, anonymous=303, suspended=303), NEW_ACCOUNT),
+    ("POST", "/logout"): Entry(everyone(303)),
+    ("GET", "/settings"): Entry(page_signed_in(200)),
+    ("GET", "/settings/blocked"): Entry(page_signed_in(200)),
+    ("GET", "/settings/muted"): Entry(page_signed_in(200)),
+    ("POST", "/settings/profile"): Entry(
+        page_signed_in(303), {"display_name": "New name", "dm_policy": "everyone"}
+    ),
+    ("POST", "/settings/password"): Entry(
+        page_signed_in(303), {"current_password": PASSWORD, "new_password": "a new long password"}
+    ),
+    ("POST", "/settings/sessions"): Entry(page_signed_in(303)),
+    # The sign-in named is alice's own browser: anyone else finds no such sign-in.
+    ("POST", "/settings/sessions/<id:session_id>/sign-out"): Entry(page_signed_in(404, owner=303)),
+    # --- Operations, the SPA's shell, static files, the socket. ---
+    ("GET", "/healthz"): Entry(everyone(200)),
+    ("GET", "/readyz"): Entry(everyone(200)),
+    ("GET", "/metrics"): Entry(everyone(200)),  # the test client calls from loopback
+    ("GET", "/static/<path:filename>"): Entry(everyone(200)),
+    ("GET", "/app"): Entry(everyone(200)),
+    ("GET", "/app/"): Entry(everyone(200)),
+    ("GET", "/app/<path:path>"): Entry(everyone(200)),
+    ("GET", "/api/docs"): Entry(everyone(200)),
+    # The handshake is checked before it is accepted: no credential is 401; with one, the bad
+    # format is refused (400), which shows the credential passed without opening a socket here.
+    ("GET", "/ws"): Entry(
+        everyone(400, anonymous=401, suspended=401), query="format=bogus", headers=WS
+    ),
+    # --- Admin pages: 404 for everyone but staff, whatever the method. ---
+    ("GET", "/admin"): Entry(staff_page(200)),
+    ("GET", "/admin/users"): Entry(staff_page(200)),
+    ("GET", "/admin/users/<username>"): Entry(staff_page(200)),
+    ("GET", "/admin/reports"): Entry(staff_page(200)),
+    ("GET", "/admin/audit"): Entry(staff_page(200)),
+    ("POST", "/admin/users/<username>/suspend"): Entry(staff_page(303), {"suspend-reason": "Spam"}),
+    ("POST", "/admin/users/<username>/unsuspend"): Entry(
+        staff_page(303), {"suspend-reason": "Appeal upheld"}, values={"username": "carol"}
+    ),
+    ("POST", "/admin/users/<username>/role"): Entry(
+        staff_page(303, moderator=403), {"role-role": "moderator", "role-reason": "Helps out"}
+    ),
+    ("POST", "/admin/users/<username>/remove-content"): Entry(
+        staff_page(303), {"content-reason": "Spam"}
+    ),
+    ("POST", "/admin/reports/<target_type>/<id:target_id>/resolve"): Entry(
+        staff_page(303), {"action": "dismiss", "reason": "Fine"}
+    ),
+    **{
+        (method, rule): Entry(everyone(404))
+        for rule in ("/admin", "/admin/<path:rest>")
+        for method in ("POST", "PUT", "PATCH", "DELETE")
+    },
+    ("GET", "/admin/<path:rest>"): Entry(everyone(404)),
+    # --- The JSON API. A suspended person's token is refused everywhere (403). ---
+    ("POST", "/api/v1/auth/register"): Entry(api_public(201), NEW_ACCOUNT),
+    ("POST", "/api/v1/auth/login"): Entry(
+        api_public(200), SIGN_IN_AS_ERIN, reveals=("erin@example.com",)
+    ),
+    ("POST", "/api/v1/auth/refresh"): Entry(api_public(200, anonymous=401), own_refresh_token),
+    ("POST", "/api/v1/auth/logout"): Entry(api_public(204, anonymous=401), own_refresh_token),
+    ("POST", "/api/v1/auth/logout_all"): Entry(api_signed_in(204)),
+    ("GET", "/api/v1/me"): Entry(api_signed_in(200)),
+    ("PATCH", "/api/v1/me"): Entry(api_signed_in(200), {"bio": "Hello"}),
+    ("GET", "/api/v1/me/sessions"): Entry(api_signed_in(200)),
+    ("DELETE", "/api/v1/me/sessions/<id:session_id>"): Entry(api_signed_in(404, owner=204)),
+    ("GET", "/api/v1/me/blocks"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/me/mutes"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/openapi.json"): Entry(api_public(200)),
+    ("GET", "/api/v1/feed/home"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/feed/latest"): Entry(api_public(200)),
+    ("GET", "/api/v1/feed/trending"): Entry(api_public(200)),
+    ("GET", "/api/v1/tags/<tag>/posts"): Entry(api_public(200)),
+    ("GET", "/api/v1/search"): Entry(api_public(200), query="q=hello"),
+    ("POST", "/api/v1/markdown/preview"): Entry(api_signed_in(200), {"body": "**bold**"}),
+    ("POST", "/api/v1/posts"): Entry(api_signed_in(201), {"body": "A new post"}),
+    ("GET", "/api/v1/posts/<id:post_id>"): Entry(api_public(200, blocked=404)),
+    ("PATCH", "/api/v1/posts/<id:post_id>"): Entry(
+        api_signed_in(403, owner=200, blocked=404), {"body": "Edited"}
+    ),
+    ("DELETE", "/api/v1/posts/<id:post_id>"): Entry(api_signed_in(204, other=403, blocked=404)),
+    ("PUT", "/api/v1/posts/<id:post_id>/bookmark"): Entry(api_signed_in(204, blocked=404)),
+    ("DELETE", "/api/v1/posts/<id:post_id>/bookmark"): Entry(api_signed_in(204, blocked=404)),
+    ("PUT", "/api/v1/posts/<id:post_id>/reactions/<kind>"): Entry(api_signed_in(200, blocked=404)),
+    ("DELETE", "/api/v1/posts/<id:post_id>/reactions/<kind>"): Entry(
+        api_signed_in(200, blocked=404)
+    ),
+    ("GET", "/api/v1/posts/<id:post_id>/comments"): Entry(api_public(200, blocked=404)),
+    ("POST", "/api/v1/posts/<id:post_id>/comments"): Entry(
+        api_signed_in(201, blocked=404), {"body": "Nice"}
+    ),
+    ("PATCH", "/api/v1/comments/<id:comment_id>"): Entry(
+        api_signed_in(403, owner=200, blocked=404), {"body": "Edited"}
+    ),
+    ("DELETE", "/api/v1/comments/<id:comment_id>"): Entry(
+        api_signed_in(204, other=403, blocked=404)
+    ),
+    ("GET", "/api/v1/bookmarks"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/users/<username>"): Entry(api_public(200, blocked=404)),
+    ("GET", "/api/v1/users/<username>/followers"): Entry(api_public(200, blocked=404)),
+    ("GET", "/api/v1/users/<username>/following"): Entry(api_public(200, blocked=404)),
+    ("GET", "/api/v1/users/<username>/posts"): Entry(api_public(200, blocked=404)),
+    ("PUT", "/api/v1/users/<username>/follow"): Entry(api_signed_in(204, owner=422, blocked=403)),
+    ("DELETE", "/api/v1/users/<username>/follow"): Entry(api_signed_in(204)),
+    ("PUT", "/api/v1/users/<username>/block"): Entry(api_signed_in(204, owner=422)),
+    ("DELETE", "/api/v1/users/<username>/block"): Entry(api_signed_in(204)),
+    ("PUT", "/api/v1/users/<username>/mute"): Entry(api_signed_in(204, owner=422)),
+    ("DELETE", "/api/v1/users/<username>/mute"): Entry(api_signed_in(204)),
+    ("POST", "/api/v1/reports"): Entry(api_signed_in(201, owner=422, blocked=404), REPORT_POST),
+    ("GET", "/api/v1/notifications"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/notifications/unread_count"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/notifications/read"): Entry(api_signed_in(204), {}),
+    ("GET", "/api/v1/conversations"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/conversations"): Entry(
+        api_signed_in(201, owner=422, blocked=403), {"username": "alice"}
+    ),
+    ("GET", "/api/v1/conversations/<id:conversation_id>"): Entry(api_signed_in(404, owner=200)),
+    ("GET", "/api/v1/conversations/<id:conversation_id>/messages"): Entry(
+        api_signed_in(404, owner=200)
+    ),
+    ("POST", "/api/v1/conversations/<id:conversation_id>/messages"): Entry(
+        api_signed_in(404, owner=201), {"body": "Hi"}
+    ),
+    ("POST", "/api/v1/conversations/<id:conversation_id>/read"): Entry(
+        api_signed_in(404, owner=204)
+    ),
+}
+
+
+def routes(app: Flask) -> list[tuple[str, str]]:
+    """Return every (method, rule) the app serves, HEAD and OPTIONS aside."""
+    pairs = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            pairs.append((method, rule.rule))
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+
+
+def call(world: World, actor: str, method: str, rule_text: str, entry: Entry):
+    """Call one route as one visitor, with that visitor's own credentials and CSRF token."""
+    rule = next(r for r in world.app.url_map.iter_rules() if r.rule == rule_text)
+    path = rule_text
+    for name, value in {**path_values(world, rule), **entry.values}.items():
+        path = _fill(path, name, value)
+    query = entry.query(world) if callable(entry.query) else entry.query
+    if query:
+        path += "?" + query
+    visitor = world.visitors[actor]
+    body = entry.body(world, actor) if callable(entry.body) else entry.body
+    if rule_text.startswith("/api/v1/"):
+        return visitor.api.call(method, path[len("/api/v1") :], json=body, headers=entry.headers)
+    data = None
+    if method != "GET":
+        data = {"csrf_token": visitor.csrf, **(body or {})}
+    return visitor.browser.open(path, method=method, data=data, headers=entry.headers)
+
+
+def _fill(path: str, name: str, value: Any) -> str:
+    """Put a value where ``<converter:name>`` or ``<name>`` stands in a rule."""
+    import re
+
+    return re.sub(r"<(?:[a-z]+:)?" + name + r">", str(value), path)
+
+
+def leaks(world: World, actor: str, text: str, reveals: tuple[str, ...] = ()) -> list[str]:
+    """Return the secrets in a body that this visitor may not see."""
+    return [
+        secret
+        for secret, allowed in world.secrets.items()
+        if secret in text and actor not in allowed and secret not in reveals
+    ]
+
+
+def test_every_route_has_an_entry(app):
+    missing = [pair for pair in routes(app) if pair not in MATRIX]
+    stale = [pair for pair in MATRIX if pair not in routes(app)]
+    assert not missing, f"routes without an entry in the authorization matrix: {missing}"
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+
+
+@pytest.fixture(scope="module")
+def world(app) -> World:
+    """Build the world once per module; each call restores it as it was."""
+    return build_world(app)
+
+
+@pytest.mark.parametrize(
+    "pair", sorted(MATRIX, key=lambda p: (p[1], p[0])), ids="{0[0]} {0[1]}".format
+)
+def test_route_as_every_visitor(app, world, pair, monkeypatch):
+    # Cached anonymous pages would outlive a restored world; this test is about who gets what.
+    monkeypatch.setitem(app.config, "CACHE_ENABLED", False)
+    method, rule_text = pair
+    entry = MATRIX[pair]
+    got: dict[str, int] = {}
+    found: dict[str, list[str]] = {}
+    for actor in ACTORS:
+        world.restore()
+        response = call(world, actor, method, rule_text, entry)
+        got[actor] = response.status_code
+        if leaked := leaks(world, actor, response.get_data(as_text=True), entry.reveals):
+            found[actor] = leaked
+    wanted = {a: entry.expect[a] for a in ACTORS}
+    wrong = {
+        a: (got[a], wanted[a])
+        for a in ACTORS
+        if got[a] not in (wanted[a] if isinstance(wanted[a], tuple) else (wanted[a],))
+    }
+    assert not wrong, f"{method} {rule_text}: (got, wanted) {wrong}"
+    assert not found, f"{method} {rule_text} shows secrets: {found}"
+
+
+if os.environ.get("AUTHZ_DISCOVER"):
+
+    def test_discover(app, world):
+        """Print what each visitor gets from every route (to write entries, not to pass)."""
+        for method, rule_text in routes(app):
+            entry = MATRIX.get((method, rule_text), Entry(expect={}))
+            got = {}
+            for actor in ACTORS:
+                world.restore()
+                response = call(world, actor, method, rule_text, entry)
+                got[actor] = response.status_code
+                if leaked := leaks(world, actor, response.get_data(as_text=True), entry.reveals):
+                    got[actor] = f"{response.status_code} LEAK {leaked}"
+            print(method, rule_text, got)
