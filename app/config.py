@@ -98,6 +98,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SESSION_COOKIE_SECURE": bool,
     "SESSION_IDLE_TIMEOUT": int,
     "REMEMBER_COOKIE_DURATION": int,
+    "OUTAGE_RETRY_AFTER": int,
     "DEVTHREAD_ENV": str,
     "LOG_FORMAT": str,
     "LOG_LEVEL": str,

@@ -5,16 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import (
-    Flask,
-    Response,
-    abort,
-    current_app,
-    has_request_context,
-    render_template,
-    request,
-)
-from flask_babel import gettext as _
+from flask import Flask, Response, current_app, has_request_context, render_template, request
 from jinja2_fragments.flask import render_block
 
 SUPPORTED_LOCALES = ("en",)
@@ -86,20 +77,8 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def refuse_nul_characters() -> None:
-    """Refuse a request whose query or form holds a NUL character: no text here may have one."""
-    # PostgreSQL cannot store NUL in text and raises when it meets one, so any field that
-    # reaches a query or a row would be a 500. One check here covers every route, new ones too;
-    # JSON bodies are checked field by field (app/api/common.py) with a message per field.
-    for values in (request.args, request.form):
-        for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                abort(400, description=_("Remove the NUL character (\\0) from what you sent."))
-
-
 def register_web_hooks(app: Flask) -> None:
-    """Attach the input check, the headers hook and the template globals."""
-    app.before_request(refuse_nul_characters)
+    """Attach the headers hook and the template globals."""
     app.after_request(add_security_headers)
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx

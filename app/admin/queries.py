@@ -137,6 +137,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _filter_key(text: str) -> str:
+    """Return the identity key of a name or email typed into a filter (NUL dropped)."""
+    # No name or address holds NUL, and PostgreSQL refuses it in a parameter (a 500).
+    return identity_key(text.replace("\x00", "").strip().lstrip("@"))
+
+
 def users_page(
     *,
     q: str = "",
@@ -147,7 +153,7 @@ def users_page(
 ) -> Page[User]:
     """Return accounts newest first, by username or email prefix, role and suspension."""
     query = select(User)
-    q = identity_key(q.strip().lstrip("@"))[:254]
+    q = _filter_key(q)[:254]
     if q:
         pattern = _escape_like(q) + "%"
         query = query.where(
@@ -302,7 +308,7 @@ def audit_page(
 ) -> Page[AuditEntry]:
     """Return audit entries newest first, by actor, action and target ("post:12" or a name)."""
     query = select(AuditEntry)
-    actor = identity_key(actor.strip().lstrip("@"))
+    actor = _filter_key(actor)
     if actor:
         staff = select(User.id).where(User.username_key == actor)
         query = query.where(AuditEntry.actor_id.in_(staff))
@@ -319,7 +325,7 @@ def audit_page(
                 AuditEntry.target_id == (ident if ident <= ID_MAX else -1),
             )
         else:
-            person = select(User.id).where(User.username_key == identity_key(target))
+            person = select(User.id).where(User.username_key == _filter_key(target))
             query = query.where(AuditEntry.target_user_id.in_(person))
     after = decode_cursor(cursor, int)
     if after:

@@ -72,6 +72,10 @@ def _reason(reason: str | None, *, required: bool = True) -> str:
     if len(reason) > REASON_MAX:
         message = _("Use at most %(n)d characters.", n=REASON_MAX)
         raise ValidationError(message, {"reason": [message]})
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in reason):
+        # NUL among them: PostgreSQL refuses it, and the audit log shows the text back.
+        message = _("Remove the control characters.")
+        raise ValidationError(message, {"reason": [message]})
     return reason
 
 

@@ -36,8 +36,8 @@ export interface UserSummary {
   username: string;
   display_name: string;
   avatar_url: string;
-  /** Assumed: conversation participants may carry their presence. */
-  online?: boolean;
+  /** Conversation participants carry their presence; null while the server cannot tell. */
+  online?: boolean | null;
 }
 
 export type Role = 'user' | 'moderator' | 'admin';
@@ -73,7 +73,8 @@ export interface UserProfile {
   followers_count: number;
   following_count: number;
   posts_count: number;
-  online: boolean;
+  /** null: unknown (the server's presence store is away); no dot is shown then. */
+  online: boolean | null;
   is_following: boolean;
   follows_you: boolean;
 }

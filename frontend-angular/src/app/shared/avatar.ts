@@ -12,11 +12,11 @@ import { UserSummary } from '../core/models';
       } @else {
         <span class="avatar-initial">{{ initial() }}</span>
       }
-      @if (online() !== undefined) {
+      @if (online() != null) {
         <span class="dot" [class.on]="online()"></span>
       }
     </span>
-    @if (online() !== undefined) {
+    @if (online() != null) {
       <span class="visually-hidden">{{ online() ? '(online)' : '(offline)' }}</span>
     }
   `,
@@ -24,7 +24,8 @@ import { UserSummary } from '../core/models';
 export class Avatar {
   readonly user = input.required<Pick<UserSummary, 'username' | 'display_name' | 'avatar_url'>>();
   readonly size = input(40);
-  readonly online = input<boolean | undefined>(undefined);
+  /** true or false shows a dot; null (unknown) or undefined (not asked) shows none. */
+  readonly online = input<boolean | null | undefined>(undefined);
   readonly failed = signal(false);
   readonly initial = computed(() => (this.user().display_name || this.user().username).charAt(0).toUpperCase());
 }

@@ -44,7 +44,9 @@ const TYPING_SHOW_MS = 5_000;
           <app-avatar [user]="p" [size]="36" [online]="online()" />
           <span class="author-names">
             <span class="display-name">{{ p.display_name }}</span>
-            <span class="username">&#64;{{ p.username }} · {{ online() ? 'online' : 'offline' }}</span>
+            <span class="username"
+              >&#64;{{ p.username }}@if (online() != null) { · {{ online() ? 'online' : 'offline' }}}</span
+            >
           </span>
         </a>
       } @else if (headerError()) {
@@ -113,7 +115,8 @@ export class ConversationView {
   });
   readonly online = computed(() => {
     const p = this.partner();
-    return p ? (this.socket.presence().get(p.username) ?? p.online ?? false) : false;
+    // null while the server cannot tell (its presence store is away): no dot, no "offline".
+    return p ? (this.socket.presence().get(p.username) ?? p.online ?? null) : null;
   });
 
   readonly pager = new Pager<Message>((cursor) => this.messages.messages(this.conversationId(), { cursor, limit: 30 }), (m) => m.id);

@@ -109,7 +109,7 @@ export class MessagesPage {
     return c.participants.find((p) => p.username !== me) ?? c.participants[0];
   }
 
-  isOnline(user: { username: string; online?: boolean }): boolean | undefined {
+  isOnline(user: { username: string; online?: boolean | null }): boolean | null | undefined {
     return this.socket.presence().get(user.username) ?? user.online;
   }
 
