@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
+from app.pagination import next_page_url, page_params
 from app.realtime.visibility import is_online_for
 from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
@@ -32,13 +33,9 @@ def profile(username: str):
     user = _profile_or_404(username)
     if user.username != username:
         return redirect(url_for("social.profile", username=user.username), code=301)
-    cursor = request.args.get("cursor")
-    page = feeds.by_author(user, limit=20, cursor=cursor, viewer=viewer())
-    next_url = (
-        url_for("social.profile", username=user.username, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    limit, cursor = page_params(20)
+    page = feeds.by_author(user, limit=limit, cursor=cursor, viewer=viewer())
+    next_url = next_page_url("social.profile", page, username=user.username)
     return render_page(
         "social/profile.html",
         block="items" if cursor else None,
@@ -54,15 +51,11 @@ def profile(username: str):
 
 def _people(username: str, tab: str):
     user = _profile_or_404(username)
-    cursor = request.args.get("cursor")
+    limit, cursor = page_params(30)
     lister = queries.followers if tab == "followers" else queries.following
-    page = lister(user, limit=30, cursor=cursor, viewer=viewer())
+    page = lister(user, limit=limit, cursor=cursor, viewer=viewer())
     endpoint = "social.followers" if tab == "followers" else "social.following"
-    next_url = (
-        url_for(endpoint, username=user.username, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    next_url = next_page_url(endpoint, page, username=user.username)
     return render_page(
         "social/profile.html",
         block="people" if cursor else None,
