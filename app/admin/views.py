@@ -15,7 +15,7 @@ from app.extensions import csrf
 from app.pagination import next_page_url, page_params
 from app.realtime.hub import hub
 from app.safety.models import ID_MAX, REPORT_TARGETS
-from app.social.services import user_or_404
+from app.social.queries import user_or_404
 from app.web import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts import queries as accounts
 from app.accounts.models import User
+from app.errors import NotFound
 from app.extensions import db
 from app.pagination import Page, keyset_page
-from app.safety.queries import not_hidden
+from app.safety.queries import blocked_by, not_hidden
 from app.social.models import Follow
 
 
@@ -19,6 +22,14 @@ class Relation:
 
     is_following: bool = False
     follows_you: bool = False
+
+
+def user_or_404(username: str, *, viewer: User | None = None) -> User:
+    """Return the user with this username (any case); NotFound too if they blocked the viewer."""
+    user = accounts.find_by_username(username)
+    if user is None or blocked_by(user.id, viewer):
+        raise NotFound(_("No one here is called @%(name)s.", name=username))
+    return user
 
 
 def relation(viewer: User | None, other: User) -> Relation:
