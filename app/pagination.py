@@ -100,6 +100,7 @@ def after_cursor(
 ) -> ColumnElement[bool]:
     """Return the keyset condition "comes after the cursor" for a list sorted on ``columns``."""
     if len(columns) == 1:
+        # A plain comparison, bound with the column's type: the statement the lists by id had.
         (column,), (value,) = columns, values
         return column < value if descending else column > value
     # Bind the values with the columns' own types: an aware datetime would otherwise be sent to
