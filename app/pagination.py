@@ -1,23 +1,33 @@
-"""Keyset pagination: opaque cursors and the limit rule shared by pages and the API."""
+"""Keyset pagination: one helper runs a page of any list, with opaque cursors and one limit rule.
+
+Every list, page or API, reads ``?limit=`` and ``?cursor=`` with ``page_params`` and runs its
+query through ``keyset_page``; lists whose plan is not one plain query (the home feed's two
+passes, trending, PostgreSQL search) read the cursor with ``decode_cursor`` and cut their rows
+with ``cut_page``, so every cursor is made the same way.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, DateTime, Float, Integer, Numeric, Select, tuple_
+from sqlalchemy.types import TypeDecorator
 
 from app import jsonread
 from app.errors import BadRequest, ValidationError
+from app.extensions import db
 from app.timeutil import isoformat
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -32,6 +42,10 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+    def with_items(self, items: list[U]) -> Page[U]:
+        """Return the same page holding other items (its rows turned into what the list shows)."""
+        return Page(items, self.next_cursor)
 
 
 def encode_cursor(*values: Any) -> str:
@@ -85,6 +99,10 @@ def after_cursor(
     columns: Sequence[ColumnElement[Any]], values: Sequence[Any], *, descending: bool = True
 ) -> ColumnElement[bool]:
     """Return the keyset condition "comes after the cursor" for a list sorted on ``columns``."""
+    if len(columns) == 1:
+        # A plain comparison, bound with the column's type: the statement the lists by id had.
+        (column,), (value,) = columns, values
+        return column < value if descending else column > value
     # Bind the values with the columns' own types: an aware datetime would otherwise be sent to
     # PostgreSQL as timestamptz and compared in the session's time zone, not in UTC.
     key = tuple_(*columns)
@@ -92,10 +110,87 @@ def after_cursor(
     return key < cursor if descending else key > cursor
 
 
-def parse_limit(value: str | int | None) -> int:
-    """Read ``?limit=``: 1 to 100, 20 when absent; 422 otherwise."""
+def cursor_kinds(columns: Sequence[ColumnElement[Any]]) -> tuple[type, ...]:
+    """Return the Python kinds a cursor over ``columns`` carries: datetime, int or float."""
+    kinds: list[type] = []
+    for column in columns:
+        sql_type = column.type
+        if isinstance(sql_type, TypeDecorator):
+            sql_type = sql_type.impl_instance
+        if isinstance(sql_type, DateTime):
+            kinds.append(datetime)
+        elif isinstance(sql_type, Integer):
+            kinds.append(int)
+        elif isinstance(sql_type, (Float, Numeric)):
+            kinds.append(float)
+        else:
+            raise TypeError(f"no cursor kind for a sort column of type {sql_type!r}")
+    return tuple(kinds)
+
+
+def cut_page(rows: Sequence[T], *, limit: int, key: Callable[[T], Sequence[Any]]) -> Page[T]:
+    """Cut rows read one past the page (``limit`` + 1) into a page and the next page's cursor.
+
+    ``key`` returns the sort key of a row, which the cursor carries.
+    """
+    items = list(rows[:limit])
+    more = len(rows) > limit
+    return Page(items, encode_cursor(*key(items[-1])) if more and items else None)
+
+
+def keyset_page(
+    query: Select,
+    *,
+    key: Sequence[ColumnElement[Any]],
+    limit: int,
+    cursor: str | None,
+    descending: bool = True,
+    row_key: Callable[[Any], Sequence[Any]] | None = None,
+    having: bool = False,
+) -> Page[Any]:
+    """Run ``query`` as one page of a list sorted on ``key`` (unique), after the cursor.
+
+    One statement. The items are what the query selects: the entity when it selects one, else
+    rows. ``row_key`` reads the sort key back from an item; by default the item's attributes
+    named like the key's columns. ``having`` puts the cursor condition on grouped rows.
+    """
+    after = decode_cursor(cursor, *cursor_kinds(key))
+    if after:
+        condition = after_cursor(key, after, descending=descending)
+        query = query.having(condition) if having else query.where(condition)
+    order = [column.desc() for column in key] if descending else list(key)
+    statement = query.order_by(*order).limit(limit + 1)
+    if len(query.column_descriptions) == 1:
+        rows: Sequence[Any] = db.session.scalars(statement).all()
+    else:
+        rows = db.session.execute(statement).all()
+    return cut_page(rows, limit=limit, key=row_key or _attributes(key))
+
+
+def _attributes(columns: Sequence[ColumnElement[Any]]) -> Callable[[Any], tuple[Any, ...]]:
+    """Read a sort key from an item's attributes named like the columns."""
+    names = [column.key for column in columns]
+    return lambda item: tuple(getattr(item, name) for name in names)
+
+
+def page_params(default: int = DEFAULT_LIMIT) -> tuple[int, str | None]:
+    """Read a list's ``?limit=`` (422 unless 1-100; ``default`` when absent) and ``?cursor=``."""
+    limit = parse_limit(request.args.get("limit"), default=default)
+    return limit, request.args.get("cursor") or None
+
+
+def next_page_url(endpoint: str, page: Page[Any], **values: Any) -> str | None:
+    """Return the address of the page after ``page`` (keeping ``?limit=``), or None at its end."""
+    if page.next_cursor is None:
+        return None
+    limit = request.args.get("limit") or None
+    return url_for(endpoint, **values, cursor=page.next_cursor, limit=limit)
+
+
+def parse_limit(value: str | int | None, *, default: int = DEFAULT_LIMIT) -> int:
+    """Read ``?limit=``: 1 to 100, ``default`` when absent; 422 otherwise."""
     if value is None or value == "":
-        return DEFAULT_LIMIT
+        return default
     try:
         limit = int(value)
     except (TypeError, ValueError):

@@ -433,7 +433,7 @@ def test_a_session_user_stored_as_the_proxy_does_not_break_logging(app):
     from flask import g
     from flask_login import current_user
 
-    from app.observability.requests import request_fields
+    from app.observability.context import request_fields
 
     with app.test_request_context("/settings"):
         g._login_user = current_user  # what login_user(current_user) leaves behind

@@ -249,7 +249,7 @@ def test_log_lines_name_the_user_without_a_query(app):
 
     from app.accounts.models import User
     from app.extensions import db
-    from app.observability.requests import current_user_id
+    from app.observability.context import current_user_id
 
     user_id = make_user(app, "alice")
     statements: list[str] = []

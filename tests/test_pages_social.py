@@ -369,3 +369,23 @@ def test_password_is_never_echoed(app, client):
 )
 def test_impossible_ids_in_page_paths_are_404(alice, path):
     assert alice.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/latest", "/u/bob", "/tags/python", "/search?q=number"])
+def test_a_page_asked_for_a_limit_shows_that_many_and_keeps_it_on_the_next_page(app, client, path):
+    make_user(app, "bob")
+    for i in range(5):
+        post_as(app, "bob", f"post number {i}", tags=["python"])
+    sep = "&" if "?" in path else "?"
+    first = client.get(f"{path}{sep}limit=2").get_data(as_text=True)
+    assert first.count('class="card post"') == 2
+    match = re.search(r'hx-get="([^"]+cursor=[^"]+)"', first)
+    assert match and "limit=2" in match.group(1)
+    second = client.get(match.group(1).replace("&amp;", "&"), headers=HTMX)
+    assert second.get_data(as_text=True).count('class="card post"') == 2
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "abc"])
+def test_a_page_refuses_a_limit_outside_1_to_100(app, client, limit):
+    make_user(app, "bob")
+    assert client.get(f"/u/bob?limit={limit}").status_code == 422

@@ -79,3 +79,51 @@ def test_walk_is_exact_when_the_session_time_zone_is_not_utc(app, ctx):
         if cursor is None:
             break
     assert seen == sorted((p.id for p in db.session.query(Post)), reverse=True)
+
+
+def _walk(read_page, ident) -> list[int]:
+    """Walk a list two items at a time and return the ids of what it showed, in order."""
+    seen: list[int] = []
+    cursor = None
+    for _ in range(20):
+        page = read_page(cursor)
+        seen += [ident(item) for item in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return seen
+
+
+@pytest.mark.redis_only  # the PostgreSQL + Redis run: only PostgreSQL has a session time zone
+def test_every_time_keyed_list_walks_exactly_in_another_session_time_zone(app, ctx):
+    from app.admin import queries as admin
+    from app.messaging import queries as messaging
+    from app.messaging import services as messages
+    from app.safety import queries as safety
+    from app.safety import services as safety_services
+
+    owner = db.session.get(User, make_user(app, "owner"))
+    others = [db.session.get(User, make_user(app, f"other{i}")) for i in range(9)]
+    for other in others[:3]:
+        safety_services.block(blocker=owner, username=other.username)
+    for other in others[3:6]:
+        safety_services.mute(muter=owner, username=other.username)
+    for other in others[6:]:
+        messages.start_conversation(user=owner, username=other.username)
+    db.session.commit()
+    # Tokyo is 9 hours ahead: a cursor time compared as timestamptz would repeat items.
+    db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+    lists = {
+        "blocked": (lambda c: safety.blocked_users(owner, limit=2, cursor=c), lambda u: u.id),
+        "muted": (lambda c: safety.muted_users(owner, limit=2, cursor=c), lambda u: u.id),
+        "conversations": (
+            lambda c: messaging.conversations_page(owner, limit=2, cursor=c),
+            lambda item: item.conversation.id,
+        ),
+        "accounts": (lambda c: admin.users_page(limit=2, cursor=c), lambda u: u.id),
+    }
+    walked = {name: _walk(read, ident) for name, (read, ident) in lists.items()}
+    assert sorted(walked["blocked"]) == [o.id for o in others[:3]]
+    assert sorted(walked["muted"]) == [o.id for o in others[3:6]]
+    assert len(walked["conversations"]) == len(set(walked["conversations"])) == 3
+    assert sorted(walked["accounts"]) == sorted([owner.id] + [o.id for o in others])

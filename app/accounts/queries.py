@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from app.accounts.models import User, UserSession
 from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.timeutil import utcnow
 
 
@@ -106,10 +106,4 @@ def get_session(session_id: int) -> UserSession | None:
 def user_sessions(user: User, *, limit: int, cursor: str | None) -> Page[UserSession]:
     """Return the user's sign-ins that have not ended, newest first (one query)."""
     query = select(UserSession).where(UserSession.user_id == user.id, live_session(utcnow()))
-    after = decode_cursor(cursor, int)
-    if after:
-        query = query.where(UserSession.id < after[0])
-    rows = list(db.session.scalars(query.order_by(UserSession.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return keyset_page(query, key=(UserSession.id,), limit=limit, cursor=cursor)

@@ -15,7 +15,7 @@ from app.accounts.models import ROLES, User
 from app.accounts.rules import identity_key
 from app.admin.models import AuditEntry
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.posts.models import Comment, Post, Reaction
 from app.safety.models import ID_MAX, Report
 from app.timeutil import utcnow
@@ -166,16 +166,7 @@ def users_page(
         query = query.where(User.role == role)
     if suspended in ("yes", "no"):
         query = query.where(User.suspended.is_(suspended == "yes"))
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(tuple_(User.created_at, User.id) < tuple_(*after))
-    rows = list(
-        db.session.scalars(query.order_by(User.created_at.desc(), User.id.desc()).limit(limit + 1))
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
-    return Page(rows, next_cursor)
+    return keyset_page(query, key=(User.created_at, User.id), limit=limit, cursor=cursor)
 
 
 @dataclass
@@ -254,17 +245,19 @@ def report_groups(*, limit: int, cursor: str | None) -> Page[ReportGroup]:
         .where(Report.status == "open")
         .group_by(Report.target_type, Report.target_id)
     )
-    after = decode_cursor(cursor, int)
-    if after:
-        query = query.having(first_id > after[0])
-    rows = db.session.execute(query.order_by(first_id).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    groups = {(t, i): ReportGroup(t, i, f) for t, i, f in rows}
+    page = keyset_page(
+        query,
+        key=(first_id,),
+        descending=False,
+        having=True,
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row[2],),
+    )
+    groups = {(t, i): ReportGroup(t, i, f) for t, i, f in page.items}
     if groups:
         _fill_groups(groups)
-    next_cursor = encode_cursor(rows[-1][2]) if more and rows else None
-    return Page(list(groups.values()), next_cursor)
+    return page.with_items(list(groups.values()))
 
 
 def _fill_groups(groups: dict[tuple[str, int], ReportGroup]) -> None:
@@ -327,10 +320,4 @@ def audit_page(
         else:
             person = select(User.id).where(User.username_key == _filter_key(target))
             query = query.where(AuditEntry.target_user_id.in_(person))
-    after = decode_cursor(cursor, int)
-    if after:
-        query = query.where(AuditEntry.id < after[0])
-    rows = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return keyset_page(query, key=(AuditEntry.id,), limit=limit, cursor=cursor)

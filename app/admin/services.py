@@ -19,7 +19,7 @@ from app.notifications.services import notify
 from app.posts import services as posts
 from app.posts.models import Comment, Post
 from app.safety.models import Report
-from app.social.services import user_or_404
+from app.social.queries import user_or_404
 from app.timeutil import utcnow
 
 REASON_MAX = 500

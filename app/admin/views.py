@@ -12,9 +12,10 @@ from app.admin.forms import ReasonForm, ResolveForm, RoleForm
 from app.admin.models import AUDIT_ACTIONS
 from app.errors import DomainError
 from app.extensions import csrf
+from app.pagination import next_page_url, page_params
 from app.realtime.hub import hub
 from app.safety.models import ID_MAX, REPORT_TARGETS
-from app.social.services import user_or_404
+from app.social.queries import user_or_404
 from app.web import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -62,11 +63,9 @@ def dashboard():
 def users():
     """List accounts, newest first, by name or email prefix, role and suspension."""
     filters = {key: request.args.get(key, "") for key in ("q", "role", "suspended")}
-    cursor = request.args.get("cursor")
-    page = queries.users_page(**filters, limit=PAGE_SIZE, cursor=cursor)
-    next_url = (
-        url_for("admin.users", **filters, cursor=page.next_cursor) if page.next_cursor else None
-    )
+    limit, cursor = page_params(PAGE_SIZE)
+    page = queries.users_page(**filters, limit=limit, cursor=cursor)
+    next_url = next_page_url("admin.users", page, **filters)
     return render_page(
         "admin/users.html",
         block="items" if cursor else None,
@@ -169,9 +168,9 @@ def remove_content(username: str):
 
 def render_reports(*, status: int = 200, failed: tuple[str, int, ResolveForm] | None = None):
     """Render the open reports by target (with the form that failed, if any)."""
-    cursor = request.args.get("cursor")
-    page = queries.report_groups(limit=PAGE_SIZE, cursor=cursor)
-    next_url = url_for("admin.reports", cursor=page.next_cursor) if page.next_cursor else None
+    limit, cursor = page_params(PAGE_SIZE)
+    page = queries.report_groups(limit=limit, cursor=cursor)
+    next_url = next_page_url("admin.reports", page)
     return render_page(
         "admin/reports.html",
         block="items" if cursor else None,
@@ -217,11 +216,9 @@ def audit():
     filters = {key: request.args.get(key, "") for key in ("actor", "action", "target")}
     if filters["action"] not in AUDIT_ACTIONS:
         filters["action"] = ""
-    cursor = request.args.get("cursor")
-    page = queries.audit_page(**filters, limit=PAGE_SIZE, cursor=cursor)
-    next_url = (
-        url_for("admin.audit", **filters, cursor=page.next_cursor) if page.next_cursor else None
-    )
+    limit, cursor = page_params(PAGE_SIZE)
+    page = queries.audit_page(**filters, limit=limit, cursor=cursor)
+    next_url = next_page_url("admin.audit", page, **filters)
     return render_page(
         "admin/audit.html",
         block="items" if cursor else None,

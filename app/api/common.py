@@ -16,7 +16,8 @@ from app.accounts.models import User
 from app.accounts.tokens import user_from_access_token
 from app.errors import BadRequest, Unauthorized, ValidationError
 from app.jsonread import TooDeep
-from app.pagination import INT_MAX, INT_MIN, parse_limit
+from app.pagination import INT_MAX, INT_MIN
+from app.pagination import page_params as page_params  # lists read pages as the HTML does
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,11 +93,6 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest(_("The request body must be a JSON object."))
     return body
-
-
-def page_params() -> tuple[int, str | None]:
-    """Read ``?limit=`` (422 unless 1-100) and the opaque ``?cursor=`` of a list route."""
-    return parse_limit(request.args.get("limit")), request.args.get("cursor") or None
 
 
 def fields(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
-from app.api.common import api_user, auth_required, fields, json_body
+from app.api.common import api_user, auth_required, fields, json_body, page_params
 from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
-from app.pagination import parse_limit
 from app.realtime.presence import state
 from app.realtime.visibility import online_for
 from app.timeutil import isoformat
@@ -31,9 +30,8 @@ def inbox_object(item, online: set[int] | None) -> dict:
 @auth_required
 def list_conversations():
     """List your conversations, most recent first."""
-    page = queries.conversations_page(
-        api_user(), limit=parse_limit(request.args.get("limit")), cursor=request.args.get("cursor")
-    )
+    limit, cursor = page_params()
+    page = queries.conversations_page(api_user(), limit=limit, cursor=cursor)
     online = online_for(api_user(), [p.id for item in page.items for p in item.participants])
     return jsonify(
         items=[inbox_object(item, online) for item in page.items], next_cursor=page.next_cursor
@@ -66,11 +64,8 @@ def get_conversation(conversation_id: int):
 def list_messages(conversation_id: int):
     """List a conversation's messages, newest first."""
     services.conversation_for(conversation_id, api_user())
-    page = queries.messages_page(
-        conversation_id,
-        limit=parse_limit(request.args.get("limit")),
-        cursor=request.args.get("cursor"),
-    )
+    limit, cursor = page_params()
+    page = queries.messages_page(conversation_id, limit=limit, cursor=cursor)
     return jsonify(items=[message_json(m) for m in page.items], next_cursor=page.next_cursor)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 
 from app.api import bp
-from app.api.common import api_user, auth_required, json_body
+from app.api.common import api_user, auth_required, json_body, page_params
 from app.api.serializers import user_summary
 from app.errors import ValidationError
-from app.pagination import parse_limit
 from app.safety import queries, services
 from app.safety.models import Report
 from app.timeutil import isoformat
@@ -87,9 +86,8 @@ def unmute_user(username: str):
 @auth_required
 def list_blocks():
     """List the people you blocked, most recent first."""
-    page = queries.blocked_users(
-        api_user(), limit=parse_limit(request.args.get("limit")), cursor=request.args.get("cursor")
-    )
+    limit, cursor = page_params()
+    page = queries.blocked_users(api_user(), limit=limit, cursor=cursor)
     return jsonify(items=[user_summary(u) for u in page.items], next_cursor=page.next_cursor)
 
 
@@ -97,9 +95,8 @@ def list_blocks():
 @auth_required
 def list_mutes():
     """List the people you muted, most recent first."""
-    page = queries.muted_users(
-        api_user(), limit=parse_limit(request.args.get("limit")), cursor=request.args.get("cursor")
-    )
+    limit, cursor = page_params()
+    page = queries.muted_users(api_user(), limit=limit, cursor=cursor)
     return jsonify(items=[user_summary(u) for u in page.items], next_cursor=page.next_cursor)
 
 

@@ -15,7 +15,7 @@ from app.social import queries, services
 @bp.get("/users/<username>")
 def get_user(username: str):
     """Return someone's public profile, with how you and they stand."""
-    user = services.user_or_404(username, viewer=api_viewer())
+    user = queries.user_or_404(username, viewer=api_viewer())
     relation = queries.relation(api_viewer(), user)
     return jsonify(user_profile(user, relation, online=is_online_for(api_viewer(), user.id)))
 
@@ -41,7 +41,7 @@ def list_followers(username: str):
     """Return the people who follow someone, most recent first."""
     limit, cursor = page_params()
     page = queries.followers(
-        services.user_or_404(username, viewer=api_viewer()),
+        queries.user_or_404(username, viewer=api_viewer()),
         limit=limit,
         cursor=cursor,
         viewer=api_viewer(),
@@ -55,7 +55,7 @@ def list_following(username: str):
     """Return the people someone follows, most recent first."""
     limit, cursor = page_params()
     page = queries.following(
-        services.user_or_404(username, viewer=api_viewer()),
+        queries.user_or_404(username, viewer=api_viewer()),
         limit=limit,
         cursor=cursor,
         viewer=api_viewer(),
@@ -68,6 +68,6 @@ def list_following(username: str):
 def list_user_posts(username: str):
     """Return someone's posts, newest first."""
     limit, cursor = page_params()
-    author = services.user_or_404(username, viewer=api_viewer())
+    author = queries.user_or_404(username, viewer=api_viewer())
     page = feeds.by_author(author, limit=limit, cursor=cursor, viewer=api_viewer())
     return jsonify(page_json(page, post_json))

@@ -20,16 +20,15 @@ from sqlalchemy import (
     select,
     text,
     true,
-    tuple_,
     union_all,
 )
 
 from app.accounts.models import User
 from app.errors import NotFound
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, after_cursor, cut_page, decode_cursor
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
-from app.posts.queries import PostView, newest_first, newest_page, views_for
+from app.posts.queries import PostView, newest_first, post_key, views_for
 from app.posts.rules import TAG_RE
 from app.safety.queries import hidden_ids, not_hidden
 from app.social.models import Follow
@@ -90,8 +89,9 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[Post
     values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
     if after:
         values.update(after_time=after[0], after_id=after[1])
-    rows = list(db.session.scalars(_home_statement(after is not None), values))
-    return newest_page(rows, limit=limit, viewer=user)
+    rows = db.session.scalars(_home_statement(after is not None), values).all()
+    page = cut_page(rows, limit=limit, key=post_key)
+    return page.with_items(views_for(page.items, user))
 
 
 @cache
@@ -106,11 +106,11 @@ def _home_statement(with_cursor: bool) -> Select:
     def before_cursor(statement: Select) -> Select:
         if not with_cursor:
             return statement
-        cursor = tuple_(
+        cursor = (
             bindparam("after_time", type_=Post.created_at.type),
             bindparam("after_id", type_=Integer),
         )
-        return statement.where(tuple_(Post.created_at, Post.id) < cursor)
+        return statement.where(after_cursor((Post.created_at, Post.id), cursor))
 
     authors = (
         select(Follow.followee_id.label("author_id"))
@@ -322,7 +322,5 @@ def trending(*, limit: int, cursor: str | None, viewer: User | None) -> Page[Pos
         .join(Post, Post.id == entries.c.post_id)
         .order_by(entries.c.rank)
     ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(snapshot, rows[-1][0]) if more and rows else None
-    return Page(views_for([post for _, post in rows], viewer), next_cursor)
+    page = cut_page(rows, limit=limit, key=lambda row: (snapshot, row.rank))
+    return page.with_items(views_for([post for _, post in page.items], viewer))

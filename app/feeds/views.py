@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort
 
 from app.feeds import queries
-from app.pagination import parse_limit
+from app.pagination import next_page_url, page_params
 from app.posts.forms import PostForm
 from app.web import render_page
 from app.web_helpers import viewer
@@ -18,8 +18,7 @@ PAGE_SIZE = 20
 def _feed(tab: str):
     """Render one feed tab; htmx asking for the next page gets only the items."""
     user = viewer()
-    cursor = request.args.get("cursor")
-    limit = parse_limit(request.args.get("limit", PAGE_SIZE))
+    limit, cursor = page_params(PAGE_SIZE)
     if tab == "home":
         page = queries.home(user=user, limit=limit, cursor=cursor)
     elif tab == "trending":
@@ -27,7 +26,7 @@ def _feed(tab: str):
     else:
         page = queries.latest(limit=limit, cursor=cursor, viewer=user)
     endpoint = {"home": "feeds.home", "latest": "feeds.latest", "trending": "feeds.trending"}[tab]
-    next_url = url_for(endpoint, cursor=page.next_cursor) if page.next_cursor else None
+    next_url = next_page_url(endpoint, page)
     return render_page(
         "feeds/feed.html",
         block="items" if cursor else None,
@@ -62,13 +61,9 @@ def tag_page(tag: str):
     found = queries.get_tag(tag)
     if found is None:
         abort(404)
-    cursor = request.args.get("cursor")
-    page = queries.by_tag(found, limit=PAGE_SIZE, cursor=cursor, viewer=viewer())
-    next_url = (
-        url_for("feeds.tag_page", tag=found.name, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    limit, cursor = page_params(PAGE_SIZE)
+    page = queries.by_tag(found, limit=limit, cursor=cursor, viewer=viewer())
+    next_url = next_page_url("feeds.tag_page", page, tag=found.name)
     return render_page(
         "feeds/tag.html", block="items" if cursor else None, tag=found, page=page, next_url=next_url
     )

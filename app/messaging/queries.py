@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select
 
 from app.accounts.models import User
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.safety.queries import not_hidden
 
 
@@ -40,21 +40,15 @@ def conversations_page(
     )
     if only is not None:
         query = query.where(Conversation.id == only)
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(
-            tuple_(ConversationMember.last_activity_at, ConversationMember.conversation_id)
-            < tuple_(*after)
-        )
-    rows = db.session.execute(
-        query.order_by(
-            ConversationMember.last_activity_at.desc(), ConversationMember.conversation_id.desc()
-        ).limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    ids = [row[0].id for row in rows]
-    items = {row[0].id: Inbox(row[0], updated_at=row[1]) for row in rows}
+    page = keyset_page(
+        query,
+        key=(ConversationMember.last_activity_at, ConversationMember.conversation_id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row[1], row[0].id),
+    )
+    ids = [row[0].id for row in page.items]
+    items = {row[0].id: Inbox(row[0], updated_at=row[1]) for row in page.items}
     if ids:
         for member in db.session.scalars(
             select(ConversationMember).where(
@@ -87,8 +81,7 @@ def conversations_page(
         ).all()
         for conversation_id, count in counts:
             items[conversation_id].unread_count = count
-    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more and rows else None
-    return Page([items[i] for i in ids], next_cursor)
+    return page.with_items([items[i] for i in ids])
 
 
 def inbox_item(conversation_id: int, user: User) -> Inbox | None:
@@ -100,13 +93,7 @@ def inbox_item(conversation_id: int, user: User) -> Inbox | None:
 def messages_page(conversation_id: int, *, limit: int, cursor: str | None) -> Page[Message]:
     """Return a conversation's messages, newest first."""
     query = select(Message).where(Message.conversation_id == conversation_id)
-    after = decode_cursor(cursor, int)
-    if after:
-        query = query.where(Message.id < after[0])
-    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return keyset_page(query, key=(Message.id,), limit=limit, cursor=cursor)
 
 
 def unread_messages_total(user: User | None) -> int:

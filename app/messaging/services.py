@@ -14,7 +14,7 @@ from app.realtime.events import emit
 from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
-from app.social.services import user_or_404
+from app.social.queries import user_or_404
 from app.timeutil import utcnow
 
 BODY_MAX = 5_000

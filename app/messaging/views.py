@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import apply_errors
@@ -10,6 +10,7 @@ from app.api.serializers import message_json
 from app.errors import DomainError
 from app.messaging import queries, services
 from app.messaging.forms import MessageForm, StartForm
+from app.pagination import next_page_url, page_params
 from app.realtime.visibility import online_for
 from app.web import is_htmx, render_page
 
@@ -25,10 +26,10 @@ def inbox():
 
 def render_inbox(start_form: StartForm | None = None, status: int = 200):
     """Render the conversation list (with the form to start one)."""
-    cursor = request.args.get("cursor")
-    page = queries.conversations_page(current_user, limit=30, cursor=cursor)
+    limit, cursor = page_params(30)
+    page = queries.conversations_page(current_user, limit=limit, cursor=cursor)
     people = [p.id for item in page.items for p in item.participants]
-    next_url = url_for("messaging.inbox", cursor=page.next_cursor) if page.next_cursor else None
+    next_url = next_page_url("messaging.inbox", page)
     return render_page(
         "messaging/inbox.html",
         block="items" if cursor else None,
@@ -66,16 +67,12 @@ def conversation(conversation_id: int):
 def render_conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     """Render a conversation page (or just its older messages for htmx)."""
     services.conversation_for(conversation_id, current_user)
-    cursor = request.args.get("cursor")
-    page = queries.messages_page(conversation_id, limit=50, cursor=cursor)
+    limit, cursor = page_params(50)
+    page = queries.messages_page(conversation_id, limit=limit, cursor=cursor)
     if not cursor:
         services.mark_read(conversation_id=conversation_id, user=current_user)
     item = queries.inbox_item(conversation_id, current_user)
-    older = (
-        url_for("messaging.conversation", conversation_id=conversation_id, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    older = next_page_url("messaging.conversation", page, conversation_id=conversation_id)
     marks = queries.read_marks(conversation_id, current_user)
     partner_read = max((v for k, v in marks.items() if k != current_user.id), default=0)
     return render_page(

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import STAFF_TYPES, Notification
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.safety.queries import not_hidden
 
 
@@ -22,13 +22,7 @@ def _visible(user: User) -> ColumnElement[bool]:
 def notifications_page(user: User, *, limit: int, cursor: str | None = None) -> Page[Notification]:
     """Return the user's notifications, newest first."""
     query = select(Notification).where(Notification.user_id == user.id, _visible(user))
-    after = decode_cursor(cursor, int)
-    if after:
-        query = query.where(Notification.id < after[0])
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return keyset_page(query, key=(Notification.id,), limit=limit, cursor=cursor)
 
 
 def unread_count(user: User) -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.api.serializers import notification_json
 from app.notifications import queries, services
+from app.pagination import next_page_url, page_params
 from app.web import is_htmx, render_page
 
 bp = Blueprint("notifications", __name__)
@@ -17,13 +18,9 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def list_notifications():
     """Show your notifications, newest first."""
-    cursor = request.args.get("cursor")
-    page = queries.notifications_page(current_user, limit=30, cursor=cursor)
-    next_url = (
-        url_for("notifications.list_notifications", cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    limit, cursor = page_params(30)
+    page = queries.notifications_page(current_user, limit=limit, cursor=cursor)
+    next_url = next_page_url("notifications.list_notifications", page)
     return render_page(
         "notifications/list.html",
         block="items" if cursor else None,

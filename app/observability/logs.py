@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from flask.logging import default_handler
 
-from app.observability.requests import request_fields
+from app.observability.context import request_fields
 
 ACCESS_LOGGER = "devthread.access"
 # Fields a caller may attach with ``extra=`` that belong in the JSON object.
@@ -157,8 +157,5 @@ def log_access(*, status: int, duration: float, quiet: bool = False) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Configure logging and the per-request hooks for this app."""
-    from app.observability import requests
-
+    """Configure logging for this app."""
     configure_logging(app)
-    requests.init_app(app)

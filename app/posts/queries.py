@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, exists, null, or_, select, union_a
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
 from app.safety.queries import blocked_by, hidden_ids, not_hidden
 
@@ -85,19 +85,13 @@ def newest_first(
     ident=Post.id,
 ) -> Page[PostView]:
     """Run a posts query newest first with a (created_at, id) keyset cursor."""
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(after_cursor((created, ident), after))
-    rows = list(db.session.scalars(query.order_by(created.desc(), ident.desc()).limit(limit + 1)))
-    return newest_page(rows, limit=limit, viewer=viewer)
+    page = keyset_page(query, key=(created, ident), limit=limit, cursor=cursor, row_key=post_key)
+    return page.with_items(views_for(page.items, viewer))
 
 
-def newest_page(rows: list[Post], *, limit: int, viewer: User | None) -> Page[PostView]:
-    """Cut posts fetched newest first (``limit`` + 1 of them) into a page and its cursor."""
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
-    return Page(views_for(rows, viewer), next_cursor)
+def post_key(post: Post) -> tuple[datetime, int]:
+    """Return the sort key of a list of posts newest first (what its cursors carry)."""
+    return post.created_at, post.id
 
 
 @dataclass
@@ -150,14 +144,14 @@ def comments_page(
     """Return a post's comments as the viewer sees them, oldest first."""
     placeholders = placeholder_ids(post_id, viewer)
     query = select(Comment).where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(after_cursor((Comment.created_at, Comment.id), after, descending=False))
-    rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
-    return Page([CommentView(row, row.id in placeholders) for row in rows], next_cursor)
+    page = keyset_page(
+        query,
+        key=(Comment.created_at, Comment.id),
+        descending=False,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page.with_items([CommentView(row, row.id in placeholders) for row in page.items])
 
 
 @dataclass
@@ -195,13 +189,11 @@ def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostVi
         .join(Bookmark, Bookmark.post_id == Post.id)
         .where(Bookmark.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
     )
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(after_cursor((Bookmark.created_at, Bookmark.post_id), after))
-    rows = db.session.execute(
-        query.order_by(Bookmark.created_at.desc(), Bookmark.post_id.desc()).limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more and rows else None
-    return Page(views_for([post for post, _ in rows], user), next_cursor)
+    page = keyset_page(
+        query,
+        key=(Bookmark.created_at, Bookmark.post_id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row[1], row[0].id),
+    )
+    return page.with_items(views_for([post for post, _ in page.items], user))

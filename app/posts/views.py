@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.accounts.forms import EmptyForm, apply_errors
 from app.admin import services as moderation
 from app.errors import DomainError
+from app.pagination import next_page_url, page_params
 from app.posts import queries, services
 from app.posts.forms import CommentForm, PostForm
 from app.posts.models import REACTION_KINDS
@@ -215,9 +216,9 @@ def delete_comment(comment_id: int):
 @login_required
 def bookmarks():
     """Show the posts you saved."""
-    cursor = request.args.get("cursor")
-    page = queries.bookmarks_page(current_user, limit=20, cursor=cursor)
-    next_url = url_for("posts.bookmarks", cursor=page.next_cursor) if page.next_cursor else None
+    limit, cursor = page_params(20)
+    page = queries.bookmarks_page(current_user, limit=limit, cursor=cursor)
+    next_url = next_page_url("posts.bookmarks", page)
     return render_page(
         "posts/bookmarks.html", block="items" if cursor else None, page=page, next_url=next_url
     )

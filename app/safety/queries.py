@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, true, union_all
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, keyset_page
 from app.safety.models import Block, Mute, Report
 
 
@@ -113,23 +112,12 @@ def blocked_among(user_id: int, other_ids: Iterable[int]) -> set[int]:
     )
 
 
-def _people(model, owner_column, other_column, user_id: int, *, limit: int, cursor: str | None):
+def _people(
+    model, owner_column, other_column, user_id: int, *, limit: int, cursor: str | None
+) -> Page[User]:
     query = select(model).where(owner_column == user_id)
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(tuple_(model.created_at, other_column) < tuple_(*after))
-    rows = list(
-        db.session.scalars(
-            query.order_by(model.created_at.desc(), other_column.desc()).limit(limit + 1)
-        )
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
-    next_cursor = (
-        encode_cursor(last.created_at, getattr(last, other_column.key)) if more and last else None
-    )
-    return Page([row.user for row in rows], next_cursor)
+    page = keyset_page(query, key=(model.created_at, other_column), limit=limit, cursor=cursor)
+    return page.with_items([row.user for row in page.items])
 
 
 def blocked_users(user: User, *, limit: int, cursor: str | None) -> Page[User]:

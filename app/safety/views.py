@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm, apply_errors
 from app.errors import DomainError
+from app.pagination import next_page_url, page_params
 from app.redirects import referrer_or, see_other
 from app.safety import queries, services
 from app.safety.forms import REASON_LABELS, ReportForm
@@ -115,11 +116,11 @@ def file_report():
 
 def _people(kind: str):
     """List the people you blocked or muted, with undo buttons."""
-    cursor = request.args.get("cursor")
+    limit, cursor = page_params(PAGE_SIZE)
     lister = queries.blocked_users if kind == "blocked" else queries.muted_users
-    page = lister(current_user, limit=PAGE_SIZE, cursor=cursor)
+    page = lister(current_user, limit=limit, cursor=cursor)
     endpoint = "safety.blocked_people" if kind == "blocked" else "safety.muted_people"
-    next_url = url_for(endpoint, cursor=page.next_cursor) if page.next_cursor else None
+    next_url = next_page_url(endpoint, page)
     return render_page(
         "safety/people.html",
         block="items" if cursor else None,

@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
+from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
 from app.safety.queries import not_hidden
@@ -110,7 +110,6 @@ def search_posts(
         return Page([], None)
     if db.engine.dialect.name == "postgresql":
         return _search_posts_postgresql(query, limit=limit, cursor=cursor, viewer=viewer)
-    after = decode_cursor(cursor, float, int)
     # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
     # every score and a cursor would skip or repeat results. Matches counted in the post
     # alone (tags weigh more) keep a walk exact, as ts_rank_cd does on PostgreSQL.
@@ -119,16 +118,16 @@ def search_posts(
         select(Post, rank)
         .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
         .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
+        .where(not_hidden(Post.author_id, viewer, muted=False))
     )
-    if after:
-        statement = statement.where(after_cursor((rank, Post.id), after))
-    statement = statement.order_by(rank.desc(), Post.id.desc())
-    statement = statement.where(not_hidden(Post.author_id, viewer, muted=False))
-    rows = db.session.execute(statement.limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(float(rows[-1][1]), rows[-1][0].id) if more and rows else None
-    return Page(views_for([post for post, _ in rows], viewer), next_cursor)
+    page = keyset_page(
+        statement,
+        key=(rank, Post.id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (float(row.rank), row[0].id),
+    )
+    return page.with_items(views_for([post for post, _ in page.items], viewer))
 
 
 # PostgreSQL ranks only the newest matches: ranking every match of a common word read every
@@ -160,19 +159,15 @@ def _search_posts_postgresql(
     ranked = sorted(((float(row.rank), row.id) for row in rows), reverse=True)
     if after:
         ranked = [key for key in ranked if key < (after[0], after[1])]
-    page = ranked[: limit + 1]
-    more = len(page) > limit
-    page = page[:limit]
-    ids = [post_id for _, post_id in page]
+    page = cut_page(ranked, limit=limit, key=lambda ranked_key: (*ranked_key, *floor_key))
+    ids = [post_id for _, post_id in page.items]
     posts = {
         post.id: post
         for post in db.session.scalars(
             select(Post).where(Post.id.in_(ids), not_hidden(Post.author_id, viewer, muted=False))
         )
     }
-    found = [posts[post_id] for post_id in ids if post_id in posts]
-    next_cursor = encode_cursor(*page[-1], *floor_key) if more and page else None
-    return Page(views_for(found, viewer), next_cursor)
+    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
 
 
 def _ranked(source, tsquery, pass_: int = 0) -> Select:
@@ -263,18 +258,7 @@ def search_users(
             func.lower(User.display_name).like(pattern, escape="\\"),
         ),
     )
-    after = decode_cursor(cursor, int, int)
-    if after:
-        statement = statement.where(after_cursor((User.followers_count, User.id), after))
-    rows = list(
-        db.session.scalars(
-            statement.order_by(User.followers_count.desc(), User.id.desc()).limit(limit + 1)
-        )
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].followers_count, rows[-1].id) if more and rows else None
-    return Page(rows, next_cursor)
+    return keyset_page(statement, key=(User.followers_count, User.id), limit=limit, cursor=cursor)
 
 
 def search_tags(raw: str, *, limit: int, cursor: str | None) -> Page[Tag]:
@@ -283,15 +267,4 @@ def search_tags(raw: str, *, limit: int, cursor: str | None) -> Page[Tag]:
     if pattern is None:
         return Page([], None)
     statement = select(Tag).where(Tag.name.like(pattern, escape="\\"), Tag.posts_count > 0)
-    after = decode_cursor(cursor, int, int)
-    if after:
-        statement = statement.where(after_cursor((Tag.posts_count, Tag.id), after))
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Tag.posts_count.desc(), Tag.id.desc()).limit(limit + 1)
-        )
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].posts_count, rows[-1].id) if more and rows else None
-    return Page(rows, next_cursor)
+    return keyset_page(statement, key=(Tag.posts_count, Tag.id), limit=limit, cursor=cursor)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
+from app.pagination import next_page_url, page_params
 from app.ratelimits import search_limit
 from app.search import queries
 from app.social.queries import following_ids
@@ -21,21 +22,17 @@ def search():
     kind = request.args.get("type", "posts")
     if kind not in queries.SEARCH_TYPES:
         kind = "posts"
-    cursor = request.args.get("cursor")
+    limit, cursor = page_params(30 if kind == "tags" else 20)
     if kind == "users":
-        page = queries.search_users(q, limit=20, cursor=cursor, viewer=viewer())
+        page = queries.search_users(q, limit=limit, cursor=cursor, viewer=viewer())
         followed = following_ids(viewer(), [u.id for u in page.items])
     elif kind == "tags":
-        page = queries.search_tags(q, limit=30, cursor=cursor)
+        page = queries.search_tags(q, limit=limit, cursor=cursor)
         followed = set()
     else:
-        page = queries.search_posts(q, limit=20, cursor=cursor, viewer=viewer())
+        page = queries.search_posts(q, limit=limit, cursor=cursor, viewer=viewer())
         followed = set()
-    next_url = (
-        url_for("search.search", q=q, type=kind, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    next_url = next_page_url("search.search", page, q=q, type=kind)
     block = "items" if cursor else "results"
     return render_page(
         "search/search.html",

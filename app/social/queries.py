@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts import queries as accounts
 from app.accounts.models import User
+from app.errors import NotFound
 from app.extensions import db
-from app.pagination import Page, after_cursor, decode_cursor, encode_cursor
-from app.safety.queries import not_hidden
+from app.pagination import Page, keyset_page
+from app.safety.queries import blocked_by, not_hidden
 from app.social.models import Follow
 
 
@@ -20,6 +22,14 @@ class Relation:
 
     is_following: bool = False
     follows_you: bool = False
+
+
+def user_or_404(username: str, *, viewer: User | None = None) -> User:
+    """Return the user with this username (any case); NotFound too if they blocked the viewer."""
+    user = accounts.find_by_username(username)
+    if user is None or blocked_by(user.id, viewer):
+        raise NotFound(_("No one here is called @%(name)s.", name=username))
+    return user
 
 
 def relation(viewer: User | None, other: User) -> Relation:
@@ -50,14 +60,14 @@ def following_ids(viewer: User | None, user_ids: list[int]) -> set[int]:
 
 
 def _people(query, key_time, key_id, *, limit: int, cursor: str | None) -> Page[User]:
-    after = decode_cursor(cursor, datetime, int)
-    if after:
-        query = query.where(after_cursor((key_time, key_id), after))
-    rows = db.session.execute(query.order_by(key_time.desc(), key_id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more and rows else None
-    return Page([row[0] for row in rows], next_cursor)
+    page = keyset_page(
+        query,
+        key=(key_time, key_id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row[1], row[0].id),
+    )
+    return page.with_items([row[0] for row in page.items])
 
 
 def followers(

@@ -6,22 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import queries as accounts
 from app.accounts.models import User
-from app.errors import NotFound, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from app.notifications.services import notify
-from app.safety.queries import blocked_by
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
-
-
-def user_or_404(username: str, *, viewer: User | None = None) -> User:
-    """Return the user with this username (any case); NotFound too if they blocked the viewer."""
-    user = accounts.find_by_username(username)
-    if user is None or blocked_by(user.id, viewer):
-        raise NotFound(_("No one here is called @%(name)s.", name=username))
-    return user
+from app.social.queries import user_or_404
 
 
 def follow(*, follower: User, username: str) -> User:

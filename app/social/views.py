@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts import queries as accounts
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
+from app.pagination import next_page_url, page_params
 from app.realtime.visibility import is_online_for
 from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
@@ -18,27 +18,15 @@ from app.web_helpers import viewer
 bp = Blueprint("social", __name__)
 
 
-def _profile_or_404(username: str):
-    user = accounts.find_by_username(username)
-    # Someone who blocked you is not there for you.
-    if user is None or safety.blocked_by(user.id, viewer()):
-        abort(404)
-    return user
-
-
 @bp.get("/u/<username>")
 def profile(username: str):
     """Show someone's profile and posts."""
-    user = _profile_or_404(username)
+    user = queries.user_or_404(username, viewer=viewer())
     if user.username != username:
         return redirect(url_for("social.profile", username=user.username), code=301)
-    cursor = request.args.get("cursor")
-    page = feeds.by_author(user, limit=20, cursor=cursor, viewer=viewer())
-    next_url = (
-        url_for("social.profile", username=user.username, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    limit, cursor = page_params(20)
+    page = feeds.by_author(user, limit=limit, cursor=cursor, viewer=viewer())
+    next_url = next_page_url("social.profile", page, username=user.username)
     return render_page(
         "social/profile.html",
         block="items" if cursor else None,
@@ -53,16 +41,12 @@ def profile(username: str):
 
 
 def _people(username: str, tab: str):
-    user = _profile_or_404(username)
-    cursor = request.args.get("cursor")
+    user = queries.user_or_404(username, viewer=viewer())
+    limit, cursor = page_params(30)
     lister = queries.followers if tab == "followers" else queries.following
-    page = lister(user, limit=30, cursor=cursor, viewer=viewer())
+    page = lister(user, limit=limit, cursor=cursor, viewer=viewer())
     endpoint = "social.followers" if tab == "followers" else "social.following"
-    next_url = (
-        url_for(endpoint, username=user.username, cursor=page.next_cursor)
-        if page.next_cursor
-        else None
-    )
+    next_url = next_page_url(endpoint, page, username=user.username)
     return render_page(
         "social/profile.html",
         block="people" if cursor else None,
@@ -99,7 +83,7 @@ def toggle_follow(username: str):
         else:
             target = services.unfollow(follower=current_user, username=username)
     else:
-        target = _profile_or_404(username)
+        target = queries.user_or_404(username, viewer=viewer())
     if is_htmx():
         return render_page(
             "social/follow_button.html", user=target, following=request.form.get("on") == "1"
