@@ -10,14 +10,13 @@ from app.accounts.models import User
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
+from app.messaging.rules import BODY_MAX
 from app.realtime.events import emit
 from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 from app.social.services import user_or_404
 from app.timeutil import utcnow
-
-BODY_MAX = 5_000
 
 
 def member_ids(conversation_id: int) -> list[int]:
@@ -114,9 +113,9 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
     )
 
     def payload() -> dict:
-        from app.api.serializers import message_json
+        from app.messaging.payloads import message_payload
 
-        return message_json(message)
+        return message_payload(message).json_dict()
 
     emit(db.session, member_ids(conversation.id), "message", payload, store=True)
     db.session.commit()
