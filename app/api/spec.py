@@ -13,12 +13,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from annotated_types import Ge, Le
 
 from flask import Flask, Response, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 
 from app import jsonread
@@ -165,10 +168,10 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
         for error in exc.errors(include_url=False, include_input=False):
             names = [str(error["loc"][0])] if error["loc"] else list(model.model_fields)
             for name in names:
-                hint = _hint(model, name)
-                if hint is not None and hint.status == 400:
-                    unreadable = True
-                message = _message(error, hint)
+                meta = _metadata(model, name)
+                hint = next((item for item in meta if isinstance(item, Hint)), None)
+                unreadable = unreadable or (hint is not None and hint.status == 400)
+                message = _message(error, hint, meta)
                 if message not in fields.setdefault(name, []):
                     fields[name].append(message)
         if unreadable:
@@ -176,27 +179,29 @@ def validate(model: type[M], data: dict[str, Any]) -> M:
         raise ValidationError(_("Some fields need attention."), fields) from exc
 
 
-def _hint(model: type[BaseModel], name: str) -> Hint | None:
+def _metadata(model: type[BaseModel], name: str) -> list[Any]:
+    """Return what a field's type says of it: hints, bounds, and the members of its unions."""
     info = model.model_fields.get(name)
     if info is None:
-        return None
-    found = _find_hint(info.metadata)
-    return found if found is not None else _find_hint([info.annotation])
+        return []
+    found: list[Any] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            found.append(item)
+            inner = [
+                *getattr(item, "__metadata__", ()),
+                *get_args(item),
+                *(item.metadata if isinstance(item, FieldInfo) else ()),
+            ]
+            if inner and not isinstance(item, str):
+                walk(inner)
+
+    walk([*info.metadata, info.annotation])
+    return found
 
 
-def _find_hint(items: list[Any]) -> Hint | None:
-    """Find a Hint among metadata, looking inside Annotated and unions (``text(...) | None``)."""
-    for item in items:
-        if isinstance(item, Hint):
-            return item
-        inner = [*getattr(item, "__metadata__", ()), *get_args(item)]
-        found = _find_hint(inner) if inner and item is not None else None
-        if found is not None:
-            return found
-    return None
-
-
-def _message(error: Any, hint: Hint | None) -> str:
+def _message(error: Any, hint: Hint | None, meta: list[Any]) -> str:
     """Say in the caller's language what is wrong with one field."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
@@ -205,33 +210,44 @@ def _message(error: Any, hint: Hint | None) -> str:
         return _("Unknown field.")
     # A list item's problem is told with its position, as "Item 2: ...".
     position = next((part for part in error["loc"][1:] if isinstance(part, int)), None)
-    if hint is not None and hint.message is not None:
+    # Several kinds in one field (an id or a username): say which kinds, whatever failed.
+    union = len(error["loc"]) > 1 and isinstance(error["loc"][-1], str)
+    if (
+        hint is not None
+        and hint.message is not None
+        and (union or kind == "string_pattern_mismatch")
+    ):
         problem = str(hint.message)
     else:
-        problem = _problem(kind, ctx)
+        problem = _problem(kind, ctx, meta)
     if position is not None:
         return _("Item %(i)d: %(problem)s", i=position, problem=problem)
     return problem
 
 
-def _problem(kind: str, ctx: dict[str, Any]) -> str:
+def _problem(kind: str, ctx: dict[str, Any], meta: list[Any]) -> str:
     """Return the message for one pydantic error type (the rest say "Not a valid value.")."""
-    if kind == "string_type":
-        return _("Must be a string.")
-    if kind == "string_unicode":
-        return _("Must be valid Unicode text.")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return _("Must be a whole number.")
-    if kind == "bool_type":
-        return _("Must be true or false.")
-    if kind == "list_type":
-        return _("Must be a list.")
+    lowest = next((item.ge for item in meta if isinstance(item, Ge)), None)
+    highest = next((item.le for item in meta if isinstance(item, Le)), None)
+    simple = {
+        "string_type": _("Must be a string."),
+        "string_unicode": _("Must be valid Unicode text."),
+        "int_type": _("Must be a whole number."),
+        "int_parsing": _("Must be a whole number."),
+        "int_from_float": _("Must be a whole number."),
+        "bool_type": _("Must be true or false."),
+        "list_type": _("Must be a list."),
+        "string_pattern_mismatch": _("Must not contain NUL characters."),
+        "value_error": _("Send at least one field with a value."),
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind in ("greater_than_equal", "less_than_equal") and None not in (lowest, highest):
+        return _("Use a whole number from %(lo)d to %(hi)d.", lo=lowest, hi=highest)
     if kind == "greater_than_equal":
-        return _("Must be at least %(n)s.", n=ctx.get("ge"))
+        return _("Use a whole number from %(lo)d.", lo=ctx["ge"])
     if kind == "less_than_equal":
-        return _("Must be at most %(n)s.", n=ctx.get("le"))
-    if kind == "too_long" and "field_type" in ctx and ctx["field_type"] == "List":
-        return _("Send at most %(n)d items.", n=ctx["max_length"])
+        return _("Use a whole number up to %(hi)d.", hi=ctx["le"])
     if kind == "string_too_long":
         return _("Use at most %(n)d characters.", n=ctx["max_length"])
     if kind == "string_too_short":
@@ -240,12 +256,11 @@ def _problem(kind: str, ctx: dict[str, Any]) -> str:
         return _("Use at least %(n)d characters.", n=ctx["min_length"])
     if kind == "too_long":
         return _("Send at most %(n)d items.", n=ctx["max_length"])
-    if kind == "string_pattern_mismatch":
-        return _("Must not contain NUL characters.")
     if kind == "literal_error":
-        return _("Use one of: %(choices)s.", choices=ctx.get("expected", ""))
-    if kind == "value_error":
-        return _("Send at least one field with a value.")
+        choices = [
+            str(arg) for item in meta if get_origin(item) is Literal for arg in get_args(item)
+        ]
+        return _("Use one of: %(choices)s.", choices=", ".join(choices))
     return _("Not a valid value.")
 
 
