@@ -16,7 +16,6 @@ from functools import wraps
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from annotated_types import Ge, Le
-
 from flask import Flask, Response, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
