@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import JsonDict
 
 from app.pagination import DEFAULT_LIMIT, INT_MAX, MAX_LIMIT, Page
@@ -37,9 +44,9 @@ class Request(BaseModel):
 
 
 class Query(BaseModel):
-    """Query-string parameters: text read as the declared types, unknown ones ignored."""
+    """Query-string parameters: text read as the declared types, and no undeclared one."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
 
 class Patch(Request):
@@ -80,8 +87,19 @@ class Payload(BaseModel):
 
 # The longest list a body field may hold (ids to mark read): bounds the SQL a request causes.
 LIST_MAX = 100
+
+
+def _integral(value: Any) -> Any:
+    """Read 18.0 as 18: JSON has one number type, and JSON Schema calls 18.0 an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number as JSON Schema means it (18.0 included, 1.5 and true not).
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
 # A database id: PostgreSQL's int4, from 1.
-Id = Annotated[int, Field(ge=1, le=INT_MAX)]
+Id = Annotated[int, Field(ge=1, le=INT_MAX), BeforeValidator(_integral)]
 # A count shown beside content.
 Count = Annotated[int, Field(ge=0)]
 # A time in ISO 8601 UTC with a "Z", as app.timeutil.isoformat writes it.

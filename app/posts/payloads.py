@@ -140,7 +140,7 @@ class CommentCreate(Request):
     ] = None
 
 
-class CommentUpdate(Request):
+class CommentUpdate(Patch):
     """A comment's new words."""
 
     body: CommentBody  # type: ignore[valid-type]

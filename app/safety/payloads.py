@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from app.accounts.payloads import PROFILE_HINT, ProfileText, Username, UserSummary
-from app.payloads import Hint, Id, ItemsPage, Payload, Request, Time, choice, text
+from app.payloads import Hint, Id, ItemsPage, Payload, Request, Time, WholeNumber, choice, text
 from app.safety.models import (
     NOTE_MAX,
     REPORT_REASONS,
@@ -29,7 +29,7 @@ class NewReport(Request):
     target_type: choice(REPORT_TARGETS)  # type: ignore[valid-type]
     target_id: Annotated[
         # Any whole number: an id no row can have is simply not found (404).
-        int | Username,  # type: ignore[valid-type]
+        WholeNumber | Username,  # type: ignore[valid-type]
         Field(description="A post or comment id (none: 404); for a user, their username."),
         Hint(_l("Use a post or comment id, or a username.")),
     ]
