@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
+from app.errors import HTTP_CODES
 from app.pagination import DEFAULT_LIMIT, INT_MAX, MAX_LIMIT, Page
 
 T = TypeVar("T")
@@ -174,20 +175,9 @@ class PageQuery(Query):
         return value or None
 
 
-ERROR_CODES = (
-    "bad_request",
-    "unauthorized",
-    "forbidden",
-    "not_found",
-    "method_not_allowed",
-    "conflict",
-    "payload_too_large",
-    "unsupported_media_type",
-    "validation_error",
-    "rate_limited",
-    "internal_error",
-    "service_unavailable",
-)
+# The codes app/errors.py answers with: one per HTTP status it names, "internal_error" for a
+# bug, "error" for any other status.
+ERROR_CODES = tuple(dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error"]))
 
 
 class ErrorDetail(Payload):
