@@ -342,13 +342,11 @@ def _operation(
         statuses |= {422}
         if "cursor" in spec.query.model_fields:
             statuses |= {400}
+    # A token that is sent must be valid (401) and its account not suspended (403), on public
+    # routes too, where it is optional.
+    statuses |= {401, 403}
     if spec.auth:
-        statuses |= {401, 403}
         out["security"] = [{"bearerAuth": []}]
-    else:
-        # A token is optional on public routes, but one that is sent must be valid (401) and
-        # its account not suspended (403).
-        statuses |= {401, 403}
     if rule.arguments:
         statuses |= {404}
     error_ref = ref(Error, "serialization")
@@ -367,6 +365,7 @@ def _operation(
 def _path_parameters(rule: Any, spec: Operation, meta: dict[str, Any]) -> list[dict[str, Any]]:
     parameters = []
     for name in rule.arguments:
+        # werkzeug keeps a rule's converters by argument name; ours decide the id schemas.
         converter = rule._converters.get(name)
         schema, description = meta["path_parameters"](name, converter)
         parameters.append(
