@@ -21,7 +21,7 @@ METRICS_DIR ?= instance/prometheus
 
 
 .PHONY: messages
-.PHONY: help run serve test test-python test-sqlite test-postgres lint format install install-dev \
+.PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
         assets chromium pgclient seed clean backup check-deploy
 
 help: ## List the targets
@@ -123,7 +123,13 @@ test-postgres: install-dev assets chromium pgclient spa ## Python tests on Postg
 
 test-python: test-sqlite test-postgres
 
-test: lint test-python test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), SPA unit tests
+# Thousands of generated API requests against the OpenAPI document (tests/test_api_fuzz.py).
+# About 5 minutes, so it is its own run (on SQLite: the document, not the database, is tested);
+# the default runs keep a quick version of it.
+test-fuzz: install-dev ## Fuzz the API from its OpenAPI document (5,000+ requests, every check)
+	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider -m fuzz tests/test_api_fuzz.py
+
+test: lint test-python test-fuzz test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), the API fuzz, SPA unit tests
 
 messages: install-dev ## Extract every translatable string into messages.pot (for translators)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .

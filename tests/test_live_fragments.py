@@ -27,9 +27,9 @@ def test_the_first_message_takes_say_hello_away(app):
     with app.test_request_context():
         alice = find_by_username("alice")
         message = messaging.send_message(conversation_id=cid, sender=alice, body="hi")
-        from app.api.serializers import message_json
+        from app.messaging.payloads import message_payload
 
-        event = {"id": 1, "type": "message", "data": message_json(message)}
+        event = {"id": 1, "type": "message", "data": message_payload(message).json_dict()}
         for name in ("alice", "bob"):
             # ...and the message pushed to either member deletes it, as notifications do.
             login_user(find_by_username(name))

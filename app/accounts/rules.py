@@ -20,6 +20,10 @@ DISPLAY_NAME_MAX = 50
 BIO_MAX = 500
 LOCATION_MAX = 80
 WEBSITE_MAX = 200
+# Added in front of a website given without a scheme; the stored form must fit WEBSITE_MAX.
+WEBSITE_SCHEME = "https://"
+# SCHEME_RE and not HOST_PORT_RE, as one pattern (for the API's schema, read by Python re).
+HAS_SCHEME_PATTERN = "^(?!" + HOST_PORT_RE.pattern[1:] + ")" + SCHEME_RE.pattern[1:]
 DM_POLICIES = ("everyone", "following")
 
 FieldErrors = dict[str, list[str]]
@@ -75,13 +79,17 @@ def check_length(field: str, value: str, limit: int, errors: FieldErrors) -> Non
         errors.setdefault(field, []).append(_("Use at most %(n)d characters.", n=limit))
 
 
+def with_scheme(value: str) -> str:
+    """Return a website as it is stored: with ``https://`` in front when it names no scheme."""
+    has_scheme = SCHEME_RE.match(value) and not HOST_PORT_RE.match(value)
+    return value if has_scheme else WEBSITE_SCHEME + value
+
+
 def check_website(value: str, errors: FieldErrors) -> str:
     """Record a website that is not an http(s) address; return it with a scheme."""
     if not value:
         return value
-    has_scheme = SCHEME_RE.match(value) and not HOST_PORT_RE.match(value)
-    if not has_scheme:
-        value = "https://" + value
+    value = with_scheme(value)
     check_length("website", value, WEBSITE_MAX, errors)
     if not is_web_address(value):
         errors.setdefault("website", []).append(
@@ -171,6 +179,15 @@ def display_name_problems(value: str) -> list[str]:
 
 def _invisible() -> str:
     return _("Remove the invisible characters (such as zero-width spaces or fillers).")
+
+
+def _escaped(chars: frozenset[str]) -> str:
+    return "".join(f"\\u{ord(ch):04x}" for ch in sorted(chars))
+
+
+# What check_profile_text refuses, as one pattern for the API's schema: control characters
+# other than newline and tab, and the direction controls.
+PROFILE_TEXT_PATTERN = "^[^\\x00-\\x08\\x0b-\\x1f" + _escaped(BIDI_CONTROLS) + "]*$"
 
 
 def check_display_name(value: str, errors: FieldErrors) -> str:

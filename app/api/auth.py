@@ -1,86 +1,150 @@
-"""API routes for accounts: register, login, refresh, logout, me."""
+"""API routes for accounts: register, login, refresh, logout, me, sessions."""
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from app.accounts import queries, services, tokens
 from app.accounts.auth import client_info, login_limits, register_limits
+from app.accounts.payloads import (
+    LoginRequest,
+    PrivateUser,
+    ProfileUpdate,
+    RefreshRequest,
+    RegisterRequest,
+    SessionList,
+    TokenPair,
+    private_user,
+    session_payload,
+    token_pair,
+)
 from app.api import bp
-from app.api.common import api_user, auth_required, fields, json_body, page_params
-from app.api.serializers import page_json, private_user, session_json
+from app.api.common import api_user
+from app.api.spec import operation
+from app.payloads import PageQuery, page_of
 
 
 @bp.post("/auth/register")
 @register_limits
-def register_account():
+@operation(
+    "Create an account",
+    "Auth",
+    {201: ("The new account and its first tokens.", TokenPair)},
+    body=RegisterRequest,
+    errors=(409,),
+)
+def register_account(body: RegisterRequest):
     """Create an account and return its first token pair."""
-    data = fields(json_body(), required=("username", "email", "password"))
-    user = services.register_user(**data)
-    return jsonify(user=private_user(user), **tokens.sign_in(user, **client_info())), 201
+    user = services.register_user(**body.model_dump())
+    return token_pair(user, tokens.sign_in(user, **client_info())), 201
 
 
 @bp.post("/auth/login")
 @login_limits
-def login():
+@operation(
+    "Sign in with a username or email",
+    "Auth",
+    {200: ("A new token pair.", TokenPair)},
+    body=LoginRequest,
+)
+def login(body: LoginRequest):
     """Exchange a username or email and a password for a token pair."""
-    data = fields(json_body(), required=("login", "password"))
-    user = services.authenticate(login=data["login"], password=data["password"])
-    return jsonify(user=private_user(user), **tokens.sign_in(user, **client_info()))
+    user = services.authenticate(login=body.login, password=body.password)
+    return token_pair(user, tokens.sign_in(user, **client_info()))
 
 
 @bp.post("/auth/refresh")
-def refresh_tokens():
+@operation(
+    "Rotate a refresh token",
+    "Auth",
+    {200: ("A new pair; the token sent is now used.", TokenPair)},
+    body=RefreshRequest,
+    body_description="Sending a token that was already used revokes every token of its family.",
+)
+def refresh_tokens(body: RefreshRequest):
     """Spend a refresh token for a new pair (rotation with reuse detection)."""
-    data = fields(json_body(), required=("refresh_token",))
-    user, pair = tokens.rotate_refresh_token(data["refresh_token"], **client_info())
-    return jsonify(user=private_user(user), **pair)
+    user, pair = tokens.rotate_refresh_token(body.refresh_token, **client_info())
+    return token_pair(user, pair)
 
 
 @bp.post("/auth/logout")
-def logout():
+@operation(
+    "Sign out one session",
+    "Auth",
+    {
+        204: (
+            "The token's sign-in ends: its refresh tokens, its access tokens and its sockets "
+            "stop working at once.",
+            None,
+        )
+    },
+    body=RefreshRequest,
+)
+def logout(body: RefreshRequest):
     """End the sign-in of the refresh token given: its tokens and sockets stop at once."""
-    data = fields(json_body(), required=("refresh_token",))
-    tokens.revoke_refresh_token(data["refresh_token"])
-    return "", 204
+    tokens.revoke_refresh_token(body.refresh_token)
 
 
 @bp.get("/me")
-@auth_required
+@operation("Your account", "Me", {200: ("Your private profile.", PrivateUser)}, auth=True)
 def get_me():
     """Return the signed-in user's private profile."""
-    return jsonify(private_user(api_user()))
+    return private_user(api_user())
 
 
 @bp.patch("/me")
-@auth_required
-def update_me():
+@operation(
+    "Change your profile",
+    "Me",
+    {200: ("Your private profile.", PrivateUser)},
+    body=ProfileUpdate,
+    auth=True,
+)
+def update_me(body: ProfileUpdate):
     """Change the signed-in user's profile fields."""
-    data = fields(json_body(), optional=("display_name", "bio", "location", "website", "dm_policy"))
-    return jsonify(private_user(services.update_profile(user=api_user(), **data)))
+    changes = body.model_dump(exclude_none=True)
+    return private_user(services.update_profile(user=api_user(), **changes))
 
 
 @bp.post("/auth/logout_all")
-@auth_required
+@operation(
+    "Sign out everywhere",
+    "Auth",
+    {204: ("Every token, browser session and socket of yours is ended.", None)},
+    auth=True,
+)
 def logout_everywhere():
     """End every session of the signed-in user: tokens, browser sessions and open sockets."""
     services.log_out_everywhere(user=api_user())
-    return "", 204
 
 
 @bp.get("/me/sessions")
-@auth_required
-def list_sessions():
+@operation(
+    "Where you are signed in, newest first",
+    "Me",
+    {200: ("A page of your browser and API sign-ins.", SessionList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_sessions(query: PageQuery):
     """List where you are signed in (browsers and API sign-ins), newest first."""
     user = api_user()
-    limit, cursor = page_params()
-    page = queries.user_sessions(user, limit=limit, cursor=cursor)
-    return jsonify(page_json(page, lambda record: session_json(record, user.current_session_id)))
+    page = queries.user_sessions(user, limit=query.limit, cursor=query.cursor)
+    return page_of(SessionList, page, lambda r: session_payload(r, user.current_session_id))
 
 
 @bp.delete("/me/sessions/<id:session_id>")
-@auth_required
+@operation(
+    "Sign out one browser or API sign-in",
+    "Me",
+    {
+        204: (
+            "It ends at once: its cookies, tokens and sockets (closed with code 4401) stop "
+            "working. Your current one may be ended too.",
+            None,
+        )
+    },
+    auth=True,
+    path={"session_id": "A sign-in's id from `GET /me/sessions`; another person's is 404."},
+)
 def delete_session(session_id: int):
     """End one of your sign-ins at once (another person's is 404)."""
     services.end_session(user=api_user(), session_id=session_id)
-    return "", 204

@@ -2,87 +2,112 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from app.api import bp
-from app.api.common import api_user, auth_required, fields, json_body, page_params
-from app.api.serializers import message_json, user_summary
+from app.api.common import api_user
+from app.api.spec import operation
 from app.messaging import queries, services
-from app.realtime.presence import state
+from app.messaging.payloads import (
+    Conversation,
+    ConversationList,
+    Message,
+    MessageList,
+    NewMessage,
+    StartConversation,
+    conversation_payload,
+    message_payload,
+)
+from app.payloads import PageQuery, page_of
 from app.realtime.visibility import online_for
-from app.timeutil import isoformat
 
 
-def inbox_object(item, online: set[int] | None) -> dict:
-    """Return the API's conversation object (``online`` None: presence unknown, shown as null)."""
-    return {
-        "id": item.conversation.id,
-        "participants": [
-            {**user_summary(p), "online": state(online, p.id)} for p in item.participants
-        ],
-        "last_message": message_json(item.last_message) if item.last_message else None,
-        "unread_count": item.unread_count,
-        "updated_at": isoformat(item.updated_at),
-    }
+def _conversation(conversation_id: int) -> Conversation:
+    """Return one of the caller's conversations, with whom they may see online."""
+    item = queries.inbox_item(conversation_id, api_user())
+    return conversation_payload(item, online_for(api_user(), [p.id for p in item.participants]))
 
 
 @bp.get("/conversations")
-@auth_required
-def list_conversations():
+@operation(
+    "Your conversations, most recent first",
+    "Messages",
+    {200: ("A page of conversations.", ConversationList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_conversations(query: PageQuery):
     """List your conversations, most recent first."""
-    limit, cursor = page_params()
-    page = queries.conversations_page(api_user(), limit=limit, cursor=cursor)
+    page = queries.conversations_page(api_user(), limit=query.limit, cursor=query.cursor)
     online = online_for(api_user(), [p.id for item in page.items for p in item.participants])
-    return jsonify(
-        items=[inbox_object(item, online) for item in page.items], next_cursor=page.next_cursor
-    )
+    return page_of(ConversationList, page, lambda item: conversation_payload(item, online))
 
 
 @bp.post("/conversations")
-@auth_required
-def start_conversation():
+@operation(
+    "Open the one-to-one conversation with someone",
+    "Messages",
+    {
+        201: ("A new conversation.", Conversation),
+        200: ("The conversation you already had.", Conversation),
+    },
+    body=StartConversation,
+    body_description="403 when they accept messages only from people they follow.",
+    errors=(404,),
+    auth=True,
+)
+def start_conversation(body: StartConversation):
     """Open the one-to-one conversation with someone: 201 new, 200 existing."""
-    data = fields(json_body(), required=("username",))
-    conversation, created = services.start_conversation(user=api_user(), username=data["username"])
-    item = queries.inbox_item(conversation.id, api_user())
-    online = online_for(api_user(), [p.id for p in item.participants])
-    return jsonify(inbox_object(item, online)), 201 if created else 200
+    conversation, created = services.start_conversation(user=api_user(), username=body.username)
+    return _conversation(conversation.id), 201 if created else 200
 
 
 @bp.get("/conversations/<id:conversation_id>")
-@auth_required
+@operation(
+    "One of your conversations", "Messages", {200: ("The conversation.", Conversation)}, auth=True
+)
 def get_conversation(conversation_id: int):
     """Return one of your conversations."""
     services.conversation_for(conversation_id, api_user())
-    item = queries.inbox_item(conversation_id, api_user())
-    online = online_for(api_user(), [p.id for p in item.participants])
-    return jsonify(inbox_object(item, online))
+    return _conversation(conversation_id)
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")
-@auth_required
-def list_messages(conversation_id: int):
+@operation(
+    "A conversation's messages, newest first",
+    "Messages",
+    {200: ("A page of messages.", MessageList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_messages(conversation_id: int, query: PageQuery):
     """List a conversation's messages, newest first."""
     services.conversation_for(conversation_id, api_user())
-    limit, cursor = page_params()
-    page = queries.messages_page(conversation_id, limit=limit, cursor=cursor)
-    return jsonify(items=[message_json(m) for m in page.items], next_cursor=page.next_cursor)
+    page = queries.messages_page(conversation_id, limit=query.limit, cursor=query.cursor)
+    return page_of(MessageList, page, message_payload)
 
 
 @bp.post("/conversations/<id:conversation_id>/messages")
-@auth_required
-def send_message(conversation_id: int):
+@operation(
+    "Send a message",
+    "Messages",
+    {201: ("The stored message, also pushed live.", Message)},
+    body=NewMessage,
+    auth=True,
+)
+def send_message(conversation_id: int, body: NewMessage):
     """Send a message (1 to 5,000 characters)."""
-    data = fields(json_body(), required=("body",))
     message = services.send_message(
-        conversation_id=conversation_id, sender=api_user(), body=data["body"]
+        conversation_id=conversation_id, sender=api_user(), body=body.body
     )
-    return jsonify(message_json(message)), 201
+    return message_payload(message), 201
 
 
 @bp.post("/conversations/<id:conversation_id>/read")
-@auth_required
+@operation(
+    "Mark a conversation read",
+    "Messages",
+    {204: ("Read up to its newest message.", None)},
+    auth=True,
+)
 def read_conversation(conversation_id: int):
     """Mark a conversation read."""
     services.mark_read(conversation_id=conversation_id, user=api_user())
-    return "", 204

@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
-
 from app.api import bp
-from app.api.common import api_user, auth_required, json_body, page_params, typed_fields
-from app.api.serializers import notification_json, page_json
+from app.api.common import api_user
+from app.api.spec import operation
 from app.notifications import queries, services
+from app.notifications.payloads import (
+    MarkRead,
+    NotificationList,
+    UnreadCount,
+    notification_payload,
+)
+from app.payloads import PageQuery, page_of
 
 
 @bp.get("/notifications")
-@auth_required
-def list_notifications():
+@operation(
+    "Your notifications, newest first",
+    "Notifications",
+    {200: ("One page of notifications.", NotificationList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_notifications(query: PageQuery):
     """Return your notifications, newest first."""
-    limit, cursor = page_params()
-    page = queries.notifications_page(api_user(), limit=limit, cursor=cursor)
-    return jsonify(page_json(page, notification_json))
+    page = queries.notifications_page(api_user(), limit=query.limit, cursor=query.cursor)
+    return page_of(NotificationList, page, notification_payload)
 
 
 @bp.get("/notifications/unread_count")
-@auth_required
+@operation(
+    "How many notifications you have not read",
+    "Notifications",
+    {200: ("The count.", UnreadCount)},
+    auth=True,
+)
 def unread_notifications():
     """Return how many notifications you have not read."""
-    return jsonify(count=queries.unread_count(api_user()))
+    return UnreadCount(count=queries.unread_count(api_user()))
 
 
 @bp.post("/notifications/read")
-@auth_required
-def mark_notifications_read():
-    """Mark the notifications named by ``ids`` read, or all of them when no ids come."""
+@operation(
+    "Mark notifications read",
+    "Notifications",
+    {204: ("Marked.", None)},
     # An empty body means "all", like {} does: a client need not invent one.
-    body = json_body() if request.get_data(cache=True) else {}
-    data = typed_fields(body, optional={"ids": list[int]})
-    services.mark_read(user=api_user(), ids=data.get("ids"))
-    return "", 204
+    body=MarkRead,
+    body_required=False,
+    body_description="No body, or no `ids`: mark all of them read.",
+    auth=True,
+)
+def mark_notifications_read(body: MarkRead):
+    """Mark the notifications named by ``ids`` read, or all of them when no ids come."""
+    services.mark_read(user=api_user(), ids=body.ids)

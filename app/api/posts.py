@@ -2,101 +2,144 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
-
 from app.admin import services as moderation
+from app.admin.payloads import RemovalQuery
 from app.api import bp
-from app.api.common import (
-    api_user,
-    api_viewer,
-    auth_required,
-    json_body,
-    page_params,
-    typed_fields,
-)
-from app.api.serializers import page_json, post_json, reactions_json
+from app.api.common import api_user, api_viewer
+from app.api.spec import operation
+from app.payloads import PageQuery
 from app.posts import queries, services
+from app.posts.payloads import (
+    MarkdownPreview,
+    MarkdownPreviewRequest,
+    Post,
+    PostCreate,
+    PostList,
+    PostUpdate,
+    ReactionState,
+    post_page,
+    post_payload,
+    reaction_state,
+)
 from app.ratelimits import preview_limit
 
 
 @bp.post("/posts")
-@auth_required
-def create_post():
+@operation(
+    "Publish a post",
+    "Posts",
+    {201: ("The new post.", Post)},
+    body=PostCreate,
+    body_description="`tags` and the body's `#tags` together: at most 5.",
+    auth=True,
+)
+def create_post(body: PostCreate):
     """Publish a post."""
-    data = typed_fields(json_body(), required={"body": str}, optional={"tags": list[str]})
-    post = services.create_post(author=api_user(), **data)
-    return jsonify(post_json(queries.view_of(post, api_user()))), 201
+    post = services.create_post(author=api_user(), body=body.body, tags=body.tags)
+    return post_payload(queries.view_of(post, api_user())), 201
 
 
 @bp.get("/posts/<id:post_id>")
+@operation("A post", "Posts", {200: ("The post.", Post)})
 def get_post(post_id: int):
     """Return one post."""
     post = services.get_post_or_404(post_id, viewer=api_viewer())
-    return jsonify(post_json(queries.view_of(post, api_viewer())))
+    return post_payload(queries.view_of(post, api_viewer()))
 
 
 @bp.patch("/posts/<id:post_id>")
-@auth_required
-def edit_post(post_id: int):
+@operation(
+    "Edit your post",
+    "Posts",
+    {200: ("The post, with `edited_at` set.", Post)},
+    body=PostUpdate,
+    body_description="Only its author may; send `body`, `tags` or both.",
+    auth=True,
+)
+def edit_post(post_id: int, body: PostUpdate):
     """Change a post's body and/or tags (its author only)."""
-    data = typed_fields(json_body(), optional={"body": str, "tags": list[str]})
-    post = services.edit_post(post_id=post_id, editor=api_user(), **data)
-    return jsonify(post_json(queries.view_of(post, api_user())))
+    post = services.edit_post(post_id=post_id, editor=api_user(), body=body.body, tags=body.tags)
+    return post_payload(queries.view_of(post, api_user()))
 
 
 @bp.delete("/posts/<id:post_id>")
-@auth_required
-def delete_post(post_id: int):
+@operation(
+    "Delete a post",
+    "Posts",
+    {204: ("Deleted.", None)},
+    query=RemovalQuery,
+    auth=True,
+    description="Its author, a moderator or an admin may.",
+)
+def delete_post(post_id: int, query: RemovalQuery):
     """Delete a post (its author, a moderator or an admin)."""
-    moderation.delete_post_as(actor=api_user(), post_id=post_id, reason=request.args.get("reason"))
-    return "", 204
+    moderation.delete_post_as(actor=api_user(), post_id=post_id, reason=query.reason)
 
 
 @bp.put("/posts/<id:post_id>/reactions/<kind>")
-@auth_required
+@operation(
+    "React to a post (idempotent)",
+    "Posts",
+    {200: ("The post's reactions now.", ReactionState)},
+    auth=True,
+    description="The author is notified once per person and post, however often.",
+)
 def add_reaction(post_id: int, kind: str):
     """React to a post (idempotent)."""
     post = services.react(post_id=post_id, user=api_user(), kind=kind)
-    return jsonify(reactions_json(queries.view_of(post, api_user())))
+    return reaction_state(queries.view_of(post, api_user()))
 
 
 @bp.delete("/posts/<id:post_id>/reactions/<kind>")
-@auth_required
+@operation(
+    "Take a reaction back (idempotent)",
+    "Posts",
+    {200: ("The post's reactions now.", ReactionState)},
+    auth=True,
+)
 def remove_reaction(post_id: int, kind: str):
     """Take a reaction back (idempotent)."""
     post = services.unreact(post_id=post_id, user=api_user(), kind=kind)
-    return jsonify(reactions_json(queries.view_of(post, api_user())))
+    return reaction_state(queries.view_of(post, api_user()))
 
 
 @bp.put("/posts/<id:post_id>/bookmark")
-@auth_required
+@operation("Save a post (idempotent)", "Posts", {204: ("Saved.", None)}, auth=True)
 def add_bookmark(post_id: int):
     """Save a post for later (idempotent)."""
     services.bookmark(post_id=post_id, user=api_user())
-    return "", 204
 
 
 @bp.delete("/posts/<id:post_id>/bookmark")
-@auth_required
+@operation("Forget a saved post (idempotent)", "Posts", {204: ("Not saved.", None)}, auth=True)
 def remove_bookmark(post_id: int):
     """Forget a saved post (idempotent)."""
     services.unbookmark(post_id=post_id, user=api_user())
-    return "", 204
 
 
 @bp.get("/bookmarks")
-@auth_required
-def list_bookmarks():
+@operation(
+    "The posts you saved, newest bookmark first",
+    "Posts",
+    {200: ("One page of posts.", PostList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_bookmarks(query: PageQuery):
     """Return the posts you saved, newest bookmark first."""
-    limit, cursor = page_params()
-    page = queries.bookmarks_page(api_user(), limit=limit, cursor=cursor)
-    return jsonify(page_json(page, post_json))
+    return post_page(queries.bookmarks_page(api_user(), limit=query.limit, cursor=query.cursor))
 
 
 @bp.post("/markdown/preview")
 @preview_limit
-@auth_required
-def preview_markdown():
+@operation(
+    "Render a draft as a post would show it",
+    "Posts",
+    {200: ("The HTML; nothing is stored.", MarkdownPreview)},
+    body=MarkdownPreviewRequest,
+    body_description="The same rules as a post's body.",
+    auth=True,
+)
+def preview_markdown(body: MarkdownPreviewRequest):
     """Render a draft as a post would show it, without saving it."""
-    data = typed_fields(json_body(), required={"body": str})
-    return jsonify(html=services.preview(body=data["body"]))
+    return MarkdownPreview(html=services.preview(body=body.body))

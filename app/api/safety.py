@@ -2,114 +2,115 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import jsonify
-from flask_babel import gettext as _
-
+from app.accounts.payloads import user_summary
 from app.api import bp
-from app.api.common import api_user, auth_required, json_body, page_params
-from app.api.serializers import user_summary
-from app.errors import ValidationError
+from app.api.common import api_user
+from app.api.spec import operation
+from app.payloads import PageQuery, page_of
 from app.safety import queries, services
-from app.safety.models import Report
-from app.timeutil import isoformat
+from app.safety.payloads import NewReport, Report, UserSummaryList, report_payload
 
-REPORT_FIELDS = ("target_type", "target_id", "reason", "note")
-
-
-def report_object(report: Report) -> dict[str, Any]:
-    """Return the API's report object (what the reporter may see of it)."""
-    return {
-        "id": report.id,
-        "target_type": report.target_type,
-        "target_id": report.target_id,
-        "reason": report.reason,
-        "note": report.note,
-        "status": report.status,
-        "created_at": isoformat(report.created_at),
-    }
-
-
-def _report_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """Check the report body's shape: known fields, strings, and an id or a username."""
-    errors: dict[str, list[str]] = {}
-    for name, value in body.items():
-        if name not in REPORT_FIELDS:
-            errors[name] = [_("Unknown field.")]
-        elif name == "target_id":
-            if isinstance(value, bool) or not isinstance(value, (int, str)):
-                errors[name] = [_("Use a post or comment id, or a username.")]
-        elif value is not None and not isinstance(value, str):
-            errors[name] = [_("Must be a string.")]
-    for name in ("target_type", "target_id", "reason"):
-        if body.get(name) is None:
-            errors.setdefault(name, []).append(_("This field is required."))
-    if errors:
-        raise ValidationError(_("Some fields need attention."), errors)
-    return body
+BLOCK = (
+    "Follows between you end. They get 403 when following, messaging or replying to you, and"
+    " 404 for your profile and posts; neither sees the other in feeds, search or notifications."
+    " Blocking yourself: 422."
+)
+MUTE = (
+    "Their posts leave your feeds; nothing else changes and they are not told."
+    " Muting yourself: 422."
+)
 
 
 @bp.put("/users/<username>/block")
-@auth_required
+@operation(
+    "Block someone",
+    "Safety",
+    {204: ("Blocked (idempotent).", None)},
+    errors=(422,),
+    auth=True,
+    description=BLOCK,
+)
 def block_user(username: str):
     """Block someone (idempotent)."""
     services.block(blocker=api_user(), username=username)
-    return "", 204
 
 
 @bp.delete("/users/<username>/block")
-@auth_required
+@operation("Unblock someone", "Safety", {204: ("Undone (idempotent).", None)}, auth=True)
 def unblock_user(username: str):
     """Unblock someone (idempotent)."""
     services.unblock(blocker=api_user(), username=username)
-    return "", 204
 
 
 @bp.put("/users/<username>/mute")
-@auth_required
+@operation(
+    "Mute someone",
+    "Safety",
+    {204: ("Muted (idempotent).", None)},
+    errors=(422,),
+    auth=True,
+    description=MUTE,
+)
 def mute_user(username: str):
     """Mute someone (idempotent)."""
     services.mute(muter=api_user(), username=username)
-    return "", 204
 
 
 @bp.delete("/users/<username>/mute")
-@auth_required
+@operation("Unmute someone", "Safety", {204: ("Undone (idempotent).", None)}, auth=True)
 def unmute_user(username: str):
     """Unmute someone (idempotent)."""
     services.unmute(muter=api_user(), username=username)
-    return "", 204
 
 
 @bp.get("/me/blocks")
-@auth_required
-def list_blocks():
+@operation(
+    "The people you blocked, most recent first",
+    "Safety",
+    {200: ("A page of people.", UserSummaryList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_blocks(query: PageQuery):
     """List the people you blocked, most recent first."""
-    limit, cursor = page_params()
-    page = queries.blocked_users(api_user(), limit=limit, cursor=cursor)
-    return jsonify(items=[user_summary(u) for u in page.items], next_cursor=page.next_cursor)
+    page = queries.blocked_users(api_user(), limit=query.limit, cursor=query.cursor)
+    return page_of(UserSummaryList, page, user_summary)
 
 
 @bp.get("/me/mutes")
-@auth_required
-def list_mutes():
+@operation(
+    "The people you muted, most recent first",
+    "Safety",
+    {200: ("A page of people.", UserSummaryList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_mutes(query: PageQuery):
     """List the people you muted, most recent first."""
-    limit, cursor = page_params()
-    page = queries.muted_users(api_user(), limit=limit, cursor=cursor)
-    return jsonify(items=[user_summary(u) for u in page.items], next_cursor=page.next_cursor)
+    page = queries.muted_users(api_user(), limit=query.limit, cursor=query.cursor)
+    return page_of(UserSummaryList, page, user_summary)
 
 
 @bp.post("/reports")
-@auth_required
-def create_report():
+@operation(
+    "Report a post, a comment or a person to the moderators",
+    "Safety",
+    {
+        201: ("The new report.", Report),
+        200: ("You already have an open report on this target: that one, unchanged.", Report),
+    },
+    body=NewReport,
+    body_description="Unknown target: 404. Reporting yourself or your own post or comment: 422.",
+    errors=(404,),
+    auth=True,
+)
+def create_report(body: NewReport):
     """Report a post, a comment or a person: 201 new, 200 your open report on it already."""
-    data = _report_fields(json_body())
     report, created = services.report(
         reporter=api_user(),
-        target_type=data["target_type"],
-        target_id=data["target_id"],
-        reason=data["reason"],
-        note=data.get("note") or "",
+        target_type=body.target_type,
+        target_id=body.target_id,
+        reason=body.reason,
+        note=body.note or "",
     )
-    return jsonify(report_object(report)), 201 if created else 200
+    return report_payload(report), 201 if created else 200

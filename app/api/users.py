@@ -2,72 +2,97 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from app.api import bp
-from app.api.common import api_user, api_viewer, auth_required, page_params
-from app.api.serializers import page_json, post_json, user_page, user_profile
+from app.api.common import api_user, api_viewer
+from app.api.spec import operation
 from app.feeds import queries as feeds
+from app.payloads import PageQuery
+from app.posts.payloads import PostList, post_page
 from app.realtime.visibility import is_online_for
 from app.social import queries, services
+from app.social.payloads import UserList, UserProfile, user_page, user_profile
 
 
 @bp.get("/users/<username>")
+@operation(
+    "A person's public profile",
+    "Users",
+    {200: ("The profile, with how you and they stand.", UserProfile)},
+)
 def get_user(username: str):
     """Return someone's public profile, with how you and they stand."""
     user = queries.user_or_404(username, viewer=api_viewer())
     relation = queries.relation(api_viewer(), user)
-    return jsonify(user_profile(user, relation, online=is_online_for(api_viewer(), user.id)))
+    return user_profile(user, relation, online=is_online_for(api_viewer(), user.id))
 
 
 @bp.put("/users/<username>/follow")
-@auth_required
+@operation(
+    "Follow someone (idempotent)",
+    "Users",
+    {204: ("You follow them.", None)},
+    errors=(422,),
+    auth=True,
+    description="Following yourself is 422.",
+)
 def follow_user(username: str):
     """Follow someone (idempotent)."""
     services.follow(follower=api_user(), username=username)
-    return "", 204
 
 
 @bp.delete("/users/<username>/follow")
-@auth_required
+@operation(
+    "Stop following someone (idempotent)",
+    "Users",
+    {204: ("You do not follow them.", None)},
+    auth=True,
+)
 def unfollow_user(username: str):
     """Stop following someone (idempotent)."""
     services.unfollow(follower=api_user(), username=username)
-    return "", 204
+
+
+def _people(username: str, query: PageQuery, listing) -> UserList:
+    """Return a page of someone's followers or followed, marking whom the viewer follows."""
+    owner = queries.user_or_404(username, viewer=api_viewer())
+    page = listing(owner, limit=query.limit, cursor=query.cursor, viewer=api_viewer())
+    return user_page(page, queries.following_ids(api_viewer(), [u.id for u in page.items]))
 
 
 @bp.get("/users/<username>/followers")
-def list_followers(username: str):
+@operation(
+    "The people who follow someone, most recent first",
+    "Users",
+    {200: ("One page of people.", UserList)},
+    query=PageQuery,
+)
+def list_followers(username: str, query: PageQuery):
     """Return the people who follow someone, most recent first."""
-    limit, cursor = page_params()
-    page = queries.followers(
-        queries.user_or_404(username, viewer=api_viewer()),
-        limit=limit,
-        cursor=cursor,
-        viewer=api_viewer(),
-    )
-    following = queries.following_ids(api_viewer(), [user.id for user in page.items])
-    return jsonify(user_page(page, following))
+    return _people(username, query, queries.followers)
 
 
 @bp.get("/users/<username>/following")
-def list_following(username: str):
+@operation(
+    "The people someone follows, most recent first",
+    "Users",
+    {200: ("One page of people.", UserList)},
+    query=PageQuery,
+)
+def list_following(username: str, query: PageQuery):
     """Return the people someone follows, most recent first."""
-    limit, cursor = page_params()
-    page = queries.following(
-        queries.user_or_404(username, viewer=api_viewer()),
-        limit=limit,
-        cursor=cursor,
-        viewer=api_viewer(),
-    )
-    following = queries.following_ids(api_viewer(), [user.id for user in page.items])
-    return jsonify(user_page(page, following))
+    return _people(username, query, queries.following)
 
 
 @bp.get("/users/<username>/posts")
-def list_user_posts(username: str):
+@operation(
+    "Someone's posts, newest first",
+    "Users",
+    {200: ("One page of posts.", PostList)},
+    query=PageQuery,
+)
+def list_user_posts(username: str, query: PageQuery):
     """Return someone's posts, newest first."""
-    limit, cursor = page_params()
     author = queries.user_or_404(username, viewer=api_viewer())
-    page = feeds.by_author(author, limit=limit, cursor=cursor, viewer=api_viewer())
-    return jsonify(page_json(page, post_json))
+    return post_page(
+        feeds.by_author(author, limit=query.limit, cursor=query.cursor, viewer=api_viewer())
+    )

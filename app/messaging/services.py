@@ -10,14 +10,14 @@ from app.accounts.models import User
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
+from app.messaging.payloads import ReadMark, message_payload, typing_payload
+from app.messaging.rules import BODY_MAX
 from app.realtime.events import emit
 from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
 from app.social.queries import user_or_404
 from app.timeutil import utcnow
-
-BODY_MAX = 5_000
 
 
 def member_ids(conversation_id: int) -> list[int]:
@@ -114,9 +114,7 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
     )
 
     def payload() -> dict:
-        from app.api.serializers import message_json
-
-        return message_json(message)
+        return message_payload(message).json_dict()
 
     emit(db.session, member_ids(conversation.id), "message", payload, store=True)
     db.session.commit()
@@ -150,11 +148,11 @@ def mark_read(*, conversation_id: int, user: User) -> int:
             db.session,
             [uid for uid in members if uid not in hidden],
             "read",
-            {
-                "conversation_id": conversation_id,
-                "username": user.username,
-                "last_read_message_id": newest,
-            },
+            ReadMark(
+                conversation_id=conversation_id,
+                username=user.username,
+                last_read_message_id=newest,
+            ).json_dict(),
         )
         emit_unread(user.id)
     db.session.commit()
@@ -175,6 +173,4 @@ def typing(*, conversation_id: int, user: User) -> None:
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]
     if others and not blocked_between(user.id, others):
-        publish_now(
-            others, "typing", {"conversation_id": conversation_id, "username": user.username}
-        )
+        publish_now(others, "typing", typing_payload(conversation_id, user).json_dict())

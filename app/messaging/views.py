@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import apply_errors
-from app.api.serializers import message_json
 from app.errors import DomainError
 from app.messaging import queries, services
 from app.messaging.forms import MessageForm, StartForm
+from app.messaging.models import Message
+from app.messaging.payloads import message_payload
 from app.pagination import next_page_url, page_params
 from app.realtime.visibility import online_for
 from app.web import is_htmx, render_page
 
 bp = Blueprint("messaging", __name__)
+
+
+def _message_json(message: Message) -> dict[str, Any]:
+    """Return a message as the socket sends it, for the page's script to read alike."""
+    return message_payload(message).json_dict()
 
 
 @bp.get("/messages")
@@ -84,7 +92,7 @@ def render_conversation(conversation_id: int, form: MessageForm | None = None, s
         online=online_for(current_user, [p.id for p in item.participants]) if item else set(),
         partner_read=partner_read,
         form=form or MessageForm(formdata=None),
-        message_json=message_json,
+        message_json=_message_json,
     ), status
 
 
@@ -111,7 +119,7 @@ def send(conversation_id: int):
                     form=MessageForm(formdata=None),
                     conversation_id=conversation_id,
                     sent=True,
-                    sent_message=message_json(message),
+                    sent_message=_message_json(message),
                 )
             return redirect(url_for("messaging.conversation", conversation_id=conversation_id), 303)
     if is_htmx():

@@ -55,9 +55,9 @@ def notify(
         db.session.add(notification)
 
     def payload() -> dict:
-        from app.api.serializers import notification_json
+        from app.notifications.payloads import notification_payload
 
-        return notification_json(notification)
+        return notification_payload(notification).json_dict()
 
     emit(db.session, [user_id], "notification", payload, store=True)
     return notification

@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
-from app.api.serializers import notification_json
 from app.notifications import queries, services
+from app.notifications.payloads import notification_payload
 from app.pagination import next_page_url, page_params
 from app.web import is_htmx, render_page
 
@@ -24,7 +24,7 @@ def list_notifications():
     return render_page(
         "notifications/list.html",
         block="items" if cursor else None,
-        items=[notification_json(n) for n in page.items],
+        items=[notification_payload(n).json_dict() for n in page.items],
         next_url=next_url,
         form=EmptyForm(),
     )

@@ -12,6 +12,15 @@ BODY_MAX = 10_000
 COMMENT_MAX = 5_000
 TAGS_MAX = 5
 TAG_RE = re.compile(r"^[a-z0-9_-]{1,30}$")
+# What str.strip() removes, spelled out: regex engines disagree on what \s means.
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What check_body accepts, as one pattern for the API's schema: something besides whitespace,
+# and no NUL anywhere.
+BODY_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+# What normalize_tags reads as a tag: spaces around, "#" in front, any case.
+TAG_REQUEST_PATTERN = (
+    rf"^[{WHITESPACE}]*#*" + TAG_RE.pattern[1:-1].replace("a-z", "A-Za-z") + rf"[{WHITESPACE}]*$"
+)
 
 
 def check_body(body: str, *, limit: int = BODY_MAX, field: str = "body") -> str:

@@ -102,10 +102,10 @@ def _announce(post: Post) -> None:
     )
 
     def payload() -> dict:
-        from app.api.serializers import post_json
+        from app.posts.payloads import post_payload
         from app.posts.queries import PostView
 
-        return post_json(PostView(post))
+        return post_payload(PostView(post)).json_dict()
 
     emit(db.session, list(followers), "post.created", payload)
 

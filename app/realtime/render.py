@@ -10,6 +10,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from app.accounts import queries as accounts
+from app.accounts.payloads import presence as presence_frame
 from app.extensions import db
 from app.realtime import presence
 from app.realtime.bus import get_bus
@@ -31,12 +32,14 @@ def error_frame(message: str) -> str:
 
 
 def unread_counts(user_id: int) -> dict[str, int]:
-    """Return the user's unread notifications and messages."""
+    """Return the user's unread notifications and messages (the ``unread`` frame's data)."""
     from app.messaging.queries import unread_messages_total
+    from app.notifications.payloads import Unread
     from app.notifications.queries import unread_count
 
     user = accounts.get_user(user_id)
-    return {"notifications": unread_count(user), "messages": unread_messages_total(user)}
+    counts = Unread(notifications=unread_count(user), messages=unread_messages_total(user))
+    return counts.json_dict()
 
 
 def _partners_and_followed(user_id: int) -> list[int]:
@@ -65,7 +68,7 @@ def announce_presence(user_id: int, *, online: bool) -> None:
     db.session.remove()
     if user is None or not fans:
         return
-    publish_now(fans, "presence", {"username": user.username, "online": online})
+    publish_now(fans, "presence", presence_frame(user, online=online).json_dict())
 
 
 def publish_now(user_ids: list[int], type: str, data: dict[str, Any]) -> None:
@@ -93,9 +96,11 @@ def initial_frames(conn: Connection) -> list[str]:
     online = presence.online_ids(people) or set()  # None: unknown while Redis is away
     if conn.format == "html":
         return [render_template("realtime/badges.html", counts=counts)]
-    names = {u.id: u.username for u in accounts.users_by_ids(sorted(online))}
     frames = [frame("unread", counts)]
-    frames += [frame("presence", {"username": names[uid], "online": True}) for uid in names]
+    frames += [
+        frame("presence", presence_frame(user, online=True).json_dict())
+        for user in accounts.users_by_ids(sorted(online))
+    ]
     return frames
 
 

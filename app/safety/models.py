@@ -17,6 +17,8 @@ REPORT_REASONS = ("spam", "abuse", "off_topic", "other")
 REPORT_STATUSES = ("open", "dismissed", "removed", "suspended")
 # Ids are PostgreSQL integers: a larger one cannot exist (and must not reach the database).
 ID_MAX = 2**31 - 1
+# The longest note a report may carry.
+NOTE_MAX = 1000
 
 
 class Block(db.Model):

@@ -10,11 +10,17 @@ from app.accounts.models import User
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.safety import queries
-from app.safety.models import ID_MAX, REPORT_REASONS, REPORT_TARGETS, Block, Mute, Report
+from app.safety.models import (
+    ID_MAX,
+    NOTE_MAX,
+    REPORT_REASONS,
+    REPORT_TARGETS,
+    Block,
+    Mute,
+    Report,
+)
 from app.social.queries import user_or_404
 from app.social.services import remove_follows_between
-
-NOTE_MAX = 1000
 
 
 def _other(user: User, username: str, refusal: str) -> User:
