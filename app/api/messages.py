@@ -10,7 +10,7 @@ from app.api.serializers import message_json, user_summary
 from app.messaging import queries, services
 from app.pagination import parse_limit
 from app.realtime.presence import state
-from app.realtime.visibility import online_for
+from app.safety.visibility import online_for
 from app.timeutil import isoformat
 
 

@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.common import api_user, api_viewer, auth_required, page_params
 from app.api.serializers import page_json, post_json, user_page, user_profile
 from app.feeds import queries as feeds
-from app.realtime.visibility import is_online_for
+from app.safety.visibility import is_online_for
 from app.social import queries, services
 
 

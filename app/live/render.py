@@ -15,7 +15,7 @@ from app.realtime import presence
 from app.realtime.bus import get_bus
 from app.realtime.hub import Connection
 from app.realtime.models import StoredEvent
-from app.realtime.visibility import visible_to
+from app.safety.visibility import visible_to
 
 STORED_TYPES = ("notification", "message")
 

@@ -29,7 +29,8 @@ from app.accounts.tokens import user_from_access_token
 from app.dbsetup import release_session
 from app.errors import DomainError, is_database_outage
 from app.extensions import db, sock
-from app.realtime import presence, render
+from app.live import render
+from app.realtime import presence
 from app.realtime.bus import get_bus
 from app.realtime.hub import Connection, hub
 

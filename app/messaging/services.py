@@ -163,14 +163,14 @@ def mark_read(*, conversation_id: int, user: User) -> int:
 
 def emit_unread(user_id: int) -> None:
     """Send the user's sockets their new unread counts (after they read something)."""
-    from app.realtime.render import unread_counts
+    from app.live.render import unread_counts
 
     emit(db.session, [user_id], "unread", lambda: unread_counts(user_id))
 
 
 def typing(*, conversation_id: int, user: User) -> None:
     """Tell the other members someone is typing (never stored)."""
-    from app.realtime.render import publish_now
+    from app.live.render import publish_now
 
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]

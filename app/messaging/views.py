@@ -10,7 +10,7 @@ from app.api.serializers import message_json
 from app.errors import DomainError
 from app.messaging import queries, services
 from app.messaging.forms import MessageForm, StartForm
-from app.realtime.visibility import online_for
+from app.safety.visibility import online_for
 from app.web import is_htmx, render_page
 
 bp = Blueprint("messaging", __name__)
