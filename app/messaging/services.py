@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
-from app.realtime.events import emit
+from app.realtime.events import emit, publish_now
 from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
@@ -156,22 +156,14 @@ def mark_read(*, conversation_id: int, user: User) -> int:
                 "last_read_message_id": newest,
             },
         )
-        emit_unread(user.id)
+        # Only that the counts changed: each socket counts them when it delivers this.
+        emit(db.session, [user.id], "unread", {})
     db.session.commit()
     return newest
 
 
-def emit_unread(user_id: int) -> None:
-    """Send the user's sockets their new unread counts (after they read something)."""
-    from app.live.render import unread_counts
-
-    emit(db.session, [user_id], "unread", lambda: unread_counts(user_id))
-
-
 def typing(*, conversation_id: int, user: User) -> None:
     """Tell the other members someone is typing (never stored)."""
-    from app.live.render import publish_now
-
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]
     if others and not blocked_between(user.id, others):
