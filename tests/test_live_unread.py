@@ -61,7 +61,7 @@ def test_resuming_costs_the_same_queries_for_one_event_or_twenty(app, format):
     _notify(app, bob, alice, 19)
     twenty, frames = _replay(app, bob, 0, format)
     assert len(frames) == 20 + (format == "json")
-    assert len(twenty) == len(one), twenty
+    assert len(twenty) == len(one), "\n---\n".join(twenty)
 
 
 def test_a_replayed_batch_ends_with_one_unread_frame(app):
