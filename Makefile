@@ -99,9 +99,10 @@ backup: ## Back up the database DATABASE_URL names (default: the embedded SQLite
 check-deploy: ## Check the alert rules, dashboard queries and nginx.conf with promtool and nginx
 	scripts/check_deploy.sh
 
-lint: install-dev ## Check style (ruff)
+lint: install-dev ## Check style (ruff) and the import contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install-dev ## Fix style (ruff)
 	$(BIN)/ruff check --fix .

@@ -107,13 +107,13 @@ def register_blueprints(app: Flask) -> None:
     from app.api.openapi import docs_bp
     from app.extensions import csrf
     from app.feeds.views import bp as feeds_bp
+    from app.live.ws import bp as realtime_bp
     from app.main.views import bp as main_bp
     from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops import bench_bp
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
-    from app.realtime.ws import bp as realtime_bp
     from app.safety.views import bp as safety_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp

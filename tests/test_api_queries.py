@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,11 +23,14 @@ MOST_QUERIES = 7
 
 @contextmanager
 def counting(app) -> Iterator[list[str]]:
-    """Record every statement sent to the database meanwhile."""
+    """Record every statement this thread sends to the database meanwhile."""
     statements: list[str] = []
+    # Only this thread's: a server or socket thread an earlier test left may query meanwhile.
+    thread = threading.get_ident()
 
     def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+        if threading.get_ident() == thread:
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine

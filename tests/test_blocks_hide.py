@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from app.accounts.queries import find_by_username
+from app.live import render
 from app.messaging import services as messaging
 from app.posts import queries as posts_queries
 from app.posts import services as posts
-from app.realtime import presence, render
+from app.realtime import presence
 from app.realtime.hub import Connection
 from app.safety import services as safety
 from app.social import services as social

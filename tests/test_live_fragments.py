@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_login import login_user
 
 from app.accounts.queries import find_by_username
+from app.live import render
 from app.messaging import services as messaging
-from app.realtime import render
 from app.realtime.hub import Connection
 from tests.conftest import Auth, make_user
 

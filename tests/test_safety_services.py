@@ -119,7 +119,7 @@ def test_typing_does_not_cross_a_block(people, monkeypatch):
     alice, bob = people["alice"], people["bob"]
     conversation, _ = messaging.start_conversation(user=bob, username="alice")
     sent = []
-    monkeypatch.setattr("app.realtime.render.publish_now", lambda *args: sent.append(args))
+    monkeypatch.setattr("app.messaging.services.publish_now", lambda *args: sent.append(args))
     messaging.typing(conversation_id=conversation.id, user=bob)
     services.block(blocker=alice, username="bob")
     messaging.typing(conversation_id=conversation.id, user=bob)

@@ -17,7 +17,7 @@ from app.messaging.payloads import (
     message_payload,
 )
 from app.payloads import PageQuery, page_of
-from app.realtime.visibility import online_for
+from app.safety.visibility import online_for
 
 
 def _conversation(conversation_id: int) -> Conversation:

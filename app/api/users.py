@@ -8,7 +8,7 @@ from app.api.spec import operation
 from app.feeds import queries as feeds
 from app.payloads import PageQuery
 from app.posts.payloads import PostList, post_page
-from app.realtime.visibility import is_online_for
+from app.safety.visibility import is_online_for
 from app.social import queries, services
 from app.social.payloads import UserList, UserProfile, user_page, user_profile
 

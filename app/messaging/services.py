@@ -12,7 +12,7 @@ from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.messaging.payloads import ReadMark, message_payload, typing_payload
 from app.messaging.rules import BODY_MAX
-from app.realtime.events import emit
+from app.realtime.events import emit, publish_now
 from app.safety.queries import blocked_among, blocked_between
 from app.safety.rules import refuse_if_blocked
 from app.social.models import Follow
@@ -154,22 +154,14 @@ def mark_read(*, conversation_id: int, user: User) -> int:
                 last_read_message_id=newest,
             ).json_dict(),
         )
-        emit_unread(user.id)
+        # Only that the counts changed: each socket counts them when it delivers this.
+        emit(db.session, [user.id], "unread", {})
     db.session.commit()
     return newest
 
 
-def emit_unread(user_id: int) -> None:
-    """Send the user's sockets their new unread counts (after they read something)."""
-    from app.realtime.render import unread_counts
-
-    emit(db.session, [user_id], "unread", lambda: unread_counts(user_id))
-
-
 def typing(*, conversation_id: int, user: User) -> None:
     """Tell the other members someone is typing (never stored)."""
-    from app.realtime.render import publish_now
-
     conversation_for(conversation_id, user)
     others = [uid for uid in member_ids(conversation_id) if uid != user.id]
     if others and not blocked_between(user.id, others):

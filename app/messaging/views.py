@@ -14,7 +14,7 @@ from app.messaging.forms import MessageForm, StartForm
 from app.messaging.models import Message
 from app.messaging.payloads import message_payload
 from app.pagination import next_page_url, page_params
-from app.realtime.visibility import online_for
+from app.safety.visibility import online_for
 from app.web import is_htmx, render_page
 
 bp = Blueprint("messaging", __name__)

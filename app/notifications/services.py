@@ -98,8 +98,7 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
         statement = statement.where(Notification.id.in_(ids))
     result = db.session.execute(statement)
     if result.rowcount:
-        from app.messaging.services import emit_unread
-
-        emit_unread(user.id)
+        # Only that the counts changed: each socket counts them when it delivers this.
+        emit(db.session, [user.id], "unread", {})
     db.session.commit()
     return result.rowcount or 0

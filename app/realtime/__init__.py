@@ -1,1 +1,5 @@
-"""Real time: the event bus, stored events, presence and the WebSocket."""
+"""Real-time transport: stored events, the event bus, this process's sockets and presence.
+
+It knows no domain: what an event means and how a socket shows it is the live face's
+(``app.live``).
+"""

@@ -1,5 +1,9 @@
 """Emit events from services: stored ones are written with the transaction, all are published
-after the commit succeeds (never before), and dropped when it rolls back."""
+after the commit succeeds (never before), and dropped when it rolls back.
+
+An event is a type and its data for some users; what it means to a socket (a frame, a fragment,
+the unread counts it asks for) is the live face's business (``app.live.render``).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,19 @@ def emit(
     ids = sorted(set(user_ids))
     if ids:
         session.info.setdefault(PENDING, []).append(Pending(ids, type, data, store))
+
+
+def publish_now(user_ids: list[int], type: str, data: dict[str, Any]) -> None:
+    """Publish an ephemeral event outside any transaction (typing, presence)."""
+    from app.realtime.bus import get_bus
+
+    get_bus().publish(
+        {
+            "users": user_ids,
+            "event": {"id": None, "type": type, "data": data},
+            "sent_at": time.time(),
+        }
+    )
 
 
 def _before_commit(session: Session) -> None:

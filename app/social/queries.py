@@ -92,3 +92,13 @@ def following(
         .where(Follow.follower_id == user.id, not_hidden(User.id, viewer, muted=False))
     )
     return _people(query, Follow.created_at, Follow.followee_id, limit=limit, cursor=cursor)
+
+
+def followee_ids(user_id: int) -> list[int]:
+    """Return the ids of the people a user follows."""
+    return list(db.session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id)))
+
+
+def follower_ids(user_id: int) -> list[int]:
+    """Return the ids of a user's followers."""
+    return list(db.session.scalars(select(Follow.follower_id).where(Follow.followee_id == user_id)))

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
 from app.pagination import next_page_url, page_params
-from app.realtime.visibility import is_online_for
 from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
+from app.safety.visibility import is_online_for
 from app.social import queries, services
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer

@@ -1,24 +1,29 @@
-"""What a socket sends: JSON frames, or htmx out-of-band fragments for the pages."""
+"""What a socket sends: JSON frames, or htmx out-of-band fragments for the pages.
+
+The unread counts are computed here, when a socket delivers an event that changes them, once per
+event or per replayed batch: services only say that they changed (an ``unread`` event).
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from flask import render_template
-from sqlalchemy import func, select
 
 from app.accounts import queries as accounts
 from app.accounts.payloads import presence as presence_frame
 from app.extensions import db
+from app.messaging.queries import partner_ids
 from app.realtime import presence
-from app.realtime.bus import get_bus
+from app.realtime.events import publish_now
 from app.realtime.hub import Connection
-from app.realtime.models import StoredEvent
-from app.realtime.visibility import visible_to
+from app.realtime.queries import last_event_id
+from app.safety.visibility import visible_to
+from app.social.queries import followee_ids, follower_ids
 
-STORED_TYPES = ("notification", "message")
+# Events after which a socket's unread counts are sent (or its badges rendered) again.
+COUNTED_TYPES = ("notification", "message", "unread")
 
 
 def frame(type: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -44,19 +49,13 @@ def unread_counts(user_id: int) -> dict[str, int]:
 
 def _partners_and_followed(user_id: int) -> list[int]:
     """Return whose presence this user sees: people followed and conversation partners."""
-    from app.messaging.queries import partner_ids
-    from app.social.models import Follow
-
-    followed = db.session.scalars(select(Follow.followee_id).where(Follow.follower_id == user_id))
+    followed = followee_ids(user_id)
     return sorted(visible_to(user_id, set(followed) | set(partner_ids(user_id))))
 
 
 def _fans(user_id: int) -> list[int]:
     """Return who sees this user's presence: followers and conversation partners."""
-    from app.messaging.queries import partner_ids
-    from app.social.models import Follow
-
-    followers = db.session.scalars(select(Follow.follower_id).where(Follow.followee_id == user_id))
+    followers = follower_ids(user_id)
     # A conversation outlives a block: its partners must not see each other come and go.
     return sorted(visible_to(user_id, set(followers) | set(partner_ids(user_id))))
 
@@ -71,27 +70,11 @@ def announce_presence(user_id: int, *, online: bool) -> None:
     publish_now(fans, "presence", presence_frame(user, online=online).json_dict())
 
 
-def publish_now(user_ids: list[int], type: str, data: dict[str, Any]) -> None:
-    """Publish an ephemeral event outside any transaction (typing, presence)."""
-    get_bus().publish(
-        {
-            "users": user_ids,
-            "event": {"id": None, "type": type, "data": data},
-            "sent_at": time.time(),
-        }
-    )
-
-
 def initial_frames(conn: Connection) -> list[str]:
     """Send the state a page or app needs on every (re)connect: counts and who is online."""
     counts = unread_counts(conn.user_id)
     # Events stored from now on are this socket's to deliver, even after a bus outage.
-    conn.last_event_id = (
-        db.session.scalar(
-            select(func.max(StoredEvent.id)).where(StoredEvent.user_id == conn.user_id)
-        )
-        or 0
-    )
+    conn.last_event_id = last_event_id(conn.user_id)
     people = _partners_and_followed(conn.user_id)
     online = presence.online_ids(people) or set()  # None: unknown while Redis is away
     if conn.format == "html":
@@ -104,35 +87,34 @@ def initial_frames(conn: Connection) -> list[str]:
     return frames
 
 
-def stored_events_after(user_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:
-    """Return the user's stored events after an id, oldest first."""
-    rows = db.session.scalars(
-        select(StoredEvent)
-        .where(StoredEvent.user_id == user_id, StoredEvent.id > after_id)
-        .order_by(StoredEvent.id)
-        .limit(limit)
-    )
-    return [{"id": row.id, "type": row.type, "data": row.data} for row in rows]
-
-
 def event_frames(conn: Connection, event: dict[str, Any]) -> list[str]:
     """Turn one event into what this socket sends."""
-    if event.get("id") is not None:
-        conn.last_event_id = max(conn.last_event_id or 0, int(event["id"]))
-    if conn.format == "json":
-        frames = [frame(event["type"], event["data"], event.get("id"))]
-        if event["type"] in STORED_TYPES:
-            frames.append(frame("unread", unread_counts(conn.user_id)))
-        return frames
-    return [_html(conn, event)]
+    return batch_frames(conn, [event])
 
 
-def _html(conn: Connection, event: dict[str, Any]) -> str:
+def batch_frames(conn: Connection, events: list[dict[str, Any]]) -> list[str]:
+    """Turn events into what this socket sends, counting its unread items once for them all."""
+    # Counted here, per socket, when delivered: a replay of N events costs one count, not N.
+    counted = any(event["type"] in COUNTED_TYPES for event in events)
+    counts = unread_counts(conn.user_id) if counted else None
+    frames = []
+    for event in events:
+        if event.get("id") is not None:
+            conn.last_event_id = max(conn.last_event_id or 0, int(event["id"]))
+        if conn.format == "html":
+            frames.append(_html(conn, event, counts))
+        elif event["type"] != "unread":  # it only said the counts changed: they follow
+            frames.append(frame(event["type"], event["data"], event.get("id")))
+    if counts is not None and conn.format == "json":
+        frames.append(frame("unread", counts))
+    return frames
+
+
+def _html(conn: Connection, event: dict[str, Any], counts: dict[str, int] | None) -> str:
     """Render an event as out-of-band fragments (the same partials the pages use)."""
     kind, data = event["type"], event["data"]
     context: dict[str, Any] = {"event": event, "data": data, "event_id": event.get("id")}
-    if kind in STORED_TYPES:
-        context["counts"] = unread_counts(conn.user_id)
+    context["counts"] = counts
     if kind == "post.created":
         conn.new_posts += 1
         context["new_posts"] = conn.new_posts
@@ -147,6 +129,4 @@ def _html(conn: Connection, event: dict[str, Any]) -> str:
     }.get(kind)
     if template is None:
         return ""
-    if kind == "unread":
-        context["counts"] = data
     return render_template(template, **context)

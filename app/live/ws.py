@@ -29,9 +29,11 @@ from app.accounts.tokens import user_from_access_token
 from app.dbsetup import release_session
 from app.errors import DomainError, is_database_outage
 from app.extensions import db, sock
-from app.realtime import presence, render
+from app.live import render
+from app.realtime import presence
 from app.realtime.bus import get_bus
 from app.realtime.hub import Connection, hub
+from app.realtime.queries import stored_events_after
 
 log = logging.getLogger(__name__)
 bp = Blueprint("realtime", __name__)
@@ -196,15 +198,19 @@ def _send_all(ws, frames: list[str]) -> None:
 
 
 def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
-    """Send the stored events after an id, oldest first, each once."""
+    """Send the stored events after an id, oldest first, each once, then the unread counts."""
     try:
         after_id = int(after)
     except (TypeError, ValueError):
         ws.send(render.error_frame(_("last_event_id must be an event id.")))
         return
-    for event in render.stored_events_after(conn.user_id, after_id, REPLAY_LIMIT):
-        if not sent.seen(int(event["id"])):
-            _send_all(ws, render.event_frames(conn, event))
+    missed = [
+        event
+        for event in stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
+        if not sent.seen(int(event["id"]))
+    ]
+    # One batch: the unread counts are read and sent once, after the events.
+    _send_all(ws, render.batch_frames(conn, missed))
 
 
 def _read(app, ws, conn: Connection) -> None:
