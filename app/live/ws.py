@@ -43,6 +43,7 @@ REPLAY_LIMIT = 500
 FRAME_LIMIT = 4096  # bytes a client frame may have
 RATE = 20  # client frames per RATE_WINDOW
 RATE_WINDOW = 10.0
+CLOSE_GRACE = 1.0  # seconds the development server waits for the close handshake to finish
 SESSION_ENDED = 4401  # close code once the socket's sign-in ended (or every sign-in of its user)
 
 
@@ -174,7 +175,10 @@ def websocket(ws) -> None:
             ws.close()
         if ws.mode == "werkzeug":
             # The development server writes an HTTP response once the handler returns; a browser
-            # would read it as a broken frame ("Invalid frame header"). End the connection first.
+            # would read it as a broken frame ("Invalid frame header"). End the connection first,
+            # but after simple-websocket's reader has answered a client's close: it wakes this
+            # handler before it writes that answer, and a shutdown in between swallowed it.
+            ws.thread.join(timeout=CLOSE_GRACE)
             with contextlib.suppress(OSError):
                 ws.sock.shutdown(socket.SHUT_RDWR)
 
