@@ -137,8 +137,9 @@ clean: ## Remove the virtual environment, node_modules and built assets
 # ---------------------------------------------------------------------------
 SPA := frontend-angular
 SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f 2>/dev/null)
+# The SPA's bundle carries the pages' code highlighting (angular.json lists static/css/code.css).
 SPA_CONFIG := $(SPA)/package.json $(SPA)/package-lock.json $(SPA)/angular.json \
-              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json
+              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json static/css/code.css
 SPA_STAMP := $(SPA)/dist/.build-stamp
 
 .PHONY: spa spa-mock test-spa clean-spa

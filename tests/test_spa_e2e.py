@@ -432,3 +432,41 @@ def test_signing_out_everywhere_ends_the_other_browsers_session(people, app):
     assert "/login?expired=1" in phone.page.url
     assert phone.marked()
     assert desk.errors == [] and phone.errors == []
+
+
+CODE_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "code.css"
+
+
+def code_css_colours(selector: str) -> tuple[str, str]:
+    """Return the light and dark `color` static/css/code.css gives a selector, as rgb()."""
+    css = CODE_CSS.read_text()
+    light, _, dark = css.partition("@media (prefers-color-scheme: dark)")
+
+    def colour(text: str) -> str:
+        match = re.search(re.escape(selector) + r" \{[^}]*?(?<![-\w])color: #([0-9a-f]{6})", text)
+        assert match, f"{selector} has no colour in {CODE_CSS}"
+        red, green, blue = (int(match.group(1)[i : i + 2], 16) for i in (0, 2, 4))
+        return f"rgb({red}, {green}, {blue})"
+
+    return colour(light), colour(dark)
+
+
+def test_code_in_posts_is_highlighted_with_the_pages_colours_light_and_dark(people, app):
+    make_user(app, "grace")
+    post_id = post_by(app, "grace", "Look:\n\n```python\ndef answer():\n    return 42\n```\n")
+    keyword_light, keyword_dark = code_css_colours(".highlight .k")
+    block_light, block_dark = code_css_colours(".highlight")
+
+    reader = people(PHONE)
+    page = reader.page
+    reader.goto(f"/p/{post_id}")
+    keyword = page.locator(".prose pre.highlight .k", has_text="def")
+    block = page.locator(".prose pre.highlight")
+    expect(keyword).to_have_css("color", keyword_light)
+    expect(block).to_have_css("color", block_light)
+    page.emulate_media(color_scheme="dark")
+    expect(keyword).to_have_css("color", keyword_dark)
+    expect(block).to_have_css("color", block_dark)
+    # The Pygments background (the one its contrast was checked against) wins over the SPA's.
+    expect(block).to_have_css("background-color", "rgb(13, 17, 23)")
+    assert reader.errors == []
