@@ -470,3 +470,73 @@ def test_code_in_posts_is_highlighted_with_the_pages_colours_light_and_dark(peop
     # The Pygments background (the one its contrast was checked against) wins over the SPA's.
     expect(block).to_have_css("background-color", "rgb(13, 17, 23)")
     assert reader.errors == []
+
+
+SPA_SOURCES = Path(__file__).resolve().parent.parent / "frontend-angular" / "src"
+SPA_LIMITS = SPA_SOURCES / "app" / "core" / "limits.json"
+
+
+def _branches(doc: dict, schema: dict) -> Iterator[dict]:
+    """Yield a schema and every schema it stands for ($ref, allOf, anyOf, oneOf), resolved."""
+    if "$ref" in schema:
+        target: dict = doc
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        yield from _branches(doc, target)
+        return
+    yield schema
+    for key in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(key, []):
+            yield from _branches(doc, branch)
+
+
+def openapi_values(doc: dict, pointer: str) -> list:
+    """Return what the document says at 'METHOD /path field keyword' of a JSON request body."""
+    method, path, field, keyword = pointer.split()
+    shape = re.sub(r"\{[^}]*\}", "{}", path)
+    operations = [
+        item[method.lower()]
+        for documented, item in doc["paths"].items()
+        if re.sub(r"\{[^}]*\}", "{}", documented) == shape and method.lower() in item
+    ]
+    assert len(operations) == 1, f"{method} {path} is not in the OpenAPI document"
+    schemas = [operations[0]["requestBody"]["content"]["application/json"]["schema"]]
+    for step in field.split("."):
+        name = step.removesuffix("[]")
+        schemas = [
+            s["properties"][name]
+            for root in schemas
+            for s in _branches(doc, root)
+            if name in s.get("properties", {})
+        ]
+        if step.endswith("[]"):
+            schemas = [s["items"] for root in schemas for s in _branches(doc, root) if "items" in s]
+    values = [s[keyword] for root in schemas for s in _branches(doc, root) if keyword in s]
+    return [v for i, v in enumerate(values) if v not in values[:i]]
+
+
+def test_the_spas_limits_are_the_ones_the_served_openapi_document_states(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    spa = json.loads(SPA_LIMITS.read_text())
+    assert set(spa["openapi"]) == set(spa["limits"]), "every limit names where the document has it"
+    differences = []
+    for name, value in spa["limits"].items():
+        for pointer in spa["openapi"][name]:
+            found = openapi_values(doc, pointer)
+            if found != [value]:
+                differences.append(f"{name} = {value!r} in the SPA, {found!r} at {pointer}")
+    assert differences == [], "limits.json and the OpenAPI document differ:\n" + "\n".join(
+        differences
+    )
+
+
+def test_no_spa_source_writes_a_limit_of_its_own():
+    written = re.compile(r'maxlength="\d|(?:max|min)Length\(\d|\.length\s*[<>]=?\s*\d{2,}')
+    found = [
+        f"{path.relative_to(SPA_SOURCES)}:{number}: {line.strip()}"
+        for path in SPA_SOURCES.rglob("*.ts")
+        if not path.name.endswith(".spec.ts")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if written.search(line)
+    ]
+    assert found == [], "read limits from core/limits.ts:\n" + "\n".join(found)

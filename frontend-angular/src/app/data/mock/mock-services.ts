@@ -23,6 +23,7 @@ import {
   UserProfile,
   UserSummary,
 } from '../../core/models';
+import { LIMITS, TAG_RE, USERNAME_RE, formatLimit } from '../../core/limits';
 import { Session } from '../../core/session';
 import {
   AuthService,
@@ -36,10 +37,17 @@ import {
 } from '../services';
 import { MOCK_PASSWORD, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
 
-const TAG_RE = /^[a-z0-9_-]{1,30}$/;
 
 function b64url(value: object): string {
   return btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function checkCommentBody(body: string): void {
+  if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+  if (body.length > LIMITS.commentBodyMax) {
+    const message = `Use at most ${formatLimit(LIMITS.commentBodyMax)} characters.`;
+    throw httpError(422, 'validation_error', 'Some fields need attention.', { body: [message] });
+  }
 }
 
 abstract class MockBase {
@@ -115,9 +123,9 @@ export class MockAuthService extends MockBase implements AuthService {
   register(username: string, email: string, password: string): Observable<TokenResponse> {
     return this.db.respond(() => {
       const fields: Record<string, string[]> = {};
-      if (!/^[A-Za-z0-9_]{3,30}$/.test(username)) fields['username'] = ['Use 3 to 30 letters, digits or underscores.'];
+      if (!USERNAME_RE.test(username)) fields['username'] = ['Use 3 to 30 letters, digits or underscores.'];
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fields['email'] = ['Enter a valid email address.'];
-      if (password.length < 10) fields['password'] = ['Use at least 10 characters.'];
+      if (password.length < LIMITS.passwordMin) fields['password'] = [`Use at least ${LIMITS.passwordMin} characters.`];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
       const taken: Record<string, string[]> = {};
       if (this.db.users.has(username.toLowerCase())) taken['username'] = ['That username is taken.'];
@@ -206,8 +214,15 @@ export class MockAuthService extends MockBase implements AuthService {
     return this.db.respond(() => {
       const user = this.db.user(this.requireViewer());
       const fields: Record<string, string[]> = {};
-      if (patch.display_name !== undefined && patch.display_name.length > 50) fields['display_name'] = ['At most 50 characters.'];
-      if (patch.bio !== undefined && patch.bio.length > 300) fields['bio'] = ['At most 300 characters.'];
+      const lengths: Array<[keyof ProfilePatch, number]> = [
+        ['display_name', LIMITS.displayNameMax],
+        ['bio', LIMITS.bioMax],
+        ['location', LIMITS.locationMax],
+        ['website', LIMITS.websiteMax],
+      ];
+      for (const [name, max] of lengths) {
+        if ((patch[name]?.length ?? 0) > max) fields[name] = [`Use at most ${max} characters.`];
+      }
       if (patch.website && !/^https?:\/\/\S+$/.test(patch.website)) fields['website'] = ['Use an http:// or https:// address.'];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
       Object.assign(user, patch);
@@ -258,11 +273,11 @@ export class MockPostService extends MockBase implements PostService {
 
   private check(draft: Partial<PostDraft>): void {
     const fields: Record<string, string[]> = {};
-    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > 10_000)) {
-      fields['body'] = ['Write between 1 and 10,000 characters.'];
+    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > LIMITS.postBodyMax)) {
+      fields['body'] = [`Write between 1 and ${formatLimit(LIMITS.postBodyMax)} characters.`];
     }
-    if (draft.tags && (draft.tags.length > 5 || draft.tags.some((t) => !TAG_RE.test(t)))) {
-      fields['tags'] = ['Up to 5 tags of 1 to 30 lower-case letters, digits, - or _.'];
+    if (draft.tags && (draft.tags.length > LIMITS.tagsMax || draft.tags.some((t) => !TAG_RE.test(t)))) {
+      fields['tags'] = [`Up to ${LIMITS.tagsMax} tags of 1 to ${LIMITS.tagMax} lower-case letters, digits, - or _.`];
     }
     if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
   }
@@ -334,7 +349,7 @@ export class MockPostService extends MockBase implements PostService {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       const post = this.db.storedPost(postId);
-      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      checkCommentBody(body);
       if (parentId) {
         const parent = this.db.storedComment(parentId);
         if (parent.post_id !== postId) throw httpError(422, 'validation_error', 'Some fields need attention.', { parent_id: ['Reply to a comment of this post.'] });
@@ -350,7 +365,7 @@ export class MockPostService extends MockBase implements PostService {
       const viewer = this.requireViewer();
       const comment = this.db.storedComment(id);
       if (comment.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this comment.');
-      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      checkCommentBody(body);
       comment.body = body;
       comment.edited_at = new Date().toISOString();
       return this.db.commentObject(comment);
@@ -554,8 +569,9 @@ export class MockMessageService extends MockBase implements MessageService {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       const conversation = this.db.storedConversation(conversationId, viewer);
-      if (!body.trim() || body.length > 5000) {
-        throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write between 1 and 5,000 characters.'] });
+      if (!body.trim() || body.length > LIMITS.messageBodyMax) {
+        const message = `Write between 1 and ${formatLimit(LIMITS.messageBodyMax)} characters.`;
+        throw httpError(422, 'validation_error', 'Some fields need attention.', { body: [message] });
       }
       const message = this.db.addMessage(conversation, viewer, body);
       conversation.lastRead[viewer] = message.id;

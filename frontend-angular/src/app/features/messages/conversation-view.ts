@@ -22,6 +22,7 @@ import { RouterLink } from '@angular/router';
 import { toApiError } from '../../core/errors';
 import { LiveSocket } from '../../core/live-socket';
 import { LiveState } from '../../core/live-state';
+import { LIMITS } from '../../core/limits';
 import { Conversation, Message, UserSummary } from '../../core/models';
 import { Session } from '../../core/session';
 import { MessageService } from '../../data/services';
@@ -82,7 +83,7 @@ const TYPING_SHOW_MS = 5_000;
 
     <form class="send-form" (submit)="$event.preventDefault(); send()" novalidate>
       <label for="message-body" class="visually-hidden">Write a message</label>
-      <textarea id="message-body" [formControl]="body" rows="2" maxlength="5000" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
+      <textarea id="message-body" [formControl]="body" rows="2" [attr.maxlength]="maxLength" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
         (input)="typed()" (keydown.enter)="enter($any($event))" [attr.aria-invalid]="!!sendError()"
         [attr.aria-describedby]="sendError() ? 'message-error' : null"></textarea>
       <button type="submit" class="btn btn-primary" [disabled]="sending()">{{ sending() ? 'Sending…' : 'Send' }}</button>
@@ -121,7 +122,8 @@ export class ConversationView {
 
   readonly pager = new Pager<Message>((cursor) => this.messages.messages(this.conversationId(), { cursor, limit: 30 }), (m) => m.id);
   readonly ordered = computed(() => [...this.pager.items()].reverse());
-  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(5000)] });
+  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.messageBodyMax)] });
+  readonly maxLength = LIMITS.messageBodyMax;
   readonly sending = signal(false);
   readonly sendError = signal<string | null>(null);
   readonly typingUser = signal<string | null>(null);

@@ -7,6 +7,7 @@ import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { Announcer } from '../../core/announcer';
 import { toApiError } from '../../core/errors';
+import { LIMITS } from '../../core/limits';
 import { Comment, Post } from '../../core/models';
 import { Session } from '../../core/session';
 import { PostService } from '../../data/services';
@@ -42,7 +43,7 @@ export function buildTree(comments: Comment[]): CommentNode[] {
   template: `
     <form class="comment-form" (submit)="$event.preventDefault(); submit()" novalidate>
       <label [for]="fieldId()" class="label">{{ label() }}</label>
-      <textarea [id]="fieldId()" [formControl]="body" rows="3" maxlength="10000"
+      <textarea [id]="fieldId()" [formControl]="body" rows="3" [attr.maxlength]="maxLength"
         [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
       @if (error()) {
         <p class="field-error" [id]="fieldId() + '-error'" role="alert">{{ error() }}</p>
@@ -66,7 +67,8 @@ export class CommentForm {
   readonly error = input<string | null>(null);
   readonly sent = output<string>();
   readonly cancelled = output<void>();
-  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  readonly maxLength = LIMITS.commentBodyMax;
+  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.commentBodyMax)] });
 
   constructor() {
     effect(() => {
