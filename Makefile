@@ -156,7 +156,8 @@ spa: $(SPA_STAMP) ## Build the SPA for production into frontend-angular/dist/bro
 spa-mock: $(SPA)/node_modules/.package-lock.json ## Serve the SPA on in-memory mock data: http://localhost:4200/app/
 	cd $(SPA) && npm run start:mock
 
-test-spa: $(SPA)/node_modules/.package-lock.json ## SPA unit tests (Vitest + jsdom, no browser needed)
+test-spa: $(SPA)/node_modules/.package-lock.json ## SPA lint (ESLint + angular-eslint) and unit tests (Vitest + jsdom, no browser)
+	cd $(SPA) && npm run lint
 	cd $(SPA) && npm test
 
 clean-spa: ## Remove the SPA's node_modules, build output and caches

@@ -136,7 +136,7 @@ export function paginate<T>(items: T[], key: (item: T) => string | number, page:
 
 const MINUTE = 60_000;
 
-const PEOPLE: Array<[string, string, string, string]> = [
+const PEOPLE: [string, string, string, string][] = [
   ['ada', 'Ada Lovelace', 'Notes on the analytical engine. Admin here.', 'admin'],
   ['grace', 'Grace Hopper', 'Compilers, COBOL, and nanoseconds on a wire.', 'moderator'],
   ['linus', 'Linus T.', 'Kernel things. Patches welcome, opinions too.', 'user'],
@@ -179,7 +179,7 @@ export class MockDb {
   readonly posts: StoredPost[] = []; // newest first
   readonly comments: StoredComment[] = []; // oldest first
   readonly reactions = new Map<number, Map<ReactionKind, Set<string>>>();
-  readonly bookmarks: Array<{ user: string; postId: number; at: number }> = [];
+  readonly bookmarks: { user: string; postId: number; at: number }[] = [];
   readonly notifications: StoredNotification[] = []; // newest first
   readonly conversations: StoredConversation[] = [];
   readonly messages: Message[] = []; // oldest first

@@ -35,7 +35,7 @@ import {
   SearchService,
   UserService,
 } from '../services';
-import { MOCK_PASSWORD, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
+import { MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
 
 
 function b64url(value: object): string {
@@ -214,7 +214,7 @@ export class MockAuthService extends MockBase implements AuthService {
     return this.db.respond(() => {
       const user = this.db.user(this.requireViewer());
       const fields: Record<string, string[]> = {};
-      const lengths: Array<[keyof ProfilePatch, number]> = [
+      const lengths: [keyof ProfilePatch, number][] = [
         ['display_name', LIMITS.displayNameMax],
         ['bio', LIMITS.bioMax],
         ['location', LIMITS.locationMax],

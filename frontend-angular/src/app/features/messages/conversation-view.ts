@@ -46,7 +46,7 @@ const TYPING_SHOW_MS = 5_000;
           <span class="author-names">
             <span class="display-name">{{ p.display_name }}</span>
             <span class="username"
-              >&#64;{{ p.username }}@if (online() != null) { · {{ online() ? 'online' : 'offline' }}}</span
+              >&#64;{{ p.username }}@if (online() !== null) { · {{ online() ? 'online' : 'offline' }}}</span
             >
           </span>
         </a>
@@ -139,8 +139,7 @@ export class ConversationView {
     });
     // Keep the newest message in view as the list grows at the bottom.
     effect(() => {
-      this.pager.items()[0]?.id;
-      untracked(() => this.scrollToEnd());
+      if (this.pager.items().length) untracked(() => this.scrollToEnd());
     });
     this.socket
       .on('message')
