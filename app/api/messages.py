@@ -54,11 +54,14 @@ def start_conversation():
 @bp.get("/conversations/<id:conversation_id>")
 @auth_required
 def get_conversation(conversation_id: int):
-    """Return one of your conversations."""
+    """Return one of your conversations, with how far the others have read it."""
     services.conversation_for(conversation_id, api_user())
     item = queries.inbox_item(conversation_id, api_user())
     online = online_for(api_user(), [p.id for p in item.participants])
-    return jsonify(inbox_object(item, online))
+    # The pages' "Seen by" mark; read_marks leaves out whoever a block stands between.
+    marks = queries.read_marks(conversation_id, api_user())
+    read = {p.username: marks[p.id] for p in item.participants if p.id in marks}
+    return jsonify({**inbox_object(item, online), "read_marks": read})
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")

@@ -526,6 +526,13 @@ SCHEMAS.update(
                 "last_message": {"oneOf": [ref("Message"), {"type": "null"}]},
                 "unread_count": {"type": "integer"},
                 "updated_at": string(format="date-time"),
+                "read_marks": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "description": "GET /conversations/{id} only: by username, the id of the "
+                    "newest message each other member had seen when they last read it (0: "
+                    "never), nobody across a block; `read` frames bring the changes.",
+                },
             },
         },
         "MessageList": {
