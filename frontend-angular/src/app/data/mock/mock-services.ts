@@ -15,6 +15,9 @@ import {
   ReactionKind,
   REACTION_KINDS,
   ReactionState,
+  NewReport,
+  Report,
+  ReportTargetType,
   SearchResults,
   SearchType,
   SignIn,
@@ -32,6 +35,7 @@ import {
   NotificationService,
   PageRequest,
   PostService,
+  SafetyService,
   SearchService,
   UserService,
 } from '../services';
@@ -242,7 +246,7 @@ export class MockFeedService extends MockBase implements FeedService {
   feed(kind: FeedKind, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
       const viewer = kind === 'home' ? this.requireViewer() : this.viewer();
-      let posts = this.db.posts.map((p) => this.db.postObject(p, viewer));
+      let posts = this.db.posts.filter((p) => !this.db.keepsAway(viewer, p.author)).map((p) => this.db.postObject(p, viewer));
       if (kind === 'home') {
         posts = posts.filter((p) => p.author.username === viewer || this.db.isFollowing(viewer!, p.author.username));
       }
@@ -259,7 +263,9 @@ export class MockFeedService extends MockBase implements FeedService {
   tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
       const viewer = this.viewer();
-      const posts = this.db.posts.filter((p) => p.tags.includes(tag.toLowerCase())).map((p) => this.db.postObject(p, viewer));
+      const posts = this.db.posts
+        .filter((p) => p.tags.includes(tag.toLowerCase()) && !this.db.keepsAway(viewer, p.author))
+        .map((p) => this.db.postObject(p, viewer));
       return paginate(posts, (p) => p.id, page);
     });
   }
@@ -267,6 +273,13 @@ export class MockFeedService extends MockBase implements FeedService {
 
 @Injectable()
 export class MockPostService extends MockBase implements PostService {
+  /** As the API does: a comment by someone blocked (either way) is a bare placeholder. */
+  private commentFor(c: Parameters<MockDb['commentObject']>[0], viewer: string | null): Comment {
+    if (!this.db.blockedBetween(viewer, c.author)) return this.db.commentObject(c);
+    const nobody = { username: '', display_name: '', avatar_url: '' };
+    return { ...this.db.commentObject(c), author: nobody, body: '', body_html: '', edited_at: null, deleted: true, hidden: true };
+  }
+
   get(id: number): Observable<Post> {
     return this.db.respond(() => this.db.postObject(this.db.storedPost(id), this.viewer()));
   }
@@ -340,7 +353,8 @@ export class MockPostService extends MockBase implements PostService {
   comments(postId: number, page?: PageRequest): Observable<Page<Comment>> {
     return this.db.respond(() => {
       this.db.storedPost(postId);
-      const list = this.db.comments.filter((c) => c.post_id === postId).map((c) => this.db.commentObject(c));
+      const viewer = this.viewer();
+      const list = this.db.comments.filter((c) => c.post_id === postId).map((c) => this.commentFor(c, viewer));
       return paginate(list, (c) => c.id, page);
     });
   }
@@ -424,8 +438,8 @@ export class MockPostService extends MockBase implements PostService {
 export class MockUserService extends MockBase implements UserService {
   profile(username: string): Observable<UserProfile> {
     return this.db.respond(() => {
-      const u = this.db.user(username);
       const viewer = this.viewer();
+      const u = this.db.userFor(username, viewer);
       const all = [...this.db.follows];
       return {
         username: u.username,
@@ -446,8 +460,9 @@ export class MockUserService extends MockBase implements UserService {
   follow(username: string): Observable<void> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      const u = this.db.user(username);
+      const u = this.db.userFor(username, viewer);
       if (u.username === viewer) throw httpError(422, 'validation_error', 'You cannot follow yourself.', { username: ['You cannot follow yourself.'] });
+      if (this.db.blockedBetween(viewer, u.username)) throw httpError(403, 'forbidden', 'You cannot follow this person.');
       if (!this.db.isFollowing(viewer, u.username)) {
         this.db.follows.add(`${viewer}>${u.username}`);
         this.db.notify(u.username, 'follow', viewer);
@@ -481,9 +496,9 @@ export class MockUserService extends MockBase implements UserService {
 
   posts(username: string, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
-      const u = this.db.user(username).username;
       const viewer = this.viewer();
-      const list = this.db.posts.filter((p) => p.author === u).map((p) => this.db.postObject(p, viewer));
+      const u = this.db.userFor(username, viewer).username;
+      const list = this.db.posts.filter((p) => p.author === u && !this.db.blockedBetween(viewer, u)).map((p) => this.db.postObject(p, viewer));
       return paginate(list, (p) => p.id, page);
     });
   }
@@ -517,6 +532,99 @@ export class MockNotificationService extends MockBase implements NotificationSer
   }
 }
 
+const REPORT_TARGETS: readonly ReportTargetType[] = ['post', 'comment', 'user'];
+
+@Injectable()
+export class MockSafetyService extends MockBase implements SafetyService {
+  private other(username: string, yourself: string): { viewer: string; other: string } {
+    const viewer = this.requireViewer();
+    const other = this.db.user(username).username;
+    if (other === viewer) throw httpError(422, 'validation_error', yourself, { username: [yourself] });
+    return { viewer, other };
+  }
+
+  block(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const { viewer, other } = this.other(username, 'You cannot block yourself.');
+      if (this.db.blocks.has(`${viewer}>${other}`)) return;
+      this.db.blocks.add(`${viewer}>${other}`);
+      // As the server does: follows between you end, both ways.
+      this.db.follows.delete(`${viewer}>${other}`);
+      this.db.follows.delete(`${other}>${viewer}`);
+    });
+  }
+
+  unblock(username: string): Observable<void> {
+    return this.db.respond(() => {
+      this.db.blocks.delete(`${this.requireViewer()}>${this.db.user(username).username}`);
+    });
+  }
+
+  mute(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const { viewer, other } = this.other(username, 'You cannot mute yourself.');
+      this.db.mutes.add(`${viewer}>${other}`);
+    });
+  }
+
+  unmute(username: string): Observable<void> {
+    return this.db.respond(() => {
+      this.db.mutes.delete(`${this.requireViewer()}>${this.db.user(username).username}`);
+    });
+  }
+
+  private people(set: Set<string>, page?: PageRequest): Page<UserSummary> {
+    const viewer = this.requireViewer();
+    const names = [...set]
+      .map((pair) => pair.split('>'))
+      .filter(([owner]) => owner === viewer)
+      .map(([, other]) => other)
+      .reverse();
+    return paginate(names.map((n) => this.db.summary(n)), (u) => u.username, page);
+  }
+
+  blocked(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.people(this.db.blocks, page));
+  }
+
+  muted(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.people(this.db.mutes, page));
+  }
+
+  report(report: NewReport): Observable<Report> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const fields: Record<string, string[]> = {};
+      if (!REPORT_TARGETS.includes(report.target_type)) fields['target_type'] = [`Choose one of: ${REPORT_TARGETS.join(', ')}.`];
+      if (!LIMITS.reportReasons.includes(report.reason)) fields['reason'] = [`Choose one of: ${LIMITS.reportReasons.join(', ')}.`];
+      const note = (report.note ?? '').trim();
+      if (note.length > LIMITS.reportNoteMax) fields['note'] = [`Use at most ${LIMITS.reportNoteMax} characters.`];
+      if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
+      const owner =
+        report.target_type === 'user'
+          ? this.db.userFor(String(report.target_id), viewer).username
+          : report.target_type === 'post'
+            ? this.db.storedPost(Number(report.target_id)).author
+            : this.db.storedComment(Number(report.target_id)).author;
+      if (owner === viewer) {
+        const message = 'You cannot report yourself or your own words.';
+        throw httpError(422, 'validation_error', message, { target_id: [message] });
+      }
+      const stored: Report = {
+        id: this.db.reports.length + 1,
+        target_type: report.target_type,
+        target_id: report.target_id,
+        reason: report.reason,
+        note: note || null,
+        status: 'open',
+        created_at: new Date().toISOString(),
+      };
+      this.db.reports.push(stored);
+      return stored;
+    });
+  }
+}
+
 const CANNED_REPLIES = [
   'Sounds good to me!',
   'Let me check and get back to you.',
@@ -542,7 +650,7 @@ export class MockMessageService extends MockBase implements MessageService {
   conversation(id: number): Observable<Conversation> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      return this.db.conversationObject(this.db.storedConversation(id, viewer), viewer);
+      return this.db.conversationDetail(this.db.storedConversation(id, viewer), viewer);
     });
   }
 
@@ -551,6 +659,7 @@ export class MockMessageService extends MockBase implements MessageService {
       const viewer = this.requireViewer();
       const other = this.db.user(username).username;
       if (other === viewer) throw httpError(422, 'validation_error', 'You cannot message yourself.', { username: ['You cannot message yourself.'] });
+      if (this.db.blockedBetween(viewer, other)) throw httpError(403, 'forbidden', 'You cannot message this person.');
       const existing = this.db.conversations.find((c) => c.members.length === 2 && c.members.includes(viewer) && c.members.includes(other));
       return this.db.conversationObject(existing ?? this.db.addConversation([viewer, other]), viewer);
     });
@@ -593,6 +702,15 @@ export class MockMessageService extends MockBase implements MessageService {
   /** Mock mode only: the partner "types" and answers over the mock socket. */
   private scheduleReply(conversationId: number, partner: string | undefined): void {
     if (!partner || this.db.latency === 0) return;
+    setTimeout(() => {
+      // The partner reads first (the "Seen" mark), then types.
+      const conversation = this.db.conversations.find((c) => c.id === conversationId);
+      const newest = this.db.messages.filter((m) => m.conversation_id === conversationId).pop();
+      if (conversation && newest) {
+        conversation.lastRead[partner] = newest.id;
+        this.db.push({ type: 'read', data: { conversation_id: conversationId, username: partner, last_read_message_id: newest.id } });
+      }
+    }, 500);
     setTimeout(() => this.db.push({ type: 'typing', data: { conversation_id: conversationId, username: partner } }), 900);
     setTimeout(() => {
       const conversation = this.db.conversations.find((c) => c.id === conversationId);

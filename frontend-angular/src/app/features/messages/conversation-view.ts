@@ -73,6 +73,9 @@ const TYPING_SHOW_MS = 5_000;
             <span class="visually-hidden">{{ m.sender.display_name }}:</span>
             <span class="bubble-body">{{ m.body }}</span>
             <app-time [iso]="m.created_at" />
+            @if (m.id === seenId()) {
+              <span class="read-mark">Seen<span class="visually-hidden"> by {{ partner()?.display_name }}</span></span>
+            }
           </li>
         }
       </ol>
@@ -122,6 +125,20 @@ export class ConversationView {
 
   readonly pager = new Pager<Message>((cursor) => this.messages.messages(this.conversationId(), { cursor, limit: 30 }), (m) => m.id);
   readonly ordered = computed(() => [...this.pager.items()].reverse());
+  /** How far the partner has read: GET /conversations/{id}'s read_marks, then `read` frames. */
+  readonly partnerRead = signal(0);
+  /**
+   * The message that carries "Seen": the newest one the partner has read, when it is yours.
+   * Whatever the partner wrote, they had read what came before it.
+   */
+  readonly seenId = computed(() => {
+    const me = this.me();
+    const list = this.pager.items(); // newest first
+    const theirs = list.find((m) => m.sender.username !== me)?.id ?? 0;
+    const mark = Math.max(this.partnerRead(), theirs);
+    const seen = list.find((m) => m.id <= mark);
+    return seen && seen.sender.username === me ? seen.id : null;
+  });
   readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.messageBodyMax)] });
   readonly maxLength = LIMITS.messageBodyMax;
   readonly sending = signal(false);
@@ -153,6 +170,13 @@ export class ConversationView {
         }
       });
     this.socket
+      .on('read')
+      .pipe(takeUntilDestroyed())
+      .subscribe((r) => {
+        if (r.conversation_id !== this.conversationId() || r.username === this.me()) return;
+        this.partnerRead.update((mark) => Math.max(mark, r.last_read_message_id));
+      });
+    this.socket
       .on('typing')
       .pipe(takeUntilDestroyed())
       .subscribe((t) => {
@@ -174,13 +198,17 @@ export class ConversationView {
     this.sendError.set(null);
     this.headerError.set(false);
     this.fetched.set(null);
+    this.partnerRead.set(0);
     this.pager.reset();
-    if (!this.summary()) {
-      this.messages.conversation(id).subscribe({
-        next: (c) => this.fetched.set(c),
-        error: () => this.headerError.set(true),
-      });
-    }
+    // Always asked (the list's copy has no read marks); the header uses the list's copy meanwhile.
+    this.messages.conversation(id).subscribe({
+      next: (c) => {
+        this.fetched.set(c);
+        const marks = Object.entries(c.read_marks ?? {}).filter(([name]) => name !== this.me());
+        this.partnerRead.update((mark) => Math.max(mark, ...marks.map(([, upTo]) => upTo)));
+      },
+      error: () => this.headerError.set(!this.summary()),
+    });
     this.markRead();
   }
 

@@ -14,6 +14,7 @@ import { PostService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
 import { InternalLinks } from '../../shared/internal-links';
 import { Pager } from '../../shared/pager';
+import { SafetyMenu } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 
@@ -91,7 +92,7 @@ export class CommentForm {
 @Component({
   selector: 'app-comment-node',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks],
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks, SafetyMenu],
   template: `
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
@@ -125,6 +126,9 @@ export class CommentForm {
           }
           @if (thread.isMine(c) || thread.moderator()) {
             <button type="button" class="linklike danger" (click)="thread.remove(c)">Delete</button>
+          }
+          @if (thread.signedIn() && !thread.isMine(c)) {
+            <app-safety-menu [author]="c.author" targetType="comment" [targetId]="c.id" [what]="'this comment by @' + c.author.username" />
           }
         </div>
       }

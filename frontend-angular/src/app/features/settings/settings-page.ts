@@ -1,4 +1,7 @@
-/** PATCH /me: display name, bio, location, website and who may message you; where you are signed in. */
+/**
+ * PATCH /me: display name, bio, location, website and who may message you; where you are signed in;
+ * the people you blocked and muted. (No password change here yet: the API has no POST /me/password.)
+ */
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../../core/announcer';
@@ -11,6 +14,7 @@ import { AuthService } from '../../data/services';
 import { FormField, describedBy } from '../../shared/form-field';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { KeptAwayList } from './kept-away-list';
 
 /** How long a user agent that names no known browser is shown before it is shortened. */
 const AGENT_MAX = 60;
@@ -20,7 +24,7 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
 @Component({
   selector: 'app-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo],
+  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo, KeptAwayList],
   template: `
     <section class="page narrow" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -65,6 +69,9 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
         </form>
         <section class="card form" aria-labelledby="sessions-title">
           <h2 id="sessions-title">Where you’re signed in</h2>
+          @if (signInsLoading()) {
+            <app-state kind="loading" text="Loading where you are signed in…" />
+          }
           @if (signInsError()) {
             <p class="form-error" role="alert">{{ signInsError() }}</p>
           }
@@ -97,6 +104,8 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
             </button>
           </div>
         </section>
+        <app-kept-away-list kind="blocked" />
+        <app-kept-away-list kind="muted" />
       }
     </section>
   `,
@@ -124,6 +133,7 @@ export class SettingsPage {
   readonly sessionsError = signal<string | null>(null);
   readonly signIns = signal<SignIn[]>([]);
   readonly signInsError = signal<string | null>(null);
+  readonly signInsLoading = signal(false);
   readonly endingId = signal<number | null>(null);
   private readonly tick = signal(0);
 
@@ -208,9 +218,17 @@ export class SettingsPage {
   }
 
   loadSignIns(): void {
+    this.signInsLoading.set(true);
+    this.signInsError.set(null);
     this.auth.sessions({ limit: 100 }).subscribe({
-      next: (page) => this.signIns.set(page.items),
-      error: (err: unknown) => this.signInsError.set(toApiError(err).message),
+      next: (page) => {
+        this.signIns.set(page.items);
+        this.signInsLoading.set(false);
+      },
+      error: (err: unknown) => {
+        this.signInsError.set(toApiError(err).message);
+        this.signInsLoading.set(false);
+      },
     });
   }
 
