@@ -39,12 +39,12 @@ export function blockQuestion(username: string): string {
                 <button type="button" class="linklike" #first (click)="reporting.set(true)">Report {{ targetType() }}</button>
               </li>
               <li>
-                <button type="button" class="linklike" [attr.aria-pressed]="muting()" [disabled]="busy() || !safety.loaded()" (click)="toggleMute()">
+                <button type="button" class="linklike" [attr.aria-pressed]="muting()" [attr.aria-disabled]="busy() || null" [disabled]="!safety.loaded()" (click)="toggleMute()">
                   {{ muting() ? 'Unmute' : 'Mute' }} &#64;{{ author().username }}
                 </button>
               </li>
               <li>
-                <button type="button" class="linklike danger" [attr.aria-pressed]="blocking()" [disabled]="busy() || !safety.loaded()" (click)="toggleBlock()">
+                <button type="button" class="linklike danger" [attr.aria-pressed]="blocking()" [attr.aria-disabled]="busy() || null" [disabled]="!safety.loaded()" (click)="toggleBlock()">
                   {{ blocking() ? 'Unblock' : 'Block' }} &#64;{{ author().username }}
                 </button>
               </li>
@@ -110,12 +110,14 @@ export class SafetyMenu {
   }
 
   toggleMute(): void {
+    if (this.busy()) return;
     const name = this.author().username;
     const on = !this.muting();
     this.run(on ? this.safety.mute(name) : this.safety.unmute(name), on ? `You muted @${name}. Their posts leave your feeds.` : `You unmuted @${name}.`, on ? 'muted' : null);
   }
 
   toggleBlock(): void {
+    if (this.busy()) return;
     const name = this.author().username;
     const on = !this.blocking();
     if (on && !globalThis.confirm?.(blockQuestion(name))) return;

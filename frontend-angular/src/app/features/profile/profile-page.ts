@@ -51,15 +51,15 @@ import { StateMessage } from '../../shared/states';
                 <a routerLink="/settings" class="btn">Edit profile</a>
               } @else if (session.signedIn()) {
                 @if (!blocking()) {
-                  <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [disabled]="followBusy()" (click)="toggleFollow(p)">
+                  <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [attr.aria-disabled]="followBusy() || null" (click)="toggleFollow(p)">
                     {{ p.is_following ? 'Following' : 'Follow' }}<span class="visually-hidden"> {{ p.display_name }}</span>
                   </button>
                   <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">Message</button>
-                  <button type="button" class="btn" [attr.aria-pressed]="muting()" [disabled]="safetyBusy() || !safety.loaded()" (click)="toggleMute(p)">
+                  <button type="button" class="btn" [attr.aria-pressed]="muting()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleMute(p)">
                     {{ muting() ? 'Unmute' : 'Mute' }}<span class="visually-hidden"> {{ p.display_name }}</span>
                   </button>
                 }
-                <button type="button" class="btn" [class.btn-danger]="!blocking()" [attr.aria-pressed]="blocking()" [disabled]="safetyBusy() || !safety.loaded()" (click)="toggleBlock(p)">
+                <button type="button" class="btn" [class.btn-danger]="!blocking()" [attr.aria-pressed]="blocking()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleBlock(p)">
                   {{ blocking() ? 'Unblock' : 'Block' }}<span class="visually-hidden"> {{ p.display_name }}</span>
                 </button>
                 <button type="button" class="btn btn-ghost" [attr.aria-expanded]="reporting()" aria-controls="profile-report" (click)="reporting.set(!reporting())">
@@ -166,6 +166,7 @@ export class ProfilePage {
   }
 
   toggleFollow(p: UserProfile): void {
+    if (this.followBusy()) return;
     const follow = !p.is_following;
     const optimistic = { ...p, is_following: follow, followers_count: p.followers_count + (follow ? 1 : -1) };
     this.profile.set(optimistic);
@@ -185,11 +186,13 @@ export class ProfilePage {
   }
 
   toggleMute(p: UserProfile): void {
+    if (this.safetyBusy()) return;
     const on = !this.muting();
     this.safetyAction(on ? this.safety.mute(p.username) : this.safety.unmute(p.username), on ? `You muted ${p.display_name}. Their posts leave your feeds.` : `You unmuted ${p.display_name}.`);
   }
 
   toggleBlock(p: UserProfile): void {
+    if (this.safetyBusy()) return;
     const on = !this.blocking();
     if (on && !globalThis.confirm?.(blockQuestion(p.username))) return;
     this.safetyAction(on ? this.safety.block(p.username) : this.safety.unblock(p.username), on ? `You blocked ${p.display_name}.` : `You unblocked ${p.display_name}.`, () => {

@@ -51,7 +51,7 @@ const WORDS = {
                 <span class="username">&#64;{{ u.username }}</span>
               </span>
             </a>
-            <button type="button" class="btn btn-small" [attr.aria-pressed]="isOn(u)" [disabled]="busy() === u.username" (click)="toggle(u)">
+            <button type="button" class="btn btn-small" [attr.aria-pressed]="isOn(u)" [attr.aria-disabled]="busy() === u.username || null" (click)="toggle(u)">
               {{ isOn(u) ? words().undo : words().redo }}<span class="visually-hidden"> &#64;{{ u.username }}</span>
             </button>
           </li>
@@ -104,6 +104,7 @@ export class KeptAwayList {
   }
 
   toggle(u: UserSummary): void {
+    if (this.busy()) return;
     const on = !this.isOn(u);
     const blocked = this.kind() === 'blocked';
     if (on && blocked && !globalThis.confirm?.(blockQuestion(u.username))) return;
