@@ -41,3 +41,6 @@ export async function axeViolations(root: Element): Promise<string[]> {
   });
   return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`));
 }
+
+/** axe-core takes seconds over a big component in jsdom (more on a busy machine): tests that run it wait this long. */
+export const AXE_TIMEOUT_MS = 30_000;

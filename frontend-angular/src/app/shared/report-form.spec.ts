@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { axeViolations, danglingIdRefs } from '../../testing/a11y';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../testing/a11y';
 import { fakeJwt, tokens } from '../../testing/helpers';
 import { LIMITS } from '../core/limits';
 import { Session } from '../core/session';
@@ -70,7 +70,7 @@ describe('ReportForm', () => {
     expect(thanks.textContent).toContain('The moderators will look at your report.');
     expect(document.activeElement).toBe(thanks);
     fixture.destroy();
-  });
+  }, AXE_TIMEOUT_MS);
 
   it('shows the API’s refusal where it belongs', async () => {
     const { root, submit } = await render('user', 'ada');

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { axeViolations, danglingIdRefs } from '../../testing/a11y';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../testing/a11y';
 import { fakeJwt, tokens } from '../../testing/helpers';
 import { Session } from '../core/session';
 import { MockDb, provideMockData } from '../data/mock';
@@ -62,7 +62,7 @@ describe('A post’s safety menu (report, mute, block)', () => {
     await settle();
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     expect(document.activeElement).toBe(toggle);
-  });
+  }, AXE_TIMEOUT_MS);
 
   it('mutes the author: the post folds into a note that has focus, and Unmute brings it back', async () => {
     signIn('ada');

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { axeViolations, danglingIdRefs } from '../../../testing/a11y';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/a11y';
 import { fakeJwt, tokens } from '../../../testing/helpers';
 import { Session } from '../../core/session';
 import { MockDb, provideMockData } from '../../data/mock';
@@ -33,13 +33,14 @@ describe('ProfilePage: block, mute and report', () => {
     expect(button(/^ ?Unmute Linus T\./)?.getAttribute('aria-pressed')).toBe('true');
     expect(button(/^ ?Block Linus T\./)?.getAttribute('aria-pressed')).toBe('false');
     expect(danglingIdRefs(root)).toEqual([]);
-    expect(await axeViolations(root)).toEqual([]);
+    // axe over the header and its buttons (the posts below have tests of their own).
+    expect(await axeViolations(root.querySelector('header')!)).toEqual([]);
 
     button(/Unmute/)!.click();
     await fixture.whenStable();
     expect(db.mutes.has('ada>linus')).toBe(false);
     expect(button(/^ ?Mute Linus T\./)?.getAttribute('aria-pressed')).toBe('false');
-  });
+  }, AXE_TIMEOUT_MS);
 
   it('blocking hides their posts, ends the follows both ways and keeps focus on the button', async () => {
     expect(db.isFollowing('ada', 'linus') && db.isFollowing('linus', 'ada')).toBe(true);

@@ -2,7 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { throwError } from 'rxjs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { axeViolations, danglingIdRefs } from '../../../testing/a11y';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/a11y';
 import { fakeJwt, tokens } from '../../../testing/helpers';
 import { Session } from '../../core/session';
 import { MockDb, provideMockData } from '../../data/mock';
@@ -52,7 +52,7 @@ describe('KeptAwayList (settings: blocked and muted people)', () => {
     } finally {
       vi.unstubAllGlobals();
     }
-  });
+  }, AXE_TIMEOUT_MS);
 
   it('says when nobody is muted, and unmutes a row', async () => {
     const empty = await render('muted');

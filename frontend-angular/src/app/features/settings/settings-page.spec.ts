@@ -7,7 +7,7 @@ import { Session } from '../../core/session';
 import { provideMockData } from '../../data/mock';
 import { LIMITS } from '../../core/limits';
 import { AuthService } from '../../data/services';
-import { axeViolations, danglingIdRefs } from '../../../testing/a11y';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/a11y';
 import { SettingsPage } from './settings-page';
 
 function type(root: HTMLElement, id: string, value: string): void {
@@ -129,5 +129,5 @@ describe('SettingsPage', () => {
     expect(root.querySelector('#website')!.getAttribute('aria-invalid')).toBe('true');
     expect(danglingIdRefs(root)).toEqual([]);
     expect(await axeViolations(root)).toEqual([]);
-  });
+  }, AXE_TIMEOUT_MS);
 });
