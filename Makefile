@@ -144,8 +144,9 @@ clean: ## Remove the virtual environment, node_modules and built assets
 # ---------------------------------------------------------------------------
 SPA := frontend-angular
 SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f 2>/dev/null)
+# The SPA's bundle carries the pages' code highlighting (angular.json lists static/css/code.css).
 SPA_CONFIG := $(SPA)/package.json $(SPA)/package-lock.json $(SPA)/angular.json \
-              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json
+              $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json static/css/code.css
 SPA_STAMP := $(SPA)/dist/.build-stamp
 
 .PHONY: spa spa-mock test-spa clean-spa
@@ -162,7 +163,8 @@ spa: $(SPA_STAMP) ## Build the SPA for production into frontend-angular/dist/bro
 spa-mock: $(SPA)/node_modules/.package-lock.json ## Serve the SPA on in-memory mock data: http://localhost:4200/app/
 	cd $(SPA) && npm run start:mock
 
-test-spa: $(SPA)/node_modules/.package-lock.json ## SPA unit tests (Vitest + jsdom, no browser needed)
+test-spa: $(SPA)/node_modules/.package-lock.json ## SPA lint (ESLint + angular-eslint) and unit tests (Vitest + jsdom, no browser)
+	cd $(SPA) && npm run lint
 	cd $(SPA) && npm test
 
 clean-spa: ## Remove the SPA's node_modules, build output and caches

@@ -432,3 +432,259 @@ def test_signing_out_everywhere_ends_the_other_browsers_session(people, app):
     assert "/login?expired=1" in phone.page.url
     assert phone.marked()
     assert desk.errors == [] and phone.errors == []
+
+
+CODE_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "code.css"
+
+
+def code_css_colours(selector: str) -> tuple[str, str]:
+    """Return the light and dark `color` static/css/code.css gives a selector, as rgb()."""
+    css = CODE_CSS.read_text()
+    light, _, dark = css.partition("@media (prefers-color-scheme: dark)")
+
+    def colour(text: str) -> str:
+        match = re.search(re.escape(selector) + r" \{[^}]*?(?<![-\w])color: #([0-9a-f]{6})", text)
+        assert match, f"{selector} has no colour in {CODE_CSS}"
+        red, green, blue = (int(match.group(1)[i : i + 2], 16) for i in (0, 2, 4))
+        return f"rgb({red}, {green}, {blue})"
+
+    return colour(light), colour(dark)
+
+
+def test_code_in_posts_is_highlighted_with_the_pages_colours_light_and_dark(people, app):
+    make_user(app, "grace")
+    post_id = post_by(app, "grace", "Look:\n\n```python\ndef answer():\n    return 42\n```\n")
+    keyword_light, keyword_dark = code_css_colours(".highlight .k")
+    block_light, block_dark = code_css_colours(".highlight")
+
+    reader = people(PHONE)
+    page = reader.page
+    reader.goto(f"/p/{post_id}")
+    keyword = page.locator(".prose pre.highlight .k", has_text="def")
+    block = page.locator(".prose pre.highlight")
+    expect(keyword).to_have_css("color", keyword_light)
+    expect(block).to_have_css("color", block_light)
+    page.emulate_media(color_scheme="dark")
+    expect(keyword).to_have_css("color", keyword_dark)
+    expect(block).to_have_css("color", block_dark)
+    # The Pygments background (the one its contrast was checked against) wins over the SPA's.
+    expect(block).to_have_css("background-color", "rgb(13, 17, 23)")
+    assert reader.errors == []
+
+
+SPA_SOURCES = Path(__file__).resolve().parent.parent / "frontend-angular" / "src"
+SPA_LIMITS = SPA_SOURCES / "app" / "core" / "limits.json"
+
+
+def _branches(doc: dict, schema: dict) -> Iterator[dict]:
+    """Yield a schema and every schema it stands for ($ref, allOf, anyOf, oneOf), resolved."""
+    if "$ref" in schema:
+        target: dict = doc
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        yield from _branches(doc, target)
+        return
+    yield schema
+    for key in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(key, []):
+            yield from _branches(doc, branch)
+
+
+def openapi_values(doc: dict, pointer: str) -> list:
+    """Return what the document says at 'METHOD /path field keyword' of a JSON request body."""
+    method, path, field, keyword = pointer.split()
+    shape = re.sub(r"\{[^}]*\}", "{}", path)
+    operations = [
+        item[method.lower()]
+        for documented, item in doc["paths"].items()
+        if re.sub(r"\{[^}]*\}", "{}", documented) == shape and method.lower() in item
+    ]
+    assert len(operations) == 1, f"{method} {path} is not in the OpenAPI document"
+    schemas = [operations[0]["requestBody"]["content"]["application/json"]["schema"]]
+    for step in field.split("."):
+        name = step.removesuffix("[]")
+        schemas = [
+            s["properties"][name]
+            for root in schemas
+            for s in _branches(doc, root)
+            if name in s.get("properties", {})
+        ]
+        if step.endswith("[]"):
+            schemas = [s["items"] for root in schemas for s in _branches(doc, root) if "items" in s]
+    values = [s[keyword] for root in schemas for s in _branches(doc, root) if keyword in s]
+    return [v for i, v in enumerate(values) if v not in values[:i]]
+
+
+def test_the_spas_limits_are_the_ones_the_served_openapi_document_states(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    spa = json.loads(SPA_LIMITS.read_text())
+    assert set(spa["openapi"]) == set(spa["limits"]), "every limit names where the document has it"
+    differences = []
+    for name, value in spa["limits"].items():
+        for pointer in spa["openapi"][name]:
+            found = openapi_values(doc, pointer)
+            if found != [value]:
+                differences.append(f"{name} = {value!r} in the SPA, {found!r} at {pointer}")
+    assert differences == [], "limits.json and the OpenAPI document differ:\n" + "\n".join(
+        differences
+    )
+
+
+def test_no_spa_source_writes_a_limit_of_its_own():
+    written = re.compile(r'maxlength="\d|(?:max|min)Length\(\d|\.length\s*[<>]=?\s*\d{2,}')
+    found = [
+        f"{path.relative_to(SPA_SOURCES)}:{number}: {line.strip()}"
+        for path in SPA_SOURCES.rglob("*.ts")
+        if not path.name.endswith(".spec.ts")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if written.search(line)
+    ]
+    assert found == [], "read limits from core/limits.ts:\n" + "\n".join(found)
+
+
+def test_blocking_someone_from_their_profile_takes_their_posts_out_of_your_feed(people, app):
+    make_user(app, "alice")
+    make_user(app, "mallory", display_name="Mallory")
+    make_user(app, "bob", display_name="Bob")
+    post_by(app, "mallory", "Buy cheap widgets at widgets.example")
+    post_by(app, "bob", "Keyset pagination all the way down")
+
+    alice = people(DESKTOP)
+    page = alice.page
+    alice.sign_in("alice")
+    alice.mark()
+    page.get_by_role("link", name="Latest", exact=True).click()
+    expect(page.locator("article.post", has_text="Buy cheap widgets")).to_be_visible()
+
+    page.locator("article.post", has_text="Buy cheap widgets").locator("a.author").click()
+    page.wait_for_url(alice.base + "/u/mallory")
+    block = page.get_by_role("button", name="Block Mallory")
+    expect(block).to_have_attribute("aria-pressed", "false")
+    page.once("dialog", lambda dialog: dialog.accept())
+    block.click()
+    unblock = page.get_by_role("button", name="Unblock Mallory")
+    expect(unblock).to_have_attribute("aria-pressed", "true")
+    expect(unblock).to_be_focused()
+    expect(page.locator(".blocked-note")).to_contain_text("You blocked @mallory")
+    expect(page.get_by_role("button", name="Follow Mallory")).to_have_count(0)
+    assert state(app, "SELECT count(*) FROM blocks") == 1
+
+    # Back on the feed (no reload): Bob's post is there, Mallory's is not.
+    page.get_by_role("link", name="DevThread").click()
+    page.get_by_role("link", name="Latest", exact=True).click()
+    expect(page.locator("article.post", has_text="Keyset pagination")).to_be_visible()
+    expect(page.locator("article.post", has_text="Buy cheap widgets")).to_have_count(0)
+
+    # Settings list her under Blocked people; Unblock there lifts it.
+    alice.nav("Settings").click()
+    blocked = page.get_by_role("region", name="Blocked people")
+    expect(blocked.get_by_role("link", name="Mallory @mallory")).to_be_visible()
+    expect(page.get_by_role("region", name="Muted people")).to_contain_text(
+        "You have not muted anyone."
+    )
+    blocked.get_by_role("button", name="Unblock @mallory").click()
+    expect(blocked.get_by_role("button", name="Block @mallory")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    assert state(app, "SELECT count(*) FROM blocks") == 0
+    assert alice.marked()
+    assert alice.errors == []
+
+
+def test_a_post_is_reported_and_its_author_muted_from_the_post_menu_on_a_phone(people, app):
+    make_user(app, "alice")
+    make_user(app, "mallory", display_name="Mallory")
+    spam = post_by(app, "mallory", "Follow me for free crypto")
+
+    alice = people(PHONE)
+    page = alice.page
+    alice.sign_in("alice")
+    page.get_by_role("link", name="Latest", exact=True).click()
+    post = page.locator("article.post", has_text="free crypto")
+    more = post.get_by_role("button", name="More actions for this post by @mallory")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    post.get_by_role("button", name="Report post").click()
+    form = post.get_by_role("form", name="Report this post by @mallory")
+    form.get_by_label("Reason").select_option("spam")
+    form.get_by_label("Anything the moderators should know? (optional)").fill(
+        "Same link in every post"
+    )
+    with page.expect_response(re.compile(r"/api/v1/reports$")) as answer:
+        form.get_by_role("button", name="Send report").click()
+    assert answer.value.status == 201
+    thanks = post.get_by_role("status")
+    expect(thanks).to_contain_text("The moderators will look at your report.")
+    expect(thanks).to_be_focused()
+    assert (
+        state(
+            app,
+            "SELECT count(*) FROM reports WHERE target_type = 'post' AND target_id = :p "
+            "AND reason = 'spam' AND note = 'Same link in every post'",
+            p=spam,
+        )
+        == 1
+    )
+    # The panel fits the phone's screen.
+    box = post.locator(".more-panel").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+    # Escape closes the panel; from the menu again, Mute folds the post at once.
+    page.keyboard.press("Escape")
+    expect(more).to_be_focused()
+    more.click()
+    post.get_by_role("button", name="Mute @mallory").click()
+    folded = page.locator(".post.folded")
+    expect(folded).to_contain_text("You muted @mallory")
+    expect(folded).to_be_focused()
+    assert state(app, "SELECT count(*) FROM mutes") == 1
+    # After a reload, the server leaves her post out of the feed: it is empty now.
+    page.reload()
+    expect(page.get_by_role("link", name="Latest", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator(".state-empty")).to_be_visible()
+    expect(page.locator("article.post", has_text="free crypto")).to_have_count(0)
+    assert alice.errors == []
+
+
+def test_seen_marks_follow_the_partners_reading_live_and_after_a_reload(people, app):
+    make_user(app, "alice")
+    make_user(app, "grace", display_name="Grace")
+    alice, grace = people(DESKTOP), people(PHONE)
+    alice.sign_in("alice")
+    grace.sign_in("grace")
+
+    alice.goto("/u/grace")
+    alice.page.get_by_role("button", name="Message").click()
+    alice.page.wait_for_url(re.compile(r".*/messages/\d+$"))
+    conversation = alice.page.url.rsplit("/", 1)[1]
+    box = alice.page.get_by_label("Write a message")
+    box.fill("Lunch at noon?")
+    box.press("Enter")
+    log = alice.page.get_by_role("log")
+    expect(log.get_by_text("Lunch at noon?")).to_be_visible()
+    expect(log.locator(".read-mark")).to_have_count(0)
+
+    # Grace opens it: Alice's message is marked, live.
+    grace.goto(f"/messages/{conversation}")
+    expect(grace.page.get_by_role("log").get_by_text("Lunch at noon?")).to_be_visible()
+    seen = log.locator(".bubble", has_text="Lunch at noon?").locator(".read-mark")
+    expect(seen).to_have_text("Seen by Grace")
+
+    # A reload reads it from the conversation's read marks.
+    alice.page.reload()
+    expect(
+        alice.page.get_by_role("log")
+        .locator(".bubble", has_text="Lunch at noon?")
+        .locator(".read-mark")
+    ).to_have_text("Seen by Grace")
+
+    # Grace answers: the mark goes (she wrote after it).
+    grace_box = grace.page.get_by_label("Write a message")
+    grace_box.fill("Sure!")
+    grace_box.press("Enter")
+    expect(alice.page.get_by_role("log").get_by_text("Sure!")).to_be_visible()
+    expect(alice.page.get_by_role("log").locator(".read-mark")).to_have_count(0)
+    assert alice.errors == [] and grace.errors == []

@@ -8,11 +8,13 @@ from app.api.spec import operation
 from app.messaging import queries, services
 from app.messaging.payloads import (
     Conversation,
+    ConversationDetail,
     ConversationList,
     Message,
     MessageList,
     NewMessage,
     StartConversation,
+    conversation_detail,
     conversation_payload,
     message_payload,
 )
@@ -62,12 +64,18 @@ def start_conversation(body: StartConversation):
 
 @bp.get("/conversations/<id:conversation_id>")
 @operation(
-    "One of your conversations", "Messages", {200: ("The conversation.", Conversation)}, auth=True
+    "One of your conversations",
+    "Messages",
+    {200: ("The conversation, with how far the others have read it.", ConversationDetail)},
+    auth=True,
 )
 def get_conversation(conversation_id: int):
-    """Return one of your conversations."""
+    """Return one of your conversations, with how far the others have read it."""
     services.conversation_for(conversation_id, api_user())
-    return _conversation(conversation_id)
+    item = queries.inbox_item(conversation_id, api_user())
+    online = online_for(api_user(), [p.id for p in item.participants])
+    # The pages' "Seen by" mark; read_marks leaves out whoever a block stands between.
+    return conversation_detail(item, online, queries.read_marks(conversation_id, api_user()))
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")

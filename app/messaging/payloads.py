@@ -48,6 +48,19 @@ class Conversation(Payload):
     updated_at: Time
 
 
+class ConversationDetail(Conversation):
+    """One conversation, with how far the other members have read it."""
+
+    read_marks: Annotated[
+        dict[str, Annotated[int, Field(ge=0)]],
+        Field(
+            description="By username, the id of the newest message each other member had seen "
+            "when they last read it (0: never); nobody across a block. `read` frames bring the "
+            "changes."
+        ),
+    ]
+
+
 class ConversationList(ItemsPage[Conversation]):
     """A page of conversations."""
 
@@ -105,6 +118,16 @@ def conversation_payload(item: Inbox, online: set[int] | None) -> Conversation:
         last_message=message_payload(item.last_message) if item.last_message else None,
         unread_count=item.unread_count,
         updated_at=isoformat(item.updated_at),
+    )
+
+
+def conversation_detail(
+    item: Inbox, online: set[int] | None, marks: dict[int, int]
+) -> ConversationDetail:
+    """Return a conversation with its read marks (``marks``: by member id, what they read)."""
+    return ConversationDetail(
+        **conversation_payload(item, online).model_dump(),
+        read_marks={p.username: marks[p.id] for p in item.participants if p.id in marks},
     )
 
 

@@ -140,6 +140,8 @@ export interface Comment {
   edited_at: string | null;
   /** A deleted comment with replies keeps its place without words (`body` and `body_html` empty). */
   deleted?: boolean;
+  /** By someone blocked (either way): shaped like a deleted comment, author and words left out. */
+  hidden?: boolean;
 }
 
 export type FeedKind = 'home' | 'latest' | 'trending';
@@ -174,6 +176,35 @@ export interface Conversation {
   last_message: Message | null;
   unread_count: number;
   updated_at: string;
+  /**
+   * GET /conversations/{id} only: how far each other member has read (the id of the newest
+   * message they had seen), by username; nobody across a block. Live updates come as `read` frames.
+   */
+  read_marks?: Record<string, number>;
+}
+
+/* ---------- safety: blocks, mutes, reports ---------- */
+
+export type ReportTargetType = 'post' | 'comment' | 'user';
+
+/** POST /reports: a post or comment by id, a person by username. */
+export interface NewReport {
+  target_type: ReportTargetType;
+  target_id: number | string;
+  /** One of LIMITS.reportReasons. */
+  reason: string;
+  note?: string;
+}
+
+/** What the reporter sees of a report (201 new, 200 when their open report on it already exists). */
+export interface Report {
+  id: number;
+  target_type: ReportTargetType;
+  target_id: number | string;
+  reason: string;
+  note: string | null;
+  status: string;
+  created_at: string;
 }
 
 export type SearchType = 'posts' | 'users' | 'tags';
@@ -212,6 +243,13 @@ export interface PresenceEvent {
   online: boolean;
 }
 
+/** A conversation member read up to a message (the pages' "Seen by"). */
+export interface ReadEvent {
+  conversation_id: number;
+  username: string;
+  last_read_message_id: number;
+}
+
 interface FrameOf<T extends string, D> {
   id: string | null;
   type: T;
@@ -225,6 +263,7 @@ export type ServerFrame =
   | FrameOf<'typing', TypingEvent>
   | FrameOf<'presence', PresenceEvent>
   | FrameOf<'unread', UnreadCounts>
+  | FrameOf<'read', ReadEvent>
   | FrameOf<'pong', Record<string, unknown>>
   | FrameOf<'error', { code?: string; message?: string }>;
 
@@ -236,6 +275,7 @@ export interface FrameData {
   typing: TypingEvent;
   presence: PresenceEvent;
   unread: UnreadCounts;
+  read: ReadEvent;
   pong: Record<string, unknown>;
   error: { code?: string; message?: string };
 }

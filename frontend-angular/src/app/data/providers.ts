@@ -9,6 +9,7 @@ import {
   HttpMessageService,
   HttpNotificationService,
   HttpPostService,
+  HttpSafetyService,
   HttpSearchService,
   HttpUserService,
 } from './http/http-services';
@@ -18,6 +19,7 @@ import {
   MessageService,
   NotificationService,
   PostService,
+  SafetyService,
   SearchService,
   UserService,
 } from './services';
@@ -33,5 +35,6 @@ export function provideData(): Provider[] {
     { provide: NotificationService, useClass: HttpNotificationService },
     { provide: MessageService, useClass: HttpMessageService },
     { provide: SearchService, useClass: HttpSearchService },
+    { provide: SafetyService, useClass: HttpSafetyService },
   ];
 }

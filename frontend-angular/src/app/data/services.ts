@@ -10,6 +10,7 @@ import {
   Conversation,
   FeedKind,
   Message,
+  NewReport,
   Page,
   Post,
   PostDraft,
@@ -17,6 +18,7 @@ import {
   ProfilePatch,
   ReactionKind,
   ReactionState,
+  Report,
   SearchResults,
   SearchType,
   SignIn,
@@ -93,6 +95,22 @@ export abstract class MessageService {
   abstract messages(conversationId: number, page?: PageRequest): Observable<Page<Message>>;
   abstract send(conversationId: number, body: string): Observable<Message>;
   abstract markRead(conversationId: number): Observable<void>;
+}
+
+/** Keeping people away: block, mute, the lists of both, and reports to the moderators. */
+export abstract class SafetyService {
+  /** PUT /users/{u}/block (idempotent): follows between you end; neither reaches or sees the other. */
+  abstract block(username: string): Observable<void>;
+  abstract unblock(username: string): Observable<void>;
+  /** PUT /users/{u}/mute (idempotent): their posts leave your feeds; they are not told. */
+  abstract mute(username: string): Observable<void>;
+  abstract unmute(username: string): Observable<void>;
+  /** GET /me/blocks: the people you blocked, most recent first. */
+  abstract blocked(page?: PageRequest): Observable<Page<UserSummary>>;
+  /** GET /me/mutes: the people you muted, most recent first. */
+  abstract muted(page?: PageRequest): Observable<Page<UserSummary>>;
+  /** POST /reports: a post, a comment or a person, to the moderators. */
+  abstract report(report: NewReport): Observable<Report>;
 }
 
 export abstract class SearchService {

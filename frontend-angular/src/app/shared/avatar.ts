@@ -12,11 +12,11 @@ import { UserSummary } from '../core/models';
       } @else {
         <span class="avatar-initial">{{ initial() }}</span>
       }
-      @if (online() != null) {
+      @if (known()) {
         <span class="dot" [class.on]="online()"></span>
       }
     </span>
-    @if (online() != null) {
+    @if (known()) {
       <span class="visually-hidden">{{ online() ? '(online)' : '(offline)' }}</span>
     }
   `,
@@ -26,6 +26,7 @@ export class Avatar {
   readonly size = input(40);
   /** true or false shows a dot; null (unknown) or undefined (not asked) shows none. */
   readonly online = input<boolean | null | undefined>(undefined);
+  readonly known = computed(() => typeof this.online() === 'boolean');
   readonly failed = signal(false);
   readonly initial = computed(() => (this.user().display_name || this.user().username).charAt(0).toUpperCase());
 }

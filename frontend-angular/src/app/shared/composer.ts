@@ -6,6 +6,7 @@ import { ChangeDetectionStrategy, Component, OnInit, inject, input, output, sign
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../core/announcer';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
+import { LIMITS, formatLimit } from '../core/limits';
 import { Post } from '../core/models';
 import { PostService } from '../data/services';
 import { InternalLinks } from './internal-links';
@@ -33,12 +34,12 @@ export function parseTags(text: string): string[] {
           [id]="uid + '-body'"
           formControlName="body"
           rows="5"
-          maxlength="10000"
+          [attr.maxlength]="limits.postBodyMax"
           [attr.aria-invalid]="!!bodyError()"
           [attr.aria-describedby]="uid + '-body-hint ' + (bodyError() ? uid + '-body-error' : '')"
           placeholder="Share something with developers… #tags work too"
         ></textarea>
-        <p class="hint" [id]="uid + '-body-hint'">{{ form.controls.body.value.length }} / 10,000</p>
+        <p class="hint" [id]="uid + '-body-hint'">{{ count(form.controls.body.value.length) }} / {{ count(limits.postBodyMax) }}</p>
         @if (bodyError(); as message) {
           <p class="field-error" [id]="uid + '-body-error'">{{ message }}</p>
         }
@@ -54,7 +55,7 @@ export function parseTags(text: string): string[] {
         }
       </div>
 
-      <label [for]="uid + '-tags'" class="label">Tags <span class="muted small">(optional, up to 5)</span></label>
+      <label [for]="uid + '-tags'" class="label">Tags <span class="muted small">(optional, up to {{ limits.tagsMax }})</span></label>
       <input
         [id]="uid + '-tags'"
         formControlName="tags"
@@ -90,8 +91,10 @@ export class Composer implements OnInit {
   readonly cancelled = output<void>();
 
   readonly uid = `composer-${++nextId}`;
+  readonly limits = LIMITS;
+  readonly count = formatLimit;
   readonly form = new FormGroup({
-    body: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(10000)] }),
+    body: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.postBodyMax)] }),
     tags: new FormControl('', { nonNullable: true }),
   });
   readonly mode = signal<'write' | 'preview'>('write');

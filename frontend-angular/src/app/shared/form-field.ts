@@ -1,5 +1,14 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 
+/**
+ * The `aria-describedby` of a field inside `app-form-field`: its hint when it has one, its error
+ * only while the error is shown. Never an id that is not on the page (null when there is none).
+ */
+export function describedBy(fieldId: string, parts: { hint?: boolean; error?: string | null }): string | null {
+  const ids = [parts.hint ? `${fieldId}-hint` : null, parts.error ? `${fieldId}-error` : null].filter((id) => id !== null);
+  return ids.length ? ids.join(' ') : null;
+}
+
 /** Label + control (projected) + hint + error, wired by ids: `<fieldId>-hint`, `<fieldId>-error`. */
 @Component({
   selector: 'app-form-field',

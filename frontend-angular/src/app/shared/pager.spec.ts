@@ -51,7 +51,7 @@ describe('Pager (cursor walking)', () => {
       c1: { items: [{ id: 4 }, { id: 3 }], next_cursor: 'c2' },
       c2: { items: [{ id: 2 }], next_cursor: 'c2' },
     };
-    const sent: Array<string | null> = [];
+    const sent: (string | null)[] = [];
     const pager = new Pager<{ id: number }>((cursor) => {
       sent.push(cursor);
       return of(pages[cursor ?? 'start']);
@@ -67,7 +67,7 @@ describe('Pager (cursor walking)', () => {
 
   it('shows an error, keeps what it had, and resumes from the same cursor on retry', () => {
     let fail = true;
-    const sent: Array<string | null> = [];
+    const sent: (string | null)[] = [];
     const fetch = (cursor: string | null): Observable<Page<{ id: number }>> => {
       sent.push(cursor);
       if (cursor === 'c1' && fail) return throwError(() => httpError(503, 'unavailable', 'Try later.'));

@@ -1,58 +1,120 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, input, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { Announcer } from '../core/announcer';
+import { toApiError } from '../core/errors';
 import { Post } from '../core/models';
+import { SafetyState } from '../core/safety-state';
+import { Session } from '../core/session';
 import { Avatar } from './avatar';
 import { BookmarkButton } from './bookmark-button';
 import { InternalLinks } from './internal-links';
 import { ReactionBar } from './reaction-bar';
+import { SafetyMenu } from './safety-menu';
 import { TimeAgo } from './time';
 
-/** A post in a list (or, with `detail`, on its own page). `body_html` is sanitized by the server. */
+/**
+ * A post in a list (or, with `detail`, on its own page). `body_html` is sanitized by the server.
+ * In a list, a post whose author you just blocked or muted folds into a note with an Undo.
+ */
 @Component({
   selector: 'app-post-card',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks],
+  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks, SafetyMenu],
   template: `
-    <article class="card post" [attr.aria-labelledby]="'post-' + post().id + '-by'">
-      <header class="post-head">
-        <a [routerLink]="['/u', post().author.username]" class="author" [id]="'post-' + post().id + '-by'">
-          <app-avatar [user]="post().author" [size]="40" />
-          <span class="author-names">
-            <span class="display-name">{{ post().author.display_name }}</span>
-            <span class="username">&#64;{{ post().author.username }}</span>
-          </span>
-        </a>
-        <a [routerLink]="['/p', post().id]" class="post-time">
-          <app-time [iso]="post().created_at" />
-        </a>
-        @if (post().edited_at) {
-          <span class="muted small">(edited)</span>
+    @if (folded(); as why) {
+      <div class="card post folded" tabindex="-1" #foldNote>
+        <p>
+          {{ why === 'blocked' ? 'You blocked' : 'You muted' }} &#64;{{ post().author.username }}:
+          {{ why === 'blocked' ? 'neither of you sees the other.' : 'their posts leave your feeds.' }}
+        </p>
+        <button type="button" class="btn btn-small" [disabled]="undoing()" (click)="undo(why)">
+          {{ why === 'blocked' ? 'Unblock' : 'Unmute' }}<span class="visually-hidden"> &#64;{{ post().author.username }}</span>
+        </button>
+        @if (undoError()) {
+          <p class="form-error" role="alert">{{ undoError() }}</p>
         }
-      </header>
-      <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
-      @if (post().tags.length) {
-        <ul class="tags" aria-label="Tags">
-          @for (tag of post().tags; track tag) {
-            <li><a [routerLink]="['/tags', tag]" class="tag">#{{ tag }}</a></li>
+      </div>
+    } @else {
+      <article class="card post" [attr.aria-labelledby]="'post-' + post().id + '-by'">
+        <header class="post-head">
+          <a [routerLink]="['/u', post().author.username]" class="author" [id]="'post-' + post().id + '-by'">
+            <app-avatar [user]="post().author" [size]="40" />
+            <span class="author-names">
+              <span class="display-name">{{ post().author.display_name }}</span>
+              <span class="username">&#64;{{ post().author.username }}</span>
+            </span>
+          </a>
+          <a [routerLink]="['/p', post().id]" class="post-time">
+            <app-time [iso]="post().created_at" />
+          </a>
+          @if (post().edited_at) {
+            <span class="muted small">(edited)</span>
           }
-        </ul>
-      }
-      <footer class="post-foot">
-        <app-reaction-bar [post]="post()" />
-        <div class="post-actions">
-          @if (!detail()) {
-            <a [routerLink]="['/p', post().id]" class="btn btn-ghost">
-              <span aria-hidden="true">💬</span> {{ post().comments_count }}
-              <span class="visually-hidden">comments</span>
-            </a>
-          }
-          <app-bookmark-button [post]="post()" />
-        </div>
-      </footer>
-    </article>
+        </header>
+        <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
+        @if (post().tags.length) {
+          <ul class="tags" aria-label="Tags">
+            @for (tag of post().tags; track tag) {
+              <li><a [routerLink]="['/tags', tag]" class="tag">#{{ tag }}</a></li>
+            }
+          </ul>
+        }
+        <footer class="post-foot">
+          <app-reaction-bar [post]="post()" />
+          <div class="post-actions">
+            @if (!detail()) {
+              <a [routerLink]="['/p', post().id]" class="btn btn-ghost">
+                <span aria-hidden="true">💬</span> {{ post().comments_count }}
+                <span class="visually-hidden">comments</span>
+              </a>
+            }
+            <app-bookmark-button [post]="post()" />
+            @if (othersPost()) {
+              <app-safety-menu [author]="post().author" targetType="post" [targetId]="post().id"
+                [what]="'this post by @' + post().author.username" (keptAway)="keptAway()" />
+            }
+          </div>
+        </footer>
+      </article>
+    }
   `,
 })
 export class PostCard {
+  private readonly session = inject(Session);
+  private readonly safety = inject(SafetyState);
+  private readonly announcer = inject(Announcer);
   readonly post = input.required<Post>();
   readonly detail = input(false);
+  /** Fold the post when its author was just blocked or muted (lists; not a profile or the post's page). */
+  readonly fold = input(true);
+
+  readonly othersPost = computed(() => {
+    const me = this.session.user()?.username;
+    return !!me && me !== this.post().author.username;
+  });
+  readonly folded = computed(() => (this.fold() && !this.detail() ? this.safety.folded(this.post().author.username) : null));
+  readonly undoing = signal(false);
+  readonly undoError = signal<string | null>(null);
+  private readonly foldNote = viewChild<ElementRef<HTMLElement>>('foldNote');
+
+  /** The menu's button is gone with the post: focus goes to the note that replaced it. */
+  keptAway(): void {
+    setTimeout(() => this.foldNote()?.nativeElement.focus());
+  }
+
+  undo(why: 'blocked' | 'muted'): void {
+    const name = this.post().author.username;
+    this.undoing.set(true);
+    this.undoError.set(null);
+    (why === 'blocked' ? this.safety.unblock(name) : this.safety.unmute(name)).subscribe({
+      next: () => {
+        this.undoing.set(false);
+        this.announcer.announce(why === 'blocked' ? `You unblocked @${name}.` : `You unmuted @${name}.`);
+      },
+      error: (err: unknown) => {
+        this.undoing.set(false);
+        this.undoError.set(toApiError(err).message);
+      },
+    });
+  }
 }

@@ -9,6 +9,7 @@ import {
   Conversation,
   FeedKind,
   Message,
+  NewReport,
   Page,
   Post,
   PostDraft,
@@ -16,6 +17,7 @@ import {
   ProfilePatch,
   ReactionKind,
   ReactionState,
+  Report,
   SearchResults,
   SearchType,
   SignIn,
@@ -30,6 +32,7 @@ import {
   NotificationService,
   PageRequest,
   PostService,
+  SafetyService,
   SearchService,
   UserService,
 } from '../services';
@@ -209,5 +212,30 @@ export class HttpMessageService extends Api implements MessageService {
 export class HttpSearchService extends Api implements SearchService {
   search<T extends SearchType>(q: string, type: T, page?: PageRequest): Observable<Page<SearchResults[T]>> {
     return this.http.get<Page<SearchResults[T]>>(this.url('/search'), { params: pageParams(page, { q, type }) });
+  }
+}
+
+@Injectable()
+export class HttpSafetyService extends Api implements SafetyService {
+  block(username: string): Observable<void> {
+    return this.none(this.http.put(this.url(`/users/${seg(username)}/block`), null));
+  }
+  unblock(username: string): Observable<void> {
+    return this.none(this.http.delete(this.url(`/users/${seg(username)}/block`)));
+  }
+  mute(username: string): Observable<void> {
+    return this.none(this.http.put(this.url(`/users/${seg(username)}/mute`), null));
+  }
+  unmute(username: string): Observable<void> {
+    return this.none(this.http.delete(this.url(`/users/${seg(username)}/mute`)));
+  }
+  blocked(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.http.get<Page<UserSummary>>(this.url('/me/blocks'), { params: pageParams(page) });
+  }
+  muted(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.http.get<Page<UserSummary>>(this.url('/me/mutes'), { params: pageParams(page) });
+  }
+  report(report: NewReport): Observable<Report> {
+    return this.http.post<Report>(this.url('/reports'), report);
   }
 }

@@ -5,6 +5,7 @@ import {
   MessageService,
   NotificationService,
   PostService,
+  SafetyService,
   SearchService,
   UserService,
 } from '../services';
@@ -14,6 +15,7 @@ import {
   MockMessageService,
   MockNotificationService,
   MockPostService,
+  MockSafetyService,
   MockSearchService,
   MockUserService,
 } from './mock-services';
@@ -30,5 +32,6 @@ export function provideMockData(): Provider[] {
     { provide: NotificationService, useClass: MockNotificationService },
     { provide: MessageService, useClass: MockMessageService },
     { provide: SearchService, useClass: MockSearchService },
+    { provide: SafetyService, useClass: MockSafetyService },
   ];
 }

@@ -17,6 +17,7 @@ import {
   PrivateUser,
   ReactionKind,
   REACTION_KINDS,
+  Report,
   ServerFrame,
   UserSummary,
 } from '../../core/models';
@@ -136,7 +137,7 @@ export function paginate<T>(items: T[], key: (item: T) => string | number, page:
 
 const MINUTE = 60_000;
 
-const PEOPLE: Array<[string, string, string, string]> = [
+const PEOPLE: [string, string, string, string][] = [
   ['ada', 'Ada Lovelace', 'Notes on the analytical engine. Admin here.', 'admin'],
   ['grace', 'Grace Hopper', 'Compilers, COBOL, and nanoseconds on a wire.', 'moderator'],
   ['linus', 'Linus T.', 'Kernel things. Patches welcome, opinions too.', 'user'],
@@ -179,11 +180,15 @@ export class MockDb {
   readonly posts: StoredPost[] = []; // newest first
   readonly comments: StoredComment[] = []; // oldest first
   readonly reactions = new Map<number, Map<ReactionKind, Set<string>>>();
-  readonly bookmarks: Array<{ user: string; postId: number; at: number }> = [];
+  readonly bookmarks: { user: string; postId: number; at: number }[] = [];
   readonly notifications: StoredNotification[] = []; // newest first
   readonly conversations: StoredConversation[] = [];
   readonly messages: Message[] = []; // oldest first
   readonly online = new Set<string>(['grace', 'linus', 'ken']);
+  /** "blocker>blocked" and "muter>muted", in the order they were made (lists show newest first). */
+  readonly blocks = new Set<string>();
+  readonly mutes = new Set<string>();
+  readonly reports: Report[] = [];
 
   private seq = { post: 0, comment: 0, notification: 0, conversation: 0, message: 0 };
   private readonly now = Date.now();
@@ -223,6 +228,23 @@ export class MockDb {
 
   isFollowing(a: string, b: string): boolean {
     return this.follows.has(`${a}>${b}`);
+  }
+
+  /** A block stands between two people, either way. */
+  blockedBetween(a: string | null, b: string): boolean {
+    return !!a && (this.blocks.has(`${a}>${b}`) || this.blocks.has(`${b}>${a}`));
+  }
+
+  /** What the viewer's feeds leave out: people blocked either way, and people they muted. */
+  keepsAway(viewer: string | null, author: string): boolean {
+    return this.blockedBetween(viewer, author) || (!!viewer && this.mutes.has(`${viewer}>${author}`));
+  }
+
+  /** A profile (or anything of theirs) the viewer may not see: its owner blocked the viewer. */
+  userFor(username: string, viewer: string | null): MockUser {
+    const user = this.user(username);
+    if (viewer && this.blocks.has(`${user.username}>${viewer}`)) throw httpError(404, 'not_found', 'That user does not exist.');
+    return user;
   }
 
   postObject(p: StoredPost, viewer: string | null): Post {
@@ -269,6 +291,15 @@ export class MockDb {
   notificationObject(n: StoredNotification): AppNotification {
     const { recipient: _recipient, actor, ...rest } = n;
     return { ...rest, actor: this.summary(actor) };
+  }
+
+  /** GET /conversations/{id}: the conversation, with how far the others have read it. */
+  conversationDetail(c: StoredConversation, viewer: string): Conversation {
+    const marks: Record<string, number> = {};
+    for (const member of c.members) {
+      if (member !== viewer && !this.blockedBetween(viewer, member)) marks[member] = c.lastRead[member] ?? 0;
+    }
+    return { ...this.conversationObject(c, viewer), read_marks: marks };
   }
 
   conversationObject(c: StoredConversation, viewer: string): Conversation {

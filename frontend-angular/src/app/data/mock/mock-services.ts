@@ -15,6 +15,9 @@ import {
   ReactionKind,
   REACTION_KINDS,
   ReactionState,
+  NewReport,
+  Report,
+  ReportTargetType,
   SearchResults,
   SearchType,
   SignIn,
@@ -23,6 +26,7 @@ import {
   UserProfile,
   UserSummary,
 } from '../../core/models';
+import { LIMITS, TAG_RE, USERNAME_RE, formatLimit } from '../../core/limits';
 import { Session } from '../../core/session';
 import {
   AuthService,
@@ -31,15 +35,23 @@ import {
   NotificationService,
   PageRequest,
   PostService,
+  SafetyService,
   SearchService,
   UserService,
 } from '../services';
-import { MOCK_PASSWORD, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
+import { MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
 
-const TAG_RE = /^[a-z0-9_-]{1,30}$/;
 
 function b64url(value: object): string {
   return btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function checkCommentBody(body: string): void {
+  if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+  if (body.length > LIMITS.commentBodyMax) {
+    const message = `Use at most ${formatLimit(LIMITS.commentBodyMax)} characters.`;
+    throw httpError(422, 'validation_error', 'Some fields need attention.', { body: [message] });
+  }
 }
 
 abstract class MockBase {
@@ -115,9 +127,9 @@ export class MockAuthService extends MockBase implements AuthService {
   register(username: string, email: string, password: string): Observable<TokenResponse> {
     return this.db.respond(() => {
       const fields: Record<string, string[]> = {};
-      if (!/^[A-Za-z0-9_]{3,30}$/.test(username)) fields['username'] = ['Use 3 to 30 letters, digits or underscores.'];
+      if (!USERNAME_RE.test(username)) fields['username'] = ['Use 3 to 30 letters, digits or underscores.'];
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) fields['email'] = ['Enter a valid email address.'];
-      if (password.length < 10) fields['password'] = ['Use at least 10 characters.'];
+      if (password.length < LIMITS.passwordMin) fields['password'] = [`Use at least ${LIMITS.passwordMin} characters.`];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
       const taken: Record<string, string[]> = {};
       if (this.db.users.has(username.toLowerCase())) taken['username'] = ['That username is taken.'];
@@ -206,8 +218,15 @@ export class MockAuthService extends MockBase implements AuthService {
     return this.db.respond(() => {
       const user = this.db.user(this.requireViewer());
       const fields: Record<string, string[]> = {};
-      if (patch.display_name !== undefined && patch.display_name.length > 50) fields['display_name'] = ['At most 50 characters.'];
-      if (patch.bio !== undefined && patch.bio.length > 300) fields['bio'] = ['At most 300 characters.'];
+      const lengths: [keyof ProfilePatch, number][] = [
+        ['display_name', LIMITS.displayNameMax],
+        ['bio', LIMITS.bioMax],
+        ['location', LIMITS.locationMax],
+        ['website', LIMITS.websiteMax],
+      ];
+      for (const [name, max] of lengths) {
+        if ((patch[name]?.length ?? 0) > max) fields[name] = [`Use at most ${max} characters.`];
+      }
       if (patch.website && !/^https?:\/\/\S+$/.test(patch.website)) fields['website'] = ['Use an http:// or https:// address.'];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
       Object.assign(user, patch);
@@ -227,7 +246,7 @@ export class MockFeedService extends MockBase implements FeedService {
   feed(kind: FeedKind, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
       const viewer = kind === 'home' ? this.requireViewer() : this.viewer();
-      let posts = this.db.posts.map((p) => this.db.postObject(p, viewer));
+      let posts = this.db.posts.filter((p) => !this.db.keepsAway(viewer, p.author)).map((p) => this.db.postObject(p, viewer));
       if (kind === 'home') {
         posts = posts.filter((p) => p.author.username === viewer || this.db.isFollowing(viewer!, p.author.username));
       }
@@ -244,7 +263,9 @@ export class MockFeedService extends MockBase implements FeedService {
   tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
       const viewer = this.viewer();
-      const posts = this.db.posts.filter((p) => p.tags.includes(tag.toLowerCase())).map((p) => this.db.postObject(p, viewer));
+      const posts = this.db.posts
+        .filter((p) => p.tags.includes(tag.toLowerCase()) && !this.db.keepsAway(viewer, p.author))
+        .map((p) => this.db.postObject(p, viewer));
       return paginate(posts, (p) => p.id, page);
     });
   }
@@ -252,17 +273,24 @@ export class MockFeedService extends MockBase implements FeedService {
 
 @Injectable()
 export class MockPostService extends MockBase implements PostService {
+  /** As the API does: a comment by someone blocked (either way) is a bare placeholder. */
+  private commentFor(c: Parameters<MockDb['commentObject']>[0], viewer: string | null): Comment {
+    if (!this.db.blockedBetween(viewer, c.author)) return this.db.commentObject(c);
+    const nobody = { username: '', display_name: '', avatar_url: '' };
+    return { ...this.db.commentObject(c), author: nobody, body: '', body_html: '', edited_at: null, deleted: true, hidden: true };
+  }
+
   get(id: number): Observable<Post> {
     return this.db.respond(() => this.db.postObject(this.db.storedPost(id), this.viewer()));
   }
 
   private check(draft: Partial<PostDraft>): void {
     const fields: Record<string, string[]> = {};
-    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > 10_000)) {
-      fields['body'] = ['Write between 1 and 10,000 characters.'];
+    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > LIMITS.postBodyMax)) {
+      fields['body'] = [`Write between 1 and ${formatLimit(LIMITS.postBodyMax)} characters.`];
     }
-    if (draft.tags && (draft.tags.length > 5 || draft.tags.some((t) => !TAG_RE.test(t)))) {
-      fields['tags'] = ['Up to 5 tags of 1 to 30 lower-case letters, digits, - or _.'];
+    if (draft.tags && (draft.tags.length > LIMITS.tagsMax || draft.tags.some((t) => !TAG_RE.test(t)))) {
+      fields['tags'] = [`Up to ${LIMITS.tagsMax} tags of 1 to ${LIMITS.tagMax} lower-case letters, digits, - or _.`];
     }
     if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
   }
@@ -325,7 +353,8 @@ export class MockPostService extends MockBase implements PostService {
   comments(postId: number, page?: PageRequest): Observable<Page<Comment>> {
     return this.db.respond(() => {
       this.db.storedPost(postId);
-      const list = this.db.comments.filter((c) => c.post_id === postId).map((c) => this.db.commentObject(c));
+      const viewer = this.viewer();
+      const list = this.db.comments.filter((c) => c.post_id === postId).map((c) => this.commentFor(c, viewer));
       return paginate(list, (c) => c.id, page);
     });
   }
@@ -334,7 +363,7 @@ export class MockPostService extends MockBase implements PostService {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       const post = this.db.storedPost(postId);
-      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      checkCommentBody(body);
       if (parentId) {
         const parent = this.db.storedComment(parentId);
         if (parent.post_id !== postId) throw httpError(422, 'validation_error', 'Some fields need attention.', { parent_id: ['Reply to a comment of this post.'] });
@@ -350,7 +379,7 @@ export class MockPostService extends MockBase implements PostService {
       const viewer = this.requireViewer();
       const comment = this.db.storedComment(id);
       if (comment.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this comment.');
-      if (!body.trim()) throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write something first.'] });
+      checkCommentBody(body);
       comment.body = body;
       comment.edited_at = new Date().toISOString();
       return this.db.commentObject(comment);
@@ -409,8 +438,8 @@ export class MockPostService extends MockBase implements PostService {
 export class MockUserService extends MockBase implements UserService {
   profile(username: string): Observable<UserProfile> {
     return this.db.respond(() => {
-      const u = this.db.user(username);
       const viewer = this.viewer();
+      const u = this.db.userFor(username, viewer);
       const all = [...this.db.follows];
       return {
         username: u.username,
@@ -431,8 +460,9 @@ export class MockUserService extends MockBase implements UserService {
   follow(username: string): Observable<void> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      const u = this.db.user(username);
+      const u = this.db.userFor(username, viewer);
       if (u.username === viewer) throw httpError(422, 'validation_error', 'You cannot follow yourself.', { username: ['You cannot follow yourself.'] });
+      if (this.db.blockedBetween(viewer, u.username)) throw httpError(403, 'forbidden', 'You cannot follow this person.');
       if (!this.db.isFollowing(viewer, u.username)) {
         this.db.follows.add(`${viewer}>${u.username}`);
         this.db.notify(u.username, 'follow', viewer);
@@ -466,9 +496,9 @@ export class MockUserService extends MockBase implements UserService {
 
   posts(username: string, page?: PageRequest): Observable<Page<Post>> {
     return this.db.respond(() => {
-      const u = this.db.user(username).username;
       const viewer = this.viewer();
-      const list = this.db.posts.filter((p) => p.author === u).map((p) => this.db.postObject(p, viewer));
+      const u = this.db.userFor(username, viewer).username;
+      const list = this.db.posts.filter((p) => p.author === u && !this.db.blockedBetween(viewer, u)).map((p) => this.db.postObject(p, viewer));
       return paginate(list, (p) => p.id, page);
     });
   }
@@ -502,6 +532,99 @@ export class MockNotificationService extends MockBase implements NotificationSer
   }
 }
 
+const REPORT_TARGETS: readonly ReportTargetType[] = ['post', 'comment', 'user'];
+
+@Injectable()
+export class MockSafetyService extends MockBase implements SafetyService {
+  private other(username: string, yourself: string): { viewer: string; other: string } {
+    const viewer = this.requireViewer();
+    const other = this.db.user(username).username;
+    if (other === viewer) throw httpError(422, 'validation_error', yourself, { username: [yourself] });
+    return { viewer, other };
+  }
+
+  block(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const { viewer, other } = this.other(username, 'You cannot block yourself.');
+      if (this.db.blocks.has(`${viewer}>${other}`)) return;
+      this.db.blocks.add(`${viewer}>${other}`);
+      // As the server does: follows between you end, both ways.
+      this.db.follows.delete(`${viewer}>${other}`);
+      this.db.follows.delete(`${other}>${viewer}`);
+    });
+  }
+
+  unblock(username: string): Observable<void> {
+    return this.db.respond(() => {
+      this.db.blocks.delete(`${this.requireViewer()}>${this.db.user(username).username}`);
+    });
+  }
+
+  mute(username: string): Observable<void> {
+    return this.db.respond(() => {
+      const { viewer, other } = this.other(username, 'You cannot mute yourself.');
+      this.db.mutes.add(`${viewer}>${other}`);
+    });
+  }
+
+  unmute(username: string): Observable<void> {
+    return this.db.respond(() => {
+      this.db.mutes.delete(`${this.requireViewer()}>${this.db.user(username).username}`);
+    });
+  }
+
+  private people(set: Set<string>, page?: PageRequest): Page<UserSummary> {
+    const viewer = this.requireViewer();
+    const names = [...set]
+      .map((pair) => pair.split('>'))
+      .filter(([owner]) => owner === viewer)
+      .map(([, other]) => other)
+      .reverse();
+    return paginate(names.map((n) => this.db.summary(n)), (u) => u.username, page);
+  }
+
+  blocked(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.people(this.db.blocks, page));
+  }
+
+  muted(page?: PageRequest): Observable<Page<UserSummary>> {
+    return this.db.respond(() => this.people(this.db.mutes, page));
+  }
+
+  report(report: NewReport): Observable<Report> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const fields: Record<string, string[]> = {};
+      if (!REPORT_TARGETS.includes(report.target_type)) fields['target_type'] = [`Choose one of: ${REPORT_TARGETS.join(', ')}.`];
+      if (!LIMITS.reportReasons.includes(report.reason)) fields['reason'] = [`Choose one of: ${LIMITS.reportReasons.join(', ')}.`];
+      const note = (report.note ?? '').trim();
+      if (note.length > LIMITS.reportNoteMax) fields['note'] = [`Use at most ${LIMITS.reportNoteMax} characters.`];
+      if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
+      const owner =
+        report.target_type === 'user'
+          ? this.db.userFor(String(report.target_id), viewer).username
+          : report.target_type === 'post'
+            ? this.db.storedPost(Number(report.target_id)).author
+            : this.db.storedComment(Number(report.target_id)).author;
+      if (owner === viewer) {
+        const message = 'You cannot report yourself or your own words.';
+        throw httpError(422, 'validation_error', message, { target_id: [message] });
+      }
+      const stored: Report = {
+        id: this.db.reports.length + 1,
+        target_type: report.target_type,
+        target_id: report.target_id,
+        reason: report.reason,
+        note: note || null,
+        status: 'open',
+        created_at: new Date().toISOString(),
+      };
+      this.db.reports.push(stored);
+      return stored;
+    });
+  }
+}
+
 const CANNED_REPLIES = [
   'Sounds good to me!',
   'Let me check and get back to you.',
@@ -527,7 +650,7 @@ export class MockMessageService extends MockBase implements MessageService {
   conversation(id: number): Observable<Conversation> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      return this.db.conversationObject(this.db.storedConversation(id, viewer), viewer);
+      return this.db.conversationDetail(this.db.storedConversation(id, viewer), viewer);
     });
   }
 
@@ -536,6 +659,7 @@ export class MockMessageService extends MockBase implements MessageService {
       const viewer = this.requireViewer();
       const other = this.db.user(username).username;
       if (other === viewer) throw httpError(422, 'validation_error', 'You cannot message yourself.', { username: ['You cannot message yourself.'] });
+      if (this.db.blockedBetween(viewer, other)) throw httpError(403, 'forbidden', 'You cannot message this person.');
       const existing = this.db.conversations.find((c) => c.members.length === 2 && c.members.includes(viewer) && c.members.includes(other));
       return this.db.conversationObject(existing ?? this.db.addConversation([viewer, other]), viewer);
     });
@@ -554,8 +678,9 @@ export class MockMessageService extends MockBase implements MessageService {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       const conversation = this.db.storedConversation(conversationId, viewer);
-      if (!body.trim() || body.length > 5000) {
-        throw httpError(422, 'validation_error', 'Some fields need attention.', { body: ['Write between 1 and 5,000 characters.'] });
+      if (!body.trim() || body.length > LIMITS.messageBodyMax) {
+        const message = `Write between 1 and ${formatLimit(LIMITS.messageBodyMax)} characters.`;
+        throw httpError(422, 'validation_error', 'Some fields need attention.', { body: [message] });
       }
       const message = this.db.addMessage(conversation, viewer, body);
       conversation.lastRead[viewer] = message.id;
@@ -577,6 +702,15 @@ export class MockMessageService extends MockBase implements MessageService {
   /** Mock mode only: the partner "types" and answers over the mock socket. */
   private scheduleReply(conversationId: number, partner: string | undefined): void {
     if (!partner || this.db.latency === 0) return;
+    setTimeout(() => {
+      // The partner reads first (the "Seen" mark), then types.
+      const conversation = this.db.conversations.find((c) => c.id === conversationId);
+      const newest = this.db.messages.filter((m) => m.conversation_id === conversationId).pop();
+      if (conversation && newest) {
+        conversation.lastRead[partner] = newest.id;
+        this.db.push({ type: 'read', data: { conversation_id: conversationId, username: partner, last_read_message_id: newest.id } });
+      }
+    }, 500);
     setTimeout(() => this.db.push({ type: 'typing', data: { conversation_id: conversationId, username: partner } }), 900);
     setTimeout(() => {
       const conversation = this.db.conversations.find((c) => c.id === conversationId);

@@ -24,7 +24,7 @@ export class MockServerSocket implements SocketLike {
   onerror: ((event: Event) => void) | null = null;
   private readonly sub: Subscription;
   private readonly unreadSub: Subscription;
-  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly user: string;
 
   constructor(private readonly db: MockDb, url: string) {

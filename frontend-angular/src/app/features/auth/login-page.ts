@@ -3,6 +3,7 @@ import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angula
 import { Router, RouterLink } from '@angular/router';
 import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
+import { LIMITS } from '../../core/limits';
 import { FormField } from '../../shared/form-field';
 
 /** Only same-app paths are followed after signing in. */
@@ -43,8 +44,8 @@ export class LoginPage {
   readonly expired = input<string | undefined>(undefined);
 
   readonly form = new FormGroup({
-    login: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
-    password: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
+    login: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.loginMax)] }),
+    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.passwordMax)] }),
   });
   readonly busy = signal(false);
   readonly general = signal<string | null>(null);

@@ -3,6 +3,7 @@ import { provideRouter } from '@angular/router';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { provideMockData } from '../../data/mock';
 import { Session } from '../../core/session';
+import { danglingIdRefs } from '../../../testing/a11y';
 import { RegisterPage } from './register-page';
 
 function fill(root: HTMLElement, id: string, value: string): void {
@@ -46,6 +47,20 @@ describe('RegisterPage (API field errors next to the fields)', () => {
     expect(root.querySelector('#username-error')?.textContent).toContain('at least 3');
     expect(root.querySelector('#email-error')?.textContent).toContain('valid email');
     expect(root.querySelector('#password-error')?.textContent).toContain('at least 10');
+  });
+
+  it('points aria-describedby only at hints and errors that are on the page', async () => {
+    const fixture = TestBed.createComponent(RegisterPage);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    expect(danglingIdRefs(root)).toEqual([]);
+    expect(root.querySelector('#username')!.getAttribute('aria-describedby')).toBe('username-hint');
+    expect(root.querySelector('#email')!.hasAttribute('aria-describedby')).toBe(false);
+    fill(root, 'email', 'nope');
+    root.querySelector<HTMLFormElement>('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(root.querySelector('#email')!.getAttribute('aria-describedby')).toBe('email-error');
+    expect(danglingIdRefs(root)).toEqual([]);
   });
 
   it('signs in after a successful registration', async () => {

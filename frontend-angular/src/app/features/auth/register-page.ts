@@ -3,7 +3,8 @@ import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angula
 import { Router, RouterLink } from '@angular/router';
 import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
-import { FormField } from '../../shared/form-field';
+import { LIMITS, USERNAME_RE } from '../../core/limits';
+import { FormField, describedBy } from '../../shared/form-field';
 
 type Field = 'username' | 'email' | 'password';
 
@@ -15,14 +16,14 @@ type Field = 'username' | 'email' | 'password';
     <section class="page narrow" aria-labelledby="reg-title">
       <h1 id="reg-title">Create an account</h1>
       <form [formGroup]="form" (ngSubmit)="submit()" class="card form" novalidate>
-        <app-form-field label="Username" fieldId="username" hint="3 to 30 letters, digits or underscores." [error]="error('username', 'Username')">
-          <input id="username" formControlName="username" autocomplete="username" [attr.aria-invalid]="!!error('username', 'x')" aria-describedby="username-hint username-error" />
+        <app-form-field label="Username" fieldId="username" [hint]="usernameHint" [error]="error('username', 'Username')">
+          <input id="username" formControlName="username" autocomplete="username" [attr.aria-invalid]="!!error('username', 'x')" [attr.aria-describedby]="describedBy('username', true)" />
         </app-form-field>
         <app-form-field label="Email" fieldId="email" [error]="error('email', 'Email')">
-          <input id="email" type="email" formControlName="email" autocomplete="email" [attr.aria-invalid]="!!error('email', 'x')" aria-describedby="email-error" />
+          <input id="email" type="email" formControlName="email" autocomplete="email" [attr.aria-invalid]="!!error('email', 'x')" [attr.aria-describedby]="describedBy('email')" />
         </app-form-field>
-        <app-form-field label="Password" fieldId="password" hint="At least 10 characters." [error]="error('password', 'The password')">
-          <input id="password" type="password" formControlName="password" autocomplete="new-password" [attr.aria-invalid]="!!error('password', 'x')" aria-describedby="password-hint password-error" />
+        <app-form-field label="Password" fieldId="password" [hint]="passwordHint" [error]="error('password', 'The password')">
+          <input id="password" type="password" formControlName="password" autocomplete="new-password" [attr.aria-invalid]="!!error('password', 'x')" [attr.aria-describedby]="describedBy('password', true)" />
         </app-form-field>
         @if (general()) {
           <p class="form-error" role="alert">{{ general() }}</p>
@@ -37,9 +38,15 @@ export class RegisterPage {
   private readonly auth = inject(AuthFlow);
   private readonly router = inject(Router);
   readonly form = new FormGroup({
-    username: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(3), Validators.maxLength(30), Validators.pattern(/^[A-Za-z0-9_]+$/)] }),
-    email: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email] }),
-    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(10)] }),
+    username: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.minLength(LIMITS.usernameMin), Validators.maxLength(LIMITS.usernameMax), Validators.pattern(USERNAME_RE)],
+    }),
+    email: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.email, Validators.maxLength(LIMITS.emailMax)] }),
+    password: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.minLength(LIMITS.passwordMin), Validators.maxLength(LIMITS.passwordMax)],
+    }),
   });
   readonly busy = signal(false);
   readonly general = signal<string | null>(null);
@@ -49,9 +56,17 @@ export class RegisterPage {
     this.form.events.subscribe(() => this.tick.update((n) => n + 1));
   }
 
+  readonly usernameHint = `${LIMITS.usernameMin} to ${LIMITS.usernameMax} letters, digits or underscores.`;
+  readonly passwordHint = `At least ${LIMITS.passwordMin} characters.`;
+
   error(name: Field, label: string): string | null {
     this.tick();
     return controlMessage(this.form.controls[name], label);
+  }
+
+  /** Only ids that are on the page: the hint when the field has one, the error while it shows. */
+  describedBy(name: Field, hint = false): string | null {
+    return describedBy(name, { hint, error: this.error(name, 'x') });
   }
 
   submit(): void {

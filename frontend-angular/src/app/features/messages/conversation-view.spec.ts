@@ -73,4 +73,45 @@ describe('ConversationView', () => {
       vi.useRealTimers();
     }
   });
+
+  const seenUnder = (root: HTMLElement) =>
+    [...root.querySelectorAll('.bubble')].filter((b) => b.querySelector('.read-mark')).map((b) => b.querySelector('.bubble-body')?.textContent);
+
+  it('shows "Seen" under the last message the partner read, from the conversation’s read marks', async () => {
+    const db = TestBed.inject(MockDb);
+    const conversation = db.conversations.find((c) => c.id === 1)!;
+    const mine = db.addMessage(conversation, 'ada', 'Tomorrow at ten?');
+    db.addMessage(conversation, 'ada', 'Or eleven.');
+    conversation.lastRead['grace'] = mine.id;
+    const { root } = await render();
+    expect(seenUnder(root)).toEqual(['Tomorrow at ten?']);
+    expect(root.querySelector('.read-mark')?.textContent).toBe('Seen by Grace Hopper');
+  });
+
+  it('moves "Seen" with live read frames, and drops it once the partner writes', async () => {
+    const { fixture, root } = await render();
+    // The seed's last message is Grace's: nothing of Ada's to mark.
+    expect(seenUnder(root)).toEqual([]);
+    const field = root.querySelector<HTMLTextAreaElement>('#message-body')!;
+    field.value = 'Sure, after lunch';
+    field.dispatchEvent(new Event('input'));
+    field.form!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await fixture.whenStable();
+    const sent = TestBed.inject(MockDb).messages.at(-1)!;
+    expect(seenUnder(root)).toEqual([]);
+
+    const socket = FakeSocket.last();
+    socket.receive({ id: null, type: 'read', data: { conversation_id: 2, username: 'linus', last_read_message_id: sent.id } });
+    socket.receive({ id: null, type: 'read', data: { conversation_id: 1, username: 'ada', last_read_message_id: sent.id } });
+    await fixture.whenStable();
+    expect(seenUnder(root)).toEqual([]);
+    socket.receive({ id: null, type: 'read', data: { conversation_id: 1, username: 'grace', last_read_message_id: sent.id } });
+    await fixture.whenStable();
+    expect(seenUnder(root)).toEqual(['Sure, after lunch']);
+
+    const reply = { id: sent.id + 1, conversation_id: 1, sender: { username: 'grace', display_name: 'Grace Hopper', avatar_url: '' }, body: 'Great', created_at: new Date().toISOString() };
+    socket.receive({ id: '950', type: 'message', data: reply });
+    await fixture.whenStable();
+    expect(seenUnder(root)).toEqual([]);
+  });
 });

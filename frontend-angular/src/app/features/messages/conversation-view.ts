@@ -22,6 +22,7 @@ import { RouterLink } from '@angular/router';
 import { toApiError } from '../../core/errors';
 import { LiveSocket } from '../../core/live-socket';
 import { LiveState } from '../../core/live-state';
+import { LIMITS } from '../../core/limits';
 import { Conversation, Message, UserSummary } from '../../core/models';
 import { Session } from '../../core/session';
 import { MessageService } from '../../data/services';
@@ -45,7 +46,7 @@ const TYPING_SHOW_MS = 5_000;
           <span class="author-names">
             <span class="display-name">{{ p.display_name }}</span>
             <span class="username"
-              >&#64;{{ p.username }}@if (online() != null) { · {{ online() ? 'online' : 'offline' }}}</span
+              >&#64;{{ p.username }}@if (online() !== null) { · {{ online() ? 'online' : 'offline' }}}</span
             >
           </span>
         </a>
@@ -72,6 +73,9 @@ const TYPING_SHOW_MS = 5_000;
             <span class="visually-hidden">{{ m.sender.display_name }}:</span>
             <span class="bubble-body">{{ m.body }}</span>
             <app-time [iso]="m.created_at" />
+            @if (m.id === seenId()) {
+              <span class="read-mark">Seen<span class="visually-hidden"> by {{ partner()?.display_name }}</span></span>
+            }
           </li>
         }
       </ol>
@@ -82,7 +86,7 @@ const TYPING_SHOW_MS = 5_000;
 
     <form class="send-form" (submit)="$event.preventDefault(); send()" novalidate>
       <label for="message-body" class="visually-hidden">Write a message</label>
-      <textarea id="message-body" [formControl]="body" rows="2" maxlength="5000" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
+      <textarea id="message-body" [formControl]="body" rows="2" [attr.maxlength]="maxLength" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
         (input)="typed()" (keydown.enter)="enter($any($event))" [attr.aria-invalid]="!!sendError()"
         [attr.aria-describedby]="sendError() ? 'message-error' : null"></textarea>
       <button type="submit" class="btn btn-primary" [disabled]="sending()">{{ sending() ? 'Sending…' : 'Send' }}</button>
@@ -121,7 +125,22 @@ export class ConversationView {
 
   readonly pager = new Pager<Message>((cursor) => this.messages.messages(this.conversationId(), { cursor, limit: 30 }), (m) => m.id);
   readonly ordered = computed(() => [...this.pager.items()].reverse());
-  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(5000)] });
+  /** How far the partner has read: GET /conversations/{id}'s read_marks, then `read` frames. */
+  readonly partnerRead = signal(0);
+  /**
+   * The message that carries "Seen": the newest one the partner has read, when it is yours.
+   * Whatever the partner wrote, they had read what came before it.
+   */
+  readonly seenId = computed(() => {
+    const me = this.me();
+    const list = this.pager.items(); // newest first
+    const theirs = list.find((m) => m.sender.username !== me)?.id ?? 0;
+    const mark = Math.max(this.partnerRead(), theirs);
+    const seen = list.find((m) => m.id <= mark);
+    return seen && seen.sender.username === me ? seen.id : null;
+  });
+  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.messageBodyMax)] });
+  readonly maxLength = LIMITS.messageBodyMax;
   readonly sending = signal(false);
   readonly sendError = signal<string | null>(null);
   readonly typingUser = signal<string | null>(null);
@@ -137,8 +156,7 @@ export class ConversationView {
     });
     // Keep the newest message in view as the list grows at the bottom.
     effect(() => {
-      this.pager.items()[0]?.id;
-      untracked(() => this.scrollToEnd());
+      if (this.pager.items().length) untracked(() => this.scrollToEnd());
     });
     this.socket
       .on('message')
@@ -150,6 +168,13 @@ export class ConversationView {
           this.typingUser.set(null);
           this.markRead();
         }
+      });
+    this.socket
+      .on('read')
+      .pipe(takeUntilDestroyed())
+      .subscribe((r) => {
+        if (r.conversation_id !== this.conversationId() || r.username === this.me()) return;
+        this.partnerRead.update((mark) => Math.max(mark, r.last_read_message_id));
       });
     this.socket
       .on('typing')
@@ -173,13 +198,17 @@ export class ConversationView {
     this.sendError.set(null);
     this.headerError.set(false);
     this.fetched.set(null);
+    this.partnerRead.set(0);
     this.pager.reset();
-    if (!this.summary()) {
-      this.messages.conversation(id).subscribe({
-        next: (c) => this.fetched.set(c),
-        error: () => this.headerError.set(true),
-      });
-    }
+    // Always asked (the list's copy has no read marks); the header uses the list's copy meanwhile.
+    this.messages.conversation(id).subscribe({
+      next: (c) => {
+        this.fetched.set(c);
+        const marks = Object.entries(c.read_marks ?? {}).filter(([name]) => name !== this.me());
+        this.partnerRead.update((mark) => Math.max(mark, ...marks.map(([, upTo]) => upTo)));
+      },
+      error: () => this.headerError.set(!this.summary()),
+    });
     this.markRead();
   }
 

@@ -7,12 +7,14 @@ import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { Announcer } from '../../core/announcer';
 import { toApiError } from '../../core/errors';
+import { LIMITS } from '../../core/limits';
 import { Comment, Post } from '../../core/models';
 import { Session } from '../../core/session';
 import { PostService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
 import { InternalLinks } from '../../shared/internal-links';
 import { Pager } from '../../shared/pager';
+import { SafetyMenu } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 
@@ -42,7 +44,7 @@ export function buildTree(comments: Comment[]): CommentNode[] {
   template: `
     <form class="comment-form" (submit)="$event.preventDefault(); submit()" novalidate>
       <label [for]="fieldId()" class="label">{{ label() }}</label>
-      <textarea [id]="fieldId()" [formControl]="body" rows="3" maxlength="10000"
+      <textarea [id]="fieldId()" [formControl]="body" rows="3" [attr.maxlength]="maxLength"
         [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
       @if (error()) {
         <p class="field-error" [id]="fieldId() + '-error'" role="alert">{{ error() }}</p>
@@ -66,7 +68,8 @@ export class CommentForm {
   readonly error = input<string | null>(null);
   readonly sent = output<string>();
   readonly cancelled = output<void>();
-  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  readonly maxLength = LIMITS.commentBodyMax;
+  readonly body = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.commentBodyMax)] });
 
   constructor() {
     effect(() => {
@@ -89,7 +92,7 @@ export class CommentForm {
 @Component({
   selector: 'app-comment-node',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks],
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks, SafetyMenu],
   template: `
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
@@ -123,6 +126,9 @@ export class CommentForm {
           }
           @if (thread.isMine(c) || thread.moderator()) {
             <button type="button" class="linklike danger" (click)="thread.remove(c)">Delete</button>
+          }
+          @if (thread.signedIn() && !thread.isMine(c)) {
+            <app-safety-menu [author]="c.author" targetType="comment" [targetId]="c.id" [what]="'this comment by @' + c.author.username" />
           }
         </div>
       }

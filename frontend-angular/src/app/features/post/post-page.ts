@@ -12,6 +12,9 @@ import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
 import { CommentThread } from './comment-thread';
 
+/** How much of a post's body its page title shows. */
+const TITLE_EXCERPT = 60;
+
 @Component({
   selector: 'app-post-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -82,8 +85,8 @@ export class PostPage {
     this.posts.get(id).subscribe({
       next: (post) => {
         this.post.set(post);
-        const excerpt = post.body.replace(/\s+/g, ' ').slice(0, 60);
-        this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > 60 ? '…' : ''}” · DevThread`);
+        const excerpt = post.body.replace(/\s+/g, ' ').slice(0, TITLE_EXCERPT);
+        this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > TITLE_EXCERPT ? '…' : ''}” · DevThread`);
         this.loading.set(false);
       },
       error: (err: unknown) => {

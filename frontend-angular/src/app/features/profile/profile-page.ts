@@ -1,23 +1,27 @@
 /** A profile: who they are, counts, follow/unfollow (optimistic), message, and their posts. */
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
+import { Observable } from 'rxjs';
 import { Title } from '@angular/platform-browser';
 import { Announcer } from '../../core/announcer';
 import { toApiError } from '../../core/errors';
 import { LiveSocket } from '../../core/live-socket';
 import { Post, UserProfile } from '../../core/models';
+import { SafetyState } from '../../core/safety-state';
 import { Session } from '../../core/session';
 import { MessageService, UserService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
 import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
+import { ReportForm } from '../../shared/report-form';
+import { blockQuestion } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
 
 @Component({
   selector: 'app-profile-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, PostCard, InfiniteScroll, StateMessage],
+  imports: [RouterLink, Avatar, PostCard, InfiniteScroll, StateMessage, ReportForm],
   template: `
     <section class="page" aria-labelledby="profile-title">
       @if (loading()) {
@@ -46,10 +50,21 @@ import { StateMessage } from '../../shared/states';
               @if (isMe()) {
                 <a routerLink="/settings" class="btn">Edit profile</a>
               } @else if (session.signedIn()) {
-                <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [disabled]="followBusy()" (click)="toggleFollow(p)">
-                  {{ p.is_following ? 'Following' : 'Follow' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                @if (!blocking()) {
+                  <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [attr.aria-disabled]="followBusy() || null" (click)="toggleFollow(p)">
+                    {{ p.is_following ? 'Following' : 'Follow' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                  </button>
+                  <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">Message</button>
+                  <button type="button" class="btn" [attr.aria-pressed]="muting()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleMute(p)">
+                    {{ muting() ? 'Unmute' : 'Mute' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                  </button>
+                }
+                <button type="button" class="btn" [class.btn-danger]="!blocking()" [attr.aria-pressed]="blocking()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleBlock(p)">
+                  {{ blocking() ? 'Unblock' : 'Block' }}<span class="visually-hidden"> {{ p.display_name }}</span>
                 </button>
-                <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">Message</button>
+                <button type="button" class="btn btn-ghost" [attr.aria-expanded]="reporting()" aria-controls="profile-report" (click)="reporting.set(!reporting())">
+                  Report<span class="visually-hidden"> {{ p.display_name }}</span>
+                </button>
               } @else {
                 <a routerLink="/login" [queryParams]="{ returnUrl: '/u/' + p.username }" class="btn btn-primary">Sign in to follow</a>
               }
@@ -59,11 +74,21 @@ import { StateMessage } from '../../shared/states';
             }
           </div>
         </header>
+        <div id="profile-report">
+          @if (reporting()) {
+            <div class="card">
+              <app-report-form targetType="user" [targetId]="p.username" [what]="'@' + p.username" (cancelled)="reporting.set(false)" />
+            </div>
+          }
+        </div>
+        @if (blocking()) {
+          <p class="card muted blocked-note">You blocked &#64;{{ p.username }}: you do not see their posts, and they cannot follow you, message you or reply to you.</p>
+        }
 
         <h2>Posts</h2>
         <div class="list">
           @for (post of pager.items(); track post.id) {
-            <app-post-card [post]="post" />
+            <app-post-card [post]="post" [fold]="false" />
           }
         </div>
         @if (pager.loading()) {
@@ -71,7 +96,7 @@ import { StateMessage } from '../../shared/states';
         } @else if (pager.error()) {
           <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
         } @else if (pager.empty()) {
-          <app-state kind="empty" [text]="p.display_name + ' has not posted yet.'" />
+          <app-state kind="empty" [text]="blocking() ? 'You do not see their posts while you block them.' : p.display_name + ' has not posted yet.'" />
         } @else if (!pager.done()) {
           <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
         }
@@ -96,6 +121,11 @@ export class ProfilePage {
   readonly followBusy = signal(false);
   readonly messageBusy = signal(false);
   readonly actionError = signal<string | null>(null);
+  readonly safety = inject(SafetyState);
+  readonly safetyBusy = signal(false);
+  readonly reporting = signal(false);
+  readonly blocking = computed(() => !!this.profile() && this.safety.blocking(this.profile()!.username));
+  readonly muting = computed(() => !!this.profile() && this.safety.muting(this.profile()!.username));
   readonly isMe = computed(() => this.profile()?.username === this.session.user()?.username);
   readonly online = computed(() => {
     const p = this.profile();
@@ -119,9 +149,14 @@ export class ProfilePage {
     this.users.profile(this.username()).subscribe({
       next: (p) => {
         this.profile.set(p);
+        this.reporting.set(false);
         this.title.setTitle(`${p.display_name} (@${p.username}) · DevThread`);
         this.loading.set(false);
         this.pager.reset();
+        // Whether you block or mute them is not in the profile: the lists tell (once per sign-in).
+        if (this.session.signedIn() && !this.isMe()) {
+          this.safety.load().subscribe({ error: (err: unknown) => this.actionError.set(toApiError(err).message) });
+        }
       },
       error: (err: unknown) => {
         this.error.set(toApiError(err).message);
@@ -131,6 +166,7 @@ export class ProfilePage {
   }
 
   toggleFollow(p: UserProfile): void {
+    if (this.followBusy()) return;
     const follow = !p.is_following;
     const optimistic = { ...p, is_following: follow, followers_count: p.followers_count + (follow ? 1 : -1) };
     this.profile.set(optimistic);
@@ -144,6 +180,44 @@ export class ProfilePage {
       error: (err: unknown) => {
         this.profile.set(p);
         this.followBusy.set(false);
+        this.actionError.set(toApiError(err).message);
+      },
+    });
+  }
+
+  toggleMute(p: UserProfile): void {
+    if (this.safetyBusy()) return;
+    const on = !this.muting();
+    this.safetyAction(on ? this.safety.mute(p.username) : this.safety.unmute(p.username), on ? `You muted ${p.display_name}. Their posts leave your feeds.` : `You unmuted ${p.display_name}.`);
+  }
+
+  toggleBlock(p: UserProfile): void {
+    if (this.safetyBusy()) return;
+    const on = !this.blocking();
+    if (on && !globalThis.confirm?.(blockQuestion(p.username))) return;
+    this.safetyAction(on ? this.safety.block(p.username) : this.safety.unblock(p.username), on ? `You blocked ${p.display_name}.` : `You unblocked ${p.display_name}.`, () => {
+      // As the server does: a block ends the follows both ways, and hides their posts.
+      const now = this.profile();
+      if (on && now) {
+        const followers = now.followers_count - (now.is_following ? 1 : 0);
+        const following = now.following_count - (now.follows_you ? 1 : 0);
+        this.profile.set({ ...now, is_following: false, follows_you: false, followers_count: followers, following_count: following });
+      }
+      this.pager.reset();
+    });
+  }
+
+  private safetyAction(action: Observable<void>, done: string, after?: () => void): void {
+    this.safetyBusy.set(true);
+    this.actionError.set(null);
+    action.subscribe({
+      next: () => {
+        this.safetyBusy.set(false);
+        after?.();
+        this.announcer.announce(done);
+      },
+      error: (err: unknown) => {
+        this.safetyBusy.set(false);
         this.actionError.set(toApiError(err).message);
       },
     });

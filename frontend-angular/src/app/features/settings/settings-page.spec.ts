@@ -5,8 +5,25 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthFlow } from '../../core/auth-flow';
 import { Session } from '../../core/session';
 import { provideMockData } from '../../data/mock';
+import { LIMITS } from '../../core/limits';
 import { AuthService } from '../../data/services';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/a11y';
 import { SettingsPage } from './settings-page';
+
+function type(root: HTMLElement, id: string, value: string): void {
+  const field = root.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`)!;
+  field.value = value;
+  field.dispatchEvent(new Event('input'));
+}
+
+async function openSettings() {
+  await firstValueFrom(TestBed.inject(AuthFlow).login('ada', 'devthread-demo'));
+  const fixture = TestBed.createComponent(SettingsPage);
+  await fixture.whenStable();
+  fixture.detectChanges();
+  await fixture.whenStable();
+  return { fixture, root: fixture.nativeElement as HTMLElement };
+}
 
 describe('SettingsPage', () => {
   beforeEach(() => {
@@ -75,4 +92,42 @@ describe('SettingsPage', () => {
     expect(session.signedIn()).toBe(false);
     expect(navigate).toHaveBeenCalledWith('/');
   });
+
+  it("takes a bio as long as the server's limit, and refuses one character more before sending it", async () => {
+    const { fixture, root } = await openSettings();
+    const updateMe = vi.spyOn(TestBed.inject(AuthService), 'updateMe');
+    expect(LIMITS.bioMax).toBe(500);
+    expect(root.querySelector('#bio')!.getAttribute('maxlength')).toBe(String(LIMITS.bioMax));
+
+    type(root, 'bio', 'b'.repeat(LIMITS.bioMax));
+    root.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(updateMe).toHaveBeenCalledTimes(1);
+    expect(TestBed.inject(Session).user()?.bio).toHaveLength(LIMITS.bioMax);
+    expect(root.querySelector('#bio-error')).toBeNull();
+
+    type(root, 'bio', 'b'.repeat(LIMITS.bioMax + 1));
+    root.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(updateMe).toHaveBeenCalledTimes(1);
+    expect(root.querySelector('#bio-error')?.textContent).toContain('at most 500 characters');
+  });
+
+  it('points aria-describedby only at elements on the page, with and without errors', async () => {
+    const { fixture, root } = await openSettings();
+    expect(danglingIdRefs(root)).toEqual([]);
+    expect(root.querySelector('#display_name')!.hasAttribute('aria-describedby')).toBe(false);
+    expect(root.querySelector('#website')!.getAttribute('aria-describedby')).toBe('website-hint');
+    expect(await axeViolations(root)).toEqual([]);
+
+    // The server refuses the website: its error appears, and the field now points at it too.
+    type(root, 'website', 'ftp://example.com');
+    root.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(root.querySelector('#website-error')).not.toBeNull();
+    expect(root.querySelector('#website')!.getAttribute('aria-describedby')).toBe('website-hint website-error');
+    expect(root.querySelector('#website')!.getAttribute('aria-invalid')).toBe('true');
+    expect(danglingIdRefs(root)).toEqual([]);
+    expect(await axeViolations(root)).toEqual([]);
+  }, AXE_TIMEOUT_MS);
 });

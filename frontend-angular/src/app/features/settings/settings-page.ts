@@ -1,15 +1,20 @@
-/** PATCH /me: display name, bio, location, website and who may message you; where you are signed in. */
+/**
+ * PATCH /me: display name, bio, location, website and who may message you; where you are signed in;
+ * the people you blocked and muted. (No password change here yet: the API has no POST /me/password.)
+ */
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../../core/announcer';
 import { AuthFlow } from '../../core/auth-flow';
+import { LIMITS, formatLimit } from '../../core/limits';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
 import { DmPolicy, PrivateUser, ProfilePatch, SignIn } from '../../core/models';
 import { Session } from '../../core/session';
 import { AuthService } from '../../data/services';
-import { FormField } from '../../shared/form-field';
+import { FormField, describedBy } from '../../shared/form-field';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { KeptAwayList } from './kept-away-list';
 
 /** How long a user agent that names no known browser is shown before it is shortened. */
 const AGENT_MAX = 60;
@@ -19,7 +24,7 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
 @Component({
   selector: 'app-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo],
+  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo, KeptAwayList],
   template: `
     <section class="page narrow" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -31,23 +36,27 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
         <form [formGroup]="form" (ngSubmit)="save()" class="card form" novalidate>
           <p class="muted">Signed in as &#64;{{ user()?.username }} ({{ user()?.email }})</p>
           <app-form-field label="Display name" fieldId="display_name" [error]="error('display_name', 'Display name')">
-            <input id="display_name" formControlName="display_name" autocomplete="name" maxlength="50" aria-describedby="display_name-error" />
+            <input id="display_name" formControlName="display_name" autocomplete="name" [attr.maxlength]="limits.displayNameMax"
+              [attr.aria-invalid]="invalid('display_name')" [attr.aria-describedby]="describedBy('display_name')" />
           </app-form-field>
-          <app-form-field label="Bio" fieldId="bio" [error]="error('bio', 'Bio')">
-            <textarea id="bio" formControlName="bio" rows="3" maxlength="300" aria-describedby="bio-error"></textarea>
+          <app-form-field label="Bio" fieldId="bio" [hint]="bioCount()" [error]="error('bio', 'Bio')">
+            <textarea id="bio" formControlName="bio" rows="3" [attr.maxlength]="limits.bioMax"
+              [attr.aria-invalid]="invalid('bio')" [attr.aria-describedby]="describedBy('bio', true)"></textarea>
           </app-form-field>
           <app-form-field label="Location" fieldId="location" [error]="error('location', 'Location')">
-            <input id="location" formControlName="location" autocomplete="address-level2" aria-describedby="location-error" />
+            <input id="location" formControlName="location" autocomplete="address-level2" [attr.maxlength]="limits.locationMax"
+              [attr.aria-invalid]="invalid('location')" [attr.aria-describedby]="describedBy('location')" />
           </app-form-field>
           <app-form-field label="Website" fieldId="website" hint="An http:// or https:// address." [error]="error('website', 'Website')">
-            <input id="website" type="url" formControlName="website" autocomplete="url" aria-describedby="website-hint website-error" />
+            <input id="website" type="url" formControlName="website" autocomplete="url" [attr.maxlength]="limits.websiteMax"
+              [attr.aria-invalid]="invalid('website')" [attr.aria-describedby]="describedBy('website', true)" />
           </app-form-field>
-          <fieldset class="field">
+          <fieldset class="field" [attr.aria-describedby]="describedBy('dm_policy')">
             <legend class="label">Who may send you direct messages</legend>
             <label class="radio"><input type="radio" formControlName="dm_policy" value="everyone" /> Everyone</label>
             <label class="radio"><input type="radio" formControlName="dm_policy" value="following" /> Only people I follow</label>
             @if (error('dm_policy', 'This choice'); as message) {
-              <p class="field-error">{{ message }}</p>
+              <p class="field-error" id="dm_policy-error">{{ message }}</p>
             }
           </fieldset>
           @if (general()) {
@@ -60,6 +69,9 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
         </form>
         <section class="card form" aria-labelledby="sessions-title">
           <h2 id="sessions-title">Where you’re signed in</h2>
+          @if (signInsLoading()) {
+            <app-state kind="loading" text="Loading where you are signed in…" />
+          }
           @if (signInsError()) {
             <p class="form-error" role="alert">{{ signInsError() }}</p>
           }
@@ -92,6 +104,8 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
             </button>
           </div>
         </section>
+        <app-kept-away-list kind="blocked" />
+        <app-kept-away-list kind="muted" />
       }
     </section>
   `,
@@ -102,11 +116,12 @@ export class SettingsPage {
   private readonly announcer = inject(Announcer);
   private readonly authFlow = inject(AuthFlow);
   readonly user = this.session.user;
+  readonly limits = LIMITS;
   readonly form = new FormGroup({
-    display_name: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(50)] }),
-    bio: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(300)] }),
-    location: new FormControl('', { nonNullable: true }),
-    website: new FormControl('', { nonNullable: true }),
+    display_name: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.displayNameMax)] }),
+    bio: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.bioMax)] }),
+    location: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.locationMax)] }),
+    website: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.websiteMax)] }),
     dm_policy: new FormControl<DmPolicy>('everyone', { nonNullable: true }),
   });
   readonly loading = signal(true);
@@ -118,6 +133,7 @@ export class SettingsPage {
   readonly sessionsError = signal<string | null>(null);
   readonly signIns = signal<SignIn[]>([]);
   readonly signInsError = signal<string | null>(null);
+  readonly signInsLoading = signal(false);
   readonly endingId = signal<number | null>(null);
   private readonly tick = signal(0);
 
@@ -161,6 +177,20 @@ export class SettingsPage {
     return controlMessage(this.form.controls[name], label);
   }
 
+  invalid(name: Field): boolean {
+    return this.error(name, '') !== null;
+  }
+
+  /** Only ids that are on the page: the hint when the field has one, the error while it shows. */
+  describedBy(name: Field, hint = false): string | null {
+    return describedBy(name, { hint, error: this.error(name, '') });
+  }
+
+  bioCount(): string {
+    this.tick();
+    return `${formatLimit(this.form.controls.bio.value.length)} / ${formatLimit(LIMITS.bioMax)} characters`;
+  }
+
   save(): void {
     this.general.set(null);
     this.saved.set(false);
@@ -188,9 +218,17 @@ export class SettingsPage {
   }
 
   loadSignIns(): void {
+    this.signInsLoading.set(true);
+    this.signInsError.set(null);
     this.auth.sessions({ limit: 100 }).subscribe({
-      next: (page) => this.signIns.set(page.items),
-      error: (err: unknown) => this.signInsError.set(toApiError(err).message),
+      next: (page) => {
+        this.signIns.set(page.items);
+        this.signInsLoading.set(false);
+      },
+      error: (err: unknown) => {
+        this.signInsError.set(toApiError(err).message);
+        this.signInsLoading.set(false);
+      },
     });
   }
 
