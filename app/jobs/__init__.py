@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.jobs.core import Job, backend, job, lookup, registry, send
@@ -55,7 +55,9 @@ def enqueue(target: Job | str, /, *args: Any, **kwargs: Any) -> None:
     if not session.in_transaction():
         # So that the next commit carries the job even when nothing else is written.
         session.begin()
-    session.info.setdefault(PENDING, []).append((declared.name, list(args), kwargs))
+    # Kept with the innermost transaction (a savepoint's): its rollback drops the job.
+    within = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(PENDING, []).append((within, declared.name, list(args), kwargs))
 
 
 def enqueue_now(target: Job | str, /, *args: Any, **kwargs: Any) -> bool:
@@ -66,13 +68,26 @@ def enqueue_now(target: Job | str, /, *args: Any, **kwargs: Any) -> bool:
 
 
 def _after_commit(session: Session) -> None:
-    for name, args, kwargs in session.info.pop(PENDING, None) or ():
+    for _within, name, args, kwargs in session.info.pop(PENDING, None) or ():
         send(name, args, kwargs)
 
 
-def _after_rollback(session: Session, previous_transaction) -> None:
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     if not previous_transaction.nested:
         session.info.pop(PENDING, None)
+        return
+    # A savepoint rolled back: the jobs queued inside it (or inside savepoints of it) go with it.
+    session.info[PENDING] = [
+        item for item in session.info.get(PENDING, ()) if not _inside(item[0], previous_transaction)
+    ]
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def drain(app: Flask | None = None) -> list[LocalRun]:
