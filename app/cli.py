@@ -108,6 +108,7 @@ def _seed_world(user_count: int, post_count: int, random_seed: int) -> None:
 @with_appcontext
 def worker_command(threads: int | None, no_scheduler: bool) -> None:
     """Run background jobs from Redis, and the periodic jobs' scheduler, until stopped."""
+    import glob
     import os
     import signal
     import threading
@@ -124,13 +125,13 @@ def worker_command(threads: int | None, no_scheduler: bool) -> None:
         raise click.ClickException(
             "There is no queue to work on: without REDIS_URL, jobs run in the web process."
         )
-    if os.environ.get(MULTIPROC_ENV):
-        # gunicorn's /metrics would add this process's files to its own, and its start wipes
-        # them: the worker serves its metrics itself.
-        raise click.ClickException(
-            f"Unset {MULTIPROC_ENV} for the worker: it serves its own /metrics "
-            "(WORKER_METRICS_PORT)."
-        )
+    metrics_dir = os.environ.get(MULTIPROC_ENV)
+    if metrics_dir:
+        # A folder of the worker's own (never gunicorn's: each would count the other's
+        # files): what an earlier run left there would add to this run's counters.
+        for stale in glob.glob(os.path.join(metrics_dir, "*.db")):
+            if not stale.endswith(f"_{os.getpid()}.db"):  # this process's are open already
+                os.remove(stale)
     port = app.config.get("WORKER_METRICS_PORT") or 0
     if port:
         server = serve_metrics(app, app.config["WORKER_METRICS_HOST"], port)

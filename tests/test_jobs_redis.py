@@ -29,6 +29,7 @@ from tests.jobs_for_tests import RAN, always_fails, record
 
 pytestmark = pytest.mark.redis_only
 ROOT = Path(__file__).resolve().parent.parent
+RECORD_DONE = {"job_name": "tests.record", "outcome": "done"}
 
 
 def free_port() -> int:
@@ -164,8 +165,7 @@ def test_a_worker_runs_what_the_app_queued_once(redis_app, workers):
     time.sleep(0.5)
     assert [r for r in ran(redis_app) if "app" in r or "rolled" in r] == ["'from the app'"]
     done = sum(
-        value(scrape(w.metrics_url), "devthread_job_runs_total", job="tests.record", outcome="done")
-        for w in workers
+        value(scrape(w.metrics_url), "devthread_job_runs_total", **RECORD_DONE) for w in workers
     )
     assert done == 1
 
@@ -178,14 +178,14 @@ def test_retries_back_off_then_the_job_is_dead(redis_app, workers):
     def given_up():
         samples = [scrape(w.metrics_url) for w in workers]
         failed = sum(
-            value(s, "devthread_job_runs_total", job="tests.always_fails", outcome="failed")
+            value(s, "devthread_job_runs_total", job_name="tests.always_fails", outcome="failed")
             for s in samples
         )
         return failed and samples
 
     samples = wait_for(given_up)
     retried = sum(
-        value(s, "devthread_job_runs_total", job="tests.always_fails", outcome="retried")
+        value(s, "devthread_job_runs_total", job_name="tests.always_fails", outcome="retried")
         for s in samples
     )
     assert retried == 3  # max_retries=3: four attempts in all
@@ -203,7 +203,7 @@ def test_the_periodic_job_runs_once_per_slot_with_two_workers(redis_app, workers
 
     def queued() -> float:
         return sum(
-            value(scrape(w.metrics_url), "devthread_jobs_enqueued_total", job="tests.tick")
+            value(scrape(w.metrics_url), "devthread_jobs_enqueued_total", job_name="tests.tick")
             for w in workers
         )
 

@@ -46,6 +46,7 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 # Publish-to-send: a few ms on one host, seconds when a consumer lags.
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
+# Job metrics label the job "job_name": Prometheus owns "job" (the scrape job).
 # A job takes from a few ms (a mail through a local relay) to minutes (an export).
 JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 
@@ -105,44 +106,44 @@ rate_limit_refusals = Counter(
 )
 
 jobs_enqueued = Counter(
-    "devthread_jobs_enqueued_total", "Jobs handed to the queue, by job name.", ["job"]
+    "devthread_jobs_enqueued_total", "Jobs handed to the queue, by job name.", ["job_name"]
 )
 jobs_lost = Counter(
     "devthread_jobs_lost_total",
     "Jobs that could not be queued after their transaction committed (Redis away), by job.",
-    ["job"],
+    ["job_name"],
 )
 job_runs = Counter(
     "devthread_job_runs_total",
     "Attempts of jobs, by job and outcome: done, retried (a retry is due) or failed (given up).",
-    ["job", "outcome"],
+    ["job_name", "outcome"],
 )
 job_durations = Histogram(
     "devthread_job_duration_seconds",
     "Time one attempt of a job took, by job.",
-    ["job"],
+    ["job_name"],
     buckets=JOB_BUCKETS,
 )
 
 
 def job_enqueued(job: str) -> None:
     """Count a job handed to the queue."""
-    jobs_enqueued.labels(job=job).inc()
+    jobs_enqueued.labels(job_name=job).inc()
 
 
 def job_lost(job: str) -> None:
     """Count a job that could not be queued."""
-    jobs_lost.labels(job=job).inc()
+    jobs_lost.labels(job_name=job).inc()
 
 
 def job_finished(job: str, outcome: str) -> None:
     """Count one attempt of a job: done, retried or failed."""
-    job_runs.labels(job=job, outcome=outcome).inc()
+    job_runs.labels(job_name=job, outcome=outcome).inc()
 
 
 def job_duration(job: str, seconds: float) -> None:
     """Record how long one attempt of a job took."""
-    job_durations.labels(job=job).observe(seconds)
+    job_durations.labels(job_name=job).observe(seconds)
 
 
 class JobsCollector(Collector):
