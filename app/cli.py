@@ -168,6 +168,8 @@ def send_test_mail_command(address: str, now: bool) -> None:
     where = config["MAIL_BACKEND"]
     if where == "smtp":
         where = f"SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+    elif where == "app.mail.eml":
+        where = f".eml files in {config['MAIL_FILE_PATH']}"
     if config["JOBS_BACKEND"] == "redis" and not now:
         try:
             send_mail(to=address, template="test", context=context)

@@ -166,3 +166,22 @@ def test_send_test_mail_says_why_sending_failed(other_app):
     assert result.exit_code == 1
     assert "Sending through SMTP 127.0.0.1" in result.output
     assert "ConnectionRefusedError" in result.output
+
+
+def test_mail_and_job_settings_come_from_the_environment_and_are_documented(tmp_path):
+    from pathlib import Path
+
+    from app.config import ENV_SETTINGS, ConfigError, finalize, from_environment
+
+    names = [n for n in ENV_SETTINGS if n.startswith(("MAIL_", "JOBS_", "WORKER_", "PUBLIC_"))]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert len(names) == 16 and all(f"`{name}`" in readme for name in names)
+    config = from_environment(
+        {"MAIL_SERVER": "smtp.example", "MAIL_PORT": "587", "MAIL_USE_TLS": "1",
+         "PUBLIC_URL": "https://devthread.example"}
+    )  # fmt: skip
+    finalize(config, str(tmp_path))
+    assert config["MAIL_BACKEND"] == "smtp" and config["MAIL_PORT"] == 587
+    assert config["PUBLIC_URL"] == "https://devthread.example/"
+    with pytest.raises(ConfigError):
+        finalize({"MAIL_USE_TLS": True, "MAIL_USE_SSL": True}, str(tmp_path))

@@ -89,7 +89,7 @@ class LocalBackend:
 
     def stats(self) -> dict[str, Any]:
         """Count the jobs waiting, waiting for a retry, and given up, by queue."""
-        queues: dict[str, dict[str, int]] = {}
+        queues = {job.queue: _empty() for job in registry().values()}
         with self._lock:
             waiting = [("ready", m) for m in self._ready]
             waiting += [("delayed", m) for _, _, m in self._delayed]
@@ -99,7 +99,7 @@ class LocalBackend:
             counts[state] += 1
         for attempt in failed:
             queues.setdefault(lookup(attempt.name).queue, _empty())["dead"] += 1
-        return {"queues": queues or {"default": _empty()}, "heartbeat": self.heartbeat}
+        return {"queues": queues, "heartbeat": self.heartbeat}
 
     def reset(self) -> None:
         """Forget every queued job, retry, failure and claim (between tests)."""
