@@ -134,7 +134,14 @@ def worker_command(threads: int | None, no_scheduler: bool) -> None:
                 os.remove(stale)
     port = app.config.get("WORKER_METRICS_PORT") or 0
     if port:
-        server = serve_metrics(app, app.config["WORKER_METRICS_HOST"], port)
+        host = app.config["WORKER_METRICS_HOST"]
+        try:
+            server = serve_metrics(app, host, port)
+        except OSError as error:
+            raise click.ClickException(
+                f"Cannot serve metrics on {host}:{port} ({error.strerror}): set "
+                "WORKER_METRICS_PORT to a free port for each worker of a host, or 0."
+            ) from error
         click.echo(f"Metrics: http://{server.server_address[0]}:{server.server_port}/metrics")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
