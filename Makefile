@@ -71,7 +71,11 @@ run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo 
 	  echo "Production settings: serving with gunicorn on http://127.0.0.1:$(PORT)"; \
 	  export PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}"; \
 	  mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db; \
-	  exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
+	  if [ -z "$$REDIS_URL" ]; then exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; fi; \
+	  echo "Jobs queue in Redis: a job worker (flask worker) runs beside gunicorn"; \
+	  env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/flask worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
 	else \
 	  echo; echo "  DevThread: http://127.0.0.1:$(PORT)   demo login: ada / devthread-demo"; echo; \
 	  exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads; \
