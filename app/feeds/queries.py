@@ -210,7 +210,7 @@ def current_snapshot() -> int | None:
     """Return the newest trending snapshot; None before the first one is computed.
 
     Requests never compute it: the periodic job ``feeds.refresh_trending`` does, once a minute
-    (``app/feeds/jobs.py``). It cost a request about 120 ms on 200k posts, once a minute.
+    (``app/feeds/jobs.py``). It cost a request 120 to 180 ms on 200k posts, once a minute.
     """
     latest_snapshot = _latest_snapshot()
     return latest_snapshot.id if latest_snapshot else None
