@@ -71,13 +71,19 @@ run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo 
 	  echo "Production settings: serving with gunicorn on http://127.0.0.1:$(PORT)"; \
 	  export PROMETHEUS_MULTIPROC_DIR="$${PROMETHEUS_MULTIPROC_DIR:-$(METRICS_DIR)}"; \
 	  mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db; \
-	  exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
+	  if [ -z "$$REDIS_URL" ]; then exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; fi; \
+	  echo "Jobs queue in Redis: a job worker (flask worker) runs beside gunicorn"; \
+	  env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/flask worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app; \
 	else \
 	  echo; echo "  DevThread: http://127.0.0.1:$(PORT)   demo login: ada / devthread-demo"; echo; \
 	  exec $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads; \
 	fi
 
-serve: install assets spa ## Production-like: gunicorn + gevent workers on PostgreSQL and Redis
+# The job worker (`flask worker`) runs beside gunicorn and stops with it; it serves its own
+# metrics, so it must not share gunicorn's PROMETHEUS_MULTIPROC_DIR (docs/jobs.md).
+serve: install assets spa ## Production-like: gunicorn + gevent workers and a job worker on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
 	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
@@ -87,7 +93,10 @@ serve: install assets spa ## Production-like: gunicorn + gevent workers on Postg
 	$(BIN)/flask db upgrade && \
 	$(BIN)/flask seed --if-empty && \
 	echo "DevThread (gunicorn, $${WEB_CONCURRENCY:-2} gevent workers): http://127.0.0.1:$(SERVE_PORT)" && \
-	exec $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) wsgi:app
+	echo "Job worker: flask worker (metrics on 127.0.0.1:$${WORKER_METRICS_PORT:-9191})" && \
+	{ env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/flask worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(SERVE_PORT) wsgi:app; }
 
 seed: install ## Seed generated data: make seed USERS=1000
 	$(BIN)/flask db upgrade

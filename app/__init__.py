@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     register_proxy_fix(app)
     register_extensions(app)
+    register_jobs(app)
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
@@ -60,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from app import models  # noqa: F401  (every table on the metadata)
     from app.dbmigrate import register_migrations
-    from app.extensions import babel, csrf, db, limiter, login_manager, sock
+    from app.extensions import babel, csrf, db, limiter, login_manager, mail, sock
     from app.web import select_locale
 
     db.init_app(app)
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     sock.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
@@ -93,6 +95,22 @@ def register_extensions(app: Flask) -> None:
             from app.dbsetup import configure_sqlite
 
             configure_sqlite(db.engine)
+
+
+# The modules that declare jobs: every process imports them, so a worker knows each job's name.
+JOB_MODULES = ("app.feeds.jobs", "app.mail")
+
+
+def register_jobs(app: Flask) -> None:
+    """Import the modules that declare jobs and give the app its job queue."""
+    import importlib
+
+    from app import jobs
+
+    extra = [name.strip() for name in app.config.get("JOBS_IMPORT", "").split(",")]
+    for module in (*JOB_MODULES, *filter(None, extra)):
+        importlib.import_module(module)
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

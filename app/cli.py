@@ -1,4 +1,4 @@
-"""``flask`` commands: create users, seed data."""
+"""``flask`` commands: create users, seed data, run the job worker, send a test mail."""
 
 from __future__ import annotations
 
@@ -63,7 +63,6 @@ def seed_command(user_count: int, post_count: int, if_empty: bool, random_seed: 
     """Load the demo data set; with --users/--posts, add generated people and activity."""
     from app import seed
     from app.accounts.queries import count_users
-    from app.seeding import BENCH_READER, seed_world
 
     if if_empty and count_users() > 0:
         click.echo("Data exists already: not seeding.")
@@ -74,8 +73,19 @@ def seed_command(user_count: int, post_count: int, if_empty: bool, random_seed: 
     seed_demo_content()
     if created:
         click.echo(f"Demo accounts ready. Sign in as {seed.DEMO_LOGIN} / {seed.DEMO_PASSWORD}")
-    if not (user_count or post_count):
-        return
+    if user_count or post_count:
+        _seed_world(user_count, post_count, random_seed)
+    from app.feeds.jobs import refresh_trending
+
+    # Trending is ranked by a periodic job; rank the seeded posts now, so the tab is not empty
+    # until the worker's first minute.
+    refresh_trending()
+
+
+def _seed_world(user_count: int, post_count: int, random_seed: int) -> None:
+    from app import seed
+    from app.seeding import BENCH_READER, seed_world
+
     try:
         report = seed_world(
             users=user_count, posts=post_count, random_seed=random_seed, progress=_bar
@@ -88,7 +98,110 @@ def seed_command(user_count: int, post_count: int, if_empty: bool, random_seed: 
         click.echo(f"Bench reader: {BENCH_READER} / {seed.DEMO_PASSWORD}")
 
 
+@click.command("worker")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    help="Jobs run at once (default WORKER_THREADS, 8).",
+)
+@click.option("--no-scheduler", is_flag=True, help="Run jobs only; another worker schedules.")
+@with_appcontext
+def worker_command(threads: int | None, no_scheduler: bool) -> None:
+    """Run background jobs from Redis, and the periodic jobs' scheduler, until stopped."""
+    import glob
+    import os
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from app.jobs import backend, registry
+    from app.jobs.redisqueue import RedisBackend
+    from app.observability.metrics import MULTIPROC_ENV, serve_metrics
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue = backend(app)
+    if not isinstance(queue, RedisBackend):
+        raise click.ClickException(
+            "There is no queue to work on: without REDIS_URL, jobs run in the web process."
+        )
+    metrics_dir = os.environ.get(MULTIPROC_ENV)
+    if metrics_dir:
+        # A folder of the worker's own (never gunicorn's: each would count the other's
+        # files): what an earlier run left there would add to this run's counters.
+        for stale in glob.glob(os.path.join(metrics_dir, "*.db")):
+            if not stale.endswith(f"_{os.getpid()}.db"):  # this process's are open already
+                os.remove(stale)
+    port = app.config.get("WORKER_METRICS_PORT") or 0
+    if port:
+        host = app.config["WORKER_METRICS_HOST"]
+        try:
+            server = serve_metrics(app, host, port)
+        except OSError as error:
+            raise click.ClickException(
+                f"Cannot serve metrics on {host}:{port} ({error.strerror}): set "
+                "WORKER_METRICS_PORT to a free port for each worker of a host, or 0."
+            ) from error
+        click.echo(f"Metrics: http://{server.server_address[0]}:{server.server_port}/metrics")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    threads = threads or app.config["WORKER_THREADS"]
+    periodic = [f"{j.name} ({j.schedule})" for j in registry().values() if j.schedule]
+    click.echo(
+        f"Worker: {threads} threads on {len(registry())} jobs; scheduler "
+        + ("off" if no_scheduler else "on: " + ", ".join(periodic))
+    )
+    queue.work(stop, threads=threads, scheduler=not no_scheduler)
+    click.echo("Worker stopped.")
+
+
+@click.command("send-test-mail")
+@click.argument("address")
+@click.option("--now", is_flag=True, help="Send from this process, not through the queue.")
+@with_appcontext
+def send_test_mail_command(address: str, now: bool) -> None:
+    """Send a test mail to ADDRESS with the MAIL_* settings, to check them."""
+    import socket
+
+    from flask import current_app
+
+    from app.extensions import db
+    from app.mail import build_message, public_url, send_mail
+    from app.timeutil import utcnow
+
+    config = current_app.config
+    context = {"sent_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"), "host": socket.gethostname()}
+    where = config["MAIL_BACKEND"]
+    if where == "smtp":
+        where = f"SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+    elif where == "app.mail.eml":
+        where = f".eml files in {config['MAIL_FILE_PATH']}"
+    if config["JOBS_BACKEND"] == "redis" and not now:
+        try:
+            send_mail(to=address, template="test", context=context)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Queued for {address}: a worker sends it through {where} (see its log).")
+        return
+    # No worker to wait for (or --now): send from here, so that an error shows at once.
+    try:
+        build_message(
+            to=address,
+            template="test",
+            context=context,
+            locale=config["BABEL_DEFAULT_LOCALE"],
+            base_url=public_url(),
+        ).send()
+    except Exception as error:
+        raise click.ClickException(f"Sending through {where} failed: {error!r}") from error
+    click.echo(f"Sent to {address} through {where}.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(send_test_mail_command)

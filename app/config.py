@@ -73,6 +73,29 @@ class DefaultConfig:
     # PostgreSQL's JIT compiles any query the planner thinks costly: milliseconds per query
     # that short requests never earn back (docs/performance.md). Off on the app's connections.
     POSTGRES_JIT = False
+    # Background jobs (app/jobs, docs/jobs.md): "redis" with REDIS_URL (run by `flask worker`),
+    # else "local" (a thread of the web process).
+    JOBS_BACKEND: str | None = None
+    # Extra modules declaring jobs, comma-separated, imported by every process (tests use it).
+    JOBS_IMPORT = ""
+    WORKER_THREADS = 8
+    # `flask worker` serves its own /metrics here (0: not at all); loopback or METRICS_TOKEN.
+    WORKER_METRICS_HOST = "127.0.0.1"
+    WORKER_METRICS_PORT = 9191
+    # The site's address as mail links show it; unset: the address of the request that sent it.
+    PUBLIC_URL: str | None = None
+    # Flask-Mailman's settings. MAIL_BACKEND unset: "smtp" when MAIL_SERVER is set, else "eml"
+    # (each mail written to MAIL_FILE_PATH, default instance/mail/, its links logged).
+    MAIL_BACKEND: str | None = None
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "DevThread <noreply@localhost>"
+    MAIL_TIMEOUT = 10
+    MAIL_FILE_PATH: str | None = None
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -107,6 +130,22 @@ ENV_SETTINGS: dict[str, type] = {
     "PROXY_FIX": int,
     "BENCH_ROUTES": bool,
     "POSTGRES_JIT": bool,
+    "JOBS_BACKEND": str,
+    "JOBS_IMPORT": str,
+    "WORKER_THREADS": int,
+    "WORKER_METRICS_HOST": str,
+    "WORKER_METRICS_PORT": int,
+    "PUBLIC_URL": str,
+    "MAIL_BACKEND": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
+    "MAIL_FILE_PATH": str,
 }
 
 
@@ -166,6 +205,21 @@ def derive_cookie_flags(config: dict[str, Any]) -> None:
             config[f"REMEMBER_COOKIE_{name}"] = config[f"SESSION_COOKIE_{name}"]
 
 
+def derive_mail_settings(config: dict[str, Any], instance_path: str) -> None:
+    """Pick the mail backend (SMTP when a server is named, else .eml files) and its folder."""
+    backend = config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "eml")
+    # Flask-Mailman takes a module path for a backend of ours.
+    config["MAIL_BACKEND"] = "app.mail.eml" if backend == "eml" else backend
+    if not config.get("MAIL_FILE_PATH"):
+        config["MAIL_FILE_PATH"] = os.path.join(instance_path, "mail")
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        raise ConfigError(
+            "MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (TLS from the start) exclude each other"
+        )
+    if config.get("PUBLIC_URL"):
+        config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/") + "/"
+
+
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Derive the settings that depend on others, and refuse unsafe production settings."""
     if config.get("DATABASE_URL"):
@@ -201,6 +255,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         options.setdefault("pool_timeout", 10)
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     derive_cookie_flags(config)
+    derive_mail_settings(config, instance_path)
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

@@ -7,6 +7,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -40,3 +41,4 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
 sock = Sock()
 babel = Babel()
+mail = Mail()

@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter
+from app.jobs import drain, local_backend
+from app.jobs.core import run
 
 pytest_plugins = ["tests.browser"]
 
@@ -77,6 +79,10 @@ def base_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
         "PASSWORD_HASH_FAST": True,
         "SERVER_NAME": None,
+        # Jobs wait in memory until a test runs them (run_jobs), on both databases; the tests
+        # of the Redis queue (tests/test_jobs_redis.py) build apps of their own.
+        "JOBS_BACKEND": "local",
+        "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),
     }
     if DATABASE_URL:
         config["SQLALCHEMY_DATABASE_URI"] = DATABASE_URL
@@ -105,9 +111,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean(app: Flask) -> Iterator[None]:
-    """Give each test empty tables and fresh rate-limit counters."""
+    """Give each test empty tables, fresh rate-limit counters and an empty job queue."""
     with app.app_context():
         limiter.reset()
+    local_backend(app).reset()
     yield
     with app.app_context():
         db.session.remove()
@@ -136,6 +143,16 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask):
     """Return a CLI runner."""
     return app.test_cli_runner()
+
+
+def run_jobs(app: Flask):
+    """Run the jobs queued so far (retries included), as a worker would; return the attempts."""
+    return drain(app)
+
+
+def refresh_trending(app: Flask) -> None:
+    """Rank trending now, as the periodic job does once a minute."""
+    run(app, "feeds.refresh_trending", [], {})
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.posts.models import Post, PostTag
 from app.timeutil import utcnow
-from tests.conftest import api_as
+from tests.conftest import api_as, refresh_trending
 from tests.test_api_auth import error_of
 from tests.test_api_comments import comment
 from tests.test_api_posts import POST_KEYS, new_post
@@ -189,14 +189,22 @@ def test_trending_ranks_engagement_decayed_by_age(app, alice, bob, anon):
     for name in ("carol", "dave", "erin"):
         api_as(app, name).call("PUT", f"/posts/{old_busy['id']}/reactions/like")
     comment(bob, old_busy["id"], "so true")
+    refresh_trending(app)
     listed = ids(anon.call("GET", "/feed/trending").get_json()["items"])
     # (1 + 3 + 2*1) / 5^1.8 beats 1 / 2^1.8; the quiet old post is last; a month is too old.
     assert listed == [old_busy["id"], fresh["id"], old_quiet["id"]]
 
 
-def test_a_trending_walk_is_exact_while_reactions_change(app, alice, bob, monkeypatch):
-    monkeypatch.setitem(app.config, "TRENDING_REFRESH_SECONDS", 0)
+def test_trending_is_empty_until_the_job_first_ranks_it(app, alice, anon):
+    new_post(alice, "hello")
+    assert anon.call("GET", "/feed/trending").get_json() == {"items": [], "next_cursor": None}
+    refresh_trending(app)
+    assert len(alice.call("GET", "/feed/trending").get_json()["items"]) == 1
+
+
+def test_a_trending_walk_is_exact_while_reactions_change(app, alice, bob):
     posts = [new_post(alice, f"post {i}")["id"] for i in range(9)]
+    refresh_trending(app)
     before = ids(walk(bob, "/feed/trending", limit=100))
     assert sorted(before) == sorted(posts)
 
@@ -206,6 +214,7 @@ def test_a_trending_walk_is_exact_while_reactions_change(app, alice, bob, monkey
             bob.call("PUT", f"/posts/{post_id}/reactions/like")
             comment(bob, post_id, "up!")
         new_post(alice, f"new {page}")
+        refresh_trending(app)  # a minute passes: the job ranks again
 
     assert ids(walk(bob, "/feed/trending", limit=2, between=meanwhile)) == before
     # A new walk sees the new ranking.

@@ -33,6 +33,10 @@ def exported_names(client) -> set[str]:
     metrics.event_delivered("notification", 0.01)
     metrics.event_dropped("queue_full")
     metrics.rate_limit_refused("login-ip")
+    metrics.job_enqueued("feeds.refresh_trending")
+    metrics.job_lost("feeds.refresh_trending")
+    metrics.job_finished("feeds.refresh_trending", "done")
+    metrics.job_duration("feeds.refresh_trending", 0.1)
     client.get("/healthz")
     names: set[str] = set()
     for family in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True)):
@@ -75,6 +79,12 @@ def test_the_dashboard_shows_every_devthread_metric():
         "devthread_db_pool_checked_out",
         "devthread_db_pool_size",
         "devthread_rate_limit_refusals_total",
+        "devthread_jobs_queued",
+        "devthread_jobs_scheduler_heartbeat_timestamp_seconds",
+        "devthread_job_runs_total",
+        "devthread_jobs_enqueued_total",
+        "devthread_jobs_lost_total",
+        "devthread_job_duration_seconds_bucket",
     }
     assert families <= used, families - used
 
@@ -109,6 +119,12 @@ def test_compose_runs_the_stack_the_docs_describe():
         assert name in app["environment"], name
     assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["command"] == ["flask", "db", "upgrade"]
+    # The jobs run in a worker of their own, never in gunicorn (docs/jobs.md).
+    worker = services["worker"]
+    assert worker["command"] == ["flask", "worker"]
+    assert worker["environment"]["REDIS_URL"] == app["environment"]["REDIS_URL"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "9191" in worker["expose"]
 
 
 def test_nginx_passes_websockets_and_forwarded_headers():
@@ -133,6 +149,14 @@ def test_the_image_serves_like_make_serve():
     assert "COPY --from=assets" in dockerfile
     makefile = (ROOT / "Makefile").read_text()
     assert "gunicorn -c gunicorn.conf.py" in makefile and "PROMETHEUS_MULTIPROC_DIR" in makefile
+    serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/flask worker &" in serve
+
+
+def test_prometheus_scrapes_the_job_workers():
+    config = load_yaml("deploy/prometheus/prometheus.yml")
+    [worker] = [job for job in config["scrape_configs"] if job["job_name"] == "devthread-worker"]
+    assert worker["dns_sd_configs"][0] == {"names": ["worker"], "type": "A", "port": 9191}
 
 
 def test_ci_runs_make_test_with_the_services():

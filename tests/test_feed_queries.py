@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from app.accounts.models import User
 from app.accounts.queries import resolve_usernames
@@ -19,6 +19,7 @@ from app.search import queries as search
 from app.seeding import BENCH_READER, seed_world
 from app.seeding.content import project_words
 from app.social.models import Follow
+from tests.conftest import refresh_trending
 
 postgresql_only = pytest.mark.redis_only  # deselected from the SQLite run
 
@@ -106,10 +107,16 @@ def test_trending_in_sql_ranks_like_the_python_formula(world, app):
     assert len(page.items) == 20 and page.next_cursor
 
 
-def test_stale_trending_is_recomputed_once_and_served(world, app, monkeypatch):
+def test_requests_read_the_jobs_ranking_and_never_compute_one(world, app):
+    assert feeds.current_snapshot() is None
+    assert feeds.trending(limit=20, cursor=None, viewer=world).items == []
+    refresh_trending(app)
     first = feeds.current_snapshot()
-    assert feeds.current_snapshot() == first
-    monkeypatch.setitem(app.config, "TRENDING_REFRESH_SECONDS", 0)
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/feed/trending?limit=5").get_json()["items"]
+    assert db.session.scalar(select(func.count()).select_from(TrendingSnapshot)) == 1
+    refresh_trending(app)
     assert feeds.current_snapshot() != first
 
 

@@ -216,6 +216,12 @@ def test_metrics_add_up_across_workers_and_survive_a_worker_exit(server: Server)
         20,
         "the replacement worker to start",
     )
+    # Its gauge file appears when the metrics module is imported, its pool size a little
+    # later, once the app is built.
+    wait_until(
+        lambda: scrape(server.url)[("devthread_db_pool_size", frozenset())] == WORKERS * capacity,
+        20,
+        "the replacement worker to report its pool",
+    )
     samples = scrape(server.url)
     assert samples[HEALTHZ] == sent
-    assert samples[("devthread_db_pool_size", frozenset())] == WORKERS * capacity

@@ -98,6 +98,7 @@ def test_small_seed_has_consistent_counters_tags_search_and_feeds(ctx):
     assert all(v.post.author_id in followed | {me.id} for v in home.items)
     assert len(feeds.latest(limit=20, cursor=None, viewer=me).items) == 20
     assert feeds.by_tag(popular, limit=20, cursor=None, viewer=None).items
+    feeds.refresh_snapshot()
     assert feeds.trending(limit=20, cursor=None, viewer=None).items
 
 

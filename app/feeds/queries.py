@@ -206,21 +206,14 @@ def score(reactions: int, comments: int, age_hours: float) -> float:
     return (1 + reactions + COMMENT_WEIGHT * comments) / math.pow(age_hours + 2, TRENDING_GRAVITY)
 
 
-def current_snapshot() -> int:
-    """Return the newest trending snapshot, computing a new one when it is stale."""
-    refresh = current_app.config.get("TRENDING_REFRESH_SECONDS", 60)
+def current_snapshot() -> int | None:
+    """Return the newest trending snapshot; None before the first one is computed.
+
+    Requests never compute it: the periodic job ``feeds.refresh_trending`` does, once a minute
+    (``app/feeds/jobs.py``). It cost a request 120 to 180 ms on 200k posts, once a minute.
+    """
     latest_snapshot = _latest_snapshot()
-    if latest_snapshot and (utcnow() - latest_snapshot.computed_at).total_seconds() < refresh:
-        return latest_snapshot.id
-    if latest_snapshot and db.engine.dialect.name == "postgresql":
-        # One request recomputes; the others keep serving the previous ranking meanwhile.
-        if not db.session.scalar(select(func.pg_try_advisory_xact_lock(TRENDING_LOCK))):
-            return latest_snapshot.id
-        fresh = _latest_snapshot()
-        if fresh and (utcnow() - fresh.computed_at).total_seconds() < refresh:
-            db.session.commit()  # releases the lock
-            return fresh.id
-    return compute_snapshot()
+    return latest_snapshot.id if latest_snapshot else None
 
 
 def _latest_snapshot() -> Row[tuple[int, datetime]] | None:
@@ -229,6 +222,16 @@ def _latest_snapshot() -> Row[tuple[int, datetime]] | None:
         .order_by(TrendingSnapshot.computed_at.desc())
         .limit(1)
     ).first()
+
+
+def refresh_snapshot() -> int | None:
+    """Compute a new snapshot, unless another process is computing one (then None)."""
+    if db.engine.dialect.name == "postgresql" and not db.session.scalar(
+        select(func.pg_try_advisory_xact_lock(TRENDING_LOCK))
+    ):
+        db.session.rollback()
+        return None
+    return compute_snapshot()
 
 
 def compute_snapshot() -> int:
@@ -299,14 +302,17 @@ def _visible_entry(viewer: User | None):
 def trending(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return recent posts ranked by decayed engagement; a walk stays on one snapshot."""
     after = decode_cursor(cursor, int, int)
+    snapshot: int | None
     if after:
         snapshot, after_rank = after
-        exists = db.session.get(TrendingSnapshot, snapshot)
-        if exists is None:
+        if db.session.get(TrendingSnapshot, snapshot) is None:
             # That ranking expired: continue from the same place in the newest one.
             snapshot = current_snapshot()
     else:
         snapshot, after_rank = current_snapshot(), 0
+    if snapshot is None:
+        # Before the job's first run (a new site, a minute at most): nothing is ranked yet.
+        return Page([], None)
     # The page's entries first, then their posts: joining before the LIMIT made the database
     # join all the snapshot's entries to posts and authors, then sort them.
     entries = (

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import (
@@ -24,17 +27,28 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from app.extensions import db, limiter
 
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
+log = logging.getLogger(__name__)
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # From 1 ms (a cached read) to 5 s (beyond any acceptable page).
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # Publish-to-send: a few ms on one host, seconds when a consumer lags.
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+# Job metrics label the job "job_name": Prometheus owns "job" (the scrape job).
+# A job takes from a few ms (a mail through a local relay) to minutes (an export).
+JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 
 # Any token is a valid HTTP method: anything else is counted as OTHER, so a client cannot create
 # series at will.
@@ -90,6 +104,88 @@ rate_limit_refusals = Counter(
     "Requests refused with 429 by a rate limit, by limit scope.",
     ["scope"],
 )
+
+jobs_enqueued = Counter(
+    "devthread_jobs_enqueued_total", "Jobs handed to the queue, by job name.", ["job_name"]
+)
+jobs_lost = Counter(
+    "devthread_jobs_lost_total",
+    "Jobs that could not be queued after their transaction committed (Redis away), by job.",
+    ["job_name"],
+)
+job_runs = Counter(
+    "devthread_job_runs_total",
+    "Attempts of jobs, by job and outcome: done, retried (a retry is due) or failed (given up).",
+    ["job_name", "outcome"],
+)
+job_durations = Histogram(
+    "devthread_job_duration_seconds",
+    "Time one attempt of a job took, by job.",
+    ["job_name"],
+    buckets=JOB_BUCKETS,
+)
+
+
+def job_enqueued(job: str) -> None:
+    """Count a job handed to the queue."""
+    jobs_enqueued.labels(job_name=job).inc()
+
+
+def job_lost(job: str) -> None:
+    """Count a job that could not be queued."""
+    jobs_lost.labels(job_name=job).inc()
+
+
+def job_finished(job: str, outcome: str) -> None:
+    """Count one attempt of a job: done, retried or failed."""
+    job_runs.labels(job_name=job, outcome=outcome).inc()
+
+
+def job_duration(job: str, seconds: float) -> None:
+    """Record how long one attempt of a job took."""
+    job_durations.labels(job_name=job).observe(seconds)
+
+
+class JobsCollector(Collector):
+    """The queue's depth and the scheduler's heartbeat, read when scraped (from Redis).
+
+    Every web process and worker reports the same values (the queue is shared): dashboards and
+    alerts take their max. Read at scrape time, the depth is right even when no worker runs.
+    """
+
+    source: Callable[[], dict[str, Any]] | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.source is None:
+            return
+        try:
+            stats = self.source()
+        except Exception as error:
+            log.warning("metrics: the job queue could not be read (%s)", error)
+            return
+        queued = GaugeMetricFamily(
+            "devthread_jobs_queued",
+            "Jobs in the queue, by queue and state: ready, delayed (a retry waits), dead.",
+            labels=["queue", "state"],
+        )
+        for queue, counts in sorted(stats["queues"].items()):
+            for state, count in sorted(counts.items()):
+                queued.add_metric([queue, state], count)
+        yield queued
+        yield GaugeMetricFamily(
+            "devthread_jobs_scheduler_heartbeat_timestamp_seconds",
+            "When a scheduler of periodic jobs last ticked (Unix time; 0: never).",
+            value=stats.get("heartbeat") or 0.0,
+        )
+
+
+jobs_collector = JobsCollector()
+REGISTRY.register(jobs_collector)
+
+
+def watch_jobs(source: Callable[[], dict[str, Any]]) -> None:
+    """Report the job queue's depth from ``source`` on every scrape."""
+    jobs_collector.source = source
 
 
 def observe_request(
@@ -204,6 +300,7 @@ def render_metrics() -> bytes:
         # A fresh registry per scrape: the collector reads the files of all workers, live or gone.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        registry.register(jobs_collector)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
 
@@ -225,3 +322,23 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     with app.app_context():
         watch_pool(db.engine)
+
+
+def serve_metrics(app: Flask, host: str, port: int) -> BaseWSGIServer:
+    """Serve /metrics from a process with no web server of its own (``flask worker``)."""
+    from werkzeug.exceptions import HTTPException, NotFound
+    from werkzeug.serving import make_server
+
+    def application(environ, start_response):
+        with app.request_context(environ):
+            try:
+                if request.path != "/metrics":
+                    raise NotFound()
+                response = export_metrics()
+            except HTTPException as error:
+                response = error.get_response()
+            return response(environ, start_response)
+
+    server = make_server(host, port, application, threaded=False)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
