@@ -139,7 +139,8 @@ test-python: test-sqlite test-postgres
 test-fuzz: install-dev ## Fuzz the API from its OpenAPI document (5,000+ requests, every check)
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider -m fuzz tests/test_api_fuzz.py
 
-test: lint test-python test-fuzz test-spa ## Run every test: lint, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), the API fuzz, SPA unit tests
+# spa-types-check comes before the Python runs: they build the SPA, which regenerates its types.
+test: lint spa-types-check test-python test-fuzz test-spa ## Run every test: lint, the SPA's generated types, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), the API fuzz, SPA unit tests
 
 messages: install-dev ## Extract every translatable string into messages.pot (for translators)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
@@ -149,7 +150,8 @@ clean: ## Remove the virtual environment, node_modules and built assets
 
 # ---------------------------------------------------------------------------
 # Angular SPA (frontend-angular/, served by Flask at /app/). See frontend-angular/README.md.
-# `make spa` rebuilds only when a source or config file changed (stamp file in dist/).
+# `make spa` regenerates the SPA's API types from the app (spa-types), then rebuilds only when a
+# source or config file changed (stamp file in dist/).
 # ---------------------------------------------------------------------------
 SPA := frontend-angular
 SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f 2>/dev/null)
@@ -158,7 +160,7 @@ SPA_CONFIG := $(SPA)/package.json $(SPA)/package-lock.json $(SPA)/angular.json \
               $(SPA)/tsconfig.json $(SPA)/tsconfig.app.json static/css/code.css
 SPA_STAMP := $(SPA)/dist/.build-stamp
 
-.PHONY: spa spa-mock test-spa clean-spa
+.PHONY: spa spa-types spa-types-check spa-mock test-spa clean-spa
 
 $(SPA)/node_modules/.package-lock.json: $(SPA)/package.json $(SPA)/package-lock.json
 	cd $(SPA) && npm ci --no-audit --no-fund --loglevel=error
@@ -167,7 +169,32 @@ $(SPA_STAMP): $(SPA)/node_modules/.package-lock.json $(SPA_SOURCES) $(SPA_CONFIG
 	cd $(SPA) && npm run build
 	@touch $@
 
-spa: $(SPA_STAMP) ## Build the SPA for production into frontend-angular/dist/browser (when changed)
+# The SPA's copy of the API's OpenAPI document (`flask openapi`); scripts/api-types.mjs writes the
+# SPA's types (openapi-typescript) and limits from it, each file only when its text changes.
+SPA_DOCUMENT := $(SPA)/openapi.json
+SPA_GENERATED := $(SPA)/src/app/core/api.generated.ts $(SPA)/src/app/core/limits.json
+
+# A second make reads the sources' times after spa-types has (maybe) rewritten some.
+spa: spa-types ## Regenerate the SPA's API types, then build it for production into frontend-angular/dist/browser (when changed)
+	@$(MAKE) --no-print-directory $(SPA_STAMP)
+
+spa-types: install $(SPA)/node_modules/.package-lock.json ## Write the API's OpenAPI document into the SPA, then its types and limits from it
+	@set -e; tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \
+	$(BIN)/flask openapi --output "$$tmp"; \
+	if ! cmp -s "$$tmp" $(SPA_DOCUMENT); then cp "$$tmp" $(SPA_DOCUMENT); echo "wrote $(SPA_DOCUMENT)"; fi
+	cd $(SPA) && node scripts/api-types.mjs
+
+# The document the app serves, and the types and limits made from the committed one, each compared
+# with what is committed.
+spa-types-check: install $(SPA)/node_modules/.package-lock.json ## Fail when the SPA's committed document, types or limits are not what the app and openapi-typescript make
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(BIN)/flask openapi --output "$$tmp/openapi.json"; \
+	(cd $(SPA) && node scripts/api-types.mjs --out "$$tmp" >/dev/null); \
+	stale=0; diff -u $(SPA_DOCUMENT) "$$tmp/openapi.json" || stale=1; \
+	for file in $(SPA_GENERATED); do diff -u "$$file" "$$tmp/$$(basename $$file)" || stale=1; done; \
+	if [ $$stale = 1 ]; then \
+	  echo "The SPA's copy of the API is stale: run 'make spa-types' and commit what it writes." >&2; exit 1; fi
+	@echo "The SPA's document, types and limits are what the app serves."
 
 spa-mock: $(SPA)/node_modules/.package-lock.json ## Serve the SPA on in-memory mock data: http://localhost:4200/app/
 	cd $(SPA) && npm run start:mock

@@ -1,7 +1,8 @@
-"""``flask`` commands: create users, seed data, run the job worker, send a test mail."""
+"""``flask`` commands: users, seed data, the job worker, a test mail, the OpenAPI document."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -199,9 +200,31 @@ def send_test_mail_command(address: str, now: bool) -> None:
     click.echo(f"Sent to {address} through {where}.")
 
 
+@click.command("openapi")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the document to this file instead of printing it.",
+)
+@with_appcontext
+def openapi_command(output: str | None) -> None:
+    """Print the API's OpenAPI document (what /api/v1/openapi.json serves), keys sorted."""
+    from app.api.openapi import document
+
+    # Sorted and indented, so that the SPA's committed copy reads well in a diff.
+    text = json.dumps(document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(send_test_mail_command)
+    app.cli.add_command(openapi_command)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from openapi_spec_validator import validate
 
@@ -225,3 +227,55 @@ def test_no_content_answers_have_no_content_type(api):
         assert response.status_code == 204
         assert "Content-Type" not in response.headers
         assert response.data == b""
+
+
+# --- The SPA's copy of the document ---------------------------------------------------------
+
+SPA_DOCUMENT = Path(__file__).resolve().parent.parent / "frontend-angular" / "openapi.json"
+
+
+def test_flask_openapi_prints_the_served_document(runner, client, tmp_path):
+    served = client.get("/api/v1/openapi.json").get_json()
+    printed = runner.invoke(args=["openapi"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.output) == served
+    written = tmp_path / "openapi.json"
+    result = runner.invoke(args=["openapi", "--output", str(written)])
+    assert result.exit_code == 0, result.output
+    assert written.read_text(encoding="utf-8") == printed.output
+
+
+def test_the_spas_document_is_the_one_the_app_serves(runner):
+    printed = runner.invoke(args=["openapi"])
+    assert printed.exit_code == 0, printed.output
+    committed = SPA_DOCUMENT.read_text(encoding="utf-8") if SPA_DOCUMENT.exists() else ""
+    # The SPA's types are generated from this copy: a stale one means stale types.
+    assert committed == printed.output, (
+        "frontend-angular/openapi.json is not what the app serves: run `make spa-types` "
+        "and commit the document, the types and limits.json it writes"
+    )
+
+
+def test_the_socket_frames_data_are_documented(app, client):
+    from jsonschema import Draft202012Validator
+
+    from app.accounts.payloads import presence
+    from app.accounts.queries import find_by_username
+    from app.messaging.payloads import ReadMark, typing_payload
+    from app.notifications.payloads import Unread
+    from tests.conftest import make_user
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    make_user(app, "frames")
+    with app.test_request_context():
+        user = find_by_username("frames")
+        sent = {
+            "Presence": presence(user, online=True),
+            "Typing": typing_payload(7, user),
+            "ReadMark": ReadMark(conversation_id=7, username="frames", last_read_message_id=3),
+            "Unread": Unread(notifications=2, messages=0),
+        }
+    for name, payload in sent.items():
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        Draft202012Validator(schema).validate(payload.json_dict())
+        assert "frame" in spec["components"]["schemas"][name]["description"], name

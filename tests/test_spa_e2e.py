@@ -491,7 +491,21 @@ def _branches(doc: dict, schema: dict) -> Iterator[dict]:
 
 
 def openapi_values(doc: dict, pointer: str) -> list:
-    """Return what the document says at 'METHOD /path field keyword' of a JSON request body."""
+    """Return what the document says at 'METHOD /path field keyword' of a JSON request body.
+
+    A JSON Pointer ("#/components/schemas/Post/properties/tags/items/pattern") names one place.
+    """
+    if pointer.startswith("#/"):
+        target = doc
+        for part in pointer[2:].split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, list) and key.isdigit() and int(key) < len(target):
+                target = target[int(key)]
+            elif isinstance(target, dict) and key in target:
+                target = target[key]
+            else:
+                return []
+        return [target]
     method, path, field, keyword = pointer.split()
     shape = re.sub(r"\{[^}]*\}", "{}", path)
     operations = [

@@ -7,10 +7,12 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from pydantic import TypeAdapter
 
-from app.accounts.payloads import Username
+from app.accounts.payloads import Presence, Username
 from app.api import bp
 from app.api.common import IdConverter
 from app.api.spec import build_document
+from app.messaging.payloads import ReadMark, Typing
+from app.notifications.payloads import Unread
 from app.payloads import Id, text
 from app.posts.payloads import TAG_IN_PATH, ReactionKind
 from app.web import render_page
@@ -49,6 +51,11 @@ DOCUMENT: dict[str, Any] = {
     },
 }
 
+# The socket's frames whose data no route answers with: documented under components, so that
+# the SPA's types for them are generated too (notification, message and post.created frames carry
+# Notification, Message and Post, which the routes document already).
+FRAME_MODELS = (Unread, Typing, Presence, ReadMark)
+
 # Path parameters by name: what they hold, and how they are described.
 PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
     "username": (Username, "A username, in any case."),
@@ -73,7 +80,7 @@ def document() -> dict[str, Any]:
     """Return the OpenAPI document of this app (built once per app: routes do not change)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if "openapi_document" not in app.extensions:
-        meta = {"document": DOCUMENT, "path_parameters": path_parameter}
+        meta = {"document": DOCUMENT, "path_parameters": path_parameter, "models": FRAME_MODELS}
         app.extensions["openapi_document"] = build_document(app, meta, PREFIX)
     return app.extensions["openapi_document"]
 

@@ -10,7 +10,7 @@ docs/api.md says why this is ours and not a library's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Literal, TypeVar, get_args, get_origin
@@ -281,7 +281,8 @@ def build_document(app: Flask, meta: dict[str, Any], prefix: str) -> dict[str, A
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append((rule.rule[len(prefix) :], method.lower(), spec, rule))
-    models = _models(routes)
+    # Models no route answers with but a client reads (the sockets' frames) are documented too.
+    models = _models(routes, meta.get("models", ()))
     mapping, defs = models_json_schema([(model, mode) for model, mode in models], ref_template=REF)
     schemas = defs.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
@@ -293,9 +294,12 @@ def build_document(app: Flask, meta: dict[str, Any], prefix: str) -> dict[str, A
     return document
 
 
-def _models(routes: list[tuple[str, str, Operation, Any]]) -> list[tuple[type[BaseModel], str]]:
+def _models(
+    routes: list[tuple[str, str, Operation, Any]], extra: Iterable[type[BaseModel]] = ()
+) -> list[tuple[type[BaseModel], str]]:
     """List each model once, with the mode it is read in (requests) or written in (answers)."""
     seen: dict[type[BaseModel], str] = {Error: "serialization"}
+    seen.update((model, "serialization") for model in extra)
     for _path, _method, spec, _rule in routes:
         if spec.body is not None:
             seen.setdefault(spec.body, "validation")

@@ -18,10 +18,11 @@ export const ADA: PrivateUser = {
   avatar_url: '/avatars/ada.svg',
   email: 'ada@devthread.example',
   role: 'admin',
-  bio: null,
-  location: null,
-  website: null,
+  bio: '',
+  location: '',
+  website: '',
   dm_policy: 'everyone',
+  suspended: false,
   created_at: '2025-01-01T00:00:00Z',
 };
 

@@ -1,273 +1,112 @@
 /**
- * The API's shapes, exactly as /api/v1 sends them (see shared/docs/api-contract.md).
- * Times are ISO 8601 UTC strings. Nothing here is invented by the client: where the contract
- * leaves a shape open, the field is marked "assumed" and listed in the README.
+ * The API's shapes, by the names the SPA uses. Each one is a type that openapi-typescript generated
+ * from the API's OpenAPI document (api.generated.ts, `make spa-types`): nothing here restates a
+ * field. Only what the document cannot hold is written by hand: the list envelope as a generic,
+ * the feed names of the routes, the search results by type, and the WebSocket's frames around the
+ * documented payloads. Times are ISO 8601 UTC strings.
  */
+import type { components, operations } from './api.generated';
+import { limits } from './limits.json';
 
-/** Every list endpoint: `?limit=&cursor=` in, this out. */
+type Schemas = components['schemas'];
+
+/** Any schema of the document by name, for request bodies: `{ body } satisfies Schema<'NewMessage'>`. */
+export type Schema<K extends keyof Schemas> = Schemas[K];
+
+/** Every list endpoint (`PostList`, `UserList`, ...): `?limit=&cursor=` in, this out. */
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'validation_error'
-  | 'rate_limited';
-
 /** The body of every error response. */
-export interface ApiErrorBody {
-  error: {
-    code: ErrorCode | string;
-    message: string;
-    fields?: Record<string, string[]>;
-  };
-}
+export type ApiErrorBody = Schemas['Error'];
+export type ErrorCode = Schemas['ErrorDetail']['code'];
 
-/** The short form of a user shown beside content (author, actor, participant). */
-export interface UserSummary {
-  username: string;
-  display_name: string;
-  avatar_url: string;
-  /** Conversation participants carry their presence; null while the server cannot tell. */
-  online?: boolean | null;
-}
-
-export type Role = 'user' | 'moderator' | 'admin';
-export type DmPolicy = 'everyone' | 'following';
+/** The short form of a user shown beside content (author, actor, sender). */
+export type UserSummary = Schemas['UserSummary'];
+/** A conversation member, with presence (null while the server cannot tell). */
+export type Participant = Schemas['Participant'];
+/** Followers, following and people search results. */
+export type UserListItem = Schemas['UserListItem'];
 
 /** GET /me, PATCH /me, and `user` in the token responses. */
-export interface PrivateUser extends UserSummary {
-  email: string;
-  role: Role | string;
-  bio: string | null;
-  location: string | null;
-  website: string | null;
-  dm_policy: DmPolicy;
-  suspended?: boolean;
-  created_at: string;
-}
-
-export interface ProfilePatch {
-  display_name?: string;
-  bio?: string;
-  location?: string;
-  website?: string;
-  dm_policy?: DmPolicy;
-}
+export type PrivateUser = Schemas['PrivateUser'];
+export type Role = PrivateUser['role'];
+export type DmPolicy = PrivateUser['dm_policy'];
+/** PATCH /me: the fields to change. */
+export type ProfilePatch = Schemas['ProfileUpdate'];
 
 /** GET /users/{username}. */
-export interface UserProfile {
-  username: string;
-  display_name: string;
-  bio: string | null;
-  avatar_url: string;
-  created_at: string;
-  followers_count: number;
-  following_count: number;
-  posts_count: number;
-  /** null: unknown (the server's presence store is away); no dot is shown then. */
-  online: boolean | null;
-  is_following: boolean;
-  follows_you: boolean;
-}
+export type UserProfile = Schemas['UserProfile'];
+
+/** One place the account is signed in (GET /me/sessions): a browser, or an API sign-in such as this app. */
+export type SignIn = Schemas['Session'];
 
 /** POST /auth/register, /auth/login, /auth/refresh. */
-/** One place the account is signed in (GET /me/sessions): a browser, or an API sign-in such as this app. */
-export interface SignIn {
-  id: number;
-  kind: 'browser' | 'api';
-  created_at: string;
-  last_seen_at: string;
-  user_agent: string;
-  /** The sign-in this app is using. */
-  current: boolean;
-}
+export type TokenResponse = Schemas['TokenPair'];
 
-export interface TokenResponse {
-  user: PrivateUser;
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+export type ReactionKind = Schemas['ReactionState']['my_reactions'][number];
+/** Every kind, in the server's order (limits.json, from the document). */
+export const REACTION_KINDS = limits.reactionKinds as readonly ReactionKind[];
+export type ReactionCounts = Schemas['Reactions'];
 
-export const REACTION_KINDS = ['like', 'love', 'laugh', 'insightful', 'celebrate'] as const;
-export type ReactionKind = (typeof REACTION_KINDS)[number];
-export type ReactionCounts = Partial<Record<ReactionKind, number>>;
-
-export interface Post {
-  id: number;
-  author: UserSummary;
-  body: string;
-  body_html: string;
-  tags: string[];
-  created_at: string;
-  edited_at: string | null;
-  comments_count: number;
-  reactions: ReactionCounts;
-  my_reactions: ReactionKind[];
-  bookmarked: boolean;
-  url: string;
-}
-
-export interface PostDraft {
-  body: string;
-  tags?: string[];
-}
+export type Post = Schemas['Post'];
+/** POST /posts. */
+export type PostDraft = Schemas['PostCreate'];
+/** PATCH /posts/{id}. */
+export type PostPatch = Schemas['PostUpdate'];
 
 /** PUT/DELETE /posts/{id}/reactions/{kind}. */
-export interface ReactionState {
-  reactions: ReactionCounts;
-  my_reactions: ReactionKind[];
-}
+export type ReactionState = Schemas['ReactionState'];
 
-export interface Comment {
-  id: number;
-  post_id: number;
-  parent_id: number | null;
-  author: UserSummary;
-  body: string;
-  body_html: string;
-  created_at: string;
-  edited_at: string | null;
-  /** A deleted comment with replies keeps its place without words (`body` and `body_html` empty). */
-  deleted?: boolean;
-  /** By someone blocked (either way): shaped like a deleted comment, author and words left out. */
-  hidden?: boolean;
-}
+/** A deleted comment with replies keeps its place without words; `hidden` only when true. */
+export type Comment = Schemas['Comment'];
 
+/** The feeds, as the routes name them (/feed/home, /feed/latest, /feed/trending). */
 export type FeedKind = 'home' | 'latest' | 'trending';
 
-export type NotificationType = 'follow' | 'reaction' | 'comment' | 'reply' | 'mention' | 'message' | 'removed';
+export type AppNotification = Schemas['Notification'];
+export type NotificationType = AppNotification['type'];
+/** GET /notifications/unread_count. */
+export type UnreadCount = Schemas['UnreadCount'];
 
-export interface AppNotification {
-  id: number;
-  type: NotificationType;
-  actor: UserSummary;
-  post_id?: number | null;
-  comment_id?: number | null;
-  conversation_id?: number | null;
-  created_at: string;
-  read: boolean;
-  /** Only on `removed` (the moderators took something down): what, and why. */
-  target_type?: 'post' | 'comment' | 'content';
-  reason?: string | null;
-}
-
-export interface Message {
-  id: number;
-  conversation_id: number;
-  sender: UserSummary;
-  body: string;
-  created_at: string;
-}
-
-export interface Conversation {
-  id: number;
-  participants: UserSummary[];
-  last_message: Message | null;
-  unread_count: number;
-  updated_at: string;
-  /**
-   * GET /conversations/{id} only: how far each other member has read (the id of the newest
-   * message they had seen), by username; nobody across a block. Live updates come as `read` frames.
-   */
-  read_marks?: Record<string, number>;
-}
+export type Message = Schemas['Message'];
+export type Conversation = Schemas['Conversation'];
+/** GET /conversations/{id}: with `read_marks`, how far each other member has read. */
+export type ConversationDetail = Schemas['ConversationDetail'];
 
 /* ---------- safety: blocks, mutes, reports ---------- */
 
-export type ReportTargetType = 'post' | 'comment' | 'user';
-
 /** POST /reports: a post or comment by id, a person by username. */
-export interface NewReport {
-  target_type: ReportTargetType;
-  target_id: number | string;
-  /** One of LIMITS.reportReasons. */
-  reason: string;
-  note?: string;
-}
-
+export type NewReport = Schemas['NewReport'];
+export type ReportTargetType = NewReport['target_type'];
+export type ReportReason = NewReport['reason'];
 /** What the reporter sees of a report (201 new, 200 when their open report on it already exists). */
-export interface Report {
-  id: number;
-  target_type: ReportTargetType;
-  target_id: number | string;
-  reason: string;
-  note: string | null;
-  status: string;
-  created_at: string;
-}
+export type Report = Schemas['Report'];
 
-export type SearchType = 'posts' | 'users' | 'tags';
+export type SearchType = NonNullable<NonNullable<operations['search']['parameters']['query']>['type']>;
+export type TagResult = Schemas['Tag'];
 
-/** Assumed shape of a `type=tags` search result (the contract does not spell it out). */
-export interface TagResult {
-  name: string;
-  posts_count?: number;
-}
-
+/** The items of GET /search, by `type` (the document answers a union of the three lists). */
 export interface SearchResults {
   posts: Post;
-  users: UserSummary;
+  users: UserListItem;
   tags: TagResult;
 }
 
-/** POST /markdown/preview (an addition the SPA needs). */
-export interface MarkdownPreview {
-  html: string;
-}
+/** POST /markdown/preview. */
+export type MarkdownPreview = Schemas['MarkdownPreview'];
 
 /* ---------- WebSocket frames (server to client, format=json) ---------- */
 
-export interface UnreadCounts {
-  notifications: number;
-  messages: number;
-}
-
-export interface TypingEvent {
-  conversation_id: number;
-  username: string;
-}
-
-export interface PresenceEvent {
-  username: string;
-  online: boolean;
-}
-
+export type UnreadCounts = Schemas['Unread'];
+export type TypingEvent = Schemas['Typing'];
+export type PresenceEvent = Schemas['Presence'];
 /** A conversation member read up to a message (the pages' "Seen by"). */
-export interface ReadEvent {
-  conversation_id: number;
-  username: string;
-  last_read_message_id: number;
-}
+export type ReadEvent = Schemas['ReadMark'];
 
-interface FrameOf<T extends string, D> {
-  id: string | null;
-  type: T;
-  data: D;
-}
-
-export type ServerFrame =
-  | FrameOf<'notification', AppNotification>
-  | FrameOf<'message', Message>
-  | FrameOf<'post.created', Post>
-  | FrameOf<'typing', TypingEvent>
-  | FrameOf<'presence', PresenceEvent>
-  | FrameOf<'unread', UnreadCounts>
-  | FrameOf<'read', ReadEvent>
-  | FrameOf<'pong', Record<string, unknown>>
-  | FrameOf<'error', { code?: string; message?: string }>;
-
-/** The `data` of each server frame type. */
+/** The `data` of each server frame type (the document has the payloads; the socket, not HTTP, says which type carries which). */
 export interface FrameData {
   notification: AppNotification;
   message: Message;
@@ -276,9 +115,14 @@ export interface FrameData {
   presence: PresenceEvent;
   unread: UnreadCounts;
   read: ReadEvent;
-  pong: Record<string, unknown>;
-  error: { code?: string; message?: string };
+  pong: Record<string, never>;
+  error: { message: string };
 }
+
+/** `{"id", "type", "data"}`; `id` is the stored event's (a number), null for what is not stored. */
+export type ServerFrame = {
+  [T in keyof FrameData]: { id: number | null; type: T; data: FrameData[T] };
+}[keyof FrameData];
 
 export type ClientFrame =
   | { type: 'ping' }

@@ -8,12 +8,15 @@ import {
   AppNotification,
   Comment,
   Conversation,
+  ConversationDetail,
   FeedKind,
+  MarkdownPreview,
   Message,
   NewReport,
   Page,
   Post,
   PostDraft,
+  PostPatch,
   PrivateUser,
   ProfilePatch,
   ReactionKind,
@@ -23,6 +26,8 @@ import {
   SearchType,
   SignIn,
   TokenResponse,
+  UnreadCount,
+  UserListItem,
   UserProfile,
   UserSummary,
 } from '../core/models';
@@ -56,7 +61,7 @@ export abstract class FeedService {
 export abstract class PostService {
   abstract get(id: number): Observable<Post>;
   abstract create(draft: PostDraft): Observable<Post>;
-  abstract update(id: number, draft: Partial<PostDraft>): Observable<Post>;
+  abstract update(id: number, draft: PostPatch): Observable<Post>;
   abstract remove(id: number): Observable<void>;
   abstract react(id: number, kind: ReactionKind): Observable<ReactionState>;
   abstract unreact(id: number, kind: ReactionKind): Observable<ReactionState>;
@@ -67,21 +72,21 @@ export abstract class PostService {
   abstract bookmark(id: number): Observable<void>;
   abstract unbookmark(id: number): Observable<void>;
   abstract bookmarks(page?: PageRequest): Observable<Page<Post>>;
-  abstract previewMarkdown(body: string): Observable<{ html: string }>;
+  abstract previewMarkdown(body: string): Observable<MarkdownPreview>;
 }
 
 export abstract class UserService {
   abstract profile(username: string): Observable<UserProfile>;
   abstract follow(username: string): Observable<void>;
   abstract unfollow(username: string): Observable<void>;
-  abstract followers(username: string, page?: PageRequest): Observable<Page<UserSummary>>;
-  abstract following(username: string, page?: PageRequest): Observable<Page<UserSummary>>;
+  abstract followers(username: string, page?: PageRequest): Observable<Page<UserListItem>>;
+  abstract following(username: string, page?: PageRequest): Observable<Page<UserListItem>>;
   abstract posts(username: string, page?: PageRequest): Observable<Page<Post>>;
 }
 
 export abstract class NotificationService {
   abstract list(page?: PageRequest): Observable<Page<AppNotification>>;
-  abstract unreadCount(): Observable<{ count: number }>;
+  abstract unreadCount(): Observable<UnreadCount>;
   /** No ids: mark all as read. */
   abstract markRead(ids?: number[]): Observable<void>;
 }
@@ -89,7 +94,7 @@ export abstract class NotificationService {
 export abstract class MessageService {
   abstract conversations(page?: PageRequest): Observable<Page<Conversation>>;
   /** GET /conversations/{id}: an addition to the contract the SPA needs for deep links. */
-  abstract conversation(id: number): Observable<Conversation>;
+  abstract conversation(id: number): Observable<ConversationDetail>;
   abstract open(username: string): Observable<Conversation>;
   /** Newest first, as the API sends them. */
   abstract messages(conversationId: number, page?: PageRequest): Observable<Page<Message>>;

@@ -3,18 +3,21 @@ import { provideRouter } from '@angular/router';
 import { Subject, throwError } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeJwt, tokens } from '../../testing/helpers';
-import { Post, ReactionState } from '../core/models';
+import { Post, ReactionCounts, ReactionState } from '../core/models';
 import { Session } from '../core/session';
 import { MockDb, provideMockData } from '../data/mock';
 import { httpError } from '../data/mock/mock-db';
 import { PostService } from '../data/services';
 import { ReactionBar, toggledState } from './reaction-bar';
 
+/** Every kind's count, as the server sends them (0 included). */
+const counts = (some: Partial<ReactionCounts>): ReactionCounts => ({ like: 0, love: 0, laugh: 0, insightful: 0, celebrate: 0, ...some });
+
 describe('toggledState', () => {
   it('adds and removes one reaction of mine', () => {
-    const on = toggledState({ reactions: { like: 2 }, my_reactions: [] }, 'like', true);
-    expect(on).toEqual({ reactions: { like: 3 }, my_reactions: ['like'] });
-    expect(toggledState(on, 'like', false)).toEqual({ reactions: { like: 2 }, my_reactions: [] });
+    const on = toggledState({ reactions: counts({ like: 2 }), my_reactions: [] }, 'like', true);
+    expect(on).toEqual({ reactions: counts({ like: 3 }), my_reactions: ['like'] });
+    expect(toggledState(on, 'like', false)).toEqual({ reactions: counts({ like: 2 }), my_reactions: [] });
   });
 });
 
@@ -62,7 +65,7 @@ describe('ReactionBar', () => {
     expect(button('Love').getAttribute('aria-label')).toBe('Love, 1');
     expect(button('Love').disabled).toBe(true);
 
-    answer.next({ reactions: { love: 5 }, my_reactions: ['love'] });
+    answer.next({ reactions: counts({ love: 5 }), my_reactions: ['love'] });
     answer.complete();
     await fixture.whenStable();
     expect(button('Love').getAttribute('aria-label')).toBe('Love, 5');

@@ -20,7 +20,7 @@ export const REACTION_LABELS: Record<ReactionKind, { emoji: string; label: strin
 
 /** The state after toggling `kind` on or off, computed locally (the optimistic guess). */
 export function toggledState(state: ReactionState, kind: ReactionKind, on: boolean): ReactionState {
-  const count = state.reactions[kind] ?? 0;
+  const count = state.reactions[kind];
   const reactions: ReactionCounts = { ...state.reactions, [kind]: Math.max(0, count + (on ? 1 : -1)) };
   const my_reactions = on
     ? [...new Set([...state.my_reactions, kind])]
@@ -76,7 +76,7 @@ export class ReactionBar {
   }
 
   count(kind: ReactionKind): number {
-    return this.state().reactions[kind] ?? 0;
+    return this.state().reactions[kind];
   }
 
   toggle(kind: ReactionKind): void {
@@ -102,7 +102,7 @@ export class ReactionBar {
         const now = this.state();
         const wasOn = before.my_reactions.includes(kind);
         this.state.set({
-          reactions: { ...now.reactions, [kind]: before.reactions[kind] ?? 0 },
+          reactions: { ...now.reactions, [kind]: before.reactions[kind] },
           my_reactions: wasOn ? [...new Set([...now.my_reactions, kind])] : now.my_reactions.filter((k) => k !== kind),
         });
         this.setPending(kind, false);

@@ -8,7 +8,7 @@ import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angula
 import { Announcer } from '../core/announcer';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
 import { LIMITS, formatLimit } from '../core/limits';
-import { Report, ReportTargetType } from '../core/models';
+import { Report, ReportReason, ReportTargetType } from '../core/models';
 import { SafetyService } from '../data/services';
 import { describedBy } from './form-field';
 
@@ -85,7 +85,7 @@ export class ReportForm {
   readonly reasons = LIMITS.reportReasons;
   readonly count = formatLimit;
   readonly form = new FormGroup({
-    reason: new FormControl('', { nonNullable: true, validators: [Validators.required] }),
+    reason: new FormControl<ReportReason | ''>('', { nonNullable: true, validators: [Validators.required] }),
     note: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.reportNoteMax)] }),
   });
   readonly busy = signal(false);
@@ -121,6 +121,7 @@ export class ReportForm {
       return;
     }
     const { reason, note } = this.form.getRawValue();
+    if (reason === '') return; // required: the form was invalid
     this.busy.set(true);
     this.safety.report({ target_type: this.targetType(), target_id: this.targetId(), reason, ...(note.trim() ? { note } : {}) }).subscribe({
       next: (report) => {

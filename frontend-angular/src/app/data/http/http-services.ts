@@ -7,21 +7,27 @@ import {
   AppNotification,
   Comment,
   Conversation,
+  ConversationDetail,
   FeedKind,
+  MarkdownPreview,
   Message,
   NewReport,
   Page,
   Post,
   PostDraft,
+  PostPatch,
   PrivateUser,
   ProfilePatch,
   ReactionKind,
   ReactionState,
   Report,
+  Schema,
   SearchResults,
   SearchType,
   SignIn,
   TokenResponse,
+  UnreadCount,
+  UserListItem,
   UserProfile,
   UserSummary,
 } from '../../core/models';
@@ -60,16 +66,16 @@ abstract class Api {
 @Injectable()
 export class HttpAuthService extends Api implements AuthService {
   login(login: string, password: string): Observable<TokenResponse> {
-    return this.http.post<TokenResponse>(this.url('/auth/login'), { login, password });
+    return this.http.post<TokenResponse>(this.url('/auth/login'), { login, password } satisfies Schema<'LoginRequest'>);
   }
   register(username: string, email: string, password: string): Observable<TokenResponse> {
-    return this.http.post<TokenResponse>(this.url('/auth/register'), { username, email, password });
+    return this.http.post<TokenResponse>(this.url('/auth/register'), { username, email, password } satisfies Schema<'RegisterRequest'>);
   }
   refresh(refreshToken: string): Observable<TokenResponse> {
-    return this.http.post<TokenResponse>(this.url('/auth/refresh'), { refresh_token: refreshToken });
+    return this.http.post<TokenResponse>(this.url('/auth/refresh'), { refresh_token: refreshToken } satisfies Schema<'RefreshRequest'>);
   }
   logout(refreshToken: string): Observable<void> {
-    return this.none(this.http.post(this.url('/auth/logout'), { refresh_token: refreshToken }));
+    return this.none(this.http.post(this.url('/auth/logout'), { refresh_token: refreshToken } satisfies Schema<'RefreshRequest'>));
   }
   logoutAll(): Observable<void> {
     return this.none(this.http.post(this.url('/auth/logout_all'), {}));
@@ -106,7 +112,7 @@ export class HttpPostService extends Api implements PostService {
   create(draft: PostDraft): Observable<Post> {
     return this.http.post<Post>(this.url('/posts'), draft);
   }
-  update(id: number, draft: Partial<PostDraft>): Observable<Post> {
+  update(id: number, draft: PostPatch): Observable<Post> {
     return this.http.patch<Post>(this.url(`/posts/${id}`), draft);
   }
   remove(id: number): Observable<void> {
@@ -122,11 +128,11 @@ export class HttpPostService extends Api implements PostService {
     return this.http.get<Page<Comment>>(this.url(`/posts/${postId}/comments`), { params: pageParams(page) });
   }
   addComment(postId: number, body: string, parentId?: number | null): Observable<Comment> {
-    const payload = parentId ? { body, parent_id: parentId } : { body };
+    const payload: Schema<'CommentCreate'> = parentId ? { body, parent_id: parentId } : { body };
     return this.http.post<Comment>(this.url(`/posts/${postId}/comments`), payload);
   }
   editComment(id: number, body: string): Observable<Comment> {
-    return this.http.patch<Comment>(this.url(`/comments/${id}`), { body });
+    return this.http.patch<Comment>(this.url(`/comments/${id}`), { body } satisfies Schema<'CommentUpdate'>);
   }
   removeComment(id: number): Observable<void> {
     return this.none(this.http.delete(this.url(`/comments/${id}`)));
@@ -140,8 +146,8 @@ export class HttpPostService extends Api implements PostService {
   bookmarks(page?: PageRequest): Observable<Page<Post>> {
     return this.http.get<Page<Post>>(this.url('/bookmarks'), { params: pageParams(page) });
   }
-  previewMarkdown(body: string): Observable<{ html: string }> {
-    return this.http.post<{ html: string }>(this.url('/markdown/preview'), { body });
+  previewMarkdown(body: string): Observable<MarkdownPreview> {
+    return this.http.post<MarkdownPreview>(this.url('/markdown/preview'), { body } satisfies Schema<'MarkdownPreviewRequest'>);
   }
 }
 
@@ -156,13 +162,13 @@ export class HttpUserService extends Api implements UserService {
   unfollow(username: string): Observable<void> {
     return this.none(this.http.delete(this.url(`/users/${seg(username)}/follow`)));
   }
-  followers(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
-    return this.http.get<Page<UserSummary>>(this.url(`/users/${seg(username)}/followers`), {
+  followers(username: string, page?: PageRequest): Observable<Page<UserListItem>> {
+    return this.http.get<Page<UserListItem>>(this.url(`/users/${seg(username)}/followers`), {
       params: pageParams(page),
     });
   }
-  following(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
-    return this.http.get<Page<UserSummary>>(this.url(`/users/${seg(username)}/following`), {
+  following(username: string, page?: PageRequest): Observable<Page<UserListItem>> {
+    return this.http.get<Page<UserListItem>>(this.url(`/users/${seg(username)}/following`), {
       params: pageParams(page),
     });
   }
@@ -176,11 +182,11 @@ export class HttpNotificationService extends Api implements NotificationService 
   list(page?: PageRequest): Observable<Page<AppNotification>> {
     return this.http.get<Page<AppNotification>>(this.url('/notifications'), { params: pageParams(page) });
   }
-  unreadCount(): Observable<{ count: number }> {
-    return this.http.get<{ count: number }>(this.url('/notifications/unread_count'));
+  unreadCount(): Observable<UnreadCount> {
+    return this.http.get<UnreadCount>(this.url('/notifications/unread_count'));
   }
   markRead(ids?: number[]): Observable<void> {
-    return this.none(this.http.post(this.url('/notifications/read'), ids ? { ids } : {}));
+    return this.none(this.http.post(this.url('/notifications/read'), (ids ? { ids } : {}) satisfies Schema<'MarkRead'>));
   }
 }
 
@@ -189,11 +195,11 @@ export class HttpMessageService extends Api implements MessageService {
   conversations(page?: PageRequest): Observable<Page<Conversation>> {
     return this.http.get<Page<Conversation>>(this.url('/conversations'), { params: pageParams(page) });
   }
-  conversation(id: number): Observable<Conversation> {
-    return this.http.get<Conversation>(this.url(`/conversations/${id}`));
+  conversation(id: number): Observable<ConversationDetail> {
+    return this.http.get<ConversationDetail>(this.url(`/conversations/${id}`));
   }
   open(username: string): Observable<Conversation> {
-    return this.http.post<Conversation>(this.url('/conversations'), { username });
+    return this.http.post<Conversation>(this.url('/conversations'), { username } satisfies Schema<'StartConversation'>);
   }
   messages(conversationId: number, page?: PageRequest): Observable<Page<Message>> {
     return this.http.get<Page<Message>>(this.url(`/conversations/${conversationId}/messages`), {
@@ -201,7 +207,7 @@ export class HttpMessageService extends Api implements MessageService {
     });
   }
   send(conversationId: number, body: string): Observable<Message> {
-    return this.http.post<Message>(this.url(`/conversations/${conversationId}/messages`), { body });
+    return this.http.post<Message>(this.url(`/conversations/${conversationId}/messages`), { body } satisfies Schema<'NewMessage'>);
   }
   markRead(conversationId: number): Observable<void> {
     return this.none(this.http.post(this.url(`/conversations/${conversationId}/read`), {}));

@@ -10,15 +10,19 @@ import {
   AppNotification,
   Comment,
   Conversation,
+  ConversationDetail,
   Message,
   NotificationType,
   Page,
   Post,
   PrivateUser,
+  ReactionCounts,
   ReactionKind,
   REACTION_KINDS,
   Report,
+  Role,
   ServerFrame,
+  UserListItem,
   UserSummary,
 } from '../../core/models';
 import { PageRequest } from '../services';
@@ -60,9 +64,9 @@ interface StoredNotification {
   recipient: string;
   type: NotificationType;
   actor: string;
-  post_id?: number;
-  comment_id?: number;
-  conversation_id?: number;
+  post_id: number | null;
+  comment_id: number | null;
+  conversation_id: number | null;
   created_at: string;
   read: boolean;
 }
@@ -137,7 +141,7 @@ export function paginate<T>(items: T[], key: (item: T) => string | number, page:
 
 const MINUTE = 60_000;
 
-const PEOPLE: [string, string, string, string][] = [
+const PEOPLE: [string, string, string, Role][] = [
   ['ada', 'Ada Lovelace', 'Notes on the analytical engine. Admin here.', 'admin'],
   ['grace', 'Grace Hopper', 'Compilers, COBOL, and nanoseconds on a wire.', 'moderator'],
   ['linus', 'Linus T.', 'Kernel things. Patches welcome, opinions too.', 'user'],
@@ -210,7 +214,7 @@ export class MockDb {
   }
 
   push(frame: Omit<ServerFrame, 'id'>, stored = false): void {
-    this.frames.next({ ...frame, id: stored ? String(++this.eventSeq) : null } as ServerFrame);
+    this.frames.next({ ...frame, id: stored ? ++this.eventSeq : null } as ServerFrame);
   }
 
   /* ---------- reading ---------- */
@@ -224,6 +228,12 @@ export class MockDb {
   summary(username: string): UserSummary {
     const u = this.user(username);
     return { username: u.username, display_name: u.display_name, avatar_url: u.avatar_url };
+  }
+
+  /** A person in a list of people (followers, following, search), as `viewer` sees them. */
+  listItem(username: string, viewer: string | null): UserListItem {
+    const u = this.user(username);
+    return { ...this.summary(username), bio: u.bio, is_following: !!viewer && this.isFollowing(viewer, u.username) };
   }
 
   isFollowing(a: string, b: string): boolean {
@@ -249,11 +259,11 @@ export class MockDb {
 
   postObject(p: StoredPost, viewer: string | null): Post {
     const byKind = this.reactions.get(p.id) ?? new Map<ReactionKind, Set<string>>();
-    const reactions: Partial<Record<ReactionKind, number>> = {};
+    // Every kind, 0 included, as the server sends them.
+    const reactions = Object.fromEntries(REACTION_KINDS.map((kind) => [kind, byKind.get(kind)?.size ?? 0])) as ReactionCounts;
     const mine: ReactionKind[] = [];
     for (const kind of REACTION_KINDS) {
       const who = byKind.get(kind);
-      if (who?.size) reactions[kind] = who.size;
       if (viewer && who?.has(viewer)) mine.push(kind);
     }
     return {
@@ -294,7 +304,7 @@ export class MockDb {
   }
 
   /** GET /conversations/{id}: the conversation, with how far the others have read it. */
-  conversationDetail(c: StoredConversation, viewer: string): Conversation {
+  conversationDetail(c: StoredConversation, viewer: string): ConversationDetail {
     const marks: Record<string, number> = {};
     for (const member of c.members) {
       if (member !== viewer && !this.blockedBetween(viewer, member)) marks[member] = c.lastRead[member] ?? 0;
@@ -338,7 +348,18 @@ export class MockDb {
 
   notify(recipient: string, type: NotificationType, actor: string, extra: Partial<StoredNotification> = {}, at = new Date().toISOString()): StoredNotification | null {
     if (recipient === actor) return null;
-    const n: StoredNotification = { id: ++this.seq.notification, recipient, type, actor, created_at: at, read: false, ...extra };
+    const n: StoredNotification = {
+      id: ++this.seq.notification,
+      recipient,
+      type,
+      actor,
+      post_id: null,
+      comment_id: null,
+      conversation_id: null,
+      created_at: at,
+      read: false,
+      ...extra,
+    };
     this.notifications.unshift(n);
     return n;
   }
@@ -381,7 +402,7 @@ export class MockDb {
         role,
         bio,
         location: ['London', 'Arlington', 'Helsinki', 'Boston', 'Manchester', 'Cambridge', 'Murray Hill', 'Summit'][i],
-        website: null,
+        website: '',
         dm_policy: 'everyone',
         suspended: false,
         created_at: this.ago(60 * 24 * (400 - i * 20)),
@@ -413,7 +434,7 @@ export class MockDb {
     this.bookmarks.push({ user: 'ada', postId: this.posts[7].id, at: this.now - 20 * MINUTE });
 
     this.notify('ada', 'follow', 'barbara', {}, this.ago(5));
-    this.notify('ada', 'reaction', 'grace', { post_id: this.posts.find((p) => p.author === 'ada')?.id }, this.ago(30));
+    this.notify('ada', 'reaction', 'grace', { post_id: this.posts.find((p) => p.author === 'ada')?.id ?? null }, this.ago(30));
     this.notify('ada', 'mention', 'linus', { post_id: this.posts[2].id }, this.ago(90));
     const n = this.notify('ada', 'comment', 'alan', { post_id: newest.id }, this.ago(200));
     if (n) n.read = true;

@@ -5,17 +5,20 @@ import {
   AppNotification,
   Comment,
   Conversation,
+  ConversationDetail,
   FeedKind,
+  MarkdownPreview,
   Message,
+  NewReport,
   Page,
   Post,
   PostDraft,
+  PostPatch,
   PrivateUser,
   ProfilePatch,
-  ReactionKind,
   REACTION_KINDS,
+  ReactionKind,
   ReactionState,
-  NewReport,
   Report,
   ReportTargetType,
   SearchResults,
@@ -23,10 +26,12 @@ import {
   SignIn,
   TagResult,
   TokenResponse,
+  UnreadCount,
+  UserListItem,
   UserProfile,
   UserSummary,
 } from '../../core/models';
-import { LIMITS, TAG_RE, USERNAME_RE, formatLimit } from '../../core/limits';
+import { LIMITS, TAG_RE, USERNAME_RE, WEBSITE_SCHEME_RE, formatLimit } from '../../core/limits';
 import { Session } from '../../core/session';
 import {
   AuthService,
@@ -143,9 +148,9 @@ export class MockAuthService extends MockBase implements AuthService {
         avatar_url: `/avatars/${username}.svg`,
         email,
         role: 'user',
-        bio: null,
-        location: null,
-        website: null,
+        bio: '',
+        location: '',
+        website: '',
         dm_policy: 'everyone',
         suspended: false,
         created_at: new Date().toISOString(),
@@ -218,6 +223,9 @@ export class MockAuthService extends MockBase implements AuthService {
     return this.db.respond(() => {
       const user = this.db.user(this.requireViewer());
       const fields: Record<string, string[]> = {};
+      // Stored as the server stores it: with https:// in front when it names no scheme.
+      const website = patch.website && !WEBSITE_SCHEME_RE.test(patch.website) ? `https://${patch.website}` : patch.website;
+      const changes = { ...patch, website };
       const lengths: [keyof ProfilePatch, number][] = [
         ['display_name', LIMITS.displayNameMax],
         ['bio', LIMITS.bioMax],
@@ -225,18 +233,19 @@ export class MockAuthService extends MockBase implements AuthService {
         ['website', LIMITS.websiteMax],
       ];
       for (const [name, max] of lengths) {
-        if ((patch[name]?.length ?? 0) > max) fields[name] = [`Use at most ${max} characters.`];
+        if ((changes[name]?.length ?? 0) > max) fields[name] = [`Use at most ${max} characters.`];
       }
-      if (patch.website && !/^https?:\/\/\S+$/.test(patch.website)) fields['website'] = ['Use an http:// or https:// address.'];
+      if (website && !/^https?:\/\/\S+$/.test(website)) fields['website'] = ['Use an http:// or https:// address.'];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
-      Object.assign(user, patch);
+      // A field left out or null stays as it is.
+      Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, value]) => value != null)));
       return privateUser(user);
     });
   }
 }
 
 function trendingScore(post: Post, now: number): number {
-  const engagement = Object.values(post.reactions).reduce((a, b) => a + (b ?? 0), 0) + 2 * post.comments_count;
+  const engagement = Object.values(post.reactions).reduce((a, b) => a + b, 0) + 2 * post.comments_count;
   const hours = (now - Date.parse(post.created_at)) / 3_600_000;
   return (engagement + 1) / Math.pow(hours + 2, 1.5);
 }
@@ -284,9 +293,9 @@ export class MockPostService extends MockBase implements PostService {
     return this.db.respond(() => this.db.postObject(this.db.storedPost(id), this.viewer()));
   }
 
-  private check(draft: Partial<PostDraft>): void {
+  private check(draft: PostDraft | PostPatch): void {
     const fields: Record<string, string[]> = {};
-    if (draft.body !== undefined && (draft.body.trim().length < 1 || draft.body.length > LIMITS.postBodyMax)) {
+    if (draft.body != null && (draft.body.trim().length < 1 || draft.body.length > LIMITS.postBodyMax)) {
       fields['body'] = [`Write between 1 and ${formatLimit(LIMITS.postBodyMax)} characters.`];
     }
     if (draft.tags && (draft.tags.length > LIMITS.tagsMax || draft.tags.some((t) => !TAG_RE.test(t)))) {
@@ -303,14 +312,15 @@ export class MockPostService extends MockBase implements PostService {
     });
   }
 
-  update(id: number, draft: Partial<PostDraft>): Observable<Post> {
+  update(id: number, draft: PostPatch): Observable<Post> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       const post = this.db.storedPost(id);
       if (post.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this post.');
       this.check(draft);
-      if (draft.body !== undefined) post.body = draft.body;
-      if (draft.tags !== undefined) post.tags = draft.tags;
+      // A field left out or null is left as it is (the server's PATCH).
+      if (draft.body != null) post.body = draft.body;
+      if (draft.tags != null) post.tags = draft.tags;
       post.edited_at = new Date().toISOString();
       return this.db.postObject(post, viewer);
     });
@@ -429,7 +439,7 @@ export class MockPostService extends MockBase implements PostService {
     });
   }
 
-  previewMarkdown(body: string): Observable<{ html: string }> {
+  previewMarkdown(body: string): Observable<MarkdownPreview> {
     return this.db.respond(() => ({ html: mockMarkdown(body) }));
   }
 }
@@ -445,6 +455,8 @@ export class MockUserService extends MockBase implements UserService {
         username: u.username,
         display_name: u.display_name,
         bio: u.bio,
+        location: u.location,
+        website: u.website,
         avatar_url: u.avatar_url,
         created_at: u.created_at,
         followers_count: all.filter((f) => f.endsWith(`>${u.username}`)).length,
@@ -477,20 +489,21 @@ export class MockUserService extends MockBase implements UserService {
     });
   }
 
-  private list(username: string, side: 'followers' | 'following', page?: PageRequest): Page<UserSummary> {
+  private list(username: string, side: 'followers' | 'following', page?: PageRequest): Page<UserListItem> {
     const u = this.db.user(username).username;
     const names = [...this.db.follows]
       .map((f) => f.split('>'))
       .filter(([a, b]) => (side === 'followers' ? b === u : a === u))
       .map(([a, b]) => (side === 'followers' ? a : b));
-    return paginate(names.map((n) => this.db.summary(n)), (s) => s.username, page);
+    const viewer = this.viewer();
+    return paginate(names.map((n) => this.db.listItem(n, viewer)), (s) => s.username, page);
   }
 
-  followers(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
+  followers(username: string, page?: PageRequest): Observable<Page<UserListItem>> {
     return this.db.respond(() => this.list(username, 'followers', page));
   }
 
-  following(username: string, page?: PageRequest): Observable<Page<UserSummary>> {
+  following(username: string, page?: PageRequest): Observable<Page<UserListItem>> {
     return this.db.respond(() => this.list(username, 'following', page));
   }
 
@@ -514,7 +527,7 @@ export class MockNotificationService extends MockBase implements NotificationSer
     });
   }
 
-  unreadCount(): Observable<{ count: number }> {
+  unreadCount(): Observable<UnreadCount> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       return { count: this.db.notifications.filter((n) => n.recipient === viewer && !n.read).length };
@@ -613,9 +626,10 @@ export class MockSafetyService extends MockBase implements SafetyService {
       const stored: Report = {
         id: this.db.reports.length + 1,
         target_type: report.target_type,
-        target_id: report.target_id,
+        // The server answers with the target's id, a person's too (the mock numbers people in order).
+        target_id: report.target_type === 'user' ? [...this.db.users.keys()].indexOf(owner) + 1 : Number(report.target_id),
         reason: report.reason,
-        note: note || null,
+        note,
         status: 'open',
         created_at: new Date().toISOString(),
       };
@@ -647,7 +661,7 @@ export class MockMessageService extends MockBase implements MessageService {
     });
   }
 
-  conversation(id: number): Observable<Conversation> {
+  conversation(id: number): Observable<ConversationDetail> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       return this.db.conversationDetail(this.db.storedConversation(id, viewer), viewer);
@@ -735,9 +749,9 @@ export class MockSearchService extends MockBase implements SearchService {
       let items: unknown[];
       if (type === 'users') {
         items = [...this.db.users.values()]
-          .filter((u) => matches(`${u.username} ${u.display_name} ${u.bio ?? ''}`))
-          .map((u) => this.db.summary(u.username));
-        return paginate(items as UserSummary[], (u) => u.username, page) as Page<SearchResults[T]>;
+          .filter((u) => matches(`${u.username} ${u.display_name} ${u.bio}`))
+          .map((u) => this.db.listItem(u.username, this.viewer()));
+        return paginate(items as UserListItem[], (u) => u.username, page) as Page<SearchResults[T]>;
       }
       if (type === 'tags') {
         const counts = new Map<string, number>();

@@ -23,7 +23,7 @@ import { toApiError } from '../../core/errors';
 import { LiveSocket } from '../../core/live-socket';
 import { LiveState } from '../../core/live-state';
 import { LIMITS } from '../../core/limits';
-import { Conversation, Message, UserSummary } from '../../core/models';
+import { Conversation, ConversationDetail, Message, Participant } from '../../core/models';
 import { Session } from '../../core/session';
 import { MessageService } from '../../data/services';
 import { Avatar } from '../../shared/avatar';
@@ -108,11 +108,11 @@ export class ConversationView {
   readonly sentMessage = output<Message>();
   readonly read = output<void>();
 
-  private readonly fetched = signal<Conversation | null>(null);
+  private readonly fetched = signal<ConversationDetail | null>(null);
   readonly headerError = signal(false);
   readonly conversation = computed(() => this.summary() ?? this.fetched());
   readonly me = computed(() => this.session.user()?.username ?? null);
-  readonly partner = computed<UserSummary | null>(() => {
+  readonly partner = computed<Participant | null>(() => {
     const c = this.conversation();
     if (!c) return null;
     return c.participants.find((p) => p.username !== this.me()) ?? c.participants[0] ?? null;
@@ -204,7 +204,7 @@ export class ConversationView {
     this.messages.conversation(id).subscribe({
       next: (c) => {
         this.fetched.set(c);
-        const marks = Object.entries(c.read_marks ?? {}).filter(([name]) => name !== this.me());
+        const marks = Object.entries(c.read_marks).filter(([name]) => name !== this.me());
         this.partnerRead.update((mark) => Math.max(mark, ...marks.map(([, upTo]) => upTo)));
       },
       error: () => this.headerError.set(!this.summary()),

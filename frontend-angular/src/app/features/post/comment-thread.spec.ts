@@ -16,6 +16,7 @@ const c = (id: number, parent_id: number | null): Comment => ({
   body_html: `<p>c${id}</p>`,
   created_at: '2026-01-01T00:00:00Z',
   edited_at: null,
+  deleted: false,
 });
 
 describe('buildTree', () => {

@@ -5,6 +5,7 @@ import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/
 import { fakeJwt, tokens } from '../../../testing/helpers';
 import { Session } from '../../core/session';
 import { MockDb, provideMockData } from '../../data/mock';
+import { SafetyService } from '../../data/services';
 import { ProfilePage } from './profile-page';
 
 describe('ProfilePage: block, mute and report', () => {
@@ -68,6 +69,7 @@ describe('ProfilePage: block, mute and report', () => {
 
   it('reports the person with the report form in place', async () => {
     const { fixture, root, button } = await render('linus');
+    const sent = vi.spyOn(TestBed.inject(SafetyService), 'report');
     const report = button(/^ ?Report/)!;
     expect(report.getAttribute('aria-expanded')).toBe('false');
     report.click();
@@ -78,6 +80,8 @@ describe('ProfilePage: block, mute and report', () => {
     select.dispatchEvent(new Event('change'));
     root.querySelector<HTMLFormElement>('#profile-report form')!.dispatchEvent(new Event('submit'));
     await fixture.whenStable();
-    expect(db.reports).toEqual([expect.objectContaining({ target_type: 'user', target_id: 'linus', reason: 'abuse' })]);
+    // A person is reported by username; the server answers with their id.
+    expect(sent).toHaveBeenCalledWith(expect.objectContaining({ target_type: 'user', target_id: 'linus', reason: 'abuse' }));
+    expect(db.reports).toEqual([expect.objectContaining({ target_type: 'user', target_id: expect.any(Number), reason: 'abuse' })]);
   });
 });

@@ -113,6 +113,34 @@ describe('SettingsPage', () => {
     expect(root.querySelector('#bio-error')?.textContent).toContain('at most 500 characters');
   });
 
+  it('takes a website as long as the server does: without a scheme, short enough to fit once https:// is added', async () => {
+    const { fixture, root } = await openSettings();
+    const updateMe = vi.spyOn(TestBed.inject(AuthService), 'updateMe');
+    const submit = async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit'));
+      await fixture.whenStable();
+    };
+    const host = (length: number) => 'a'.repeat(length - '.example'.length) + '.example';
+    expect(LIMITS.websiteWithoutSchemeMax).toBe(LIMITS.websiteMax - 'https://'.length);
+
+    type(root, 'website', host(LIMITS.websiteWithoutSchemeMax + 1));
+    await submit();
+    expect(updateMe).not.toHaveBeenCalled();
+    expect(root.querySelector('#website-error')?.textContent).toContain(`at most ${LIMITS.websiteWithoutSchemeMax} characters`);
+
+    const whole = 'https://' + host(LIMITS.websiteMax - 'https://'.length);
+    type(root, 'website', whole);
+    await submit();
+    expect(updateMe).toHaveBeenCalledTimes(1);
+    expect(root.querySelector('#website-error')).toBeNull();
+    expect(TestBed.inject(Session).user()?.website).toBe(whole);
+
+    type(root, 'website', host(LIMITS.websiteWithoutSchemeMax));
+    await submit();
+    expect(updateMe).toHaveBeenCalledTimes(2);
+    expect(TestBed.inject(Session).user()?.website).toBe('https://' + host(LIMITS.websiteWithoutSchemeMax));
+  });
+
   it('points aria-describedby only at elements on the page, with and without errors', async () => {
     const { fixture, root } = await openSettings();
     expect(danglingIdRefs(root)).toEqual([]);

@@ -3,10 +3,10 @@
  * the people you blocked and muted. (No password change here yet: the API has no POST /me/password.)
  */
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { AbstractControl, FormControl, FormGroup, ReactiveFormsModule, ValidationErrors, Validators } from '@angular/forms';
 import { Announcer } from '../../core/announcer';
 import { AuthFlow } from '../../core/auth-flow';
-import { LIMITS, formatLimit } from '../../core/limits';
+import { LIMITS, formatLimit, websiteMax } from '../../core/limits';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
 import { DmPolicy, PrivateUser, ProfilePatch, SignIn } from '../../core/models';
 import { Session } from '../../core/session';
@@ -15,6 +15,12 @@ import { FormField, describedBy } from '../../shared/form-field';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 import { KeptAwayList } from './kept-away-list';
+
+/** A website as long as the server takes it: with the `https://` it adds when the scheme is left out. */
+function websiteFits(control: AbstractControl<string>): ValidationErrors | null {
+  const max = websiteMax(control.value);
+  return control.value.length > max ? { maxlength: { requiredLength: max, actualLength: control.value.length } } : null;
+}
 
 /** How long a user agent that names no known browser is shown before it is shortened. */
 const AGENT_MAX = 60;
@@ -47,7 +53,7 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
             <input id="location" formControlName="location" autocomplete="address-level2" [attr.maxlength]="limits.locationMax"
               [attr.aria-invalid]="invalid('location')" [attr.aria-describedby]="describedBy('location')" />
           </app-form-field>
-          <app-form-field label="Website" fieldId="website" hint="An http:// or https:// address." [error]="error('website', 'Website')">
+          <app-form-field label="Website" fieldId="website" hint="An http:// or https:// address; https:// is added when you leave it out." [error]="error('website', 'Website')">
             <input id="website" type="url" formControlName="website" autocomplete="url" [attr.maxlength]="limits.websiteMax"
               [attr.aria-invalid]="invalid('website')" [attr.aria-describedby]="describedBy('website', true)" />
           </app-form-field>
@@ -121,7 +127,7 @@ export class SettingsPage {
     display_name: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.displayNameMax)] }),
     bio: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.bioMax)] }),
     location: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.locationMax)] }),
-    website: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.websiteMax)] }),
+    website: new FormControl('', { nonNullable: true, validators: [websiteFits] }),
     dm_policy: new FormControl<DmPolicy>('everyone', { nonNullable: true }),
   });
   readonly loading = signal(true);
@@ -164,11 +170,11 @@ export class SettingsPage {
 
   private fill(user: PrivateUser): void {
     this.form.reset({
-      display_name: user.display_name ?? '',
-      bio: user.bio ?? '',
-      location: user.location ?? '',
-      website: user.website ?? '',
-      dm_policy: user.dm_policy ?? 'everyone',
+      display_name: user.display_name,
+      bio: user.bio,
+      location: user.location,
+      website: user.website,
+      dm_policy: user.dm_policy,
     });
   }
 
