@@ -242,7 +242,7 @@ export interface paths {
         };
         /**
          * Posts ranked by engagement decayed by age
-         * @description Posts of the last 7 days ranked by `(1 + reactions + 2 * comments) / (age_hours + 2) ^ 1.8` (Hacker News' gravity), highest first. The ranking is recomputed at most once a minute and a walk through its pages stays on the ranking it started on, so no post is skipped or repeated while scores change.
+         * @description Posts of the last 7 days ranked by `(1 + reactions + 2 * comments) / (age_hours + 2) ^ 1.8` (Hacker News' gravity), highest first. A background job ranks them again once a minute and a walk through its pages stays on the ranking it started on, so no post is skipped or repeated while scores change. Until the job's first run on a new site the list is empty.
          */
         get: operations["trending_feed"];
         put?: never;
