@@ -113,3 +113,24 @@ def test_reading_says_the_counts_changed_and_each_socket_counts_them(app, publis
                 }
             else:
                 assert 'id="notification-badge"' in sent and 'id="messages-badge"' in sent
+
+
+def test_a_socket_whose_account_is_gone_closes_as_ended(app, live_server):
+    # The row can go while a socket is open (an erased account, a test's clean-up): the next
+    # event must end the socket as a finished sign-in, not fail inside its loop.
+    from sqlalchemy import delete
+
+    from app.accounts.models import User
+    from app.realtime.events import emit
+    from tests.conftest import api_as
+    from tests.live import Client
+
+    alice = api_as(app, "alice")
+    client = Client(live_server.replace("http", "ws", 1) + "/ws", alice.access_token)
+    client.next("unread")
+    with app.test_request_context():
+        user_id = db.session.scalar(db.select(User.id).where(User.username == "alice"))
+        db.session.execute(delete(User).where(User.id == user_id))
+        emit(db.session, [user_id], "unread", {})
+        db.session.commit()
+    assert client.close_code(timeout=5) == ws.SESSION_ENDED

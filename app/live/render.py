@@ -36,6 +36,10 @@ def error_frame(message: str) -> str:
     return frame("error", {"message": message})
 
 
+class AccountGone(Exception):
+    """The socket's account no longer exists (erased while the socket was open)."""
+
+
 def unread_counts(user_id: int) -> dict[str, int]:
     """Return the user's unread notifications and messages (the ``unread`` frame's data)."""
     from app.messaging.queries import unread_messages_total
@@ -43,6 +47,8 @@ def unread_counts(user_id: int) -> dict[str, int]:
     from app.notifications.queries import unread_count
 
     user = accounts.get_user(user_id)
+    if user is None:
+        raise AccountGone(user_id)
     counts = Unread(notifications=unread_count(user), messages=unread_messages_total(user))
     return counts.json_dict()
 

@@ -117,7 +117,7 @@ def websocket(ws) -> None:
         threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
         try:
             _send_all(ws, render.initial_frames(conn))
-        except (ConnectionClosed, OSError):
+        except (ConnectionClosed, OSError, render.AccountGone):
             raise
         except Exception:
             # The counts can wait (the next event brings them); the socket must not die for it.
@@ -160,6 +160,10 @@ def websocket(ws) -> None:
             db.session.remove()
     except (ConnectionClosed, OSError):
         pass  # the client went away mid-send: an ordinary end
+    except render.AccountGone:
+        # Erased while connected: as for an ended sign-in, the client must not reconnect.
+        with contextlib.suppress(Exception):
+            ws.close(reason=SESSION_ENDED, message="account gone")
     except Exception:
         log.exception("socket loop failed")
     finally:
