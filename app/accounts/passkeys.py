@@ -10,8 +10,9 @@ that does not grow (a cloned key, or a replay) is refused.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,11 +63,17 @@ def _ttl_ms() -> int:
 
 
 def _user_handle(user: User) -> str:
-    """Return the account's WebAuthn user id: random, not personal, the same for every key."""
+    """Return the account's WebAuthn user id: opaque, not personal, the same for every key."""
     existing = db.session.scalar(
         select(Passkey.user_handle).where(Passkey.user_id == user.id).limit(1)
     )
-    return existing or bytes_to_base64url(secrets.token_bytes(32))
+    if existing:
+        return existing
+    # The first key's: the options and the answer must agree on it with nothing stored between,
+    # so it is a keyed hash of the id (it tells nothing of the account to whoever sees it).
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    digest = hmac.new(secret, f"webauthn-user:{user.id}".encode(), hashlib.sha256).digest()
+    return bytes_to_base64url(digest)
 
 
 def _member(credential: Any, *path: str) -> Any:
