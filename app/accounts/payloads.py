@@ -224,11 +224,13 @@ def presence(user: User, *, online: bool) -> Presence:
 # --- Two factors and passkeys ------------------------------------------------------------------
 
 # A code from the app (6 digits) or a recovery code (16 letters and digits, dashes allowed).
+CODE_MAX = 40
 CODE_PATTERN = r"^[0-9A-Za-z -]{6,40}$"
 AppCode = text(
     pattern=r"^[0-9]{6}$", hint=_l("Type the 6 digits your authenticator app shows now.")
 )
 AnyCode = text(
+    CODE_MAX,
     pattern=CODE_PATTERN,
     hint=_l("Type the 6 digits your app shows, or one of your recovery codes."),
     description="A 6-digit code from the authenticator app, or an unused recovery code.",

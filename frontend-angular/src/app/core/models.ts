@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'validation_error'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'mfa_required';
 
 /** The body of every error response. */
 export interface ApiErrorBody {
@@ -29,6 +30,8 @@ export interface ApiErrorBody {
     message: string;
     fields?: Record<string, string[]>;
   };
+  /** With `mfa_required` (POST /auth/login): send it with a code to POST /auth/login/2fa. */
+  mfa_token?: string;
 }
 
 /** The short form of a user shown beside content (author, actor, participant). */
@@ -52,6 +55,8 @@ export interface PrivateUser extends UserSummary {
   website: string | null;
   dm_policy: DmPolicy;
   suspended?: boolean;
+  /** Signing in with the password also asks for a code from an authenticator app. */
+  two_factor?: boolean;
   created_at: string;
 }
 
