@@ -382,3 +382,18 @@ def test_settings_page_sets_up_confirms_and_turns_off(app, auth):
     )
     assert off.status_code == 303
     assert "Set up an authenticator app" in client.get("/settings").get_data(as_text=True)
+
+
+def test_code_steps_share_the_sign_in_budget_of_the_address(app, monkeypatch):
+    # Four: the password, a code, the login page (its form), a passkey's options.
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_IP", "4 per minute")
+    api_as(app, "alice")
+    assert login_step(app).status_code == 200
+    assert finish(app, "no-such-token", "123456").status_code == 401
+    client = app.test_client()
+    assert client.get("/login/2fa").status_code == 303  # reading the form costs nothing
+    assert (
+        client.post("/login/passkey/options", headers={"X-CSRFToken": csrf_token(client)})
+    ).status_code == 200
+    refused = finish(app, "no-such-token", "123456")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]

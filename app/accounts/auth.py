@@ -102,7 +102,10 @@ def sign_in_step_limits(func):
     # Per account, wrong codes lock the codes themselves (app/accounts/mfa.py); passkeys cannot
     # be guessed. Sharing the address budget of passwords keeps one budget per address.
     return limiter.shared_limit(
-        lambda: current_app.config["LOGIN_LIMIT_PER_IP"], scope="login-ip", key_func=client_address
+        lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+        scope="login-ip",
+        key_func=client_address,
+        methods=["POST"],
     )(func)
 
 
