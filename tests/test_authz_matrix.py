@@ -152,6 +152,11 @@ def alice_passkey_answer(world: World, actor: str) -> dict[str, Any]:
     return {"credential": world.authenticator.sign(options)}
 
 
+def prefixed(prefix: str, body: Callable[[World, str], dict[str, Any]]) -> Callable:
+    """Name a body's fields as a prefixed page form does (``recovery-code``)."""
+    return lambda world, actor: {f"{prefix}-{k}": v for k, v in body(world, actor).items()}
+
+
 def as_form(body: Callable[[World, str], dict[str, Any]]) -> Callable[[World, str], dict]:
     """Send a JSON body's credential as the pages' forms do: JSON text in a field."""
     import json
@@ -252,9 +257,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/settings/2fa/totp"): Entry(page_signed_in(200, owner=409)),
     ("POST", "/settings/2fa/totp/confirm"): Entry(page_signed_in(200, owner=422), own_setup_code),
     ("POST", "/settings/2fa/totp/disable"): Entry(
-        page_signed_in(409, owner=303), owner_password_and_code
+        page_signed_in(409, owner=303), prefixed("disable", owner_password_and_code)
     ),
-    ("POST", "/settings/2fa/recovery-codes"): Entry(page_signed_in(409, owner=200), owner_code),
+    ("POST", "/settings/2fa/recovery-codes"): Entry(
+        page_signed_in(409, owner=200), prefixed("recovery", owner_code)
+    ),
     ("POST", "/settings/passkeys/options"): Entry(page_signed_in(200)),
     ("POST", "/settings/passkeys"): Entry(page_signed_in(303), as_form(own_new_passkey)),
     ("POST", "/settings/passkeys/<id:passkey_id>/delete"): Entry(page_signed_in(404, owner=303)),

@@ -374,11 +374,20 @@ def test_settings_page_sets_up_confirms_and_turns_off(app, auth):
     assert 'download="devthread-recovery-codes.txt"' in html and "data:text/plain" in html
     settings = client.get("/settings").get_data(as_text=True)
     assert "10 recovery codes left." in settings and codes[0] not in settings
-    new = client.post("/settings/2fa/recovery-codes", data={"code": codes[0], "csrf_token": token})
+    # Both forms of the "on" state ask for a code: each control has its own id and label.
+    ids = re.findall(r'<input(?![^>]*type="hidden")[^>]*\bid="([^"]+)"', settings)
+    assert len(ids) == len(set(ids)) and all(f'for="{i}"' in settings for i in ids)
+    new = client.post(
+        "/settings/2fa/recovery-codes", data={"recovery-code": codes[0], "csrf_token": token}
+    )
     assert new.status_code == 200 and codes[1] not in new.get_data(as_text=True)
     off = client.post(
         "/settings/2fa/totp/disable",
-        data={"password": PASSWORD, "code": code_at(secret, 1), "csrf_token": token},
+        data={
+            "disable-password": PASSWORD,
+            "disable-code": code_at(secret, 1),
+            "csrf_token": token,
+        },
     )
     assert off.status_code == 303
     assert "Set up an authenticator app" in client.get("/settings").get_data(as_text=True)

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pyotp
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 
 from app.accounts import challenges, secretbox
@@ -232,9 +233,10 @@ def _refuse_while_locked(credential: TotpCredential) -> None:
         wait = int((credential.locked_until - now).total_seconds()) + 1
         minutes = max(1, (wait + 59) // 60)
         raise TooManyAttempts(
-            _(
-                "Too many wrong codes. Two-factor sign-in is locked for %(n)d more minutes.",
-                n=minutes,
+            ngettext(
+                "Too many wrong codes. Two-factor sign-in is locked for %(num)d more minute.",
+                "Too many wrong codes. Two-factor sign-in is locked for %(num)d more minutes.",
+                minutes,
             ),
             retry_after=wait,
         )

@@ -295,6 +295,7 @@ def read_credential(raw: str | None) -> object:
         return None
 
 
+# Both forms of the "on" state ask for a code: prefixes keep their fields' ids apart.
 def second_factor_settings(
     totp_setup: tuple[str, str] | None = None,
     code_form: CodeForm | None = None,
@@ -307,8 +308,8 @@ def second_factor_settings(
         "totp_setup": totp_setup,
         "totp_qr": totp_qr(totp_setup[1]) if totp_setup else None,
         "code_form": code_form or CodeForm(formdata=None),
-        "disable_form": disable_form or TotpDisableForm(formdata=None),
-        "recovery_form": recovery_form or CodeForm(formdata=None),
+        "disable_form": disable_form or TotpDisableForm(formdata=None, prefix="disable"),
+        "recovery_form": recovery_form or CodeForm(formdata=None, prefix="recovery"),
         "passkey_form": passkey_form or PasskeyForm(formdata=None),
         "recovery_left": mfa.recovery_codes_left(current_user) if current_user.two_factor else 0,
         "passkey_list": queries.user_passkeys(current_user, limit=PASSKEY_LIMIT, cursor=None),
@@ -363,7 +364,7 @@ def confirm_totp():
 @login_required
 def disable_totp():
     """Turn two-factor sign-in off with the password and a code."""
-    form = TotpDisableForm()
+    form = TotpDisableForm(prefix="disable")
     status = 422
     if form.validate_on_submit():
         try:
@@ -385,7 +386,7 @@ def disable_totp():
 @login_required
 def regenerate_recovery_codes():
     """Replace the recovery codes after a right code; show the new ones once."""
-    form = CodeForm()
+    form = CodeForm(prefix="recovery")
     status = 422
     if form.validate_on_submit():
         try:
