@@ -406,3 +406,23 @@ def test_code_steps_share_the_sign_in_budget_of_the_address(app, monkeypatch):
     ).status_code == 200
     refused = finish(app, "no-such-token", "123456")
     assert refused.status_code == 429 and refused.headers["Retry-After"]
+
+
+def test_the_page_to_return_to_survives_the_code_step_and_outside_ones_do_not(app):
+    alice = api_as(app, "alice")
+    secret, _codes = enable_totp(alice)
+    for asked, landed in (("/bookmarks", "/bookmarks"), ("//evil.example/", "/")):
+        client = app.test_client()
+        first = client.post(
+            f"/login?next={asked}",
+            data={"login": "alice", "password": PASSWORD, "csrf_token": csrf_token(client)},
+        )
+        step = first.headers["Location"]
+        assert step.startswith("/login/2fa") and "evil" not in step
+        done = client.post(
+            step, data={"code": code_at(secret, 1), "csrf_token": csrf_token(client, step)}
+        )
+        assert done.status_code == 303 and done.headers["Location"] == landed
+        with app.app_context():  # let the same code through once more for the next round
+            db.session.execute(update(TotpCredential).values(last_step=None))
+            db.session.commit()

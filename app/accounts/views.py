@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -222,7 +222,7 @@ PASSKEY_LIMIT = 50  # passkeys listed on the settings page
 def ask_for_code(mfa_token: str):
     """Keep the pending sign-in in this browser's session and ask for its code."""
     session[MFA_SESSION_KEY] = mfa_token
-    return go(url_for("accounts.login_second_factor", next=request.args.get("next")))
+    return go(url_for("accounts.login_second_factor", next=safe_next("") or None))
 
 
 @bp.route("/login/2fa", methods=["GET", "POST"])
@@ -256,7 +256,7 @@ def sign_in_again():
     """Send a browser whose pending sign-in is gone (expired, finished) back to the password."""
     session.pop(MFA_SESSION_KEY, None)
     flash(_("Your sign-in has expired. Please sign in again."), "info")
-    return go(url_for("accounts.login", next=request.args.get("next")))
+    return go(url_for("accounts.login", next=safe_next("") or None))
 
 
 @bp.post("/login/passkey/options")
