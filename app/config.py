@@ -70,6 +70,18 @@ class DefaultConfig:
     PROXY_FIX = 0
     # Extra routes that only benchmarks use (bench/feeds.py); never on in production.
     BENCH_ROUTES = False
+    # --- Two factors and passkeys (app/accounts/mfa.py, passkeys.py) ---
+    # How long the step between the password and the code may take (the pending sign-in).
+    MFA_TOKEN_TTL = 5 * 60
+    # Wrong codes in a row (TOTP or recovery) before codes are refused for MFA_LOCKOUT_SECONDS.
+    MFA_MAX_FAILURES = 5
+    MFA_LOCKOUT_SECONDS = 15 * 60
+    # How long a WebAuthn challenge may be answered.
+    PASSKEY_CHALLENGE_TTL = 5 * 60
+    # The WebAuthn relying party: its id (a host name) and the origin browsers sign for. Unset,
+    # both come from PUBLIC_URL, else from the request's own host (fine for `make run`).
+    WEBAUTHN_RP_ID: str | None = None
+    PUBLIC_URL: str | None = None
     # PostgreSQL's JIT compiles any query the planner thinks costly: milliseconds per query
     # that short requests never earn back (docs/performance.md). Off on the app's connections.
     POSTGRES_JIT = False
@@ -146,6 +158,12 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
     "MAIL_FILE_PATH": str,
+    # Two factors and passkeys.
+    "MFA_TOKEN_TTL": int,
+    "MFA_MAX_FAILURES": int,
+    "MFA_LOCKOUT_SECONDS": int,
+    "PASSKEY_CHALLENGE_TTL": int,
+    "WEBAUTHN_RP_ID": str,
 }
 
 

@@ -23,6 +23,10 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    # Seconds the caller should wait (sent as Retry-After), and what the API answer carries
+    # beside ``error`` (the ``mfa_token`` of a sign-in that needs a code).
+    retry_after: int | None = None
+    extra: dict[str, Any] | None = None
 
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
@@ -69,6 +73,27 @@ class ValidationError(DomainError):
     code = "validation_error"
 
 
+class TooManyAttempts(DomainError):
+    """Too many wrong tries of a secret (a second-factor code): refused for a while."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class MfaRequired(Unauthorized):
+    """The password was right, and the account also needs a code: finish with ``mfa_token``."""
+
+    code = "mfa_required"
+
+    def __init__(self, message: str, mfa_token: str) -> None:
+        super().__init__(message)
+        self.extra = {"mfa_token": mfa_token}
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -96,13 +121,17 @@ def wants_json() -> bool:
 
 
 def json_error(
-    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """Build the API's error response."""
+    """Build the API's error response (``extra`` goes beside ``error``)."""
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
-    response = jsonify(error=body)
+    response = jsonify(error=body, **(extra or {}))
     response.status_code = status
     return response
 
@@ -117,8 +146,12 @@ def html_error(status: int, message: str) -> Response:
 def handle_domain_error(error: DomainError) -> Any:
     """Answer a domain error in the caller's language (JSON or HTML)."""
     if wants_json():
-        return json_error(error.status, error.code, error.message, error.fields)
-    return html_error(error.status, error.message)
+        response = json_error(error.status, error.code, error.message, error.fields, error.extra)
+    else:
+        response = html_error(error.status, error.message)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def handle_http_error(error: HTTPException) -> Any:

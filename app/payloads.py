@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
-from app.errors import HTTP_CODES
+from app.errors import HTTP_CODES, MfaRequired
 from app.pagination import DEFAULT_LIMIT, INT_MAX, MAX_LIMIT, Page
 
 T = TypeVar("T")
@@ -176,8 +176,10 @@ class PageQuery(Query):
 
 
 # The codes app/errors.py answers with: one per HTTP status it names, "internal_error" for a
-# bug, "error" for any other status.
-ERROR_CODES = tuple(dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error"]))
+# bug, "error" for any other status, and "mfa_required" (a right password, a code to come).
+ERROR_CODES = tuple(
+    dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error", MfaRequired.code])
+)
 
 
 class ErrorDetail(Payload):

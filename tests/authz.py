@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -56,6 +58,9 @@ class World:
     # Every row of every table, and every visitor's cookies, as they were when the world was new.
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cookies: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)
+    # The owner's second factors: the authenticator app's secret and a passkey (software).
+    totp_secret: str = ""
+    authenticator: Any = None
 
     def save(self) -> None:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
@@ -178,7 +183,24 @@ def build_world(app: Flask) -> World:
         carol.suspended = True
         db.session.commit()
 
-    world = World(app=app, ids=ids, visitors=visitors)
+    # Alice has two-factor sign-in on and a passkey (after signing in: her sign-ins stay).
+    from app.accounts import mfa, passkeys
+    from tests.webauthn_soft import SoftAuthenticator
+
+    with app.test_request_context():
+        alice = accounts.find_by_username("alice")
+        totp_secret = mfa.start_totp_setup(user=alice)
+        mfa.confirm_totp(user=alice, code=pyotp.TOTP(totp_secret).at(time.time() - 30))
+        authenticator = SoftAuthenticator()
+        credential = authenticator.register(passkeys.registration_options(user=alice))
+        ids["passkey"] = passkeys.add_passkey(
+            user=alice, name="Alice's key", credential=credential
+        ).id
+
+    world = World(
+        app=app, ids=ids, visitors=visitors, totp_secret=totp_secret, authenticator=authenticator
+    )
+    world.secrets[totp_secret] = set()
     staff = {"moderator", "admin"}
     for actor, username in USERNAMES.items():
         world.secrets[f"{username}@example.com"] = {actor} | staff
@@ -204,6 +226,7 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "comment_id": world.ids["comment"],
             "conversation_id": world.ids["conversation"],
             "session_id": world.ids["session"],
+            "passkey_id": world.ids["passkey"],
             "target_id": world.ids["post"],
             "username": "alice",
             "kind": "like",

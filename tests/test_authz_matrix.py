@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 
-from tests.authz import ACTORS, World, build_world, path_values
+from tests.authz import ACTORS, USERNAMES, World, build_world, path_values
 from tests.conftest import PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -89,6 +90,82 @@ REPORT_POST = lambda world, actor: {  # noqa: E731
 def own_refresh_token(world: World, actor: str) -> dict[str, Any]:
     """Send the visitor's own refresh token (anonymous visitors have none: a made-up one)."""
     return {"refresh_token": world.visitors[actor].api.refresh_token or "not-a-refresh-token"}
+
+
+# --- Second factors: bodies made at call time (a code of now, a fresh WebAuthn challenge). ---
+
+
+def _user(world: World, actor: str):
+    from app.accounts.queries import find_by_username
+
+    return find_by_username(USERNAMES.get(actor, "alice"))
+
+
+def owner_code(world: World, actor: str) -> dict[str, Any]:
+    """A code of alice's authenticator app, as anyone holding it would send it."""
+    return {"code": pyotp.TOTP(world.totp_secret).now()}
+
+
+def owner_password_and_code(world: World, actor: str) -> dict[str, Any]:
+    return {"password": PASSWORD, **owner_code(world, actor)}
+
+
+def own_setup_code(world: World, actor: str) -> dict[str, Any]:
+    """Start the visitor's own app set-up and send its first code (alice's is already on)."""
+    from app.accounts import mfa
+
+    if actor in ("anonymous", "owner", "suspended"):
+        return owner_code(world, actor)
+    with world.app.test_request_context():
+        secret = mfa.start_totp_setup(user=_user(world, actor))
+    return {"code": pyotp.TOTP(secret).now()}
+
+
+def alice_mfa_token_and_code(world: World, actor: str) -> dict[str, Any]:
+    """Hold the mfa_token of alice's right password, and her code: whoever sends them."""
+    from app.accounts import mfa
+
+    with world.app.test_request_context():
+        token = mfa.start_pending_sign_in(user=_user(world, "owner"))
+    return {"mfa_token": token, **owner_code(world, actor)}
+
+
+def own_new_passkey(world: World, actor: str) -> dict[str, Any]:
+    """A new key's answer to the visitor's own registration options."""
+    from app.accounts import passkeys
+    from tests.webauthn_soft import SoftAuthenticator
+
+    if actor in ("anonymous", "suspended"):
+        options = {"challenge": "AAAA", "user": {"id": "AAAA"}}
+    else:
+        with world.app.test_request_context():
+            options = passkeys.registration_options(user=_user(world, actor))
+    return {"name": "New key", "credential": SoftAuthenticator().register(options)}
+
+
+def alice_passkey_answer(world: World, actor: str) -> dict[str, Any]:
+    """Alice's passkey signing a fresh sign-in challenge."""
+    from app.accounts import passkeys
+
+    with world.app.test_request_context():
+        options = passkeys.authentication_options()
+    return {"credential": world.authenticator.sign(options)}
+
+
+def prefixed(prefix: str, body: Callable[[World, str], dict[str, Any]]) -> Callable:
+    """Name a body's fields as a prefixed page form does (``recovery-code``)."""
+    return lambda world, actor: {f"{prefix}-{k}": v for k, v in body(world, actor).items()}
+
+
+def as_form(body: Callable[[World, str], dict[str, Any]]) -> Callable[[World, str], dict]:
+    """Send a JSON body's credential as the pages' forms do: JSON text in a field."""
+    import json
+
+    def form(world: World, actor: str) -> dict[str, Any]:
+        values = body(world, actor)
+        return {**values, "credential": json.dumps(values["credential"])}
+
+    return form
 
 
 # Pages answer a signed-in visitor's sign-in and sign-up forms by sending them home.
@@ -168,6 +245,26 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/settings/sessions"): Entry(page_signed_in(303)),
     # The sign-in named is alice's own browser: anyone else finds no such sign-in.
     ("POST", "/settings/sessions/<id:session_id>/sign-out"): Entry(page_signed_in(404, owner=303)),
+    # --- Two factors and passkeys (alice has both). A pending second step lives in the
+    # browser's session, so without one the code page sends everyone back to the password. ---
+    ("GET", "/login/2fa"): Entry(everyone(302, anonymous=303, suspended=303)),
+    ("POST", "/login/2fa"): Entry(everyone(302, anonymous=303, suspended=303), owner_code),
+    ("POST", "/login/passkey/options"): Entry(everyone(200)),
+    # Whoever holds alice's passkey signs in as her; signed-in visitors are sent home.
+    ("POST", "/login/passkey"): Entry(
+        everyone(302, anonymous=303, suspended=303), as_form(alice_passkey_answer)
+    ),
+    ("POST", "/settings/2fa/totp"): Entry(page_signed_in(200, owner=409)),
+    ("POST", "/settings/2fa/totp/confirm"): Entry(page_signed_in(200, owner=422), own_setup_code),
+    ("POST", "/settings/2fa/totp/disable"): Entry(
+        page_signed_in(409, owner=303), prefixed("disable", owner_password_and_code)
+    ),
+    ("POST", "/settings/2fa/recovery-codes"): Entry(
+        page_signed_in(409, owner=200), prefixed("recovery", owner_code)
+    ),
+    ("POST", "/settings/passkeys/options"): Entry(page_signed_in(200)),
+    ("POST", "/settings/passkeys"): Entry(page_signed_in(303), as_form(own_new_passkey)),
+    ("POST", "/settings/passkeys/<id:passkey_id>/delete"): Entry(page_signed_in(404, owner=303)),
     # --- Operations, the SPA's shell, static files, the socket. ---
     ("GET", "/healthz"): Entry(everyone(200)),
     ("GET", "/readyz"): Entry(everyone(200)),
@@ -219,6 +316,27 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("PATCH", "/api/v1/me"): Entry(api_signed_in(200), {"bio": "Hello"}),
     ("GET", "/api/v1/me/sessions"): Entry(api_signed_in(200)),
     ("DELETE", "/api/v1/me/sessions/<id:session_id>"): Entry(api_signed_in(404, owner=204)),
+    # Two factors: alice's are on; a code step is for anyone holding an mfa_token and its code.
+    ("POST", "/api/v1/me/2fa/totp"): Entry(api_signed_in(200, owner=409)),
+    ("POST", "/api/v1/me/2fa/totp/confirm"): Entry(api_signed_in(200, owner=409), own_setup_code),
+    ("DELETE", "/api/v1/me/2fa/totp"): Entry(
+        api_signed_in(409, owner=204), owner_password_and_code
+    ),
+    ("POST", "/api/v1/me/2fa/recovery_codes"): Entry(api_signed_in(409, owner=200), owner_code),
+    ("POST", "/api/v1/auth/login/2fa"): Entry(
+        api_public(200), alice_mfa_token_and_code, reveals=("alice@example.com",)
+    ),
+    ("GET", "/api/v1/me/passkeys"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/me/passkeys/options"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/me/passkeys"): Entry(api_signed_in(201), own_new_passkey),
+    ("PATCH", "/api/v1/me/passkeys/<id:passkey_id>"): Entry(
+        api_signed_in(404, owner=200), {"name": "Renamed"}
+    ),
+    ("DELETE", "/api/v1/me/passkeys/<id:passkey_id>"): Entry(api_signed_in(404, owner=204)),
+    ("POST", "/api/v1/auth/passkey/options"): Entry(api_public(200)),
+    ("POST", "/api/v1/auth/passkey"): Entry(
+        api_public(200), alice_passkey_answer, reveals=("alice@example.com",)
+    ),
     ("GET", "/api/v1/me/blocks"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/me/mutes"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/openapi.json"): Entry(api_public(200)),

@@ -76,6 +76,12 @@ FORM_FIELDS = (
     "content-reason",
     "role-role",
     "role-reason",
+    "code",
+    "name",
+    "credential",
+    "recovery-code",
+    "disable-password",
+    "disable-code",
 )
 MALFORMED_JSON = [b"{", b'{"a": }', b"\xff\xfe", b"[" * 1000 + b"]" * 1000, b'{"a":' * 500 + b"1"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import queries, services, sessions
+from app.accounts import mfa, queries, services, sessions
 from app.accounts.models import User
 from app.accounts.rules import identity_key
 from app.errors import NotFound
@@ -40,6 +40,14 @@ def sign_in(user: User, *, remember: bool = False) -> None:
         session["_remember"] = "clear"
 
 
+def start_second_factor(user: User, *, remember: bool = False) -> str | None:
+    """Hold back the sign-in of an account with two-factor sign-in on: return its mfa_token."""
+    if not user.two_factor:
+        return None
+    g.mfa_required = True  # not a failed sign-in (login limits)
+    return mfa.start_pending_sign_in(user=user, remember=remember)
+
+
 def sign_out() -> None:
     """Sign this browser out: end its sign-in record, then clear its cookies."""
     if current_user.is_authenticated and current_user.current_session_id is not None:
@@ -70,7 +78,8 @@ def login_account_key() -> str:
 
 def _failed(response) -> bool:
     """Count only failed attempts against an account, so its owner is not locked out by success."""
-    return response.status_code in (401, 403, 422)
+    # A right password that still needs a code is no failure (codes have their own lockout).
+    return response.status_code in (401, 403, 422) and not g.get("mfa_required")
 
 
 def login_limits(func):
@@ -86,6 +95,18 @@ def login_limits(func):
         deduct_when=_failed,
     )
     return per_ip(per_account(func))
+
+
+def sign_in_step_limits(func):
+    """Limit a sign-in's other steps (a code, a passkey) per IP address, with the passwords."""
+    # Per account, wrong codes lock the codes themselves (app/accounts/mfa.py); passkeys cannot
+    # be guessed. Sharing the address budget of passwords keeps one budget per address.
+    return limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+        scope="login-ip",
+        key_func=client_address,
+        methods=["POST"],
+    )(func)
 
 
 def _created(response) -> bool:

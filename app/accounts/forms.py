@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -54,6 +55,33 @@ class PasswordForm(FlaskForm):
 
     current_password = PasswordField(_l("Current password"))
     new_password = PasswordField(_l("New password"))
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"))
+
+
+class TotpDisableForm(FlaskForm):
+    """Turn two-factor sign-in off: the password and a code."""
+
+    password = PasswordField(_l("Password"))
+    code = StringField(_l("Code from your app, or a recovery code"))
+
+
+class PasskeyForm(FlaskForm):
+    """Add a passkey: a name, and the browser's answer (filled in by static/js/passkeys.js)."""
+
+    name = StringField(_l("Name of the passkey"))
+    credential = HiddenField()
+
+
+class PasskeyLoginForm(FlaskForm):
+    """Sign in with a passkey: the browser's answer (filled in by static/js/passkeys.js)."""
+
+    credential = HiddenField()
+    remember = HiddenField()
 
 
 class EmptyForm(FlaskForm):

@@ -1,12 +1,23 @@
-"""Accounts: users, their sign-ins (sessions) and refresh tokens."""
+"""Accounts: users, their sign-ins (sessions), refresh tokens and second factors."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.accounts.rules import identity_key
 from app.extensions import db
@@ -81,6 +92,14 @@ class User(UserMixin, db.Model):
 
     __hash__ = object.__hash__
 
+    # Two factors (app/accounts/mfa.py): the authenticator app's secret, set up or in set-up.
+    totp: Mapped[TotpCredential | None] = relationship(lazy="select", viewonly=True)
+
+    @property
+    def two_factor(self) -> bool:
+        """Tell whether signing in with a password also needs a code (TOTP confirmed)."""
+        return self.totp is not None and self.totp.confirmed_at is not None
+
     @property
     def is_active(self) -> bool:
         """Suspended people cannot sign in."""
@@ -148,3 +167,90 @@ class RefreshToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TotpCredential(db.Model):
+    """A user's authenticator-app secret: pending until a first code confirms it.
+
+    The secret is stored encrypted (app/accounts/secretbox.py), never in plain text.
+    """
+
+    __tablename__ = "totp_credentials"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # NULL while being set up: signing in does not ask for a code until a code confirmed it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The time step of the last code accepted: a code (or an older one) is never taken twice.
+    last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Wrong codes in a row; at MFA_MAX_FAILURES, codes are refused until locked_until.
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code, kept only as its SHA-256 (the code has 80 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+CHALLENGE_PURPOSES = ("mfa", "passkey_register", "passkey_login")
+
+
+class AuthChallenge(db.Model):
+    """A short-lived, single-use step of a sign-in: a pending second factor or a WebAuthn challenge.
+
+    Only the SHA-256 of its secret is stored: the ``mfa_token`` handed out after the password, or
+    the WebAuthn challenge the authenticator signs.
+    """
+
+    __tablename__ = "auth_challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # Who it is for (NULL for a passkey sign-in: the passkey will say who).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # "Keep me signed in", carried from the password step to the sign-in it completes.
+    remember: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+    __table_args__ = (
+        CheckConstraint("purpose IN ('mfa', 'passkey_register', 'passkey_login')", name="purpose"),
+    )
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential registered by a user: signing in with it needs no password."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    # base64url of the credential id (at most 1,023 bytes by the WebAuthn spec).
+    credential_id: Mapped[str] = mapped_column(String(1400), nullable=False, unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # COSE_Key
+    # An unsigned 32-bit counter, hence BigInteger.
+    sign_count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # WebAuthn's user.id for this account (random, the same for all its passkeys).
+    user_handle: Mapped[str] = mapped_column(String(100), nullable=False)
+    transports: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_passkeys_user_id", "user_id", "id"),)

@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from app.accounts import rules
 from app.accounts.models import ROLES, User, UserSession
-from app.payloads import NO_NUL, Id, ItemsPage, Patch, Payload, Request, Time, choice, text
+from app.accounts.models import Passkey as PasskeyRecord
+from app.payloads import (
+    NO_NUL,
+    Error,
+    Id,
+    ItemsPage,
+    Patch,
+    Payload,
+    Request,
+    Time,
+    choice,
+    text,
+)
 from app.timeutil import isoformat
 
 Username = text(
@@ -68,6 +80,9 @@ class PrivateUser(UserSummary):
     website: str
     dm_policy: choice(rules.DM_POLICIES)  # type: ignore[valid-type]
     suspended: bool
+    two_factor: Annotated[
+        bool, Field(description="Signing in with the password also asks for a code (TOTP).")
+    ]
     created_at: Time
 
 
@@ -179,6 +194,7 @@ def private_user(user: User) -> PrivateUser:
         website=user.website,
         dm_policy=user.dm_policy,
         suspended=user.suspended,
+        two_factor=user.two_factor,
         created_at=isoformat(user.created_at),
     )
 
@@ -203,3 +219,188 @@ def session_payload(record: UserSession, current_id: int | None) -> Session:
 def presence(user: User, *, online: bool) -> Presence:
     """Return the ``presence`` frame about ``user``."""
     return Presence(username=user.username, online=online)
+
+
+# --- Two factors and passkeys ------------------------------------------------------------------
+
+# A code from the app (6 digits) or a recovery code (16 letters and digits, dashes allowed).
+CODE_MAX = 40
+CODE_PATTERN = r"^[0-9A-Za-z -]{6,40}$"
+AppCode = text(
+    pattern=r"^[0-9]{6}$", hint=_l("Type the 6 digits your authenticator app shows now.")
+)
+AnyCode = text(
+    CODE_MAX,
+    pattern=CODE_PATTERN,
+    hint=_l("Type the 6 digits your app shows, or one of your recovery codes."),
+    description="A 6-digit code from the authenticator app, or an unused recovery code.",
+)
+PasskeyName = text(
+    rules.PASSKEY_NAME_MAX,
+    pattern=rules.PASSKEY_NAME_PATTERN,
+    hint=_l("Give the passkey a name, without control characters."),
+)
+# WebAuthn's binary fields travel as base64url (padding tolerated).
+B64URL = r"^[A-Za-z0-9_-]*={0,2}$"
+
+
+def b64url(max_length: int) -> Any:
+    """Return a base64url string type of at most ``max_length`` characters."""
+    return Annotated[str, Field(max_length=max_length, pattern=B64URL)]
+
+
+class TotpSetup(Payload):
+    """A new authenticator-app secret: not in use until a code from the app confirms it."""
+
+    secret: Annotated[str, Field(description="Base32, for typing into the app by hand.")]
+    otpauth_uri: Annotated[str, Field(description="The `otpauth://totp/...` address (QR code).")]
+
+
+class RecoveryCodes(Payload):
+    """Ten single-use codes for when the app is lost: shown this once, stored hashed."""
+
+    recovery_codes: Annotated[list[str], Field(min_length=10, max_length=10)]
+
+
+class TotpConfirm(Request):
+    """A first code from the app, to turn two-factor sign-in on."""
+
+    code: AppCode  # type: ignore[valid-type]
+
+
+class TotpDisable(Request):
+    """Your password and a code (from the app or a recovery code), to turn it off."""
+
+    password: text(rules.PASSWORD_MAX)  # type: ignore[valid-type]
+    code: AnyCode  # type: ignore[valid-type]
+
+
+class CodeRequest(Request):
+    """A code from the app (or a recovery code)."""
+
+    code: AnyCode  # type: ignore[valid-type]
+
+
+class MfaLoginRequest(Request):
+    """Finish a sign-in that needs a code: the ``mfa_token`` of the 401 and a code."""
+
+    mfa_token: text(1024)  # type: ignore[valid-type]
+    code: AnyCode  # type: ignore[valid-type]
+
+
+class LoginRefused(Error):
+    """A refused sign-in; ``mfa_required`` comes with the token that a code completes."""
+
+    mfa_token: Annotated[
+        str,
+        Field(
+            description="Only with `mfa_required`: send it with a code to `/auth/login/2fa` "
+            "within 5 minutes."
+        ),
+    ] = ""
+
+
+class Passkey(Payload):
+    """One of your passkeys."""
+
+    id: Id
+    name: str
+    created_at: Time
+    last_used_at: Time | None
+
+
+class PasskeyList(ItemsPage[Passkey]):
+    """A page of your passkeys, newest first."""
+
+
+class Loose(BaseModel):
+    """A WebAuthn object: the fields we read are typed, the browser's others pass through."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class AttestationResponse(Loose):
+    """What ``navigator.credentials.create()`` answered (``PublicKeyCredential.toJSON()``)."""
+
+    clientDataJSON: b64url(4096)  # type: ignore[valid-type]
+    attestationObject: b64url(65536)  # type: ignore[valid-type]
+    transports: list[Annotated[str, Field(max_length=20, pattern=NO_NUL)]] | None = None
+
+
+class AssertionResponse(Loose):
+    """What ``navigator.credentials.get()`` answered (``PublicKeyCredential.toJSON()``)."""
+
+    clientDataJSON: b64url(4096)  # type: ignore[valid-type]
+    authenticatorData: b64url(4096)  # type: ignore[valid-type]
+    signature: b64url(2048)  # type: ignore[valid-type]
+    userHandle: b64url(256) | None = None  # type: ignore[valid-type]
+
+
+class RegistrationCredential(Loose):
+    """A new public-key credential, as the browser's ``toJSON()`` writes it."""
+
+    id: b64url(1400)  # type: ignore[valid-type]
+    rawId: b64url(1400)  # type: ignore[valid-type]
+    type: Literal["public-key"]
+    response: AttestationResponse
+
+
+class AuthenticationCredential(Loose):
+    """A signed answer to a sign-in challenge, as the browser's ``toJSON()`` writes it."""
+
+    id: b64url(1400)  # type: ignore[valid-type]
+    rawId: b64url(1400)  # type: ignore[valid-type]
+    type: Literal["public-key"]
+    response: AssertionResponse
+
+
+class PasskeyCreate(Request):
+    """Add a passkey: a name of your choice and the authenticator's answer to the options."""
+
+    name: PasskeyName  # type: ignore[valid-type]
+    credential: RegistrationCredential
+
+
+class PasskeyRename(Patch):
+    """A new name for a passkey."""
+
+    name: PasskeyName | None = None  # type: ignore[valid-type]
+
+
+class PasskeyLogin(Request):
+    """Sign in with a passkey: its signed answer to `POST /auth/passkey/options`."""
+
+    credential: AuthenticationCredential
+
+
+class PasskeyCreationOptions(Loose):
+    """Options for ``navigator.credentials.create()`` (WebAuthn creation options JSON)."""
+
+    rp: dict[str, str]
+    user: dict[str, str]
+    challenge: str
+    pubKeyCredParams: list[dict[str, Any]]
+    timeout: int
+    excludeCredentials: list[dict[str, Any]]
+    authenticatorSelection: dict[str, Any]
+    attestation: str
+
+
+class PasskeyRequestOptions(Loose):
+    """Options for ``navigator.credentials.get()`` (WebAuthn request options JSON)."""
+
+    challenge: str
+    timeout: int
+    rpId: str
+    allowCredentials: list[dict[str, Any]]
+    userVerification: str
+
+
+def passkey_payload(passkey: PasskeyRecord) -> Passkey:
+    """Return one passkey as its owner sees it."""
+    return Passkey(
+        id=passkey.id,
+        name=passkey.name,
+        created_at=isoformat(passkey.created_at),
+        last_used_at=isoformat(passkey.last_used_at),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from app.accounts.models import User, UserSession
+from app.accounts.models import Passkey, User, UserSession
 from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
 from app.extensions import db
 from app.pagination import Page, keyset_page
@@ -107,3 +107,9 @@ def user_sessions(user: User, *, limit: int, cursor: str | None) -> Page[UserSes
     """Return the user's sign-ins that have not ended, newest first (one query)."""
     query = select(UserSession).where(UserSession.user_id == user.id, live_session(utcnow()))
     return keyset_page(query, key=(UserSession.id,), limit=limit, cursor=cursor)
+
+
+def user_passkeys(user: User, *, limit: int, cursor: str | None) -> Page[Passkey]:
+    """Return the user's passkeys, newest first (one query)."""
+    query = select(Passkey).where(Passkey.user_id == user.id)
+    return keyset_page(query, key=(Passkey.id,), limit=limit, cursor=cursor)

@@ -216,3 +216,20 @@ def check_text(field: str, value: str, limit: int, errors: FieldErrors) -> str:
         errors.setdefault(field, []).append(_("Remove the control characters."))
     check_length(field, value, limit, errors)
     return value
+
+
+# A passkey's name: visible text, no control characters (C0, DEL, C1), not only spaces.
+PASSKEY_NAME_MAX = 64
+PASSKEY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+_PASSKEY_NAME_RE = re.compile(PASSKEY_NAME_PATTERN)
+
+
+def check_passkey_name(name: str, errors: FieldErrors) -> str:
+    """Record what is wrong with a passkey's name; return it stripped."""
+    if not _PASSKEY_NAME_RE.match(name):
+        errors.setdefault("name", []).append(
+            _("Give the passkey a name, without control characters.")
+        )
+    name = name.strip()
+    check_length("name", name, PASSKEY_NAME_MAX, errors)
+    return name

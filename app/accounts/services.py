@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import queries, rules, sessions
+from app.accounts import challenges, queries, rules, sessions
 from app.accounts.models import ROLES, RefreshToken, User
 from app.accounts.passwords import (
     burn_verification,
@@ -148,6 +148,8 @@ def end_session(*, user: User, session_id: int) -> None:
 def _end_sessions(user: User) -> None:
     """End every sign-in (cookies, access and refresh tokens) and close the user's sockets."""
     sessions.end_all_sessions(user_id=user.id)
+    # Sign-ins waiting for their second factor end too (two-factor sign-in itself stays on).
+    challenges.drop_for_user(user.id)
     # Refresh tokens from before sign-ins were records belong to no session: revoke them.
     db.session.execute(
         update(RefreshToken)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, not_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserSession
 from app.accounts.queries import live_session
@@ -131,6 +132,8 @@ def api_user(*, user_id: int, session_id: int) -> User | None:
     row = db.session.execute(
         select(User, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
+        # The private user says whether two-factor sign-in is on: read it in the same query.
+        .options(joinedload(User.totp))
         .where(
             UserSession.id == session_id,
             UserSession.user_id == user_id,

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, jsonify, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from app.accounts import queries, services
-from app.accounts.auth import login_limits, register_limits, sign_in, sign_out
+from app import jsonread
+from app.accounts import mfa, passkeys, queries, services
+from app.accounts.auth import (
+    login_limits,
+    register_limits,
+    sign_in,
+    sign_in_step_limits,
+    sign_out,
+    start_second_factor,
+)
 from app.accounts.forms import (
+    CodeForm,
     EmptyForm,
     LoginForm,
+    PasskeyForm,
+    PasskeyLoginForm,
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    TotpDisableForm,
     apply_errors,
 )
-from app.errors import DomainError
+from app.errors import DomainError, Unauthorized
 from app.redirects import go, safe_next
 from app.safety import queries as safety
 from app.web import is_htmx, render_page
@@ -68,7 +81,10 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            sign_in(user, remember=bool(form.remember.data))
+            remember = bool(form.remember.data)
+            if mfa_token := start_second_factor(user, remember=remember):
+                return ask_for_code(mfa_token)
+            sign_in(user, remember=remember)
             return go(safe_next(url_for("feeds.home")))
     status = 422 if form.is_submitted() else 200
     return render_page("accounts/login.html", block="form", form=form), status
@@ -179,11 +195,13 @@ def render_settings(
     block: str | None = None,
     status: int = 200,
     notices: dict[str, str] | None = None,
+    **second_factors,
 ):
     """Render the settings page (or one of its forms for htmx)."""
     return render_page(
         "accounts/settings.html",
         block=block,
+        **second_factor_settings(**second_factors),
         profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
         password_form=password_form or PasswordForm(formdata=None),
         sessions_form=EmptyForm(),
@@ -192,3 +210,233 @@ def render_settings(
         blocked=safety.blocked_users(current_user, limit=SAFETY_LIST, cursor=None),
         muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),
     ), status
+
+
+# --- Two factors and passkeys ------------------------------------------------------------------
+# The login page's second step, the passkey sign-in, and the settings page's two sections.
+
+MFA_SESSION_KEY = "mfa_token"  # the pending sign-in's token (no password is kept anywhere)
+PASSKEY_LIMIT = 50  # passkeys listed on the settings page
+
+
+def ask_for_code(mfa_token: str):
+    """Keep the pending sign-in in this browser's session and ask for its code."""
+    session[MFA_SESSION_KEY] = mfa_token
+    return go(url_for("accounts.login_second_factor", next=safe_next("") or None))
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+@sign_in_step_limits
+def login_second_factor():
+    """Ask for the code of a sign-in whose password was right, then sign in."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("feeds.home")))
+    token = session.get(MFA_SESSION_KEY)
+    if not isinstance(token, str) or mfa.pending_sign_in_user(token) is None:
+        return sign_in_again()
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user, remember = mfa.finish_pending_sign_in(token=token, code=form.code.data or "")
+        except Unauthorized:
+            return sign_in_again()
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            sign_in(user, remember=remember)  # a new session: the pending token goes with it
+            return go(safe_next(url_for("feeds.home")))
+    elif form.is_submitted():
+        status = 422
+    return render_page("accounts/login_2fa.html", form=form), status
+
+
+def sign_in_again():
+    """Send a browser whose pending sign-in is gone (expired, finished) back to the password."""
+    session.pop(MFA_SESSION_KEY, None)
+    flash(_("Your sign-in has expired. Please sign in again."), "info")
+    return go(url_for("accounts.login", next=safe_next("") or None))
+
+
+@bp.post("/login/passkey/options")
+@sign_in_step_limits
+def passkey_login_options():
+    """Start a passkey sign-in: WebAuthn options with a fresh challenge (JSON)."""
+    return jsonify(passkeys.authentication_options())
+
+
+@bp.post("/login/passkey")
+@sign_in_step_limits
+def login_with_passkey():
+    """Sign in with the passkey answer that static/js/passkeys.js put in the form."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("feeds.home")))
+    form = PasskeyLoginForm()
+    error = _("That passkey was not accepted. Try again, or use your password.")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            user = passkeys.authenticate(credential=read_credential(form.credential.data))
+        except DomainError as refused:
+            error, status = refused.message, refused.status
+        else:
+            sign_in(user, remember=form.remember.data == "y")
+            return go(safe_next(url_for("feeds.home")))
+    page = render_page("accounts/login.html", form=LoginForm(formdata=None), passkey_error=error)
+    return page, status
+
+
+def read_credential(raw: str | None) -> object:
+    """Read the browser's JSON answer from a form field (unreadable: None, refused later)."""
+    try:
+        return jsonread.loads(raw or "")
+    except ValueError:
+        return None
+
+
+# Both forms of the "on" state ask for a code: prefixes keep their fields' ids apart.
+def second_factor_settings(
+    totp_setup: tuple[str, str] | None = None,
+    code_form: CodeForm | None = None,
+    disable_form: TotpDisableForm | None = None,
+    recovery_form: CodeForm | None = None,
+    passkey_form: PasskeyForm | None = None,
+) -> dict[str, object]:
+    """Return what the settings page's two-factor and passkey sections show."""
+    return {
+        "totp_setup": totp_setup,
+        "totp_qr": totp_qr(totp_setup[1]) if totp_setup else None,
+        "code_form": code_form or CodeForm(formdata=None),
+        "disable_form": disable_form or TotpDisableForm(formdata=None, prefix="disable"),
+        "recovery_form": recovery_form or CodeForm(formdata=None, prefix="recovery"),
+        "passkey_form": passkey_form or PasskeyForm(formdata=None),
+        "recovery_left": mfa.recovery_codes_left(current_user) if current_user.two_factor else 0,
+        "passkey_list": queries.user_passkeys(current_user, limit=PASSKEY_LIMIT, cursor=None),
+    }
+
+
+def totp_qr(uri: str) -> Markup:
+    """Draw the otpauth address as an SVG QR code, on the server (no outside service)."""
+    import segno
+
+    # segno writes presentation attributes only (no style=""): the CSP allows it as it is.
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, title=_("QR code for your authenticator app"), svgclass="qr-code"
+    )
+    return Markup(svg)  # segno's own markup: the address is drawn, never written in
+
+
+def totp_setup_of(secret: str) -> tuple[str, str]:
+    """Return the secret and its otpauth address, as the set-up section shows them."""
+    return secret, mfa.otpauth_uri(current_user, secret)
+
+
+@bp.post("/settings/2fa/totp")
+@login_required
+def start_totp():
+    """Start setting up an authenticator app: show its QR code and secret."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return go(url_for("accounts.settings"))
+    secret = mfa.start_totp_setup(user=current_user)
+    return render_settings(totp_setup=totp_setup_of(secret))
+
+
+@bp.post("/settings/2fa/totp/confirm")
+@login_required
+def confirm_totp():
+    """Turn two-factor sign-in on with a first code; show the recovery codes once."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.confirm_totp(user=current_user, code=form.code.data or "")
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            return render_recovery_codes(codes)
+    secret = mfa.pending_secret(current_user)
+    setup = totp_setup_of(secret) if secret else None
+    return render_settings(totp_setup=setup, code_form=form, status=422)
+
+
+@bp.post("/settings/2fa/totp/disable")
+@login_required
+def disable_totp():
+    """Turn two-factor sign-in off with the password and a code."""
+    form = TotpDisableForm(prefix="disable")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            mfa.disable_totp(
+                user=current_user,
+                password=form.password.data or "",
+                code=form.code.data or "",
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            flash(_("Two-factor sign-in is off."), "info")
+            return go(url_for("accounts.settings"))
+    return render_settings(disable_form=form, status=status)
+
+
+@bp.post("/settings/2fa/recovery-codes")
+@login_required
+def regenerate_recovery_codes():
+    """Replace the recovery codes after a right code; show the new ones once."""
+    form = CodeForm(prefix="recovery")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            codes = mfa.regenerate_recovery_codes(user=current_user, code=form.code.data or "")
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            return render_recovery_codes(codes)
+    return render_settings(recovery_form=form, status=status)
+
+
+def render_recovery_codes(codes: list[str]):
+    """Show the recovery codes this once, with a text file of them to download."""
+    return render_page("accounts/recovery_codes.html", codes=codes, text="\n".join(codes) + "\n")
+
+
+@bp.post("/settings/passkeys/options")
+@login_required
+def passkey_options():
+    """Start adding a passkey: WebAuthn options with a fresh challenge (JSON)."""
+    return jsonify(passkeys.registration_options(user=current_user))
+
+
+@bp.post("/settings/passkeys")
+@login_required
+def add_passkey():
+    """Keep the passkey whose answer static/js/passkeys.js put in the form."""
+    form = PasskeyForm()
+    if form.validate_on_submit():
+        try:
+            passkeys.add_passkey(
+                user=current_user,
+                name=form.name.data or "",
+                credential=read_credential(form.credential.data),
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Passkey added. You can sign in with it now."), "success")
+            return go(url_for("accounts.settings"))
+    return render_settings(passkey_form=form, status=422)
+
+
+@bp.post("/settings/passkeys/<id:passkey_id>/delete")
+@login_required
+def delete_passkey(passkey_id: int):
+    """Remove one of your passkeys."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        passkeys.delete_passkey(user=current_user, passkey_id=passkey_id)
+        flash(_("Passkey removed."), "info")
+    return go(url_for("accounts.settings"))

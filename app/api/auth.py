@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.accounts import queries, services, tokens
-from app.accounts.auth import client_info, login_limits, register_limits
+from app.accounts.auth import client_info, login_limits, register_limits, start_second_factor
 from app.accounts.payloads import (
+    LoginRefused,
     LoginRequest,
     PrivateUser,
     ProfileUpdate,
@@ -19,6 +22,7 @@ from app.accounts.payloads import (
 from app.api import bp
 from app.api.common import api_user
 from app.api.spec import operation
+from app.errors import MfaRequired
 from app.payloads import PageQuery, page_of
 
 
@@ -42,12 +46,21 @@ def register_account(body: RegisterRequest):
 @operation(
     "Sign in with a username or email",
     "Auth",
-    {200: ("A new token pair.", TokenPair)},
+    {
+        200: ("A new token pair.", TokenPair),
+        401: (
+            "Wrong credentials; or, with two-factor sign-in on, `mfa_required` and an "
+            "`mfa_token` to send with a code to `/auth/login/2fa`.",
+            LoginRefused,
+        ),
+    },
     body=LoginRequest,
 )
 def login(body: LoginRequest):
-    """Exchange a username or email and a password for a token pair."""
+    """Exchange a username or email and a password for a token pair (or a code's turn)."""
     user = services.authenticate(login=body.login, password=body.password)
+    if mfa_token := start_second_factor(user):
+        raise MfaRequired(_("Type the code from your authenticator app."), mfa_token)
     return token_pair(user, tokens.sign_in(user, **client_info()))
 
 

@@ -43,6 +43,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "Notifications", "description": "What happened to you."},
         {"name": "Messages", "description": "Direct messages."},
         {"name": "Safety", "description": "Blocks, mutes and reports."},
+        {"name": "Two factors", "description": "An authenticator app, recovery codes, passkeys."},
     ],
     "components": {
         "securitySchemes": {
@@ -65,6 +66,7 @@ PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
     "comment_id": (Id, "A comment's id."),
     "conversation_id": (Id, "A conversation of yours; anyone else's is 404."),
     "session_id": (Id, "A sign-in's id."),
+    "passkey_id": (Id, "A passkey's id."),
 }
 
 

@@ -354,7 +354,8 @@ def _operation(
     if rule.arguments:
         statuses |= {404}
     error_ref = ref(Error, "serialization")
-    for status in sorted(statuses):
+    # A status the route declares itself (a 401 with more than the error) keeps its own shape.
+    for status in sorted(statuses - set(spec.responses)):
         answer_doc: dict[str, Any] = {
             "description": ERROR_TEXT[status],
             "content": {"application/json": {"schema": error_ref}},

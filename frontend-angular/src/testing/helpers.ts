@@ -23,6 +23,7 @@ export const ADA: PrivateUser = {
   website: '',
   dm_policy: 'everyone',
   suspended: false,
+  two_factor: false,
   created_at: '2025-01-01T00:00:00Z',
 };
 

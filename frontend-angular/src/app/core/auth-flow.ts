@@ -18,6 +18,11 @@ export class AuthFlow {
     return this.auth.login(login, password).pipe(tap((tokens) => this.session.start(tokens)));
   }
 
+  /** Finish a sign-in that answered `mfa_required`, with its token and a code. */
+  loginSecondFactor(mfaToken: string, code: string): Observable<TokenResponse> {
+    return this.auth.loginSecondFactor(mfaToken, code).pipe(tap((tokens) => this.session.start(tokens)));
+  }
+
   register(username: string, email: string, password: string): Observable<TokenResponse> {
     return this.auth.register(username, email, password).pipe(tap((tokens) => this.session.start(tokens)));
   }

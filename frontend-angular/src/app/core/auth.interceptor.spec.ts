@@ -51,6 +51,19 @@ describe('authInterceptor + TokenRefresher', () => {
     expect(backend.expectOne('https://example.com/x').request.headers.has('Authorization')).toBe(false);
   });
 
+  it('sends the second sign-in steps (a code, a passkey) without a token, and never refreshes on their 401', () => {
+    let failed = 0;
+    http.post('/api/v1/auth/login/2fa', {}).subscribe({ error: () => failed++ });
+    http.post('/api/v1/auth/passkey', {}).subscribe({ error: () => failed++ });
+    for (const url of ['/api/v1/auth/login/2fa', '/api/v1/auth/passkey']) {
+      const request = backend.expectOne(url);
+      expect(request.request.headers.has('Authorization')).toBe(false);
+      request.flush(expiredBody, unauthorized);
+    }
+    backend.expectNone('/api/v1/auth/refresh');
+    expect(failed).toBe(2);
+  });
+
   it('refreshes once for several concurrent 401s and retries every request with the new token', () => {
     const results: unknown[] = [];
     for (const path of ['a', 'b', 'c']) http.get(`/api/v1/${path}`).subscribe((r) => results.push(r));

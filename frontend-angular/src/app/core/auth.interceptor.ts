@@ -11,7 +11,7 @@ import { Session } from './session';
 import { TokenRefresher } from './token-refresher';
 
 /** Routes that must never carry a bearer token nor trigger a refresh. */
-const AUTH_ROUTES = /\/auth\/(login|register|refresh|logout)$/;
+const AUTH_ROUTES = /\/auth\/(login|login\/2fa|register|refresh|logout|passkey)$/;
 
 function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
   return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });

@@ -20,7 +20,8 @@ export interface Page<T> {
 }
 
 /** The body of every error response. */
-export type ApiErrorBody = Schemas['Error'];
+/** With `mfa_required` (POST /auth/login, LoginRefused): an `mfa_token` to send with a code. */
+export type ApiErrorBody = Schemas['Error'] & Partial<Pick<Schemas['LoginRefused'], 'mfa_token'>>;
 export type ErrorCode = Schemas['ErrorDetail']['code'];
 
 /** The short form of a user shown beside content (author, actor, sender). */

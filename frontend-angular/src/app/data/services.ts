@@ -38,7 +38,10 @@ export interface PageRequest {
 }
 
 export abstract class AuthService {
+  /** POST /auth/login; with two-factor sign-in on, a 401 `mfa_required` carries an `mfa_token`. */
   abstract login(login: string, password: string): Observable<TokenResponse>;
+  /** POST /auth/login/2fa: finish a sign-in with the `mfa_token` and an app or recovery code. */
+  abstract loginSecondFactor(mfaToken: string, code: string): Observable<TokenResponse>;
   abstract register(username: string, email: string, password: string): Observable<TokenResponse>;
   /** Spend a refresh token for a new pair. Never call directly: use TokenRefresher (single flight). */
   abstract refresh(refreshToken: string): Observable<TokenResponse>;

@@ -68,6 +68,9 @@ export class HttpAuthService extends Api implements AuthService {
   login(login: string, password: string): Observable<TokenResponse> {
     return this.http.post<TokenResponse>(this.url('/auth/login'), { login, password } satisfies Schema<'LoginRequest'>);
   }
+  loginSecondFactor(mfaToken: string, code: string): Observable<TokenResponse> {
+    return this.http.post<TokenResponse>(this.url('/auth/login/2fa'), { mfa_token: mfaToken, code });
+  }
   register(username: string, email: string, password: string): Observable<TokenResponse> {
     return this.http.post<TokenResponse>(this.url('/auth/register'), { username, email, password } satisfies Schema<'RegisterRequest'>);
   }

@@ -20,7 +20,7 @@ import {
   MockUserService,
 } from './mock-services';
 
-export { MockDb, MOCK_LATENCY, MOCK_PASSWORD } from './mock-db';
+export { MockDb, MOCK_LATENCY, MOCK_PASSWORD, MOCK_TOTP_CODE } from './mock-db';
 
 /** The in-memory services (tests use these directly; `npm run start:mock` via providers.mock.ts). */
 export function provideMockData(): Provider[] {

@@ -34,6 +34,8 @@ export const MOCK_LATENCY = new InjectionToken<number>('MOCK_LATENCY', {
 });
 
 export const MOCK_PASSWORD = 'devthread-demo';
+/** Grace has two-factor sign-in on in the mock; her authenticator app always shows this. */
+export const MOCK_TOTP_CODE = '123456';
 
 export interface MockUser extends PrivateUser {
   password: string;
@@ -115,11 +117,12 @@ export function httpError(
   message: string,
   fields?: Record<string, string[]>,
   headers?: Record<string, string>,
+  extra?: Record<string, unknown>,
 ): HttpErrorResponse {
   return new HttpErrorResponse({
     status,
     statusText: code,
-    error: { error: { code, message, ...(fields ? { fields } : {}) } },
+    error: { error: { code, message, ...(fields ? { fields } : {}) }, ...(extra ?? {}) },
     headers: new HttpHeaders(headers ?? {}),
     url: '/api/v1 (mock)',
   });
@@ -405,6 +408,7 @@ export class MockDb {
         website: '',
         dm_policy: 'everyone',
         suspended: false,
+        two_factor: username === 'grace',
         created_at: this.ago(60 * 24 * (400 - i * 20)),
         password: MOCK_PASSWORD,
       });

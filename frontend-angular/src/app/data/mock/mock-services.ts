@@ -44,7 +44,7 @@ import {
   SearchService,
   UserService,
 } from '../services';
-import { MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
+import { MOCK_TOTP_CODE, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
 
 
 function b64url(value: object): string {
@@ -86,6 +86,8 @@ export class MockAuthService extends MockBase implements AuthService {
   /** Each login is one sign-in (a session); its refresh tokens and access tokens name it. */
   private readonly refreshTokens = new Map<string, { user: string; used: boolean; sid: number }>();
   private readonly signIns = new Map<number, { user: string; created_at: string; last_seen_at: string }>();
+  /** Sign-ins waiting for their second factor: mfa_token -> username. */
+  private readonly pendingSignIns = new Map<string, string>();
 
   private issue(user: MockUser, sid?: number): TokenResponse {
     const now = new Date().toISOString();
@@ -125,7 +127,24 @@ export class MockAuthService extends MockBase implements AuthService {
       const wanted = login.trim().toLowerCase();
       const user = [...this.db.users.values()].find((u) => u.username === wanted || u.email.toLowerCase() === wanted);
       if (!user || password !== user.password) throw httpError(401, 'unauthorized', 'Wrong username, email or password.');
+      if (user.two_factor) {
+        const token = `mock-mfa.${user.username}.${++this.tokenSeq}`;
+        this.pendingSignIns.set(token, user.username);
+        throw httpError(401, 'mfa_required', 'Type the code from your authenticator app.', undefined, undefined, { mfa_token: token });
+      }
       return this.issue(user);
+    });
+  }
+
+  loginSecondFactor(mfaToken: string, code: string): Observable<TokenResponse> {
+    return this.db.respond(() => {
+      const username = this.pendingSignIns.get(mfaToken);
+      if (!username) throw httpError(401, 'unauthorized', 'This sign-in has expired or is not valid. Sign in again.');
+      if (code.trim() !== MOCK_TOTP_CODE) {
+        throw httpError(422, 'validation_error', 'Some fields need attention.', { code: ['That code is not right, or it was already used.'] });
+      }
+      this.pendingSignIns.delete(mfaToken);
+      return this.issue(this.db.user(username));
     });
   }
 
@@ -153,6 +172,7 @@ export class MockAuthService extends MockBase implements AuthService {
         website: '',
         dm_policy: 'everyone',
         suspended: false,
+        two_factor: false,
         created_at: new Date().toISOString(),
         password,
       };

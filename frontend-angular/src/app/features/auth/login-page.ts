@@ -1,8 +1,11 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
+import { Observable } from 'rxjs';
 import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
+import { ApiErrorBody, TokenResponse } from '../../core/models';
 import { LIMITS } from '../../core/limits';
 import { FormField } from '../../shared/form-field';
 
@@ -21,6 +24,20 @@ export function safeReturnUrl(url: string | null | undefined): string {
       @if (expired()) {
         <p class="notice" role="status">Your session has ended. Please sign in again.</p>
       }
+      @if (mfaToken()) {
+        <form [formGroup]="codeForm" (ngSubmit)="submitCode()" class="card form" novalidate aria-labelledby="code-title">
+          <h2 id="code-title">Two-factor sign-in</h2>
+          <app-form-field label="Code" fieldId="code" [error]="codeError()">
+            <input id="code" formControlName="code" autocomplete="one-time-code" inputmode="text" [attr.aria-invalid]="!!codeError()" aria-describedby="code-hint" />
+          </app-form-field>
+          <p id="code-hint" class="hint">Type the 6-digit code your authenticator app shows, or one of your recovery codes.</p>
+          @if (general()) {
+            <p class="form-error" role="alert">{{ general() }}</p>
+          }
+          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Checking…' : 'Verify and sign in' }}</button>
+          <button type="button" class="btn" (click)="startAgain()">Start again</button>
+        </form>
+      } @else {
       <form [formGroup]="form" (ngSubmit)="submit()" class="card form" novalidate>
         <app-form-field label="Username or email" fieldId="login" [error]="error('login', 'Username or email')">
           <input id="login" formControlName="login" autocomplete="username" [attr.aria-invalid]="!!error('login', 'x')" [attr.aria-describedby]="error('login', 'x') ? 'login-error' : null" />
@@ -33,6 +50,7 @@ export function safeReturnUrl(url: string | null | undefined): string {
         }
         <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
       </form>
+      }
       <p>New here? <a routerLink="/register">Create an account</a>.</p>
     </section>
   `,
@@ -47,12 +65,23 @@ export class LoginPage {
     login: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.loginMax)] }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.passwordMax)] }),
   });
+  /** Set when the password was right and the account also needs a code (`mfa_required`). */
+  readonly mfaToken = signal<string | null>(null);
+  readonly codeForm = new FormGroup({
+    code: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.mfaCodeMax)] }),
+  });
   readonly busy = signal(false);
   readonly general = signal<string | null>(null);
   private readonly tick = signal(0);
 
   constructor() {
     this.form.events.subscribe(() => this.tick.update((n) => n + 1));
+    this.codeForm.events.subscribe(() => this.tick.update((n) => n + 1));
+  }
+
+  codeError(): string | null {
+    this.tick();
+    return controlMessage(this.codeForm.controls.code, 'Code');
   }
 
   error(name: 'login' | 'password', label: string): string | null {
@@ -67,13 +96,48 @@ export class LoginPage {
       this.tick.update((n) => n + 1);
       return;
     }
-    this.busy.set(true);
     const { login, password } = this.form.getRawValue();
-    this.auth.login(login.trim(), password).subscribe({
+    this.send(this.auth.login(login.trim(), password), this.form);
+  }
+
+  submitCode(): void {
+    this.general.set(null);
+    const token = this.mfaToken();
+    if (!token) return;
+    if (this.codeForm.invalid) {
+      this.codeForm.markAllAsTouched();
+      this.tick.update((n) => n + 1);
+      return;
+    }
+    this.send(this.auth.loginSecondFactor(token, this.codeForm.getRawValue().code.trim()), this.codeForm);
+  }
+
+  /** Back to the password: the pending sign-in is dropped here (it expires on the server). */
+  startAgain(message: string | null = null): void {
+    this.mfaToken.set(null);
+    this.codeForm.reset();
+    this.form.controls.password.reset();
+    this.general.set(message);
+  }
+
+  private send(request: Observable<TokenResponse>, form: FormGroup): void {
+    this.busy.set(true);
+    request.subscribe({
       next: () => void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())),
       error: (err: unknown) => {
         this.busy.set(false);
-        this.general.set(applyServerErrors(this.form, toApiError(err)));
+        const error = toApiError(err);
+        const body = err instanceof HttpErrorResponse ? (err.error as ApiErrorBody | null) : null;
+        if (error.code === 'mfa_required' && body?.mfa_token) {
+          // The password was right: ask for the code, keeping only the token (never the password).
+          this.form.controls.password.reset();
+          this.mfaToken.set(body.mfa_token);
+        } else if (this.mfaToken() && error.status === 401) {
+          // Expired (5 minutes) or already used: the code step cannot go on.
+          this.startAgain(error.message);
+        } else {
+          this.general.set(applyServerErrors(form, error));
+        }
         this.tick.update((n) => n + 1);
       },
     });
