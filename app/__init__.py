@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Ids in page paths too: a number no row can have is a 404, never a database error.
     app.url_map.converters["id"] = IdConverter
+    from app.accounts.github_views import bp as github_bp
     from app.accounts.views import bp as accounts_bp
     from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(github_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)

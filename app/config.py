@@ -108,6 +108,15 @@ class DefaultConfig:
     MAIL_DEFAULT_SENDER = "DevThread <noreply@localhost>"
     MAIL_TIMEOUT = 10
     MAIL_FILE_PATH: str | None = None
+    # Sign in with GitHub: on only when a client id is set (an OAuth app's id and secret).
+    # The three addresses are GitHub's; a test (or GitHub Enterprise) points them elsewhere.
+    GITHUB_CLIENT_ID: str | None = None
+    GITHUB_CLIENT_SECRET: str | None = None
+    GITHUB_AUTHORIZE_URL = "https://github.com/login/oauth/authorize"
+    GITHUB_TOKEN_URL = "https://github.com/login/oauth/access_token"
+    GITHUB_API_URL = "https://api.github.com/"
+    # Seconds to wait for each call to GitHub (token exchange, /user, /user/emails).
+    GITHUB_TIMEOUT = 10
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -164,6 +173,12 @@ ENV_SETTINGS: dict[str, type] = {
     "MFA_LOCKOUT_SECONDS": int,
     "PASSKEY_CHALLENGE_TTL": int,
     "WEBAUTHN_RP_ID": str,
+    "GITHUB_CLIENT_ID": str,
+    "GITHUB_CLIENT_SECRET": str,
+    "GITHUB_AUTHORIZE_URL": str,
+    "GITHUB_TOKEN_URL": str,
+    "GITHUB_API_URL": str,
+    "GITHUB_TIMEOUT": int,
 }
 
 

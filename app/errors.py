@@ -94,6 +94,13 @@ class MfaRequired(Unauthorized):
         self.extra = {"mfa_token": mfa_token}
 
 
+class ProviderUnavailable(DomainError):
+    """An outside service we depend on (GitHub's sign-in) failed or did not answer in time."""
+
+    status = 502
+    code = "bad_gateway"
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -105,6 +112,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    502: "bad_gateway",
     503: "service_unavailable",
 }
 

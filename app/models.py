@@ -1,6 +1,6 @@
 """Import every model so the metadata (migrations, tests) sees all tables."""
 
-from app.accounts.models import RefreshToken, User
+from app.accounts.models import OAuthIdentity, RefreshToken, User
 from app.admin.models import AuditEntry
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.notifications.models import Notification
@@ -31,6 +31,7 @@ __all__ = [
     "Message",
     "Mute",
     "Notification",
+    "OAuthIdentity",
     "Post",
     "PostTag",
     "Reaction",

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, Response, current_app, has_request_context, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+)
 from jinja2_fragments.flask import render_block
 
 SUPPORTED_LOCALES = ("en",)
@@ -54,6 +62,12 @@ def render_page(template: str, block: str | None = None, **context: Any) -> str:
     return render_template(template, **context)
 
 
+def allow_form_action(origin: str) -> None:
+    """Let this page's forms lead to ``origin`` too: CSP checks every redirect a form starts."""
+    # The settings page's "Connect GitHub" posts here, and the answer redirects to GitHub.
+    g.form_action_origins = [*g.get("form_action_origins", []), origin]
+
+
 def select_locale() -> str | None:
     """Pick the best language the browser asks for among those we have."""
     if not has_request_context():
@@ -64,7 +78,11 @@ def select_locale() -> str | None:
 def add_security_headers(response: Response) -> Response:
     """Add CSP and the other protective headers to every response."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = CONTENT_SECURITY_POLICY
+    if g.get("form_action_origins"):
+        extra = " ".join(g.form_action_origins)
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
+    headers.setdefault("Content-Security-Policy", policy)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

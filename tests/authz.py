@@ -148,6 +148,17 @@ def build_world(app: Flask) -> World:
         )
         safety.block(blocker=alice, username="dave")
         safety.mute(muter=alice, username="frank")
+        # Alice signs in with GitHub too (and has a password): its login is hers to see.
+        from app.accounts.models import OAuthIdentity
+
+        db.session.add(
+            OAuthIdentity(
+                provider="github",
+                provider_user_id="4242",
+                provider_login=f"gh-alice-{mark}",
+                user_id=alice.id,
+            )
+        )
         db.session.commit()
 
     visitors: dict[str, Visitor] = {
@@ -210,6 +221,7 @@ def build_world(app: Flask) -> World:
     for username in EXTRAS:
         world.secrets[f"{username}@example.com"] = set(staff)
     world.secrets[f"SECRET-DM-{mark}"] = {"owner"}
+    world.secrets[f"gh-alice-{mark}"] = {"owner"}
     world.secrets[f"SECRET-NOTE-{mark}"] = set(staff)
     world.secrets["$argon2"] = set()
     world.save()
@@ -235,5 +247,6 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "filename": "css/app.css",
             "path": "feed",
             "rest": "nothing-here",
+            "provider": "github",
         }[name]
     return values

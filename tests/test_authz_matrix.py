@@ -41,6 +41,8 @@ class Entry:
     values: dict[str, Any] = field(default_factory=dict)
     # Secrets this route may show whoever calls it (signing in as erin shows erin's address).
     reveals: tuple[str, ...] = ()
+    # Settings the route needs to be there at all (Sign in with GitHub needs a client id).
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 def everyone(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any]:
@@ -168,6 +170,10 @@ def as_form(body: Callable[[World, str], dict[str, Any]]) -> Callable[[World, st
     return form
 
 
+# GitHub set up, its addresses left as GitHub's: no route of the matrix reaches the network
+# (the way out is a redirect, and a callback without its state is refused before any call).
+GITHUB = {"GITHUB_CLIENT_ID": "matrix-client", "GITHUB_CLIENT_SECRET": "matrix-secret"}
+
 # Pages answer a signed-in visitor's sign-in and sign-up forms by sending them home.
 SIGNED_OUT_ONLY = everyone(302, anonymous=200, suspended=200)
 
@@ -265,6 +271,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/settings/passkeys/options"): Entry(page_signed_in(200)),
     ("POST", "/settings/passkeys"): Entry(page_signed_in(303), as_form(own_new_passkey)),
     ("POST", "/settings/passkeys/<id:passkey_id>/delete"): Entry(page_signed_in(404, owner=303)),
+    # --- Sign in with GitHub. Signed-in visitors are sent home; everyone else to GitHub. ---
+    ("GET", "/auth/github/login"): Entry(everyone(302), config=GITHUB),
+    # No state of this browser's: refused before GitHub is asked anything.
+    ("GET", "/auth/github/callback"): Entry(everyone(400), query="code=c&state=s", config=GITHUB),
+    # No GitHub sign-in waits for a username: back to the login page (home when signed in).
+    ("GET", "/auth/github/confirm"): Entry(everyone(302), config=GITHUB),
+    ("POST", "/auth/github/confirm"): Entry(everyone(302), {"username": "newbie"}, config=GITHUB),
+    # Signed in: off to GitHub to connect; signed out: to the login page.
+    ("POST", "/settings/connections/github"): Entry(everyone(302), config=GITHUB),
+    # Only alice has a GitHub account connected (and a password: she may disconnect it).
+    ("POST", "/settings/connections/github/disconnect"): Entry(page_signed_in(404, owner=303)),
     # --- Operations, the SPA's shell, static files, the socket. ---
     ("GET", "/healthz"): Entry(everyone(200)),
     ("GET", "/readyz"): Entry(everyone(200)),
@@ -337,6 +354,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/auth/passkey"): Entry(
         api_public(200), alice_passkey_answer, reveals=("alice@example.com",)
     ),
+    ("GET", "/api/v1/me/connections"): Entry(api_signed_in(200)),
+    ("DELETE", "/api/v1/me/connections/<provider>"): Entry(api_signed_in(404, owner=204)),
     ("GET", "/api/v1/me/blocks"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/me/mutes"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/openapi.json"): Entry(api_public(200)),
@@ -465,6 +484,8 @@ def test_route_as_every_visitor(app, world, pair, monkeypatch):
     monkeypatch.setitem(app.config, "CACHE_ENABLED", False)
     method, rule_text = pair
     entry = MATRIX[pair]
+    for key, value in entry.config.items():
+        monkeypatch.setitem(app.config, key, value)
     got: dict[str, int] = {}
     found: dict[str, list[str]] = {}
     for actor in ACTORS:

@@ -195,6 +195,9 @@ def test_no_route_answers_bad_input_with_a_server_error(app, world, api_fields, 
     from app.extensions import limiter
 
     monkeypatch.setitem(app.config, "CACHE_ENABLED", False)
+    # Sign in with GitHub set up, so its routes are walked past "not set up" (no network:
+    # a callback without this browser's state is refused before GitHub is asked anything).
+    monkeypatch.setitem(app.config, "GITHUB_CLIENT_ID", "bad-input-walk")
     # Thousands of requests from one person: the write limit would answer most of them 429.
     monkeypatch.setattr(limiter, "enabled", False)
     failures: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import mfa, queries, services, sessions
@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.accounts.rules import identity_key
 from app.errors import NotFound
 from app.extensions import client_address, limiter
+from app.redirects import go, local_or
 
 
 def load_session_user(identity: str) -> User | None:
@@ -46,6 +47,28 @@ def start_second_factor(user: User, *, remember: bool = False) -> str | None:
         return None
     g.mfa_required = True  # not a failed sign-in (login limits)
     return mfa.start_pending_sign_in(user=user, remember=remember)
+
+
+# The browser session's key for a sign-in waiting for its code (no password is kept anywhere).
+MFA_SESSION_KEY = "mfa_token"
+
+
+def complete_sign_in(
+    user: User, *, remember: bool = False, next_url: str | None = None
+) -> Response:
+    """Finish a browser sign-in whose first step passed (password, GitHub); send it on.
+
+    Every page sign-in of an existing account goes through here, so the second factor is asked
+    in one place: an account with one is sent to the code step instead of being signed in.
+    ``next_url`` is checked (a path on this site, else home).
+    """
+    home = url_for("feeds.home")
+    if mfa_token := start_second_factor(user, remember=remember):
+        session[MFA_SESSION_KEY] = mfa_token
+        step = url_for("accounts.login_second_factor", next=local_or(next_url, "") or None)
+        return go(step, default=home)
+    sign_in(user, remember=remember)
+    return go(next_url or home, default=home)
 
 
 def sign_out() -> None:

@@ -84,6 +84,12 @@ class PasskeyLoginForm(FlaskForm):
     remember = HiddenField()
 
 
+class ProviderSignUpForm(FlaskForm):
+    """Pick the username of an account made with GitHub."""
+
+    username = StringField(_l("Username"))
+
+
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
 

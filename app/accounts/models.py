@@ -1,4 +1,4 @@
-"""Accounts: users, their sign-ins (sessions), refresh tokens and second factors."""
+"""Accounts: users, sign-ins, refresh tokens, second factors and connected accounts."""
 
 from __future__ import annotations
 
@@ -104,6 +104,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Suspended people cannot sign in."""
         return not self.suspended
+
+    @property
+    def has_password(self) -> bool:
+        """Tell whether a password can sign this account in (not one made with GitHub alone)."""
+        # An account made through a provider stores no hash at all: nothing can ever verify.
+        return bool(self.password_hash)
 
     @property
     def name(self) -> str:
@@ -254,3 +260,29 @@ class Passkey(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_passkeys_user_id", "user_id", "id"),)
+
+
+class OAuthIdentity(db.Model):
+    """An account at an outside provider (GitHub) that signs one user in.
+
+    Made only from a verified email that matches the account, from the account's signed-in
+    settings, or with a new account (app/accounts/identities.py); never silently.
+    """
+
+    __tablename__ = "oauth_identities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The provider's own stable id (GitHub's numeric user id, as text): logins can be renamed.
+    provider_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The name the provider showed at the last sign-in, for the settings page only.
+    provider_login: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("uq_oauth_identities_provider_user", provider, provider_user_id, unique=True),
+        # One account per provider per user: the settings page connects or disconnects it.
+        Index("uq_oauth_identities_user_provider", user_id, provider, unique=True),
+    )

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from app.accounts import rules
-from app.accounts.models import ROLES, User, UserSession
+from app.accounts.identities import PROVIDER_NAMES
+from app.accounts.models import ROLES, OAuthIdentity, User, UserSession
 from app.accounts.models import Passkey as PasskeyRecord
 from app.payloads import (
     NO_NUL,
@@ -58,6 +59,7 @@ Website = Annotated[
     ),
     AfterValidator(_fits_with_scheme),
 ]
+Provider = choice(PROVIDER_NAMES)
 ProfileText = rules.PROFILE_TEXT_PATTERN
 PROFILE_HINT = _l("Remove the control characters and those that change the text's direction.")
 
@@ -83,7 +85,29 @@ class PrivateUser(UserSummary):
     two_factor: Annotated[
         bool, Field(description="Signing in with the password also asks for a code (TOTP).")
     ]
+    has_password: Annotated[
+        bool,
+        Field(
+            description="False for an account made with GitHub alone: it signs in with GitHub "
+            "until it sets a password (settings page, or a password reset)."
+        ),
+    ]
     created_at: Time
+
+
+class ConnectedAccount(Payload):
+    """An outside account (GitHub) that signs you in; connected on the settings page only."""
+
+    provider: Provider  # type: ignore[valid-type]
+    login: Annotated[str, Field(description="The provider's name for you at your last sign-in.")]
+    created_at: Time
+    last_used_at: Time | None
+
+
+class ConnectedAccountList(Payload):
+    """Your connected accounts, one per provider at most."""
+
+    items: list[ConnectedAccount]
 
 
 class TokenPair(Payload):
@@ -195,7 +219,18 @@ def private_user(user: User) -> PrivateUser:
         dm_policy=user.dm_policy,
         suspended=user.suspended,
         two_factor=user.two_factor,
+        has_password=user.has_password,
         created_at=isoformat(user.created_at),
+    )
+
+
+def connected_account(identity: OAuthIdentity) -> ConnectedAccount:
+    """Return one connected account as its owner sees it."""
+    return ConnectedAccount(
+        provider=identity.provider,
+        login=identity.provider_login,
+        created_at=isoformat(identity.created_at),
+        last_used_at=isoformat(identity.last_used_at),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from app.accounts.models import Passkey, User, UserSession
+from app.accounts.models import OAuthIdentity, Passkey, User, UserSession
 from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
 from app.extensions import db
 from app.pagination import Page, keyset_page
@@ -113,3 +113,40 @@ def user_passkeys(user: User, *, limit: int, cursor: str | None) -> Page[Passkey
     """Return the user's passkeys, newest first (one query)."""
     query = select(Passkey).where(Passkey.user_id == user.id)
     return keyset_page(query, key=(Passkey.id,), limit=limit, cursor=cursor)
+
+
+def identity_for(provider: str, provider_user_id: str) -> OAuthIdentity | None:
+    """Return the connection of this outside account (a GitHub id), whoever it belongs to."""
+    return db.session.scalar(
+        select(OAuthIdentity).where(
+            OAuthIdentity.provider == provider,
+            OAuthIdentity.provider_user_id == provider_user_id,
+        )
+    )
+
+
+def identity_of(user: User, provider: str) -> OAuthIdentity | None:
+    """Return the user's connected account at this provider, if any."""
+    return db.session.scalar(
+        select(OAuthIdentity).where(
+            OAuthIdentity.user_id == user.id, OAuthIdentity.provider == provider
+        )
+    )
+
+
+def identities_of(user: User) -> list[OAuthIdentity]:
+    """Return the user's connected accounts (one per provider at most), by provider."""
+    return list(
+        db.session.scalars(
+            select(OAuthIdentity)
+            .where(OAuthIdentity.user_id == user.id)
+            .order_by(OAuthIdentity.provider)
+        )
+    )
+
+
+def taken_username_keys(keys: list[str]) -> set[str]:
+    """Return which of these username keys accounts already have (one query)."""
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(User.username_key).where(User.username_key.in_(keys))))

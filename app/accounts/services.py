@@ -68,7 +68,8 @@ def register_user(
 def authenticate(*, login: str, password: str) -> User:
     """Return the user these credentials belong to; the same error for every wrong pair."""
     user = queries.find_by_login(login) if login else None
-    if user is None:
+    if user is None or not user.has_password:
+        # An account made with GitHub has no password: it answers as slowly as an unknown one.
         burn_verification()
         raise wrong_credentials()
     if not verify_password(user.password_hash, password):
@@ -117,9 +118,13 @@ def update_profile(
 
 
 def change_password(*, user: User, current_password: str, new_password: str) -> User:
-    """Set a new password and end every other session and refresh token of the user."""
+    """Set a new password and end every other session and refresh token of the user.
+
+    An account without a password (made with GitHub) sets its first one: there is no current
+    one to give, so ``current_password`` is not read.
+    """
     errors: rules.FieldErrors = {}
-    if not verify_password(user.password_hash, current_password):
+    if user.has_password and not verify_password(user.password_hash, current_password):
         errors["current_password"] = [_("That is not your current password.")]
     rules.check_password(new_password, errors, field="new_password")
     if errors:

@@ -8,14 +8,15 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app import jsonread
-from app.accounts import mfa, passkeys, queries, services
+from app.accounts import github, identities, mfa, passkeys, queries, services
 from app.accounts.auth import (
+    MFA_SESSION_KEY,
+    complete_sign_in,
     login_limits,
     register_limits,
     sign_in,
     sign_in_step_limits,
     sign_out,
-    start_second_factor,
 )
 from app.accounts.forms import (
     CodeForm,
@@ -32,7 +33,7 @@ from app.accounts.forms import (
 from app.errors import DomainError, Unauthorized
 from app.redirects import go, safe_next
 from app.safety import queries as safety
-from app.web import is_htmx, render_page
+from app.web import allow_form_action, is_htmx, render_page
 
 bp = Blueprint("accounts", __name__)
 
@@ -81,11 +82,9 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            remember = bool(form.remember.data)
-            if mfa_token := start_second_factor(user, remember=remember):
-                return ask_for_code(mfa_token)
-            sign_in(user, remember=remember)
-            return go(safe_next(url_for("feeds.home")))
+            return complete_sign_in(
+                user, remember=bool(form.remember.data), next_url=safe_next(url_for("feeds.home"))
+            )
     status = 422 if form.is_submitted() else 200
     return render_page("accounts/login.html", block="form", form=form), status
 
@@ -198,6 +197,9 @@ def render_settings(
     **second_factors,
 ):
     """Render the settings page (or one of its forms for htmx)."""
+    if github.enabled():
+        allow_form_action(github.authorize_origin())
+    connections = queries.identities_of(current_user)
     return render_page(
         "accounts/settings.html",
         block=block,
@@ -209,20 +211,15 @@ def render_settings(
         notices=notices or {},
         blocked=safety.blocked_users(current_user, limit=SAFETY_LIST, cursor=None),
         muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),
+        connections=connections,
+        only_way_in=identities.is_only_way_in(current_user, len(connections)),
     ), status
 
 
 # --- Two factors and passkeys ------------------------------------------------------------------
 # The login page's second step, the passkey sign-in, and the settings page's two sections.
 
-MFA_SESSION_KEY = "mfa_token"  # the pending sign-in's token (no password is kept anywhere)
 PASSKEY_LIMIT = 50  # passkeys listed on the settings page
-
-
-def ask_for_code(mfa_token: str):
-    """Keep the pending sign-in in this browser's session and ask for its code."""
-    session[MFA_SESSION_KEY] = mfa_token
-    return go(url_for("accounts.login_second_factor", next=safe_next("") or None))
 
 
 @bp.route("/login/2fa", methods=["GET", "POST"])

@@ -1,12 +1,13 @@
-"""API routes for accounts: register, login, refresh, logout, me, sessions."""
+"""API routes for accounts: register, login, refresh, logout, me, sessions, connections."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.accounts import queries, services, tokens
+from app.accounts import identities, queries, services, tokens
 from app.accounts.auth import client_info, login_limits, register_limits, start_second_factor
 from app.accounts.payloads import (
+    ConnectedAccountList,
     LoginRefused,
     LoginRequest,
     PrivateUser,
@@ -15,6 +16,7 @@ from app.accounts.payloads import (
     RegisterRequest,
     SessionList,
     TokenPair,
+    connected_account,
     private_user,
     session_payload,
     token_pair,
@@ -161,3 +163,34 @@ def list_sessions(query: PageQuery):
 def delete_session(session_id: int):
     """End one of your sign-ins at once (another person's is 404)."""
     services.end_session(user=api_user(), session_id=session_id)
+
+
+@bp.get("/me/connections")
+@operation(
+    "Your connected accounts (GitHub)",
+    "Me",
+    {200: ("The outside accounts that sign you in.", ConnectedAccountList)},
+    auth=True,
+    description="Connecting happens on the settings page (`/settings`), in the browser: "
+    "GitHub's sign-in is a redirect the API does not carry.",
+)
+def list_connections():
+    """List the outside accounts (GitHub) that sign you in."""
+    items = [connected_account(i) for i in queries.identities_of(api_user())]
+    return ConnectedAccountList(items=items)
+
+
+@bp.delete("/me/connections/<provider>")
+@operation(
+    "Disconnect an outside account",
+    "Me",
+    {204: ("It no longer signs you in.", None)},
+    auth=True,
+    errors=(404, 409),
+    path={"provider": "`github`; one not connected to your account is 404."},
+    description="Refused (409) when it is your only way to sign in: no password and no other "
+    "connected account.",
+)
+def delete_connection(provider: str):
+    """Disconnect an outside account, unless it is your only way to sign in."""
+    identities.disconnect(user=api_user(), provider=provider)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from pydantic import TypeAdapter
 
-from app.accounts.payloads import Presence, Username
+from app.accounts.payloads import Presence, Provider, Username
 from app.api import bp
 from app.api.common import IdConverter
 from app.api.spec import build_document
@@ -67,6 +67,7 @@ PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
     "conversation_id": (Id, "A conversation of yours; anyone else's is 404."),
     "session_id": (Id, "A sign-in's id."),
     "passkey_id": (Id, "A passkey's id."),
+    "provider": (Provider, "An outside sign-in provider; any other is 404."),
 }
 
 

@@ -24,6 +24,7 @@ export const ADA: PrivateUser = {
   dm_policy: 'everyone',
   suspended: false,
   two_factor: false,
+  has_password: true,
   created_at: '2025-01-01T00:00:00Z',
 };
 

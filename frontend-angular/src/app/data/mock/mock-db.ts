@@ -409,6 +409,7 @@ export class MockDb {
         dm_policy: 'everyone',
         suspended: false,
         two_factor: username === 'grace',
+        has_password: true,
         created_at: this.ago(60 * 24 * (400 - i * 20)),
         password: MOCK_PASSWORD,
       });

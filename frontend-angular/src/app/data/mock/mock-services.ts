@@ -173,6 +173,7 @@ export class MockAuthService extends MockBase implements AuthService {
         dm_policy: 'everyone',
         suspended: false,
         two_factor: false,
+        has_password: true,
         created_at: new Date().toISOString(),
         password,
       };
