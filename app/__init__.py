@@ -98,7 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # The modules that declare jobs: every process imports them, so a worker knows each job's name.
-JOB_MODULES = ("app.feeds.jobs", "app.mail")
+JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.media.jobs")
 
 
 def register_jobs(app: Flask) -> None:
@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.feeds.views import bp as feeds_bp
     from app.live.ws import bp as realtime_bp
     from app.main.views import bp as main_bp
+    from app.media.views import bp as media_bp
     from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops import bench_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(safety_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)

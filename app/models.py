@@ -2,6 +2,7 @@
 
 from app.accounts.models import OAuthIdentity, RefreshToken, User
 from app.admin.models import AuditEntry
+from app.media.models import Media, PostMedia
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.notifications.models import Notification
 from app.posts.models import (
@@ -27,12 +28,14 @@ __all__ = [
     "Conversation",
     "ConversationMember",
     "Follow",
+    "Media",
     "Mention",
     "Message",
     "Mute",
     "Notification",
     "OAuthIdentity",
     "Post",
+    "PostMedia",
     "PostTag",
     "Reaction",
     "RefreshToken",
