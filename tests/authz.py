@@ -61,6 +61,8 @@ class World:
     # The owner's second factors: the authenticator app's secret and a passkey (software).
     totp_secret: str = ""
     authenticator: Any = None
+    # Alice's uploaded picture (files named by content: they outlive a restore untouched).
+    media_name: str = ""
 
     def save(self) -> None:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
@@ -130,6 +132,11 @@ def build_world(app: Flask) -> World:
         )
         ids.update(post=post.id, comment=comment.id, reply=reply.id)
         ids["dave_post"] = posts.create_post(author=dave, body="dave posts #python").id
+        from app.media import services as media
+        from tests.media_files import png
+
+        picture = media.upload_picture(owner=alice, data=png(), alt="alice's picture")
+        ids["media"], media_name = picture.id, picture.name
         posts.react(post_id=post.id, user=erin, kind="like")
         posts.bookmark(post_id=post.id, user=alice)
         social.follow(follower=erin, username="alice")
@@ -209,7 +216,12 @@ def build_world(app: Flask) -> World:
         ).id
 
     world = World(
-        app=app, ids=ids, visitors=visitors, totp_secret=totp_secret, authenticator=authenticator
+        app=app,
+        ids=ids,
+        visitors=visitors,
+        totp_secret=totp_secret,
+        authenticator=authenticator,
+        media_name=media_name,
     )
     world.secrets[totp_secret] = set()
     staff = {"moderator", "admin"}
@@ -239,6 +251,8 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "conversation_id": world.ids["conversation"],
             "session_id": world.ids["session"],
             "passkey_id": world.ids["passkey"],
+            "media_id": world.ids["media"],
+            "name": world.media_name,
             "target_id": world.ids["post"],
             "username": "alice",
             "kind": "like",

@@ -41,11 +41,17 @@ def alice(app):
     return api_as(app, "alice")
 
 
-@pytest.fixture(autouse=True)
-def _empty_store(app):
-    yield
+def _empty(app) -> None:
     for name in os.listdir(media_root(app)):
         os.unlink(os.path.join(media_root(app), name))
+
+
+@pytest.fixture(autouse=True)
+def _empty_store(app):
+    """Start and end each test with an empty store (other modules' worlds leave files)."""
+    _empty(app)
+    yield
+    _empty(app)
 
 
 # --- Uploads -----------------------------------------------------------------------------
@@ -463,3 +469,51 @@ def test_the_s3_backend_stores_serves_and_deletes(app, alice, client, s3_server,
     alice.call("DELETE", f"/posts/{post['id']}")
     run_jobs(app)
     assert "Contents" not in s3.list_objects_v2(Bucket="devthread-media", Prefix="pictures/")
+
+
+# --- Moderation --------------------------------------------------------------------------
+
+
+def test_staff_remove_a_picture_with_a_reason_and_the_post_says_so(app, alice, client):
+    from app.admin.models import AuditEntry
+    from tests.conftest import Auth, csrf_token, make_user
+
+    picture = upload(alice, media_files.png(colour=(3, 3, 3)), alt="Offensive").get_json()
+    post = alice.call("POST", "/posts", json={"body": f"Hi ![Offensive]({picture['url']})"})
+    post_id = post.get_json()["id"]
+    make_user(app, "mona", role="moderator")
+    Auth(client).login("mona")
+    listing = client.get("/admin/media").get_data(as_text=True)
+    assert f"/p/{post_id}" in listing and "@alice" in listing and 'alt="Offensive"' in listing
+    token = csrf_token(client, "/admin/media")
+    field = f"media-{picture['id']}-reason"
+    refused = client.post(f"/admin/media/{picture['id']}/remove", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert "Give a reason" in refused.get_data(as_text=True)
+    done = client.post(
+        f"/admin/media/{picture['id']}/remove", data={"csrf_token": token, field: "Not allowed"}
+    )
+    assert done.status_code == 303
+    run_jobs(app)
+    assert stored_files(app) == set()
+    shown = client.get(f"/p/{post_id}").get_data(as_text=True)
+    assert "Picture removed" in shown and picture["url"] not in shown
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "media.remove"))
+        assert (entry.target_type, entry.target_id, entry.reason) == (
+            "media",
+            picture["id"],
+            "Not allowed",
+        )
+        assert entry.details["post_ids"] == [post_id]
+    assert "Removed a picture" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_a_post_with_a_picture_can_be_reported(app, alice):
+    picture = upload(alice, media_files.png()).get_json()
+    post = alice.call("POST", "/posts", json={"body": f"![x]({picture['url']})"}).get_json()
+    bob = api_as(app, "bob")
+    report = bob.call(
+        "POST", "/reports", json={"target_type": "post", "target_id": post["id"], "reason": "spam"}
+    )
+    assert report.status_code == 201

@@ -21,8 +21,9 @@ AUDIT_ACTIONS = (
     "post.remove",
     "comment.remove",
     "report.dismiss",
+    "media.remove",
 )
-AUDIT_TARGETS = ("user", "post", "comment", "report")
+AUDIT_TARGETS = ("user", "post", "comment", "report", "media")
 
 
 class AuditEntry(db.Model):
