@@ -117,8 +117,12 @@ def test_metrics_count_queued_jobs_their_runs_and_durations(app, client):
 
 def test_a_periodic_job_is_queued_once_per_slot(app):
     scheduler = local_backend(app).scheduler
-    start = 1_800_000_000.0  # on a minute's boundary
-    assert sorted(scheduler.tick(start)) == ["feeds.refresh_trending", "tests.tick"]
+    start = 1_800_000_000.0  # on a minute's boundary, and an hour's (media.cleanup is hourly)
+    assert sorted(scheduler.tick(start)) == [
+        "feeds.refresh_trending",
+        "media.cleanup",
+        "tests.tick",
+    ]
     queued = [scheduler.tick(start + t) for t in (0, 0.2, 0.7, 0.9)]
     assert queued == [[], [], [], []]
     assert scheduler.tick(start + 1.1) == ["tests.tick"]

@@ -217,7 +217,8 @@ def _encode(image: Image.Image, ext: str) -> bytes:
     elif ext == "png":
         image.save(out, "PNG")
     else:
-        image.save(out, "WEBP", quality=80, method=4)
+        # method 2: a third of method 4's time (measured, docs/media.md), a few % larger.
+        image.save(out, "WEBP", quality=80, method=2)
     return out.getvalue()
 
 
