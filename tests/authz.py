@@ -68,7 +68,9 @@ class World:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
         with self.app.app_context():
             for table in db.metadata.sorted_tables:
-                result = db.session.execute(table.select())
+                # In key order: PostgreSQL returns rows in storage order, which after deletes
+                # can put a reply before the comment it answers (its foreign key refuses that).
+                result = db.session.execute(table.select().order_by(*table.primary_key.columns))
                 self.rows[table.name] = [dict(row) for row in result.mappings()]
             db.session.remove()
         for name, visitor in self.visitors.items():
