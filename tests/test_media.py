@@ -517,3 +517,107 @@ def test_a_post_with_a_picture_can_be_reported(app, alice):
         "POST", "/reports", json={"target_type": "post", "target_id": post["id"], "reason": "spam"}
     )
     assert report.status_code == 201
+
+
+# --- The pages' upload routes ------------------------------------------------------------
+
+
+def test_the_composers_upload_answers_json_errors(app, client):
+    from tests.conftest import Auth, csrf_token, make_user
+
+    picture = {"file": (io.BytesIO(media_files.png()), "p.png")}
+    signed_out = client.post("/media", data=picture)
+    assert signed_out.status_code == 401 and signed_out.get_json()["error"]["code"]
+    make_user(app, "alice")
+    Auth(client).login()
+    no_token = client.post("/media", data={"file": (io.BytesIO(media_files.png()), "p.png")})
+    assert no_token.status_code == 400
+    assert no_token.get_json()["error"]["code"] == "bad_request"
+    token = csrf_token(client, "/")
+    svg = client.post(
+        "/media",
+        data={"file": (io.BytesIO(media_files.SVG_WITH_SCRIPT), "x.svg")},
+        headers={"X-CSRFToken": token},
+    )
+    assert svg.status_code == 422
+    assert "SVG" in svg.get_json()["error"]["fields"]["file"][0]
+    assert media_rows(app) == 0 and stored_files(app) == set()
+    good = client.post(
+        "/media",
+        data={"file": (io.BytesIO(media_files.png()), "p.png"), "alt": "Hi"},
+        headers={"X-CSRFToken": token},
+    )
+    assert good.status_code == 201 and good.get_json()["alt"] == "Hi"
+
+
+def test_the_settings_page_shows_why_an_avatar_was_refused(app, client):
+    from tests.conftest import Auth, csrf_token, make_user
+
+    make_user(app, "alice")
+    Auth(client).login()
+    token = csrf_token(client, "/settings")
+    refused = client.post(
+        "/settings/avatar",
+        data={"file": (io.BytesIO(b"not a picture"), "me.png"), "csrf_token": token},
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "That file is not a picture" in page and 'id="avatar-errors"' in page
+    assert media_rows(app) == 0
+    no_token = client.post("/settings/avatar", data={"file": (io.BytesIO(media_files.png()), "a")})
+    assert no_token.status_code == 400 and media_rows(app) == 0
+    saved = client.post(
+        "/settings/avatar",
+        data={"file": (io.BytesIO(media_files.png()), "me.png"), "csrf_token": token},
+    )
+    assert saved.status_code == 303
+    assert "-96.png" in client.get("/settings").get_data(as_text=True)
+    dropped = client.post("/settings/avatar/delete", data={"csrf_token": token})
+    assert dropped.status_code == 303
+    run_jobs(app)
+    assert media_rows(app) == 0 and "/avatars/alice.svg" in client.get("/settings").get_data(
+        as_text=True
+    )
+
+
+# --- Settings and markup -----------------------------------------------------------------
+
+
+def test_picture_settings_that_cannot_work_are_refused(tmp_path):
+    from app.config import ConfigError, check_media_settings
+
+    check_media_settings({"MEDIA_STORAGE": "local"})
+    with pytest.raises(ConfigError, match="local or s3"):
+        check_media_settings({"MEDIA_STORAGE": "ftp"})
+    with pytest.raises(ConfigError, match="MEDIA_S3_BUCKET"):
+        check_media_settings({"MEDIA_STORAGE": "s3"})
+
+
+def test_the_sanitizer_keeps_srcset_only_for_uploaded_pictures():
+    from app.posts.markdown import _sanitize
+
+    key = "a" * 64
+    kept = _sanitize(f'<img src="/media/{key}.png" srcset="/media/{key}-640.png 640w" width="9">')
+    assert "srcset" in kept and 'width="9"' in kept
+    for bad in ("https://evil.example/x.png 1x", f"/media/{key}.png 1x, javascript:alert(1)"):
+        assert "srcset" not in _sanitize(f'<img src="/x.png" srcset="{bad}">')
+    # Markdown cannot write these attributes at all: raw HTML is off.
+    html = render(f'<img src="/media/{key}.png" onerror="alert(1)">')
+    assert "<img" not in html
+
+
+def render(body: str) -> str:
+    from app.posts.markdown import render_markdown
+
+    return render_markdown(body, local_images=lambda images: [None] * len(images)).html
+
+
+def test_comments_show_an_uploaded_pictures_alt_text_only(app, alice):
+    picture = upload(alice, media_files.png()).get_json()
+    post = alice.call("POST", "/posts", json={"body": "Hello"}).get_json()
+    comment = alice.call(
+        "POST", f"/posts/{post['id']}/comments", json={"body": f"![my chart]({picture['url']})"}
+    )
+    assert comment.status_code == 201
+    html = comment.get_json()["body_html"]
+    assert "<img" not in html and "my chart" in html
