@@ -41,11 +41,13 @@ def webp(width: int = 80, height: int = 80) -> bytes:
     return out.getvalue()
 
 
-def gif(frames: int = 1, width: int = 16, height: int = 16) -> bytes:
+def gif(frames: int = 1, width: int = 16, height: int = 16, comment: bytes = b"") -> bytes:
     """Return a GIF of ``frames`` frames (made by Pillow: a real, decodable file)."""
-    images = [Image.new("P", (width, height), i % 256) for i in range(frames)]
+    colours = [(200, 30, 30), (30, 200, 30), (30, 30, 200)]
+    images = [Image.new("RGB", (width, height), colours[i % 3]) for i in range(frames)]
     out = io.BytesIO()
-    images[0].save(out, "GIF", save_all=frames > 1, append_images=images[1:], duration=20)
+    extra = {"comment": comment} if comment else {}
+    images[0].save(out, "GIF", save_all=frames > 1, append_images=images[1:], duration=50, **extra)
     return out.getvalue()
 
 

@@ -125,9 +125,30 @@ def test_exif_rotation_is_applied(app, alice):
 def test_webp_and_gif_are_accepted(app, alice):
     transparent = upload(alice, media_files.webp(), name="x.webp").get_json()
     assert transparent["content_type"] == "image/png"  # alpha kept: PNG fallback
-    animated = upload(alice, media_files.gif(frames=3), name="x.gif")
-    assert animated.status_code == 201
-    assert animated.get_json()["content_type"] == "image/png"
+    still = upload(alice, media_files.gif(frames=1), name="still.gif")
+    assert still.get_json()["content_type"] == "image/png"
+
+
+def test_an_animated_gif_keeps_moving_and_loses_its_comments(app, alice, client, monkeypatch):
+    data = media_files.gif(frames=3, width=900, height=300, comment=b"SECRET-GIF-COMMENT")
+    assert b"SECRET-GIF-COMMENT" in data
+    body = upload(alice, data, name="moving.gif").get_json()
+    assert body["content_type"] == "image/gif" and body["url"].endswith(".gif")
+    key = body["url"].removeprefix("/media/").split(".")[0]
+    expected = {f"{key}.gif", f"{key}.webp", f"{key}-640.gif", f"{key}-640.webp"}
+    assert stored_files(app) == expected
+    for name in expected:
+        with open(os.path.join(media_root(app), name), "rb") as stored:
+            raw = stored.read()
+        assert b"SECRET-GIF-COMMENT" not in raw
+        assert Image.open(io.BytesIO(raw)).n_frames == 3, name
+    assert client.get(body["url"]).mimetype == "image/gif"
+    # Every frame is decoded: the pixel budget counts them all.
+    monkeypatch.setitem(app.config, "MEDIA_MAX_PIXELS", 3 * 900 * 300 - 1)
+    refused = upload(alice, data, name="moving.gif")
+    assert (
+        refused.status_code == 422 and "frames" in refused.get_json()["error"]["fields"]["file"][0]
+    )
 
 
 def test_a_file_named_with_dots_and_slashes_is_stored_by_its_hash(app, alice, tmp_path):

@@ -15,7 +15,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageFile, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps, ImageSequence
 
 # Pillow must refuse a truncated file, never pad it with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -27,7 +27,12 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"GIF87a", 0, "GIF"),
     (b"GIF89a", 0, "GIF"),
 )
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 AVATAR_SIZES = (400, 96, 40)
 
 
@@ -230,6 +235,73 @@ def _scaled(image: Image.Image, side: int) -> Image.Image:
     return copy
 
 
+def _frames(source: Image.Image, limits: Limits) -> list[tuple[Image.Image, int]] | None:
+    """Return an animated GIF's frames (clean RGBA copies) and durations; None for a still."""
+    count = getattr(source, "n_frames", 1)
+    if source.format != "GIF" or count < 2:
+        return None
+    width, height = source.size
+    if count * width * height > limits.max_pixels:
+        # Every frame is decoded and kept: the pixel budget counts them all.
+        raise BadImage("too_many_frames")
+    frames = []
+    try:
+        for frame in ImageSequence.Iterator(source):
+            clean = Image.new("RGBA", frame.size)
+            clean.paste(frame.convert("RGBA"))
+            frames.append((clean, int(frame.info.get("duration") or 100)))
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise BadImage("truncated") from exc
+    return frames
+
+
+def _encode_animation(frames: list[Image.Image], durations: list[int], ext: str) -> bytes:
+    out = io.BytesIO()
+    first, rest = frames[0], frames[1:]
+    if ext == "gif":
+        first.save(
+            out, "GIF", save_all=True, append_images=rest, duration=durations, loop=0, disposal=2
+        )
+    else:
+        first.save(
+            out,
+            "WEBP",
+            save_all=True,
+            append_images=rest,
+            duration=durations,
+            loop=0,
+            quality=80,
+            method=2,
+        )
+    return out.getvalue()
+
+
+def _scaled_frames(frames: list[Image.Image], side: int) -> list[Image.Image]:
+    return [_scaled(frame, side) for frame in frames]
+
+
+def _process_animation(animation: list[tuple[Image.Image, int]], limits: Limits) -> Processed:
+    """Keep an animated GIF moving: as GIF and animated WebP, in the main and small sizes."""
+    frames = [frame for frame, _ in animation]
+    durations = [duration for _, duration in animation]
+    main = _scaled_frames(frames, limits.max_side)
+    width, height = main[0].size
+    main_bytes = _encode_animation(main, durations, "gif")
+    renditions = [
+        Rendition("", "gif", width, height, main_bytes),
+        Rendition("", "webp", width, height, _encode_animation(main, durations, "webp")),
+    ]
+    if max(width, height) > limits.small_side:
+        small = _scaled_frames(main, limits.small_side)
+        size, suffix = small[0].size, f"-{limits.small_side}"
+        renditions += [
+            Rendition(suffix, "gif", *size, _encode_animation(small, durations, "gif")),
+            Rendition(suffix, "webp", *size, _encode_animation(small, durations, "webp")),
+        ]
+    key = hashlib.sha256(main_bytes).hexdigest()
+    return Processed(key, "gif", width, height, tuple(renditions))
+
+
 def _fallback_ext(kind: str | None, image: Image.Image) -> str:
     # Screenshots and drawings (PNG, GIF) stay lossless; photos (JPEG) stay JPEG.
     if image.mode == "RGBA" or kind in ("PNG", "GIF"):
@@ -241,6 +313,9 @@ def process_picture(data: bytes, limits: Limits) -> Processed:
     """Turn an upload into the pictures we keep: main and small sizes, each also as WebP."""
     source = open_checked(data, limits, draft_side=limits.max_side)
     kind = source.format
+    animation = _frames(source, limits)
+    if animation is not None:
+        return _process_animation(animation, limits)
     image = _normalised(source)
     ext = _fallback_ext(kind, image)
     main = _scaled(image, limits.max_side)

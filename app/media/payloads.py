@@ -18,9 +18,9 @@ class MediaOut(Payload):
     url: Annotated[
         str,
         Field(
-            description="`/media/<content hash>.<ext>`, the JPEG or PNG; the same address with "
-            "`.webp` is its WebP copy, and pictures wider than 640 px also have a "
-            "`-640` copy for feeds (posts show them through srcset)."
+            description="`/media/<content hash>.<ext>`, the JPEG, PNG or GIF; the same "
+            "address with `.webp` is its WebP copy, and pictures wider than 640 px also have "
+            "a `-640` copy for feeds (posts show them through srcset)."
         ),
     ]
     width: Annotated[int, Field(ge=1, le=2048)]
@@ -35,8 +35,9 @@ class PictureUpload(Request):
     file: Annotated[
         bytes,
         Field(
-            description="PNG, JPEG, WebP or GIF (the first frame), read from its bytes: at "
-            "most MEDIA_MAX_BYTES (8 MB by default; 413 past it) and 40 megapixels.",
+            description="PNG, JPEG, WebP or GIF (an animated GIF stays animated), read from its "
+            "bytes: at most MEDIA_MAX_BYTES (8 MB by default; 413 past it) and 40 megapixels "
+            "(all frames together for an animation).",
             json_schema_extra={"format": "binary", "type": "string"},
         ),
     ]

@@ -14,7 +14,7 @@ from app.media.models import Media, PostMedia
 from app.pagination import Page, after_cursor, cut_page, decode_cursor
 
 # A picture's address as it appears in a body: its key is what we look up.
-MEDIA_PATH_RE = re.compile(r"/media/([0-9a-f]{64})(?:-[0-9]{2,4})?\.(?:jpg|png|webp)")
+MEDIA_PATH_RE = re.compile(r"/media/([0-9a-f]{64})(?:-[0-9]{2,4})?\.(?:jpg|png|gif|webp)")
 
 
 def keys_in(text: str) -> list[str]:

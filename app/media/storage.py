@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app
 
-NAME_RE = re.compile(r"[0-9a-f]{64}(?:-[0-9]{2,4})?\.(?:jpg|png|webp)")
+NAME_RE = re.compile(r"[0-9a-f]{64}(?:-[0-9]{2,4})?\.(?:jpg|png|gif|webp)")
 CHUNK = 64 * 1024
 
 

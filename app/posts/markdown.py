@@ -402,8 +402,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 
 _LOCAL_SRCSET_RE = re.compile(
-    r"/media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|webp)(?: [0-9]+w)?"
-    r"(?:, /media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|webp)(?: [0-9]+w)?)*"
+    r"/media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|gif|webp)(?: [0-9]+w)?"
+    r"(?:, /media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|gif|webp)(?: [0-9]+w)?)*"
 )
 
 

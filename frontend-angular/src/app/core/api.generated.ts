@@ -1281,14 +1281,14 @@ export interface components {
              * Content Type
              * @enum {string}
              */
-            content_type: "image/jpeg" | "image/png";
+            content_type: "image/gif" | "image/jpeg" | "image/png";
             /** Height */
             height: number;
             /** Id */
             id: number;
             /**
              * Url
-             * @description `/media/<content hash>.<ext>`, the JPEG or PNG; the same address with `.webp` is its WebP copy, and pictures wider than 640 px also have a `-640` copy for feeds (posts show them through srcset).
+             * @description `/media/<content hash>.<ext>`, the JPEG, PNG or GIF; the same address with `.webp` is its WebP copy, and pictures wider than 640 px also have a `-640` copy for feeds (posts show them through srcset).
              */
             url: string;
             /** Width */
@@ -1568,7 +1568,7 @@ export interface components {
             /**
              * File
              * Format: binary
-             * @description PNG, JPEG, WebP or GIF (the first frame), read from its bytes: at most MEDIA_MAX_BYTES (8 MB by default; 413 past it) and 40 megapixels.
+             * @description PNG, JPEG, WebP or GIF (an animated GIF stays animated), read from its bytes: at most MEDIA_MAX_BYTES (8 MB by default; 413 past it) and 40 megapixels (all frames together for an animation).
              */
             file: string;
         };
