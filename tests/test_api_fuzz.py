@@ -52,6 +52,9 @@ BUSINESS_RULES = {
     ("POST /me/2fa/recovery_codes", "code"): "the code the authenticator app shows now",
     ("POST /auth/login/2fa", "code"): "the code the authenticator app shows now",
     ("POST /me/passkeys", "credential"): "an authenticator's signed answer to our challenge",
+    ("POST /media", "file"): "a real picture, read from its bytes (not its declared type)",
+    ("POST /media", "alt"): "no control characters (the alt text is shown in pages)",
+    ("PUT /me/avatar", "file"): "a real picture, read from its bytes (not its declared type)",
 }
 CURSOR_REFUSED = "That cursor is not one this server made."
 # Run last: they end the signed-in session the other requests use.

@@ -10,7 +10,7 @@ from app.api.common import api_user
 from app.api.spec import operation
 from app.media import services
 from app.media.payloads import AvatarUpload, MediaOut, PictureUpload, media_payload
-from app.media.uploads import allow_upload_size, read_upload
+from app.media.uploads import read_upload
 from app.ratelimits import upload_limit
 
 
@@ -47,7 +47,6 @@ def upload_media():
 )
 def put_avatar():
     """Make the uploaded picture your avatar."""
-    allow_upload_size()
     return private_user(services.set_avatar(user=api_user(), data=read_upload()))
 
 
