@@ -18,13 +18,14 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 
 from app.imageproxy import fetch
 from app.imageproxy.signing import image_address, proxy_path, verified_url
-from tests.conftest import api_as
+from tests.conftest import DATABASE_URL, REDIS_URL, api_as
 
 
 def png(width: int = 1, height: int = 1) -> bytes:
@@ -128,12 +129,25 @@ def upstream() -> Iterator[Upstream]:
     server.close()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache(app: Flask, tmp_path, monkeypatch) -> None:
+    """Give each test an empty picture cache: a folder of its own, no entries in Redis."""
+    monkeypatch.setitem(app.config, "IMAGE_PROXY_CACHE_DIR", str(tmp_path / "image-cache"))
+    if REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match="devthread:imgproxy:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
 @pytest.fixture
-def proxy(app: Flask, tmp_path, monkeypatch, upstream: Upstream) -> Flask:
-    """Settings for these tests: the local server allowed, a cache folder of their own."""
+def proxy(app: Flask, monkeypatch, upstream: Upstream) -> Flask:
+    """Settings for these tests: the local server allowed."""
     monkeypatch.setitem(app.config, "IMAGE_PROXY_ALLOWED_NETWORKS", "127.0.0.1/32")
     monkeypatch.setitem(app.config, "IMAGE_PROXY_ALLOWED_PORTS", str(upstream.port))
-    monkeypatch.setitem(app.config, "IMAGE_PROXY_CACHE_DIR", str(tmp_path / "image-cache"))
     monkeypatch.setitem(app.config, "IMAGE_PROXY_TIMEOUT", 2.0)
     return app
 
@@ -147,13 +161,30 @@ class Connections:
         self.refused: list[object] = []
 
 
+def _services() -> set[tuple[str, int]]:
+    """The test run's own PostgreSQL and Redis, which the app (not the proxy) connects to."""
+    from sqlalchemy.engine import make_url
+
+    found = set()
+    if DATABASE_URL:
+        url = make_url(DATABASE_URL)
+        found.add((url.host or "localhost", url.port or 5432))
+    if REDIS_URL:
+        parts = urlsplit(REDIS_URL)
+        found.add((parts.hostname or "localhost", parts.port or 6379))
+    return found
+
+
 @pytest.fixture
 def connections(monkeypatch) -> Connections:
     record = Connections({"127.0.0.1"})
     real_create = socket.create_connection
     real_connect = socket.socket.connect
+    services = _services()
 
     def create_connection(address, *args, **kwargs):
+        if tuple(address[:2]) in services:
+            return real_create(address, *args, **kwargs)
         record.attempts.append(address)
         if address[0] not in record.allowed:
             record.refused.append(address)
@@ -161,6 +192,8 @@ def connections(monkeypatch) -> Connections:
         return real_create(address, *args, **kwargs)
 
     def connect(self, address):
+        if isinstance(address, tuple) and tuple(address[:2]) in services:
+            return real_connect(self, address)
         record.attempts.append(address)
         if isinstance(address, tuple) and address[0] not in record.allowed:
             record.refused.append(address)
@@ -396,12 +429,12 @@ def test_a_slow_host_is_cut_off_at_the_timeout(proxy, upstream, monkeypatch, rep
     assert elapsed < 1.5
 
 
-def test_an_unreachable_host_is_a_quick_502(proxy, upstream):
+def test_an_unreachable_host_is_a_quick_502(proxy, upstream, monkeypatch):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there now
-    proxy.config["IMAGE_PROXY_ALLOWED_PORTS"] = f"{upstream.port},{port}"
+    monkeypatch.setitem(proxy.config, "IMAGE_PROXY_ALLOWED_PORTS", f"{upstream.port},{port}")
     response = get(proxy, f"http://127.0.0.1:{port}/x.png")
     assert response.status_code == 502
     assert response.headers["X-Image-Proxy-Error"] == "unreachable"
