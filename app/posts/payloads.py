@@ -55,7 +55,13 @@ class Post(Payload):
     id: Id
     author: UserSummary
     body: Annotated[str, Field(description="Markdown.")]
-    body_html: Annotated[str, Field(description="Rendered, sanitized HTML with highlighted code.")]
+    body_html: Annotated[
+        str,
+        Field(
+            description="Rendered, sanitized HTML with highlighted code; pictures from other "
+            "hosts point at the image proxy (`/img/...`)."
+        ),
+    ]
     tags: Annotated[list[TagName], Field(max_length=rules.TAGS_MAX)]  # type: ignore[valid-type]
     created_at: Time
     edited_at: Time | None
