@@ -715,3 +715,49 @@ def test_https_connects_to_the_checked_address_and_checks_the_certificate_for_th
     assert response.status_code == 502
     assert response.headers["X-Image-Proxy-Error"] == "unreachable"
     assert upstream.hits("/cat.png") == 1
+
+
+def _parsed(html: str) -> list[tuple]:
+    """Read HTML into tags (attributes in any order), text and ends, to compare by meaning."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.items: list[tuple] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.items.append(("start", tag, tuple(sorted(attrs, key=lambda a: a[0]))))
+
+        def handle_endtag(self, tag):
+            self.items.append(("end", tag))
+
+        def handle_data(self, data):
+            self.items.append(("text", data))
+
+    reader = Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.items
+
+
+def test_showing_changes_nothing_but_the_picture_addresses(app):
+    from app.posts.display import shown_html
+    from app.posts.markdown import render_markdown
+
+    body = (
+        "## Title\n\n- [x] done\n- [ ] not yet\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
+        "```python\nprint('<img src=x>')\n```\n\n#python and `code` and [a link](https://x.example)"
+        f' and ![a "cat" <3]({EXTERNAL}?a=1&b=2) and ![ours](/media/ours.png)\n'
+    )
+    html = render_markdown(body).html
+    with app.test_request_context():
+        expected = html.replace(
+            'src="https://pics.example/cat.png?a=1&amp;b=2"',
+            f'src="{proxy_path(EXTERNAL + "?a=1&b=2")}"',
+        )
+        assert expected != html
+        assert _parsed(shown_html(html)) == _parsed(expected)
+        # Shown twice (a payload in a template): the same.
+        assert _parsed(shown_html(expected)) == _parsed(expected)
+        assert shown_html("<p>no pictures</p>") == "<p>no pictures</p>"
