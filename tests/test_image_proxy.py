@@ -429,6 +429,28 @@ def test_a_slow_host_is_cut_off_at_the_timeout(proxy, upstream, monkeypatch, rep
     assert elapsed < 1.5
 
 
+def test_a_slow_name_lookup_is_cut_off_at_the_timeout(app, monkeypatch, connections):
+    monkeypatch.setitem(app.config, "IMAGE_PROXY_TIMEOUT", 0.5)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(2) or [])
+    started = time.monotonic()
+    response = get(app, "https://slow-dns.example/cat.png")
+    assert response.status_code == 502
+    assert response.headers["X-Image-Proxy-Error"] == "timeout"
+    assert time.monotonic() - started < 1.5
+    assert connections.attempts == []
+
+
+def test_a_name_that_does_not_resolve_is_a_502(app, monkeypatch, connections):
+    def getaddrinfo(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    response = get(app, "https://does-not-exist.example/cat.png")
+    assert response.status_code == 502
+    assert response.headers["X-Image-Proxy-Error"] == "unresolvable"
+    assert connections.attempts == []
+
+
 def test_an_unreachable_host_is_a_quick_502(proxy, upstream, monkeypatch):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))

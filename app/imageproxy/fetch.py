@@ -12,10 +12,10 @@ The rules, in order, for the first address and for every redirect:
 - the connection goes to the checked address itself (no second lookup that could rebind), with
   the host name in ``Host`` and, for https, in SNI and the certificate check;
 - at most ``IMAGE_PROXY_MAX_REDIRECTS`` redirects, followed here and checked like the first;
-- ``IMAGE_PROXY_TIMEOUT`` seconds for the whole fetch (each connect and read waits at most what
-  is left), at most ``IMAGE_PROXY_MAX_BYTES`` bytes, and the bytes must be a PNG, JPEG, GIF,
-  WebP or AVIF picture by their first bytes (the upstream's Content-Type is not trusted; SVG,
-  which can carry script, never passes).
+- ``IMAGE_PROXY_TIMEOUT`` seconds for the whole fetch (the lookup, each connect and each read
+  wait at most what is left), at most ``IMAGE_PROXY_MAX_BYTES`` bytes, and the bytes must be a
+  PNG, JPEG, GIF, WebP or AVIF picture by their first bytes (the upstream's Content-Type is not
+  trusted; SVG, which can carry script, never passes).
 
 Plain blocking sockets: cooperative under gunicorn's gevent worker, which patches them.
 """
@@ -211,15 +211,12 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def resolve(host: str, port: int, policy: Policy) -> list[str]:
+def resolve(host: str, port: int, policy: Policy, within: float | None = None) -> list[str]:
     """Resolve a host once and return its addresses, refusing if any one is not allowed."""
     if _is_ip(host):
         addresses = [host]
     else:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise UpstreamFailed("unresolvable", "The host name does not resolve.") from exc
+        infos = _getaddrinfo(host, port, policy.timeout if within is None else within)
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise UpstreamFailed("unresolvable", "The picture's host name does not resolve.")
@@ -227,6 +224,29 @@ def resolve(host: str, port: int, policy: Policy) -> list[str]:
     if not all(address_allowed(address, policy) for address in addresses):
         raise Refused("private_address", "The picture's host is on a private network.")
     return addresses
+
+
+def _getaddrinfo(host: str, port: int, seconds: float) -> list:
+    """Look a name up, giving up after ``seconds`` (a resolver can take far longer)."""
+    answer: list = []
+    failure: list[BaseException] = []
+
+    def look_up() -> None:
+        try:
+            answer.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            failure.append(exc)
+
+    # A thread (a greenlet under gevent) that may be left behind: the lookup cannot be
+    # interrupted, only no longer waited for.
+    worker = threading.Thread(target=look_up, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise UpstreamFailed("timeout", "The picture's host name takes too long to resolve.")
+    if failure:
+        raise UpstreamFailed("unresolvable", "The host name does not resolve.") from failure[0]
+    return answer
 
 
 class _Deadline:
@@ -309,7 +329,7 @@ def fetch_image(url: str, policy: Policy) -> Fetched:
     try:
         for _hop in range(policy.max_redirects + 1):
             target = _target(url, policy)
-            addresses = resolve(target.host, target.port, policy)
+            addresses = resolve(target.host, target.port, policy, deadline.left())
             connection, response = _request(target, addresses, deadline)
             try:
                 if response.status in REDIRECTS:
