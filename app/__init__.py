@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.openapi import docs_bp
     from app.extensions import csrf
     from app.feeds.views import bp as feeds_bp
+    from app.imageproxy.views import bp as imageproxy_bp
     from app.live.ws import bp as realtime_bp
     from app.main.views import bp as main_bp
     from app.media.views import bp as media_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(spa_bp)
+    app.register_blueprint(imageproxy_bp)
     from app.ratelimits import apply_limits
 
     apply_limits(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,27 @@ class DefaultConfig:
     MEDIA_UPLOAD_LIMIT = "30 per hour"
     # A picture no post and no avatar refers to is removed after this many seconds.
     MEDIA_UNUSED_TTL = 24 * 3600
+    # --- Pictures from other hosts, through the image proxy (app/imageproxy, docs/security.md) ---
+    # Seconds for a whole fetch (connect, redirects, reading), and the largest picture in bytes.
+    IMAGE_PROXY_TIMEOUT = 5.0
+    IMAGE_PROXY_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_PROXY_MAX_REDIRECTS = 3
+    # CIDRs the proxy may fetch from although they are not public (an intranet), comma-separated;
+    # and ports besides 80 and 443. Both empty by default.
+    IMAGE_PROXY_ALLOWED_NETWORKS = ""
+    IMAGE_PROXY_ALLOWED_PORTS = ""
+    # How long a fetched picture is kept (Redis, else IMAGE_PROXY_CACHE_DIR, default
+    # instance/image-cache, up to IMAGE_PROXY_CACHE_MAX_BYTES), a failure, and browsers' copies.
+    IMAGE_PROXY_CACHE_TTL = 7 * 24 * 3600
+    IMAGE_PROXY_FAILURE_TTL = 60
+    IMAGE_PROXY_CACHE_DIR: str | None = None
+    IMAGE_PROXY_CACHE_MAX_BYTES = 512 * 1024 * 1024
+    IMAGE_PROXY_MAX_AGE = 30 * 24 * 3600
+    # Per address; a page of posts with pictures asks for each one.
+    IMAGE_PROXY_LIMIT = "600 per minute"
+    # The public origin of uploaded media when it is served from elsewhere (an S3 bucket's
+    # https://media.example.com): pictures there are not proxied and the page's CSP allows it.
+    MEDIA_PUBLIC_ORIGIN: str | None = None
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -215,6 +237,18 @@ ENV_SETTINGS: dict[str, type] = {
     "MEDIA_QUOTA_BYTES": int,
     "MEDIA_UPLOAD_LIMIT": str,
     "MEDIA_UNUSED_TTL": int,
+    "IMAGE_PROXY_TIMEOUT": float,
+    "IMAGE_PROXY_MAX_BYTES": int,
+    "IMAGE_PROXY_MAX_REDIRECTS": int,
+    "IMAGE_PROXY_ALLOWED_NETWORKS": str,
+    "IMAGE_PROXY_ALLOWED_PORTS": str,
+    "IMAGE_PROXY_CACHE_TTL": int,
+    "IMAGE_PROXY_FAILURE_TTL": int,
+    "IMAGE_PROXY_CACHE_DIR": str,
+    "IMAGE_PROXY_CACHE_MAX_BYTES": int,
+    "IMAGE_PROXY_MAX_AGE": int,
+    "IMAGE_PROXY_LIMIT": str,
+    "MEDIA_PUBLIC_ORIGIN": str,
 }
 
 
@@ -237,6 +271,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
                 settings[name] = int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        elif kind is float:
+            try:
+                settings[name] = float(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
         else:
             settings[name] = raw
     return settings
@@ -296,6 +335,23 @@ def check_media_settings(config: dict[str, Any]) -> None:
         raise ConfigError(f"MEDIA_STORAGE must be local or s3, got {kind!r}")
     if kind == "s3" and not config.get("MEDIA_S3_BUCKET"):
         raise ConfigError("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET (and the MEDIA_S3_* settings)")
+def check_image_proxy_settings(config: dict[str, Any]) -> None:
+    """Refuse allowed networks, ports or a media origin the image proxy could not use."""
+    from app.imageproxy.fetch import parse_networks, parse_ports
+
+    for name, parse in (
+        ("IMAGE_PROXY_ALLOWED_NETWORKS", parse_networks),
+        ("IMAGE_PROXY_ALLOWED_PORTS", parse_ports),
+    ):
+        try:
+            parse(config.get(name))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
+    origin = config.get("MEDIA_PUBLIC_ORIGIN")
+    if origin and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?", origin):
+        raise ConfigError(
+            f"MEDIA_PUBLIC_ORIGIN must be an origin (https://media.example.com), got {origin!r}"
+        )
 
 
 def finalize(config: dict[str, Any], instance_path: str) -> None:
@@ -335,6 +391,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     derive_cookie_flags(config)
     derive_mail_settings(config, instance_path)
     check_media_settings(config)
+    check_image_proxy_settings(config)
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

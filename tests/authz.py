@@ -264,5 +264,8 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "path": "feed",
             "rest": "nothing-here",
             "provider": "github",
+            # An image proxy address signed by nobody (the proxy answers 404 before any fetch).
+            "signature": "bm90LXNpZ25lZC1ieS11cw",
+            "source": "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYXQucG5n",
         }[name]
     return values

@@ -305,6 +305,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/app/"): Entry(everyone(200)),
     ("GET", "/app/<path:path>"): Entry(everyone(200)),
     ("GET", "/api/docs"): Entry(everyone(200)),
+    # The image proxy serves only addresses the app signed: a forged one is 404 for everyone
+    # (tests/test_image_proxy.py fetches signed ones from a local server).
+    ("GET", "/img/<signature>/<source>"): Entry(everyone(404)),
     # The handshake is checked before it is accepted: no credential is 401; with one, the bad
     # format is refused (400), which shows the credential passed without opening a socket here.
     ("GET", "/ws"): Entry(

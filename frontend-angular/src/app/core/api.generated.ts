@@ -1585,7 +1585,7 @@ export interface components {
             body: string;
             /**
              * Body Html
-             * @description Rendered, sanitized HTML with highlighted code.
+             * @description Rendered, sanitized HTML with highlighted code; pictures from other hosts point at the image proxy (`/img/...`).
              */
             body_html: string;
             /**
