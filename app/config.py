@@ -335,6 +335,8 @@ def check_media_settings(config: dict[str, Any]) -> None:
         raise ConfigError(f"MEDIA_STORAGE must be local or s3, got {kind!r}")
     if kind == "s3" and not config.get("MEDIA_S3_BUCKET"):
         raise ConfigError("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET (and the MEDIA_S3_* settings)")
+
+
 def check_image_proxy_settings(config: dict[str, Any]) -> None:
     """Refuse allowed networks, ports or a media origin the image proxy could not use."""
     from app.imageproxy.fetch import parse_networks, parse_ports
