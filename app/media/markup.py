@@ -43,7 +43,15 @@ def local_images(images: Sequence[tuple[str, str]]) -> list[str | None]:
     found = pictures_by_key([k for k in keys if k])
     out: list[str | None] = []
     for key, (_src, alt) in zip(keys, images, strict=True):
-        media = found.get(key) if key else None
-        # An address under /media/ that names no upload shows its alt text, never a broken image.
+        if key is None:
+            out.append(None)  # not a name the store makes: left as the author wrote it
+            continue
+        media = found.get(key)
+        # An upload's address whose upload is gone shows its alt text, never a broken image.
         out.append(picture_html(media, alt) if media is not None else str(escape(alt)))
     return out
+
+
+def alt_text_only(images: Sequence[tuple[str, str]]) -> list[str | None]:
+    """Return the alt text of each upload's address (comments show no uploaded pictures)."""
+    return [str(escape(alt)) if MEDIA_PATH_RE.fullmatch(src) else None for src, alt in images]

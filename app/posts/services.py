@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from markupsafe import escape
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +12,7 @@ from app.cache import touch
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.media import services as media
-from app.media.markup import local_images
+from app.media.markup import alt_text_only, local_images
 from app.notifications.services import notify
 from app.pagination import INT_MAX
 from app.posts import rules
@@ -46,12 +45,8 @@ def _render(body: str, *, pictures: bool = True) -> Rendered:
     return render_markdown(
         body,
         resolve_mentions=resolve_usernames,
-        local_images=local_images if pictures else _alt_only,
+        local_images=local_images if pictures else alt_text_only,
     )
-
-
-def _alt_only(images: list[tuple[str, str]]) -> list[str | None]:
-    return [str(escape(alt)) for _src, alt in images]
 
 
 def rerender_posts(post_ids: list[int]) -> None:
