@@ -642,3 +642,30 @@ def test_comments_show_an_uploaded_pictures_alt_text_only(app, alice):
     assert comment.status_code == 201
     html = comment.get_json()["body_html"]
     assert "<img" not in html and "my chart" in html
+
+
+def test_the_cleanup_keeps_a_worn_avatar_and_removes_one_nobody_wears(app, alice):
+    from datetime import timedelta
+
+    from app.media.services import cleanup_unused
+    from app.timeutil import utcnow
+
+    upload(alice, media_files.png(colour=(1, 2, 3)), path="/me/avatar")
+    with app.test_request_context():
+        # A leftover: an avatar row nobody wears (a crash between two writes, say).
+        worn = db.session.scalar(select(Media))
+        db.session.add(
+            Media(
+                owner_id=worn.owner_id,
+                kind="avatar",
+                key="d" * 64,
+                ext="png",
+                width=400,
+                height=400,
+                bytes=10,
+            )
+        )
+        db.session.execute(Media.__table__.update().values(created_at=utcnow() - timedelta(days=3)))
+        db.session.commit()
+        assert cleanup_unused() == 1
+        assert db.session.scalar(select(Media.key)) == worn.key
