@@ -83,6 +83,7 @@ def base_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         # of the Redis queue (tests/test_jobs_redis.py) build apps of their own.
         "JOBS_BACKEND": "local",
         "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),
+        "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
     }
     if DATABASE_URL:
         config["SQLALCHEMY_DATABASE_URI"] = DATABASE_URL

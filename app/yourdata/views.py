@@ -12,7 +12,7 @@ from app.accounts.forms import EmptyForm, apply_errors
 from app.accounts.views import render_settings
 from app.errors import DomainError
 from app.redirects import go, safe_next
-from app.web import render_page
+from app.web import is_htmx, render_page
 from app.yourdata import queries, services
 from app.yourdata.downloads import send_export
 from app.yourdata.forms import CancelDeletionForm, DeleteAccountForm
@@ -32,7 +32,10 @@ def request_export():
     except DomainError as error:
         notice, status = error.message, error.status
     else:
-        notice, status = _("Your export is being prepared. We will mail you when it is ready."), 202
+        notice, status = _("Your export is being prepared. We will mail you when it is ready."), 200
+    if not is_htmx():
+        flash(notice, "success" if status == 200 else "info")
+        return redirect(url_for("accounts.settings", _anchor="your-data"), code=303)
     return render_settings(block="your_data", your_data={"export_notice": notice}, status=status)
 
 
