@@ -433,6 +433,13 @@ def test_erasure_leaves_nothing_of_the_person_and_keeps_the_counters(app, batch,
         # The conversation between bob and carol is untouched; alice's went whole.
         assert db.session.get(Conversation, ids["kept"]) is not None
         assert db.session.scalar(select(func.count(Conversation.id))) == 1
+        # Bob's socket replay no longer holds alice's messages; his talk with carol stays.
+        replay = db.session.scalars(
+            select(StoredEvent.data).where(
+                StoredEvent.user_id == ids["bob"], StoredEvent.type == "message"
+            )
+        ).all()
+        assert replay and {event["conversation_id"] for event in replay} == {ids["kept"]}
         # The audit log: one erasure entry with the id, and no name of hers anywhere.
         erased = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.erase"))
         [entry] = erased.all()

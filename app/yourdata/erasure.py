@@ -9,7 +9,8 @@ killed, a retry) or a second run finishes the work or does nothing: safe to run 
 What goes: posts (with what hangs off them: their comments, reactions, bookmarks, tags' counts),
 comments (one with replies stays as a placeholder without words; its author is the tombstone,
 shown as "deleted"), reactions, follows both ways, bookmarks, conversations with their messages
-(a conversation needs both people: the other person's copy goes too), notifications to and from
+(a conversation needs both people: the other person's copy goes too, and the stored socket
+events that would replay them to the other person), notifications to and from
 the person, mentions, blocks, mutes, reports by and about them, stored socket events, sign-ins,
 refresh tokens, two-factor secrets, recovery codes, passkeys, connected accounts, exports (and
 their files). The user row becomes a tombstone without personal data (``deleted-<id>``, no
@@ -233,8 +234,31 @@ def _conversations(user_id: int, size: int) -> bool:
         Notification,
         (Notification.type == "message") & Notification.conversation_id.in_(ids),
     )
+    _forget_message_events(user_id, ids)
     _delete(Conversation, Conversation.id.in_(ids))  # members and messages go with them
     return True
+
+
+def _forget_message_events(user_id: int, conversation_ids: list[int]) -> None:
+    """Drop the other members' stored "message" events of these conversations (socket replay).
+
+    The events keep each message as JSON, which neither database indexes the same way: the
+    other members' message events are read a chunk at a time and matched here.
+    """
+    others = select(ConversationMember.user_id).where(
+        ConversationMember.conversation_id.in_(conversation_ids),
+        ConversationMember.user_id != user_id,
+    )
+    wanted = set(conversation_ids)
+    result = db.session.execute(
+        select(StoredEvent.id, StoredEvent.data)
+        .where(StoredEvent.user_id.in_(others), StoredEvent.type == "message")
+        .execution_options(yield_per=1000)
+    )
+    stale = [row.id for row in result if (row.data or {}).get("conversation_id") in wanted]
+    result.close()
+    for start in range(0, len(stale), 1000):
+        _delete(StoredEvent, StoredEvent.id.in_(stale[start : start + 1000]))
 
 
 def _by_key(model, key, condition_of: Callable[[int], ColumnElement[bool]]):
