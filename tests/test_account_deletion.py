@@ -111,6 +111,8 @@ def test_deleting_ends_every_sign_in_and_hides_the_account_at_once(app, client, 
     # The profile is gone for everyone, on the pages and the API.
     assert app.test_client().get("/u/alice").status_code == 404
     assert Api(app.test_client()).call("GET", "/users/alice").status_code == 404
+    found = Api(app.test_client()).call("GET", "/search?q=ali&type=users").get_json()
+    assert found["items"] == []
     bob = api_as(app, "bobby")
     assert bob.call("PUT", "/users/alice/follow").status_code == 404
     assert bob.call("POST", "/conversations", {"username": "alice"}).status_code == 404
@@ -128,7 +130,7 @@ def test_deleting_ends_every_sign_in_and_hides_the_account_at_once(app, client, 
 def test_every_sign_in_path_refuses_an_account_being_deleted(app):
     from app.accounts import identities, mfa, services
     from app.accounts.identities import ExternalProfile
-    from app.errors import AccountPendingDeletion
+    from app.errors import AccountPendingDeletion, Unauthorized
 
     alice = api_as(app, "alice")
     key = SoftAuthenticator()
@@ -151,12 +153,30 @@ def test_every_sign_in_path_refuses_an_account_being_deleted(app):
                 profile=ExternalProfile(provider="github", provider_user_id="77", login="al")
             )
         # A sign-in waiting for its code from before the request ended with the others.
-        with pytest.raises(Exception):  # noqa: B017  (expired: 401, never a sign-in)
+        with pytest.raises(Unauthorized):
             mfa.finish_pending_sign_in(token=mfa_token, code="123456")
         # An old browser identity or access token names no sign-in any more.
         from app.accounts.sessions import browser_user
 
         assert browser_user(f"{_user(app, 'alice').id}:whatever") is None
+
+
+def test_a_passkey_on_the_login_page_leads_to_the_cancel_offer(app):
+    import json
+
+    alice = api_as(app, "alice")
+    key = SoftAuthenticator()
+    register(alice, key)
+    assert alice.call("DELETE", "/me", {"password": PASSWORD}).status_code == 202
+    client = app.test_client()
+    token = csrf_token(client)
+    options = client.post("/login/passkey/options", headers={"X-CSRFToken": token}).get_json()
+    answer = client.post(
+        "/login/passkey", data={"credential": json.dumps(key.sign(options)), "csrf_token": token}
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/login/cancel-deletion")
+    assert "will be erased on" in client.get("/login/cancel-deletion").get_data(as_text=True)
 
 
 # --- Cancelling -------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def test_a_failed_export_can_be_asked_again(app, monkeypatch):
     assert attempts and all(a.error for a in attempts)  # retried, then failed for good
     with app.app_context():
         export = db.session.get(DataExport, export_id)
-        export.created_at = utcnow() - timedelta(hours=2)
+        export.created_at = utcnow() - timedelta(hours=7)
         db.session.commit()
     run(app, "exports.fail_stale", [], {})
     assert alice.call("GET", f"/me/exports/{export_id}").get_json()["status"] == "failed"

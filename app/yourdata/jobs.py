@@ -60,10 +60,10 @@ def build_export(export_id: int) -> None:
 
 @job("exports.fail_stale", schedule=every(minutes=10), max_retries=0, time_limit=60)
 def fail_stale_exports() -> None:
-    """Mark exports still pending after an hour as failed, so their owners may ask again."""
-    # A build that failed for good (its retries spent) leaves its export pending: the job
-    # system keeps it in the dead letters, and this sweep tells the owner.
-    cutoff = utcnow() - timedelta(hours=1)
+    """Mark exports still pending after two hours as failed, so their owners may ask again."""
+    # A build that failed for good (its retries spent), or whose job was lost (the in-process
+    # queue of a stopped process), leaves its export pending: this sweep lets the owner retry.
+    cutoff = utcnow() - timedelta(hours=2)
     for export in db.session.scalars(
         select(DataExport)
         .where(DataExport.status == "pending", DataExport.created_at < cutoff)
