@@ -255,6 +255,28 @@ def api_as(app: Flask, username: str = "alice", **extra) -> Api:
 
 
 @pytest.fixture
+def smtp_to(app, monkeypatch):
+    """Send this app's mail to a real SMTP server (aiosmtpd) for the test."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailman = app.extensions["mailman"]
+    monkeypatch.setattr(mailman, "backend", "smtp")
+    monkeypatch.setattr(mailman, "server", "127.0.0.1")
+    monkeypatch.setattr(mailman, "port", controller.port)
+    monkeypatch.setattr(mailman, "use_tls", False)
+    monkeypatch.setattr(mailman, "use_ssl", False)
+    monkeypatch.setattr(mailman, "username", None)
+    monkeypatch.setattr(mailman, "password", None)
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
 def anon(app: Flask) -> Api:
     """Return an API client without credentials."""
     return Api(app.test_client())

@@ -30,6 +30,7 @@ from app.social.models import Follow
 from app.timeutil import utcnow
 from app.yourdata.models import DataExport
 from tests.conftest import PASSWORD, Api, api_as, csrf_token, make_user, run_jobs
+from tests.test_mail import parts
 from tests.test_passkeys import register
 from tests.test_passkeys import sign_in as passkey_sign_in
 from tests.webauthn_soft import SoftAuthenticator
@@ -87,6 +88,17 @@ def test_two_factor_accounts_need_a_right_code(app):
     code = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
     done = alice.call("DELETE", "/me", {"password": PASSWORD, "code": code})
     assert done.status_code == 202
+
+
+def test_the_owner_is_told_by_mail_with_the_date(app, smtp_to):
+    alice = api_as(app, "alice")
+    erase_at = alice.call("DELETE", "/me", {"password": PASSWORD}).get_json()["erase_at"]
+    assert [run.error for run in run_jobs(app)] == [None]
+    [(recipients, message)] = smtp_to.messages
+    assert recipients == ["alice@example.com"] and "deleted" in message["Subject"]
+    bodies = parts(message)
+    for body in bodies.values():
+        assert erase_at[:10] in body and "/login" in body
 
 
 def test_deleting_ends_every_sign_in_and_hides_the_account_at_once(app, client, auth):
@@ -501,7 +513,8 @@ def test_the_periodic_job_erases_only_the_accounts_that_are_due(app):
     api_as(app, "carol")
     alice.call("DELETE", "/me", {"password": PASSWORD})
     bob.call("DELETE", "/me", {"password": PASSWORD})
-    assert run_jobs(app) == []  # 14 days of grace: nothing queued yet
+    # 14 days of grace: only the two mails that say so, no erasure yet.
+    assert [run.name for run in run_jobs(app)] == ["mail.deliver", "mail.deliver"]
     _due_now(app, "alice")
     attempts = _erase_due(app)
     assert [a.error for a in attempts] == [None]

@@ -8,7 +8,6 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
@@ -16,27 +15,7 @@ from app.jobs.core import run
 from app.timeutil import utcnow
 from app.yourdata.models import DataExport
 from tests.conftest import api_as, csrf_token, make_user, run_jobs
-from tests.test_mail import Inbox, free_port, parts
-
-
-@pytest.fixture
-def smtp_to(app, monkeypatch):
-    """Send this app's mail to a real SMTP server (aiosmtpd) for the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    mailman = app.extensions["mailman"]
-    monkeypatch.setattr(mailman, "backend", "smtp")
-    monkeypatch.setattr(mailman, "server", "127.0.0.1")
-    monkeypatch.setattr(mailman, "port", controller.port)
-    monkeypatch.setattr(mailman, "use_tls", False)
-    monkeypatch.setattr(mailman, "use_ssl", False)
-    monkeypatch.setattr(mailman, "username", None)
-    monkeypatch.setattr(mailman, "password", None)
-    yield inbox
-    controller.stop()
+from tests.test_mail import parts
 
 
 def _world(app) -> dict[str, int]:

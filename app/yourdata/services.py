@@ -21,6 +21,7 @@ from app.errors import (
 )
 from app.extensions import db
 from app.jobs import enqueue
+from app.mail import send_mail
 from app.timeutil import utcnow
 from app.yourdata import jobs
 from app.yourdata.models import DataExport
@@ -79,6 +80,16 @@ def request_deletion(*, user: User, password: str = "", code: str = "", username
     accounts.end_all_sign_ins(user=user)
     if grace <= timedelta(0):
         enqueue(jobs.erase_account, user.id)
+    else:
+        # Told by mail too: someone with the password alone could have asked for it.
+        send_mail(
+            to=user.email,
+            template="account_deletion",
+            context={
+                "username": user.username,
+                "erase_at": user.deletion_due_at.strftime("%Y-%m-%d %H:%M UTC"),
+            },
+        )
     db.session.commit()
     return user
 
