@@ -52,6 +52,9 @@ BUSINESS_RULES = {
     ("POST /me/2fa/recovery_codes", "code"): "the code the authenticator app shows now",
     ("POST /auth/login/2fa", "code"): "the code the authenticator app shows now",
     ("POST /me/passkeys", "credential"): "an authenticator's signed answer to our challenge",
+    ("DELETE /me", "password"): "your password",
+    ("DELETE /me", "username"): "your username, typed to confirm (accounts without a password)",
+    ("DELETE /me", "code"): "the code the authenticator app shows now",
 }
 CURSOR_REFUSED = "That cursor is not one this server made."
 # Run last: they end the signed-in session the other requests use.
