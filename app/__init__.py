@@ -98,7 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # The modules that declare jobs: every process imports them, so a worker knows each job's name.
-JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.media.jobs")
+JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.media.jobs", "app.yourdata.jobs")
 
 
 def register_jobs(app: Flask) -> None:
@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
     from app.spa import bp as spa_bp
+    from app.yourdata.views import bp as yourdata_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(feeds_bp)
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)
+    app.register_blueprint(yourdata_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)

@@ -161,6 +161,17 @@ class DefaultConfig:
     # The public origin of uploaded media when it is served from elsewhere (an S3 bucket's
     # https://media.example.com): pictures there are not proxied and the page's CSP allows it.
     MEDIA_PUBLIC_ORIGIN: str | None = None
+    # --- Your data (app/yourdata): exports and account deletion ---
+    # Days between asking to delete an account and its erasure (0: erased at once).
+    ACCOUNT_DELETION_GRACE_DAYS = 14
+    # Where export zips are written (unset: instance/exports/); never served as static files.
+    EXPORT_DIR: str | None = None
+    # Days a ready export can be downloaded; then a periodic job removes it.
+    EXPORT_TTL_DAYS = 7
+    # Hours between two exports of one account (one in progress at a time, whatever this says).
+    EXPORT_INTERVAL_HOURS = 24
+    # Rows an erasure deletes per transaction, so a large account never holds long locks.
+    ERASE_BATCH_SIZE = 500
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -249,6 +260,11 @@ ENV_SETTINGS: dict[str, type] = {
     "IMAGE_PROXY_MAX_AGE": int,
     "IMAGE_PROXY_LIMIT": str,
     "MEDIA_PUBLIC_ORIGIN": str,
+    "ACCOUNT_DELETION_GRACE_DAYS": int,
+    "EXPORT_DIR": str,
+    "EXPORT_TTL_DAYS": int,
+    "EXPORT_INTERVAL_HOURS": int,
+    "ERASE_BATCH_SIZE": int,
 }
 
 
@@ -394,6 +410,8 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     derive_mail_settings(config, instance_path)
     check_media_settings(config)
     check_image_proxy_settings(config)
+    if not config.get("EXPORT_DIR"):
+        config["EXPORT_DIR"] = os.path.join(instance_path, "exports")
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

@@ -217,6 +217,17 @@ def build_world(app: Flask) -> World:
             user=alice, name="Alice's key", credential=credential
         ).id
 
+    # Alice has a ready export of her data (a zip on disk: restoring the rows keeps it valid).
+    from app.jobs.core import run
+    from app.yourdata import services as yourdata
+
+    with app.test_request_context():
+        ids["export"] = yourdata.request_export(user=accounts.find_by_username("alice")).id
+    run(app, "exports.build", [ids["export"]], {})
+    from app.jobs import local_backend
+
+    local_backend(app).reset()  # the mail it queued is not this world's business
+
     world = World(
         app=app,
         ids=ids,
@@ -255,6 +266,7 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "passkey_id": world.ids["passkey"],
             "media_id": world.ids["media"],
             "name": world.media_name,
+            "export_id": world.ids["export"],
             "target_id": world.ids["post"],
             "username": "alice",
             "kind": "like",

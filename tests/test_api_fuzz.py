@@ -55,6 +55,9 @@ BUSINESS_RULES = {
     ("POST /media", "file"): "a real picture, read from its bytes (not its declared type)",
     ("POST /media", "alt"): "no control characters (the alt text is shown in pages)",
     ("PUT /me/avatar", "file"): "a real picture, read from its bytes (not its declared type)",
+    ("DELETE /me", "password"): "your password",
+    ("DELETE /me", "username"): "your username, typed to confirm (accounts without a password)",
+    ("DELETE /me", "code"): "the code the authenticator app shows now",
 }
 CURSOR_REFUSED = "That cursor is not one this server made."
 # Run last: they end the signed-in session the other requests use.

@@ -296,6 +296,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/settings/connections/github"): Entry(everyone(302), config=GITHUB),
     # Only alice has a GitHub account connected (and a password: she may disconnect it).
     ("POST", "/settings/connections/github/disconnect"): Entry(page_signed_in(404, owner=303)),
+    # --- Your data: exports (alice has a ready one) and deleting the account. ---
+    ("POST", "/settings/data/export"): Entry(page_signed_in(303)),
+    ("GET", "/settings/data/exports/<id:export_id>/download"): Entry(
+        page_signed_in(404, owner=200)
+    ),
+    ("POST", "/settings/data/delete"): Entry(
+        page_signed_in(303), prefixed("delete", owner_password_and_code)
+    ),
+    # Only after a sign-in found the account waiting for deletion; otherwise back to sign in.
+    ("GET", "/login/cancel-deletion"): Entry(everyone(302)),
+    ("POST", "/login/cancel-deletion"): Entry(everyone(302)),
     # --- Operations, the SPA's shell, static files, the socket. ---
     ("GET", "/healthz"): Entry(everyone(200)),
     ("GET", "/readyz"): Entry(everyone(200)),
@@ -367,6 +378,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/auth/login/2fa"): Entry(
         api_public(200), alice_mfa_token_and_code, reveals=("alice@example.com",)
     ),
+    # Alice asked for one today: her next one waits (429).
+    ("POST", "/api/v1/me/export"): Entry(api_signed_in(202, owner=429)),
+    ("GET", "/api/v1/me/exports/<id:export_id>"): Entry(api_signed_in(404, owner=200)),
+    ("GET", "/api/v1/me/exports/<id:export_id>/download"): Entry(api_signed_in(404, owner=200)),
+    # Everyone confirms with their own password (and alice's code: only alice has 2FA on).
+    ("DELETE", "/api/v1/me"): Entry(api_signed_in(202), owner_password_and_code),
+    # Erin's right credentials, but erin is not being deleted: 409 whoever sends them.
+    ("POST", "/api/v1/auth/deletion/cancel"): Entry(api_public(409), SIGN_IN_AS_ERIN),
     ("GET", "/api/v1/me/passkeys"): Entry(api_signed_in(200)),
     ("POST", "/api/v1/me/passkeys/options"): Entry(api_signed_in(200)),
     ("POST", "/api/v1/me/passkeys"): Entry(api_signed_in(201), own_new_passkey),

@@ -669,3 +669,20 @@ def test_the_cleanup_keeps_a_worn_avatar_and_removes_one_nobody_wears(app, alice
         db.session.commit()
         assert cleanup_unused() == 1
         assert db.session.scalar(select(Media.key)) == worn.key
+
+
+@pytest.mark.parametrize("batch", [500, 1])
+def test_account_erasure_removes_its_pictures_avatar_and_files(app, alice, monkeypatch, batch):
+    monkeypatch.setitem(app.config, "ERASE_BATCH_SIZE", batch)
+    monkeypatch.setitem(app.config, "ACCOUNT_DELETION_GRACE_DAYS", 0)
+    upload(alice, media_files.png(colour=(4, 4, 4)))
+    picture = upload(alice, media_files.png(colour=(5, 5, 5))).get_json()
+    alice.call("POST", "/posts", json={"body": f"![x]({picture['url']})"})
+    upload(alice, media_files.png(colour=(6, 6, 6)), path="/me/avatar")
+    bob = api_as(app, "bob")
+    upload(bob, media_files.png(colour=(5, 5, 5)))  # the same file as one of alice's
+    assert alice.call("DELETE", "/me", {"password": "correct horse battery"}).status_code == 202
+    assert all(r.error is None for r in run_jobs(app))  # grace 0: erased now, files after
+    assert media_rows(app) == 1
+    key = picture["url"].removeprefix("/media/").split(".")[0]
+    assert {n.split(".")[0] for n in stored_files(app)} == {key}  # only bob's (shared) file

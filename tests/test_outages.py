@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy.exc
@@ -149,9 +150,16 @@ def test_presence_is_unknown_while_redis_is_down(no_redis, caplog):
     assert bob.call("GET", f"/conversations/{conversation['id']}").status_code == 200
     sent = bob.call("POST", f"/conversations/{conversation['id']}/messages", {"body": "hi"})
     assert sent.status_code == 201  # stored; only its live push waits for Redis
-    # Presence says so once per outage, not once per call.
-    lines = [r for r in caplog.records if "presence" in r.getMessage().lower()]
-    assert len(lines) == 1 and lines[0].exc_info is None
+    # Presence says so once per outage, not once per call. The outage record is the process's:
+    # in the PostgreSQL + Redis run a thread left by an earlier test may reach the real Redis
+    # meanwhile ("back"), which starts a new outage for this app's next call.
+    lines = [r for r in caplog.records if r.getMessage().lower().startswith("presence:")]
+    down = [r for r in lines if "unreachable" in r.getMessage()]
+    back = [
+        r for r in lines if r.getMessage().endswith("is back") and r.thread != threading.get_ident()
+    ]
+    assert 1 <= len(down) <= 1 + len(back), [r.getMessage() for r in lines]
+    assert all(r.exc_info is None for r in lines)
 
 
 def test_pages_show_no_presence_dot_while_redis_is_down(no_redis):

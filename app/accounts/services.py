@@ -14,7 +14,8 @@ from app.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
+from app.accounts.standing import refuse_inactive
+from app.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -74,8 +75,7 @@ def authenticate(*, login: str, password: str) -> User:
         raise wrong_credentials()
     if not verify_password(user.password_hash, password):
         raise wrong_credentials()
-    if user.suspended:
-        raise Forbidden(_("This account is suspended."))
+    refuse_inactive(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_seen_at = utcnow()
@@ -148,6 +148,11 @@ def end_session(*, user: User, session_id: int) -> None:
         # Someone else's session is as unknown as one that never existed.
         raise NotFound(_("You have no session with that id."))
     db.session.commit()
+
+
+def end_all_sign_ins(*, user: User) -> None:
+    """End every sign-in of the user and close their sockets; the caller commits."""
+    _end_sessions(user)
 
 
 def _end_sessions(user: User) -> None:

@@ -70,6 +70,8 @@ class Operation:
     path: dict[str, str] = field(default_factory=dict)
     # A multipart/form-data body, documented from this model; the view reads the form itself.
     upload: type[Request] | None = None
+    # A route that answers a file (a download): its media type, for the 200 answer.
+    file_type: str | None = None
 
 
 def operation(
@@ -86,11 +88,13 @@ def operation(
     description: str = "",
     path: dict[str, str] | None = None,
     upload: type[Request] | None = None,
+    file_type: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route's body, query and answers: checked on each request, and documented.
 
     The view gets the checked ``body`` and ``query`` models as keyword arguments, and returns a
-    payload model (200 unless ``(payload, status)``) or None (204, no content).
+    payload model (200 unless ``(payload, status)``) or None (204, no content); a route with a
+    ``file_type`` returns its own response (a streamed file).
     """
     spec = Operation(
         summary=summary,
@@ -105,6 +109,7 @@ def operation(
         description=description,
         path=path or {},
         upload=upload,
+        file_type=file_type,
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -129,6 +134,8 @@ def answer(result: Any) -> Response:
     status = None
     if isinstance(result, tuple):
         result, status = result
+    if isinstance(result, Response):
+        return result  # a file, streamed by the route itself
     if result is None:
         response = Response(status=204)
         # Nothing is sent, so nothing is typed (Flask would say text/html).
@@ -352,6 +359,9 @@ def _operation(
         if model is not None:
             content = {"schema": ref(model, "serialization")}
             responses[str(status)]["content"] = {"application/json": content}
+        elif spec.file_type and status == 200:
+            schema = {"type": "string", "contentMediaType": spec.file_type}
+            responses[str(status)]["content"] = {spec.file_type: {"schema": schema}}
     statuses = set(spec.errors) | set(ALWAYS)
     if spec.body is not None:
         statuses |= {400, 422}

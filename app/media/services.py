@@ -298,9 +298,16 @@ def remove_media(*, media_id: int, actor: User) -> Media:
     return media
 
 
-def erase_media_of(*, user_id: int, commit: bool = True) -> int:
-    """Delete every upload of an account and its files (account erasure); return how many."""
-    rows = list(db.session.scalars(select(Media).where(Media.owner_id == user_id)))
+def erase_media_of(*, user_id: int, commit: bool = True, limit: int | None = None) -> int:
+    """Delete an account's uploads and their files (account erasure); return how many went.
+
+    ``limit`` takes at most that many rows (the erasure job works in batches, committing
+    between them); the files go after each commit.
+    """
+    statement = select(Media).where(Media.owner_id == user_id).order_by(Media.id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = list(db.session.scalars(statement))
     _forget(rows)
     db.session.execute(
         User.__table__.update()

@@ -192,11 +192,15 @@ def reaction_state(view: PostView) -> ReactionState:
 
 def comment_payload(comment: CommentRow) -> Comment:
     """Return a comment; a deleted one that keeps its place has no words."""
+    author = user_summary(comment.author)
+    if comment.deleted_at is not None and comment.author.erased_at is not None:
+        # The placeholder of an erased account's comment: nobody's, like a hidden one.
+        author = UserSummary(username="", display_name="", avatar_url="")
     return Comment(
         id=comment.id,
         post_id=comment.post_id,
         parent_id=comment.parent_id,
-        author=user_summary(comment.author),
+        author=author,
         body=comment.body,
         body_html=shown_html(comment.body_html),
         created_at=isoformat(comment.created_at),

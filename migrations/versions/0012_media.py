@@ -5,7 +5,7 @@ these rows say who uploaded what, its sizes and alt text, and which posts refer 
 picture no post or avatar refers to for a day is removed by the job media.cleanup).
 
 Revision ID: 0012_media
-Revises: 0009_oauth_identities
+Revises: 0011_your_data
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_media"
-down_revision = "0009_oauth_identities"
+down_revision = "0011_your_data"
 branch_labels = None
 depends_on = None
 
