@@ -16,7 +16,7 @@ from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.mailbox"]
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from tests.conftest import PASSWORD, Api, csrf_token, make_user
 from tests.github_server import FakeGitHub, serve
-from tests.mailbox import mailbox  # noqa: F401 (a fixture)
 
 CALLBACK = "http://localhost/auth/github/callback"
 

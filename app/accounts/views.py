@@ -234,7 +234,8 @@ def forgot_password():
             apply_errors(form, error)
             status = error.status
         else:
-            sent = True
+            # An empty form again: the page says nothing of the address asked about.
+            sent, form = True, ForgotPasswordForm(formdata=None)
     elif form.is_submitted():
         status = 422
     return render_page("accounts/forgot_password.html", form=form, sent=sent), status
