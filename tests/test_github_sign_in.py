@@ -16,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.extensions import db
 from tests.conftest import PASSWORD, Api, csrf_token, make_user
 from tests.github_server import FakeGitHub, serve
@@ -223,6 +224,23 @@ def test_a_verified_matching_email_links_and_signs_in_and_says_so(app, github):
     page = text(person.client.get("/bookmarks"))
     assert "is now connected" in page and "alice-gh" in page
     assert person.signed_in_as() == "alice"
+
+
+def test_a_local_account_that_never_verified_its_address_is_not_linked(app, github):
+    # Someone may have signed up with the victim's address first: until a link mailed there
+    # is followed, the address is not proven, and GitHub's verified email does not link to it.
+    make_user(app, "squatter", email="victim@example.com", verified=False)
+    github.add("victim", id=7007, email="victim@example.com")
+    person = Person(app, github, "victim")
+
+    response = person.sign_in()
+    assert response.status_code == 403
+    assert "has not confirmed it" in text(response)
+    assert identities(app) == []
+    assert person.signed_in_as() is None
+    with app.app_context():
+        squatter = db.session.scalar(select(User).where(User.username == "squatter"))
+        assert squatter.email_verified_at is None
 
 
 @pytest.mark.parametrize("existing", [True, False])
