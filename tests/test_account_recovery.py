@@ -549,3 +549,35 @@ def test_require_verified_email_follows_the_settings(tmp_path, setting, monkeypa
     embedded: dict = {"SECRET_KEY": "k" * 40}
     finalize(embedded, str(tmp_path))
     assert embedded["REQUIRE_VERIFIED_EMAIL"] is False
+
+
+def test_the_kept_sign_in_keeps_its_sockets_and_the_others_close(app, monkeypatch):
+    from app.accounts import services
+    from app.accounts.models import UserSession
+    from app.realtime import events
+
+    make_user(app)
+    browser(app)
+    kept = api_client(app)
+    api_client(app)
+    emitted: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        events, "emit", lambda session, users, kind, data, **kw: emitted.append((kind, data))
+    )
+    with app.test_request_context():
+        alice = db.session.scalar(select(User).where(User.username == "alice"))
+        ids = set(db.session.scalars(select(UserSession.id)))
+        me = kept.call("GET", "/me/sessions").get_json()["items"]
+        kept_id = next(s["id"] for s in me if s["current"])
+        services.change_password(
+            user=alice,
+            current_password=PASSWORD,
+            new_password=NEW_PASSWORD,
+            keep_session_id=kept_id,
+        )
+        left = set(db.session.scalars(select(UserSession.id)))
+    assert left == {kept_id}
+    # One session.revoked per ended sign-in: the kept one's sockets are not told to close.
+    assert sorted(emitted, key=lambda e: e[1]["session_id"]) == [
+        ("session.revoked", {"session_id": i}) for i in sorted(ids - {kept_id})
+    ]
