@@ -513,6 +513,8 @@ def test_staff_see_the_verification_state_and_mail_a_reset_link(app, mailbox):
     make_user(app, "mona", role="moderator")
     make_user(app, "adam", role="admin")
     mona = browser(app, "mona")
+    listing = mona.get("/admin/users").get_data(as_text=True)
+    assert listing.count("Not verified") == 1  # alice only
     page = mona.get("/admin/users/alice").get_data(as_text=True)
     assert "Not verified" in page and "Mail a reset link" in page
     sent = post_form(

@@ -250,14 +250,15 @@ def reset_password(token: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.reset_password(token=token, password=form.password.data or "")
+            user = services.reset_password(token=token, password=form.password.data or "")
         except InvalidLink as refused:
             return link_refused(refused.message, purpose="reset")
         except DomainError as error:
             apply_errors(form, error)
             status = error.status
         else:
-            sign_out()  # this browser's sign-in (if any) ended with the others
+            if current_user.is_authenticated and current_user.id == user.id:
+                sign_out()  # this browser's sign-in ended with the others: clear its cookies
             flash(_("Your password is changed and every session is signed out."), "success")
             return go(url_for("accounts.login"))
     elif form.is_submitted():
