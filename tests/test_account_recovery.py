@@ -583,3 +583,24 @@ def test_the_kept_sign_in_keeps_its_sockets_and_the_others_close(app, monkeypatc
     assert sorted(emitted, key=lambda e: e[1]["session_id"]) == [
         ("session.revoked", {"session_id": i}) for i in sorted(ids - {kept_id})
     ]
+
+
+def test_the_email_form_swaps_its_own_block_for_htmx(app, mailbox):
+    make_user(app)
+    make_user(app, "bob")
+    page = browser(app)
+    token = csrf_token(page, "/settings")
+    htmx = {"HX-Request": "true"}
+    taken = page.post(
+        "/settings/email", data={"email": "bob@example.com", "csrf_token": token}, headers=htmx
+    )
+    assert taken.status_code == 409
+    body = taken.get_data(as_text=True)
+    assert body.lstrip().startswith('<div id="email-settings">') and "<html" not in body
+    assert "An account already uses that email address." in body
+    asked = page.post(
+        "/settings/email", data={"email": "alice2@example.com", "csrf_token": token}, headers=htmx
+    )
+    assert asked.status_code == 200
+    assert "Waiting for you to confirm alice2@example.com" in asked.get_data(as_text=True)
+    assert mailbox.link("alice2@example.com", "/email/verify/")
