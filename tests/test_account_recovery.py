@@ -604,3 +604,40 @@ def test_the_email_form_swaps_its_own_block_for_htmx(app, mailbox):
     assert asked.status_code == 200
     assert "Waiting for you to confirm alice2@example.com" in asked.get_data(as_text=True)
     assert mailbox.link("alice2@example.com", "/email/verify/")
+
+
+def test_two_concurrent_resets_with_one_link_one_wins(app, mailbox):
+    import threading
+
+    from app.accounts import services
+    from app.errors import InvalidLink
+
+    make_user(app)
+    Api(app.test_client()).call("POST", "/auth/password/forgot", {"email": "alice@example.com"})
+    token = token_of(mailbox.link("alice@example.com", "/password/reset/"))
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def reset(password: str) -> None:
+        with app.test_request_context():
+            start.wait()
+            try:
+                services.reset_password(token=token, password=password)
+            except InvalidLink:
+                outcomes.append("refused")
+            else:
+                outcomes.append(password)
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=reset, args=(p,))
+        for p in ("first new passphrase", "second new passphrase")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes.count("refused") == 1, outcomes
+    winner = next(o for o in outcomes if o != "refused")
+    api_client(app, "alice", winner)
