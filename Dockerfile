@@ -36,8 +36,8 @@ COPY --from=assets /out/ ./static/vendor/
 COPY wsgi.py gunicorn.conf.py ./
 # Editable, so app/ stays beside templates/, static/ and migrations/ where create_app finds them.
 RUN pip install --no-deps -e . \
- && mkdir -p instance \
- && chown devthread:devthread instance
+ && mkdir -p instance/exports \
+ && chown -R devthread:devthread instance
 
 USER devthread
 EXPOSE 8000

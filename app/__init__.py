@@ -98,7 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # The modules that declare jobs: every process imports them, so a worker knows each job's name.
-JOB_MODULES = ("app.feeds.jobs", "app.mail")
+JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.yourdata.jobs")
 
 
 def register_jobs(app: Flask) -> None:
@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.openapi import docs_bp
     from app.extensions import csrf
     from app.feeds.views import bp as feeds_bp
+    from app.imageproxy.views import bp as imageproxy_bp
     from app.live.ws import bp as realtime_bp
     from app.main.views import bp as main_bp
     from app.messaging.views import bp as messaging_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
     from app.spa import bp as spa_bp
+    from app.yourdata.views import bp as yourdata_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(feeds_bp)
@@ -149,10 +151,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)
+    app.register_blueprint(yourdata_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(spa_bp)
+    app.register_blueprint(imageproxy_bp)
     from app.ratelimits import apply_limits
 
     apply_limits(app)

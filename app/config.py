@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,38 @@ class DefaultConfig:
     GITHUB_API_URL = "https://api.github.com/"
     # Seconds to wait for each call to GitHub (token exchange, /user, /user/emails).
     GITHUB_TIMEOUT = 10
+    # --- Pictures from other hosts, through the image proxy (app/imageproxy, docs/security.md) ---
+    # Seconds for a whole fetch (connect, redirects, reading), and the largest picture in bytes.
+    IMAGE_PROXY_TIMEOUT = 5.0
+    IMAGE_PROXY_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_PROXY_MAX_REDIRECTS = 3
+    # CIDRs the proxy may fetch from although they are not public (an intranet), comma-separated;
+    # and ports besides 80 and 443. Both empty by default.
+    IMAGE_PROXY_ALLOWED_NETWORKS = ""
+    IMAGE_PROXY_ALLOWED_PORTS = ""
+    # How long a fetched picture is kept (Redis, else IMAGE_PROXY_CACHE_DIR, default
+    # instance/image-cache, up to IMAGE_PROXY_CACHE_MAX_BYTES), a failure, and browsers' copies.
+    IMAGE_PROXY_CACHE_TTL = 7 * 24 * 3600
+    IMAGE_PROXY_FAILURE_TTL = 60
+    IMAGE_PROXY_CACHE_DIR: str | None = None
+    IMAGE_PROXY_CACHE_MAX_BYTES = 512 * 1024 * 1024
+    IMAGE_PROXY_MAX_AGE = 30 * 24 * 3600
+    # Per address; a page of posts with pictures asks for each one.
+    IMAGE_PROXY_LIMIT = "600 per minute"
+    # The public origin of uploaded media when it is served from elsewhere (an S3 bucket's
+    # https://media.example.com): pictures there are not proxied and the page's CSP allows it.
+    MEDIA_PUBLIC_ORIGIN: str | None = None
+    # --- Your data (app/yourdata): exports and account deletion ---
+    # Days between asking to delete an account and its erasure (0: erased at once).
+    ACCOUNT_DELETION_GRACE_DAYS = 14
+    # Where export zips are written (unset: instance/exports/); never served as static files.
+    EXPORT_DIR: str | None = None
+    # Days a ready export can be downloaded; then a periodic job removes it.
+    EXPORT_TTL_DAYS = 7
+    # Hours between two exports of one account (one in progress at a time, whatever this says).
+    EXPORT_INTERVAL_HOURS = 24
+    # Rows an erasure deletes per transaction, so a large account never holds long locks.
+    ERASE_BATCH_SIZE = 500
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -197,6 +230,23 @@ ENV_SETTINGS: dict[str, type] = {
     "GITHUB_TOKEN_URL": str,
     "GITHUB_API_URL": str,
     "GITHUB_TIMEOUT": int,
+    "IMAGE_PROXY_TIMEOUT": float,
+    "IMAGE_PROXY_MAX_BYTES": int,
+    "IMAGE_PROXY_MAX_REDIRECTS": int,
+    "IMAGE_PROXY_ALLOWED_NETWORKS": str,
+    "IMAGE_PROXY_ALLOWED_PORTS": str,
+    "IMAGE_PROXY_CACHE_TTL": int,
+    "IMAGE_PROXY_FAILURE_TTL": int,
+    "IMAGE_PROXY_CACHE_DIR": str,
+    "IMAGE_PROXY_CACHE_MAX_BYTES": int,
+    "IMAGE_PROXY_MAX_AGE": int,
+    "IMAGE_PROXY_LIMIT": str,
+    "MEDIA_PUBLIC_ORIGIN": str,
+    "ACCOUNT_DELETION_GRACE_DAYS": int,
+    "EXPORT_DIR": str,
+    "EXPORT_TTL_DAYS": int,
+    "EXPORT_INTERVAL_HOURS": int,
+    "ERASE_BATCH_SIZE": int,
 }
 
 
@@ -219,6 +269,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
                 settings[name] = int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        elif kind is float:
+            try:
+                settings[name] = float(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
         else:
             settings[name] = raw
     return settings
@@ -271,6 +326,25 @@ def derive_mail_settings(config: dict[str, Any], instance_path: str) -> None:
         config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/") + "/"
 
 
+def check_image_proxy_settings(config: dict[str, Any]) -> None:
+    """Refuse allowed networks, ports or a media origin the image proxy could not use."""
+    from app.imageproxy.fetch import parse_networks, parse_ports
+
+    for name, parse in (
+        ("IMAGE_PROXY_ALLOWED_NETWORKS", parse_networks),
+        ("IMAGE_PROXY_ALLOWED_PORTS", parse_ports),
+    ):
+        try:
+            parse(config.get(name))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
+    origin = config.get("MEDIA_PUBLIC_ORIGIN")
+    if origin and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?", origin):
+        raise ConfigError(
+            f"MEDIA_PUBLIC_ORIGIN must be an origin (https://media.example.com), got {origin!r}"
+        )
+
+
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Derive the settings that depend on others, and refuse unsafe production settings."""
     if config.get("DATABASE_URL"):
@@ -309,6 +383,9 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     derive_cookie_flags(config)
     derive_mail_settings(config, instance_path)
+    check_image_proxy_settings(config)
+    if not config.get("EXPORT_DIR"):
+        config["EXPORT_DIR"] = os.path.join(instance_path, "exports")
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if not config.get("SECRET_KEY"):

@@ -106,6 +106,18 @@ class InvalidLink(DomainError):
     code = "invalid_token"
 
 
+class AccountPendingDeletion(Forbidden):
+    """The credentials were right, but the account asked to be deleted: it may cancel instead."""
+
+    code = "account_pending_deletion"
+
+    def __init__(self, message: str, *, user_id: int, erase_at: str) -> None:
+        super().__init__(message)
+        # Not sent: the login page keeps it (in the signed session) to offer the cancel.
+        self.user_id = user_id
+        self.extra = {"erase_at": erase_at}
+
+
 class ProviderUnavailable(DomainError):
     """An outside service we depend on (GitHub's sign-in) failed or did not answer in time."""
 

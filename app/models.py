@@ -18,6 +18,7 @@ from app.posts.models import (
 from app.realtime.models import StoredEvent
 from app.safety.models import Block, Mute, Report
 from app.social.models import Follow
+from app.yourdata.models import DataExport
 
 __all__ = [
     "AuditEntry",
@@ -26,6 +27,7 @@ __all__ = [
     "Comment",
     "Conversation",
     "ConversationMember",
+    "DataExport",
     "Follow",
     "Mention",
     "Message",

@@ -39,7 +39,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: https:",
+        # Pictures from other hosts come through the image proxy (/img/...), so no reader's
+        # address reaches their hosts; MEDIA_PUBLIC_ORIGIN, when set, is added per response.
+        "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -79,6 +81,9 @@ def add_security_headers(response: Response) -> Response:
     """Add CSP and the other protective headers to every response."""
     headers = response.headers
     policy = CONTENT_SECURITY_POLICY
+    media_origin = (current_app.config.get("MEDIA_PUBLIC_ORIGIN") or "").rstrip("/")
+    if media_origin:
+        policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {media_origin}")
     if g.get("form_action_origins"):
         extra = " ".join(g.form_action_origins)
         policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")

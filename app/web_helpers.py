@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from app.accounts.devices import describe_device
 from app.accounts.models import User
+from app.posts import display
 from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
 
@@ -57,6 +58,12 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def shown_html(html: str) -> Markup:
+    """Mark stored post HTML safe to show, its outside pictures sent through the image proxy."""
+    # Sanitized by the allowlist when it was rendered, and again by shown_html.
+    return Markup(display.shown_html(html))
+
+
 def unread_messages() -> int:
     """Return the viewer's unread message count (0 when signed out)."""
     user = viewer()
@@ -81,6 +88,7 @@ def register_template_helpers(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["as_datetime"] = as_datetime
     app.jinja_env.filters["device"] = describe_device
+    app.jinja_env.filters["shown_html"] = shown_html
     app.jinja_env.globals.update(
         avatar=avatar_url,
         timeago=timeago,

@@ -220,6 +220,17 @@ def build_world(app: Flask) -> World:
             for purpose in ("password_reset", "email_verify")
         }
         db.session.commit()
+    # Alice has a ready export of her data (a zip on disk: restoring the rows keeps it valid).
+    from app.jobs.core import run
+    from app.yourdata import services as yourdata
+
+    with app.test_request_context():
+        ids["export"] = yourdata.request_export(user=accounts.find_by_username("alice")).id
+    run(app, "exports.build", [ids["export"]], {})
+    from app.jobs import local_backend
+
+    local_backend(app).reset()  # the mail it queued is not this world's business
+
     world = World(
         app=app,
         ids=ids,
@@ -256,6 +267,7 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "conversation_id": world.ids["conversation"],
             "session_id": world.ids["session"],
             "passkey_id": world.ids["passkey"],
+            "export_id": world.ids["export"],
             "target_id": world.ids["post"],
             "username": "alice",
             "kind": "like",
@@ -268,5 +280,8 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "token": world.links[
                 "password_reset" if rule.rule.startswith("/password/") else "email_verify"
             ],
+            # An image proxy address signed by nobody (the proxy answers 404 before any fetch).
+            "signature": "bm90LXNpZ25lZC1ieS11cw",
+            "source": "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYXQucG5n",
         }[name]
     return values

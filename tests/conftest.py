@@ -86,6 +86,7 @@ def base_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         # Writing waits for a verified address in production settings (the PostgreSQL run is
         # one): off here, on in the tests of verification (tests/test_account_recovery.py).
         "REQUIRE_VERIFIED_EMAIL": False,
+        "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
     }
     if DATABASE_URL:
         config["SQLALCHEMY_DATABASE_URI"] = DATABASE_URL
@@ -261,6 +262,28 @@ def api_as(app: Flask, username: str = "alice", **extra) -> Api:
         db.session.commit()
         client.access_token = issue_access_token(user, record.id)
     return client
+
+
+@pytest.fixture
+def smtp_to(app, monkeypatch):
+    """Send this app's mail to a real SMTP server (aiosmtpd) for the test."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailman = app.extensions["mailman"]
+    monkeypatch.setattr(mailman, "backend", "smtp")
+    monkeypatch.setattr(mailman, "server", "127.0.0.1")
+    monkeypatch.setattr(mailman, "port", controller.port)
+    monkeypatch.setattr(mailman, "use_tls", False)
+    monkeypatch.setattr(mailman, "use_ssl", False)
+    monkeypatch.setattr(mailman, "username", None)
+    monkeypatch.setattr(mailman, "password", None)
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

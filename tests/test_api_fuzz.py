@@ -56,6 +56,9 @@ BUSINESS_RULES = {
     ("POST /auth/password/forgot", "email"): "the address must be deliverable-looking",
     ("PATCH /me", "email"): "the address must be deliverable-looking",
     ("POST /me/password", "current_password"): "your password",
+    ("DELETE /me", "password"): "your password",
+    ("DELETE /me", "username"): "your username, typed to confirm (accounts without a password)",
+    ("DELETE /me", "code"): "the code the authenticator app shows now",
 }
 CURSOR_REFUSED = "That cursor is not one this server made."
 # Run last: they end the signed-in session the other requests use.

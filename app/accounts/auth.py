@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 from flask import Response, current_app, g, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -52,6 +53,33 @@ def start_second_factor(user: User, *, remember: bool = False) -> str | None:
 
 # The browser session's key for a sign-in waiting for its code (no password is kept anywhere).
 MFA_SESSION_KEY = "mfa_token"
+# The browser session's key for an account waiting for deletion whose owner just proved who they
+# are (password, passkey or GitHub): its id, "keep me signed in", and until when the offer holds.
+CANCEL_DELETION_KEY = "cancel_deletion"
+CANCEL_DELETION_TTL = 10 * 60
+
+
+def offer_cancel_deletion(
+    user_id: int, *, remember: bool = False, next_url: str | None = None
+) -> Response:
+    """Send a browser whose sign-in found its account waiting for deletion to the cancel page."""
+    session[CANCEL_DELETION_KEY] = {
+        "user_id": user_id,
+        "remember": remember,
+        "until": int(time.time()) + CANCEL_DELETION_TTL,
+    }
+    return go(url_for("yourdata.cancel_deletion", next=local_or(next_url, "") or None))
+
+
+def cancel_offer() -> tuple[int, bool] | None:
+    """Return the account id and "keep me signed in" of this browser's live cancel offer."""
+    offer = session.get(CANCEL_DELETION_KEY)
+    if not isinstance(offer, dict) or not isinstance(offer.get("user_id"), int):
+        return None
+    if not isinstance(offer.get("until"), int) or offer["until"] < time.time():
+        session.pop(CANCEL_DELETION_KEY, None)
+        return None
+    return offer["user_id"], bool(offer.get("remember"))
 
 
 def complete_sign_in(

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import github, identities
-from app.accounts.auth import complete_sign_in, register_limits
+from app.accounts.auth import complete_sign_in, offer_cancel_deletion, register_limits
 from app.accounts.forms import EmptyForm, ProviderSignUpForm, apply_errors
 from app.accounts.identities import ExternalProfile
-from app.errors import BadRequest, DomainError, NotFound
+from app.errors import AccountPendingDeletion, BadRequest, DomainError, NotFound
 from app.extensions import client_address, limiter
 from app.redirects import go, local_or, safe_next, see_other
 from app.web import render_page
@@ -75,8 +75,12 @@ def callback():
     profile, carry = github.finish()
     if carry.get("intent") == "connect":
         return finish_connect(profile, carry)
-    result = identities.sign_in_with(profile=profile)
     next_url = local_or(carry.get("next_url"), url_for("feeds.home"))
+    try:
+        result = identities.sign_in_with(profile=profile)
+    except AccountPendingDeletion as pending:
+        # GitHub proved who this is (an account without a password has no other way in).
+        return offer_cancel_deletion(pending.user_id, next_url=next_url)
     if result.user is None:
         session[PENDING] = pending_from(profile, next_url)
         return redirect(url_for("github.confirm"))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import queries, rules
 from app.accounts.models import OAuthIdentity, User
+from app.accounts.standing import refuse_inactive
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.timeutil import utcnow
@@ -241,9 +242,10 @@ def _address_proven(user: User) -> bool:
 
 
 def _refuse_suspended(user: User | None) -> None:
-    # is_active is what every sign-in checks (Flask-Login's too): suspended, for now.
-    if user is None or not user.is_active:
+    # is_active is what every sign-in checks (Flask-Login's too): suspended, or being deleted.
+    if user is None:
         raise Forbidden(_("This account is suspended."))
+    refuse_inactive(user)
 
 
 def _owned_elsewhere(profile: ExternalProfile) -> Conflict:

@@ -24,7 +24,8 @@ from app.accounts import challenges, secretbox
 from app.accounts.models import RecoveryCode, TotpCredential, User
 from app.accounts.passwords import verify_password
 from app.accounts.sessions import hash_secret
-from app.errors import Conflict, Forbidden, TooManyAttempts, Unauthorized, ValidationError
+from app.accounts.standing import refuse_inactive
+from app.errors import Conflict, TooManyAttempts, Unauthorized, ValidationError
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -317,8 +318,7 @@ def finish_pending_sign_in(*, token: str, code: str) -> tuple[User, bool]:
     user = db.session.get(User, record.user_id) if record and record.user_id else None
     if record is None or user is None:
         raise expired
-    if user.suspended:
-        raise Forbidden(_("This account is suspended."))
+    refuse_inactive(user)
     remember = record.remember
     check_code(user=user, code=code)
     if not challenges.spend(record):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -58,8 +59,23 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The address asked for and not confirmed yet (PATCH /me {email}); its link is in the mail.
     pending_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    # Account deletion (app/yourdata): asked for at ``deletion_requested_at``, erased by a job
+    # once ``deletion_due_at`` has passed (ACCOUNT_DELETION_GRACE_DAYS later). From the request
+    # on, the account is inactive: no sign-in, no profile. ``erased_at``: the row is a tombstone
+    # without personal data, kept so that placeholders of replied comments and the audit log's
+    # ids still point somewhere.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
+        # The periodic "deletions due" job reads only the few accounts waiting for erasure.
+        Index(
+            "ix_users_deletion_due_at",
+            "deletion_due_at",
+            postgresql_where=text("deletion_due_at IS NOT NULL AND erased_at IS NULL"),
+            sqlite_where=text("deletion_due_at IS NOT NULL AND erased_at IS NULL"),
+        ),
         Index("uq_users_username_key", username_key, unique=True),
         Index("uq_users_email_key", email_key, unique=True),
         # For people search by display name (app/search), not for identity.
@@ -107,8 +123,13 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        """Suspended people cannot sign in."""
-        return not self.suspended
+        """Suspended people, and accounts being deleted, cannot sign in."""
+        return not self.suspended and self.deletion_due_at is None
+
+    @property
+    def pending_deletion(self) -> bool:
+        """Tell whether the account asked to be deleted and is waiting for its erasure."""
+        return self.deletion_due_at is not None and self.erased_at is None
 
     @property
     def has_password(self) -> bool:

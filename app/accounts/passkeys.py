@@ -38,7 +38,8 @@ from webauthn.helpers.structs import (
 from app import jsonread
 from app.accounts import challenges, rules
 from app.accounts.models import Passkey, User
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
+from app.accounts.standing import refuse_inactive
+from app.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -272,9 +273,9 @@ def authenticate(*, credential: Any) -> User:
     user = db.session.get(User, passkey.user_id)
     if user is None:
         raise refused
-    if user.suspended:
+    if not user.is_active:
         db.session.rollback()
-        raise Forbidden(_("This account is suspended."))
+        refuse_inactive(user)
     user.last_seen_at = utcnow()
     db.session.commit()
     return user

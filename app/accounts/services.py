@@ -15,14 +15,8 @@ from app.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from app.errors import (
-    Conflict,
-    Forbidden,
-    InvalidLink,
-    NotFound,
-    Unauthorized,
-    ValidationError,
-)
+from app.accounts.standing import refuse_inactive
+from app.errors import Conflict, InvalidLink, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.mail import send_mail
 from app.timeutil import utcnow
@@ -97,8 +91,7 @@ def authenticate(*, login: str, password: str) -> User:
         raise wrong_credentials()
     if not verify_password(user.password_hash, password):
         raise wrong_credentials()
-    if user.suspended:
-        raise Forbidden(_("This account is suspended."))
+    refuse_inactive(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_seen_at = utcnow()
@@ -219,8 +212,10 @@ def _mail_verification(user: User, *, purpose: str, email: str) -> None:
 
 def mail_password_reset(*, user: User, commit: bool = True) -> None:
     """Mail the user a password reset link (earlier ones stop working)."""
-    if user.suspended:
-        raise Conflict(_("This account is suspended: it cannot reset its password."))
+    if not user.is_active:
+        raise Conflict(
+            _("This account is suspended or being deleted: it cannot reset its password.")
+        )
     ttl = current_app.config["PASSWORD_RESET_TTL"]
     token = links.create(user=user, purpose="password_reset", email=user.email, ttl=ttl)
     send_mail(
@@ -239,8 +234,8 @@ def request_password_reset(*, email: str) -> None:
     if errors:
         raise ValidationError(_("Some fields need attention."), errors)
     user = queries.find_by_email(email)
-    # Unknown and suspended addresses answer alike: nothing tells whether an account exists.
-    if user is not None and not user.suspended:
+    # Unknown, suspended and deleted accounts answer alike: nothing tells whether one exists.
+    if user is not None and user.is_active:
         mail_password_reset(user=user)
 
 
@@ -260,7 +255,7 @@ def reset_password(*, token: str, password: str) -> User:
     if errors:
         raise ValidationError(_("Some fields need attention."), errors)
     user = db.session.get(User, link.user_id)
-    if user is None or user.suspended or not links.spend(link):
+    if user is None or not user.is_active or not links.spend(link):
         db.session.rollback()
         raise _bad_link()
     user.password_hash = hash_password(password)
@@ -364,6 +359,11 @@ def end_session(*, user: User, session_id: int) -> None:
         # Someone else's session is as unknown as one that never existed.
         raise NotFound(_("You have no session with that id."))
     db.session.commit()
+
+
+def end_all_sign_ins(*, user: User) -> None:
+    """End every sign-in of the user and close their sockets; the caller commits."""
+    _end_sessions(user)
 
 
 def _end_sessions(user: User, *, keep_session_id: int | None = None) -> None:

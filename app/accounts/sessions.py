@@ -117,7 +117,7 @@ def browser_user(identity: str) -> User | None:
     if row is None:
         return None
     user, session_id, last_seen_at = row
-    if str(user.id) != user_id or user.suspended:
+    if str(user.id) != user_id or not user.is_active:
         return None
     _touch(session_id, last_seen_at, now)
     user.session_identity, user.current_session_id = identity, session_id

@@ -72,7 +72,7 @@ def user_from_access_token(token: str) -> User:
         user = sessions.api_user(user_id=user_id, session_id=session_id)
     if user is None:
         raise Unauthorized(_("The access token is no longer valid. Sign in again."))
-    if user.suspended:
+    if not user.is_active:
         # The token is sound but its owner may not act: 403, as when a suspended user signs in.
         raise Forbidden(_("This account is suspended."))
     return user
@@ -147,7 +147,7 @@ def rotate_refresh_token(
             )
         raise Unauthorized(_("The refresh token has expired or was revoked."))
     user = queries.get_user(user_id)
-    if user is None or user.suspended:
+    if user is None or not user.is_active:
         db.session.rollback()
         raise Unauthorized(_("The refresh token is not valid."))
     if session_id is None:

@@ -13,6 +13,7 @@ from app.accounts.auth import (
     MFA_SESSION_KEY,
     complete_sign_in,
     login_limits,
+    offer_cancel_deletion,
     password_reset_limits,
     register_limits,
     sign_in,
@@ -35,10 +36,11 @@ from app.accounts.forms import (
     TotpDisableForm,
     apply_errors,
 )
-from app.errors import Conflict, DomainError, InvalidLink, Unauthorized
+from app.errors import AccountPendingDeletion, Conflict, DomainError, InvalidLink, Unauthorized
 from app.redirects import go, safe_next
 from app.safety import queries as safety
 from app.web import allow_form_action, is_htmx, render_page
+from app.yourdata.settings import your_data_settings
 
 bp = Blueprint("accounts", __name__)
 
@@ -83,6 +85,11 @@ def login():
         try:
             user = services.authenticate(
                 login=form.login.data or "", password=form.password.data or ""
+            )
+        except AccountPendingDeletion as pending:
+            next_url = safe_next(url_for("feeds.home"))
+            return offer_cancel_deletion(
+                pending.user_id, remember=bool(form.remember.data), next_url=next_url
             )
         except DomainError as error:
             form.form_errors.append(error.message)
@@ -304,6 +311,7 @@ def render_settings(
     block: str | None = None,
     status: int = 200,
     notices: dict[str, str] | None = None,
+    your_data: dict | None = None,
     **second_factors,
 ):
     """Render the settings page (or one of its forms for htmx)."""
@@ -313,6 +321,7 @@ def render_settings(
     return render_page(
         "accounts/settings.html",
         block=block,
+        **your_data_settings(**(your_data or {})),
         **second_factor_settings(**second_factors),
         profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
         password_form=password_form or PasswordForm(formdata=None),
@@ -386,6 +395,10 @@ def login_with_passkey():
     if form.validate_on_submit():
         try:
             user = passkeys.authenticate(credential=read_credential(form.credential.data))
+        except AccountPendingDeletion as pending:
+            return offer_cancel_deletion(
+                pending.user_id, remember=form.remember.data == "y", next_url=safe_next("")
+            )
         except DomainError as refused:
             error, status = refused.message, refused.status
         else:

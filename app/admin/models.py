@@ -22,6 +22,8 @@ AUDIT_ACTIONS = (
     "post.remove",
     "comment.remove",
     "report.dismiss",
+    # Written by the erasure job (app/yourdata), not by a person: actor_id is NULL.
+    "user.erase",
 )
 AUDIT_TARGETS = ("user", "post", "comment", "report")
 

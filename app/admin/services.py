@@ -52,6 +52,47 @@ def record(
     return entry
 
 
+# The actor the audit log shows for what the system did by itself (an erasure).
+SYSTEM_ACTOR = "(system)"
+# What the audit log keeps of an erased person's older entries: their words and names go.
+PERSONAL_DETAILS = ("username", "excerpt")
+
+
+def record_erasure(*, user_id: int) -> None:
+    """Note in the audit log that an account was erased: its id only; the caller commits."""
+    db.session.add(
+        AuditEntry(
+            actor_id=None,
+            actor_username=SYSTEM_ACTOR,
+            action="user.erase",
+            target_type="user",
+            target_id=user_id,
+            target_user_id=user_id,
+            details={},
+            created_at=utcnow(),
+        )
+    )
+
+
+def forget_person(*, user_id: int, name: str) -> None:
+    """Strip an erased person's name and words from older audit entries; the caller commits.
+
+    The entries stay (what was done, when, by whom, to which ids): an entry about them loses the
+    username and excerpt it copied; an entry by them (a moderator) shows ``name`` instead of
+    their username. Running it again changes nothing.
+    """
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            (AuditEntry.target_user_id == user_id) | (AuditEntry.actor_id == user_id)
+        )
+    )
+    for entry in entries:
+        if entry.actor_id == user_id:
+            entry.actor_username = name
+        if entry.target_user_id == user_id and any(k in entry.details for k in PERSONAL_DETAILS):
+            entry.details = {k: v for k, v in entry.details.items() if k not in PERSONAL_DETAILS}
+
+
 def _require_staff(actor: User) -> None:
     if not actor.is_staff:
         raise NotFound(_("That page does not exist, or it is not yours to see."))
@@ -129,7 +170,7 @@ def suspend_user(
     """Suspend someone: they are signed out everywhere, their sockets close, they cannot sign in."""
     _require_staff(actor)
     reason = _reason(reason)
-    user = user_or_404(username)
+    user = user_or_404(username, deleting=True)
     _may_act_on(actor, user, _("You cannot suspend yourself."))
     with _transaction():
         closed = (
@@ -154,7 +195,7 @@ def unsuspend_user(*, actor: User, username: str, reason: str) -> User:
     """Lift a suspension."""
     _require_staff(actor)
     reason = _reason(reason)
-    user = user_or_404(username)
+    user = user_or_404(username, deleting=True)
     _may_act_on(actor, user, _("You cannot lift your own suspension."))
     if not user.suspended:
         return user
@@ -196,7 +237,7 @@ def change_role(*, actor: User, username: str, role: str, reason: str = "") -> U
     """Make someone a user, moderator or admin; admins only, and never demoting yourself."""
     _require_admin(actor)
     reason = _reason(reason, required=False)
-    user = user_or_404(username)
+    user = user_or_404(username, deleting=True)
     if role not in ROLES:
         message = _("Choose one of: %(r)s.", r=", ".join(ROLES))
         raise ValidationError(message, {"role": [message]})
@@ -279,7 +320,7 @@ def remove_user_content(*, actor: User, username: str, reason: str) -> dict[str,
     """Delete every post and comment of someone; return how many of each went."""
     _require_staff(actor)
     reason = _reason(reason)
-    user = user_or_404(username)
+    user = user_or_404(username, deleting=True)
     _may_act_on(actor, user, _("Delete your own posts yourself."))
     # Comments on their own posts go with those posts; the rest newest first, so replies
     # leave before the comments they answer.

@@ -77,7 +77,7 @@ def users():
 
 def render_user(username: str, *, status: int = 200, **forms):
     """Render a person's admin page, with any form that came back with errors."""
-    user = user_or_404(username)
+    user = user_or_404(username, deleting=True)
     return render_page(
         "admin/user.html",
         user=user,

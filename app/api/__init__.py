@@ -23,6 +23,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     search,
     twofactor,
     users,
+    yourdata,
 )
 
 bp.before_request(common.load_token_user)

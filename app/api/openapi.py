@@ -44,6 +44,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "Messages", "description": "Direct messages."},
         {"name": "Safety", "description": "Blocks, mutes and reports."},
         {"name": "Two factors", "description": "An authenticator app, recovery codes, passkeys."},
+        {"name": "Your data", "description": "A copy of your data, and deleting your account."},
     ],
     "components": {
         "securitySchemes": {
@@ -67,6 +68,7 @@ PATH_PARAMETERS: dict[str, tuple[Any, str]] = {
     "conversation_id": (Id, "A conversation of yours; anyone else's is 404."),
     "session_id": (Id, "A sign-in's id."),
     "passkey_id": (Id, "A passkey's id."),
+    "export_id": (Id, "One of your exports; anyone else's is 404."),
     "provider": (Provider, "An outside sign-in provider; any other is 404."),
 }
 

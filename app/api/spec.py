@@ -67,6 +67,8 @@ class Operation:
     auth: bool = False
     description: str = ""
     path: dict[str, str] = field(default_factory=dict)
+    # A route that answers a file (a download): its media type, for the 200 answer.
+    file_type: str | None = None
 
 
 def operation(
@@ -82,11 +84,13 @@ def operation(
     auth: bool = False,
     description: str = "",
     path: dict[str, str] | None = None,
+    file_type: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route's body, query and answers: checked on each request, and documented.
 
     The view gets the checked ``body`` and ``query`` models as keyword arguments, and returns a
-    payload model (200 unless ``(payload, status)``) or None (204, no content).
+    payload model (200 unless ``(payload, status)``) or None (204, no content); a route with a
+    ``file_type`` returns its own response (a streamed file).
     """
     spec = Operation(
         summary=summary,
@@ -100,6 +104,7 @@ def operation(
         auth=auth,
         description=description,
         path=path or {},
+        file_type=file_type,
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,6 +129,8 @@ def answer(result: Any) -> Response:
     status = None
     if isinstance(result, tuple):
         result, status = result
+    if isinstance(result, Response):
+        return result  # a file, streamed by the route itself
     if result is None:
         # 204, or an empty 202 (accepted: a mail is on its way).
         response = Response(status=status or 204)
@@ -340,6 +347,9 @@ def _operation(
         if model is not None:
             content = {"schema": ref(model, "serialization")}
             responses[str(status)]["content"] = {"application/json": content}
+        elif spec.file_type and status == 200:
+            schema = {"type": "string", "contentMediaType": spec.file_type}
+            responses[str(status)]["content"] = {spec.file_type: {"schema": schema}}
     statuses = set(spec.errors) | set(ALWAYS)
     if spec.body is not None:
         statuses |= {400, 422}

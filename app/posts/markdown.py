@@ -399,4 +399,22 @@ def _sanitize(html: str) -> str:
     return nh3.clean(html, **_SANITIZER_OPTIONS)
 
 
+ImageRewrite = Callable[[str], str | None]
+
+
+def rewrite_image_sources(html: str, rewrite: ImageRewrite) -> str:
+    """Pass every image address of rendered HTML through ``rewrite`` (None leaves it out)."""
+    if "<img" not in html:
+        return html  # most posts: no parsing at all
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        kept = _filter_attribute(tag, attribute, value)
+        if kept is not None and tag == "img" and attribute == "src":
+            return rewrite(kept)
+        return kept
+
+    # The same allowlist again, so the stored HTML comes out as it went in but for the images.
+    return nh3.clean(html, **{**_SANITIZER_OPTIONS, "attribute_filter": attribute_filter})
+
+
 _MD = _build_parser()

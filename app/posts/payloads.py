@@ -11,6 +11,7 @@ from app.accounts.payloads import UserSummary, user_summary
 from app.pagination import Page
 from app.payloads import Count, Id, ItemsPage, Patch, Payload, Request, Time, choice, text
 from app.posts import rules
+from app.posts.display import shown_html
 from app.posts.models import REACTION_KINDS
 from app.posts.models import Comment as CommentRow
 from app.posts.models import Tag as TagRow
@@ -54,7 +55,13 @@ class Post(Payload):
     id: Id
     author: UserSummary
     body: Annotated[str, Field(description="Markdown.")]
-    body_html: Annotated[str, Field(description="Rendered, sanitized HTML with highlighted code.")]
+    body_html: Annotated[
+        str,
+        Field(
+            description="Rendered, sanitized HTML with highlighted code; pictures from other "
+            "hosts point at the image proxy (`/img/...`)."
+        ),
+    ]
     tags: Annotated[list[TagName], Field(max_length=rules.TAGS_MAX)]  # type: ignore[valid-type]
     created_at: Time
     edited_at: Time | None
@@ -165,7 +172,7 @@ def post_payload(view: PostView) -> Post:
         id=post.id,
         author=user_summary(post.author),
         body=post.body,
-        body_html=post.body_html,
+        body_html=shown_html(post.body_html),
         tags=post.tag_names,
         created_at=isoformat(post.created_at),
         edited_at=isoformat(post.edited_at),
@@ -185,13 +192,17 @@ def reaction_state(view: PostView) -> ReactionState:
 
 def comment_payload(comment: CommentRow) -> Comment:
     """Return a comment; a deleted one that keeps its place has no words."""
+    author = user_summary(comment.author)
+    if comment.deleted_at is not None and comment.author.erased_at is not None:
+        # The placeholder of an erased account's comment: nobody's, like a hidden one.
+        author = UserSummary(username="", display_name="", avatar_url="")
     return Comment(
         id=comment.id,
         post_id=comment.post_id,
         parent_id=comment.parent_id,
-        author=user_summary(comment.author),
+        author=author,
         body=comment.body,
-        body_html=comment.body_html,
+        body_html=shown_html(comment.body_html),
         created_at=isoformat(comment.created_at),
         edited_at=isoformat(comment.edited_at),
         deleted=comment.deleted_at is not None,

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.pagination import INT_MAX
 from app.posts import rules
+from app.posts.display import shown_html
 from app.posts.markdown import Rendered, render_markdown
 from app.posts.models import (
     REACTION_KINDS,
@@ -54,7 +55,7 @@ def _require_writer(user: User) -> None:
 
 def preview(*, body: str) -> str:
     """Return a draft's HTML exactly as a post with that body would show it; store nothing."""
-    return _render(rules.check_body(body)).html
+    return shown_html(_render(rules.check_body(body)).html)
 
 
 def get_post_or_404(post_id: int, *, viewer: User | None = None) -> Post:
@@ -455,5 +456,5 @@ def delete_comment(*, comment_id: int, actor: User, commit: bool = True) -> None
 
 
 def preview_markdown(body: str) -> str:
-    """Render a draft exactly as it would be stored, without storing anything."""
-    return _render(rules.check_body(body)).html
+    """Render a draft exactly as a post would show it, without storing anything."""
+    return shown_html(_render(rules.check_body(body)).html)

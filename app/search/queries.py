@@ -252,6 +252,8 @@ def search_users(
         return Page([], None)
     statement = select(User).where(
         User.suspended.is_(False),
+        # Accounts being deleted (and erased ones) are gone, like their profiles.
+        User.deletion_due_at.is_(None),
         not_hidden(User.id, viewer, muted=False),
         or_(
             func.lower(User.username).like(pattern, escape="\\"),

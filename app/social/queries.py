@@ -24,9 +24,15 @@ class Relation:
     follows_you: bool = False
 
 
-def user_or_404(username: str, *, viewer: User | None = None) -> User:
-    """Return the user with this username (any case); NotFound too if they blocked the viewer."""
+def user_or_404(username: str, *, viewer: User | None = None, deleting: bool = False) -> User:
+    """Return the user with this username (any case); NotFound too if they blocked the viewer.
+
+    An account being deleted is gone at once for everyone; ``deleting=True`` (the admin pages)
+    still finds it during its grace period.
+    """
     user = accounts.find_by_username(username)
+    if user is not None and user.deletion_due_at is not None and not deleting:
+        user = None
     if user is None or blocked_by(user.id, viewer):
         raise NotFound(_("No one here is called @%(name)s.", name=username))
     return user

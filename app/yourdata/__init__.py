@@ -1,0 +1,1 @@
+"""Your data: an export of everything an account holds, and deleting the account."""
