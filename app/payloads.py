@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
-from app.errors import HTTP_CODES, MfaRequired
+from app.errors import HTTP_CODES, EmailUnverified, InvalidLink, MfaRequired
 from app.pagination import DEFAULT_LIMIT, INT_MAX, MAX_LIMIT, Page
 
 T = TypeVar("T")
@@ -176,9 +176,20 @@ class PageQuery(Query):
 
 
 # The codes app/errors.py answers with: one per HTTP status it names, "internal_error" for a
-# bug, "error" for any other status, and "mfa_required" (a right password, a code to come).
+# bug, "error" for any other status, "mfa_required" (a right password, a code to come),
+# "email_unverified" (writing waits for a verified address) and "invalid_token" (a mailed
+# link's token that is unknown, expired, spent or not yours).
 ERROR_CODES = tuple(
-    dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error", MfaRequired.code])
+    dict.fromkeys(
+        [
+            *HTTP_CODES.values(),
+            "internal_error",
+            "error",
+            MfaRequired.code,
+            EmailUnverified.code,
+            InvalidLink.code,
+        ]
+    )
 )
 
 

@@ -61,6 +61,9 @@ class World:
     # The owner's second factors: the authenticator app's secret and a passkey (software).
     totp_secret: str = ""
     authenticator: Any = None
+    # Live links mailed to the owner, by purpose: what /password/reset/<token> and
+    # /email/verify/<token> are called with (whoever holds the mail holds the link).
+    links: dict[str, str] = field(default_factory=dict)
 
     def save(self) -> None:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
@@ -208,6 +211,15 @@ def build_world(app: Flask) -> World:
             user=alice, name="Alice's key", credential=credential
         ).id
 
+    from app.accounts import links as mailed_links
+
+    with app.test_request_context():
+        alice = accounts.find_by_username("alice")
+        owner_links = {
+            purpose: mailed_links.create(user=alice, purpose=purpose, email=alice.email, ttl=3600)
+            for purpose in ("password_reset", "email_verify")
+        }
+        db.session.commit()
     # Alice has a ready export of her data (a zip on disk: restoring the rows keeps it valid).
     from app.jobs.core import run
     from app.yourdata import services as yourdata
@@ -220,7 +232,12 @@ def build_world(app: Flask) -> World:
     local_backend(app).reset()  # the mail it queued is not this world's business
 
     world = World(
-        app=app, ids=ids, visitors=visitors, totp_secret=totp_secret, authenticator=authenticator
+        app=app,
+        ids=ids,
+        visitors=visitors,
+        totp_secret=totp_secret,
+        authenticator=authenticator,
+        links=owner_links,
     )
     world.secrets[totp_secret] = set()
     staff = {"moderator", "admin"}
@@ -260,6 +277,9 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "path": "feed",
             "rest": "nothing-here",
             "provider": "github",
+            "token": world.links[
+                "password_reset" if rule.rule.startswith("/password/") else "email_verify"
+            ],
             # An image proxy address signed by nobody (the proxy answers 404 before any fetch).
             "signature": "bm90LXNpZ25lZC1ieS11cw",
             "source": "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYXQucG5n",
