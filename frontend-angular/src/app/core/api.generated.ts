@@ -1392,7 +1392,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "bad_gateway" | "service_unavailable" | "internal_error" | "error" | "mfa_required" | "email_unverified" | "invalid_token";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "bad_gateway" | "service_unavailable" | "internal_error" | "error" | "mfa_required" | "email_unverified" | "account_pending_deletion" | "invalid_token";
             /**
              * Fields
              * @description Only on 409 and 422: what is wrong with each field.
