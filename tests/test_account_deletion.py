@@ -298,7 +298,8 @@ def test_an_account_without_a_password_confirms_with_its_username(app):
         db.session.commit()
     assert alice.call("DELETE", "/me", {"username": "bob"}).status_code == 422
     assert alice.call("DELETE", "/me", {"password": PASSWORD}).status_code == 422
-    assert alice.call("DELETE", "/me", {"username": "ALICE"}).status_code == 202
+    # The settings page says to type "@alice": with or without the @, in any case.
+    assert alice.call("DELETE", "/me", {"username": "@ALICE"}).status_code == 202
 
 
 # --- Erasing ----------------------------------------------------------------------------------
