@@ -38,6 +38,7 @@ def create_user_command(
             password=password or "",
             role=role,
             display_name=display_name,
+            verified=True,  # the operator vouches for the address
         )
     except DomainError as error:
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.fields.items())

@@ -40,6 +40,12 @@ class DefaultConfig:
     # on top of the general ones; page and API share each.
     SEARCH_LIMIT = "60 per minute"
     PREVIEW_LIMIT = "60 per minute"
+    # Password reset mails asked for: per address of the caller, and per email address asked
+    # about (page and API share both), so nobody floods one inbox from many addresses.
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
+    PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"
+    # Verification mails (resend, and a change of address), per account.
+    VERIFICATION_MAIL_LIMIT = "5 per hour"
     ACCESS_TOKEN_TTL = 15 * 60
     REFRESH_TOKEN_TTL = 30 * 24 * 3600
     JWT_ALGORITHM = "HS256"
@@ -77,6 +83,12 @@ class DefaultConfig:
     # Wrong codes in a row (TOTP or recovery) before codes are refused for MFA_LOCKOUT_SECONDS.
     MFA_MAX_FAILURES = 5
     MFA_LOCKOUT_SECONDS = 15 * 60
+    # Mailed links: how long a password reset and an address verification (or change) last.
+    PASSWORD_RESET_TTL = 3600
+    EMAIL_VERIFICATION_TTL = 7 * 24 * 3600
+    # Posting, commenting and messaging wait for a verified address. None: on in production
+    # settings, off in the embedded demo (finalize); REQUIRE_VERIFIED_EMAIL=0 turns it off.
+    REQUIRE_VERIFIED_EMAIL: bool | None = None
     # How long a WebAuthn challenge may be answered.
     PASSKEY_CHALLENGE_TTL = 5 * 60
     # The WebAuthn relying party: its id (a host name) and the origin browsers sign for. Unset,
@@ -192,6 +204,12 @@ ENV_SETTINGS: dict[str, type] = {
     "READ_LIMIT": str,
     "SEARCH_LIMIT": str,
     "PREVIEW_LIMIT": str,
+    "PASSWORD_RESET_LIMIT_PER_IP": str,
+    "PASSWORD_RESET_LIMIT_PER_EMAIL": str,
+    "VERIFICATION_MAIL_LIMIT": str,
+    "PASSWORD_RESET_TTL": int,
+    "EMAIL_VERIFICATION_TTL": int,
+    "REQUIRE_VERIFIED_EMAIL": bool,
     "ACCESS_TOKEN_TTL": int,
     "REFRESH_TOKEN_TTL": int,
     "SESSION_COOKIE_SECURE": bool,
@@ -388,6 +406,8 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         or config.get("REDIS_URL")
     )
     config["PRODUCTION"] = production
+    if config.get("REQUIRE_VERIFIED_EMAIL") is None:
+        config["REQUIRE_VERIFIED_EMAIL"] = production
     if uri.startswith("sqlite"):
         # SQLite is written by one process; keep connections per thread and wait on locks.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

@@ -94,6 +94,18 @@ class MfaRequired(Unauthorized):
         self.extra = {"mfa_token": mfa_token}
 
 
+class EmailUnverified(Forbidden):
+    """Writing (posts, comments, messages) waits until the account's address is verified."""
+
+    code = "email_unverified"
+
+
+class InvalidLink(DomainError):
+    """A mailed link's token is unknown, expired, spent, replaced or not the caller's."""
+
+    code = "invalid_token"
+
+
 class AccountPendingDeletion(Forbidden):
     """The credentials were right, but the account asked to be deleted: it may cancel instead."""
 

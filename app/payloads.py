@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
-from app.errors import HTTP_CODES, MfaRequired
+from app.errors import HTTP_CODES, DomainError
 from app.pagination import DEFAULT_LIMIT, INT_MAX, MAX_LIMIT, Page
 
 T = TypeVar("T")
@@ -176,9 +176,17 @@ class PageQuery(Query):
 
 
 # The codes app/errors.py answers with: one per HTTP status it names, "internal_error" for a
-# bug, "error" for any other status, and "mfa_required" (a right password, a code to come).
+# bug, "error" for any other status, "mfa_required" (a right password, a code to come),
+# "email_unverified" (writing waits for a verified address) and "invalid_token" (a mailed
+# link's token that is unknown, expired, spent or not yours).
+def _domain_codes(cls: type[DomainError]) -> list[str]:
+    """Return the code of a domain error and of every error derived from it."""
+    return [cls.code, *(code for sub in cls.__subclasses__() for code in _domain_codes(sub))]
+
+
+# Every code an answer can carry: the HTTP statuses' and each domain error's (app/errors.py).
 ERROR_CODES = tuple(
-    dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error", MfaRequired.code])
+    dict.fromkeys([*HTTP_CODES.values(), "internal_error", "error", *_domain_codes(DomainError)])
 )
 
 

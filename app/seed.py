@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.extensions import db
+from app.timeutil import utcnow
 
 DEMO_LOGIN = "ada"
 DEMO_PASSWORD = "devthread-demo"
@@ -68,6 +69,8 @@ def seed_demo() -> bool:
                 role=role,
                 bio=bio,
                 location=location,
+                # The demo's people are verified: they post with REQUIRE_VERIFIED_EMAIL on too.
+                email_verified_at=utcnow(),
             )
         )
         created = True

@@ -162,6 +162,7 @@ def start_server(port: int, url: str, redis_url: str, workers: int) -> subproces
         "REDIS_URL": redis_url,
         "SECRET_KEY": SECRET,
         "RATELIMIT_ENABLED": "0",
+        "REQUIRE_VERIFIED_EMAIL": "0",  # its accounts sign up and post at once
         "WEB_CONCURRENCY": str(workers),
         "ACCESS_LOG": "",
         "WORKER_CONNECTIONS": "12000",

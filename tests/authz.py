@@ -63,6 +63,9 @@ class World:
     authenticator: Any = None
     # Alice's uploaded picture (files named by content: they outlive a restore untouched).
     media_name: str = ""
+    # Live links mailed to the owner, by purpose: what /password/reset/<token> and
+    # /email/verify/<token> are called with (whoever holds the mail holds the link).
+    links: dict[str, str] = field(default_factory=dict)
 
     def save(self) -> None:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
@@ -217,6 +220,15 @@ def build_world(app: Flask) -> World:
             user=alice, name="Alice's key", credential=credential
         ).id
 
+    from app.accounts import links as mailed_links
+
+    with app.test_request_context():
+        alice = accounts.find_by_username("alice")
+        owner_links = {
+            purpose: mailed_links.create(user=alice, purpose=purpose, email=alice.email, ttl=3600)
+            for purpose in ("password_reset", "email_verify")
+        }
+        db.session.commit()
     # Alice has a ready export of her data (a zip on disk: restoring the rows keeps it valid).
     from app.jobs.core import run
     from app.yourdata import services as yourdata
@@ -235,6 +247,7 @@ def build_world(app: Flask) -> World:
         totp_secret=totp_secret,
         authenticator=authenticator,
         media_name=media_name,
+        links=owner_links,
     )
     world.secrets[totp_secret] = set()
     staff = {"moderator", "admin"}
@@ -276,6 +289,9 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "path": "feed",
             "rest": "nothing-here",
             "provider": "github",
+            "token": world.links[
+                "password_reset" if rule.rule.startswith("/password/") else "email_verify"
+            ],
             # An image proxy address signed by nobody (the proxy answers 404 before any fetch).
             "signature": "bm90LXNpZ25lZC1ieS11cw",
             "source": "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYXQucG5n",

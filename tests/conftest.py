@@ -16,7 +16,7 @@ from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.mailbox"]
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -84,6 +84,9 @@ def base_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "JOBS_BACKEND": "local",
         "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        # Writing waits for a verified address in production settings (the PostgreSQL run is
+        # one): off here, on in the tests of verification (tests/test_account_recovery.py).
+        "REQUIRE_VERIFIED_EMAIL": False,
         "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
     }
     if DATABASE_URL:
@@ -166,9 +169,15 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def make_user(
-    app: Flask, username: str = "alice", *, role: str = "user", password: str = PASSWORD, **extra
+    app: Flask,
+    username: str = "alice",
+    *,
+    role: str = "user",
+    password: str = PASSWORD,
+    verified: bool = True,
+    **extra,
 ):
-    """Create an account through the service and return its id."""
+    """Create an account through the service and return its id (its address verified)."""
     from app.accounts import services
 
     with app.test_request_context():
@@ -177,6 +186,7 @@ def make_user(
             email=extra.pop("email", f"{username}@example.com"),
             password=password,
             role=role,
+            verified=verified,
         )
         for key, value in extra.items():
             setattr(user, key, value)

@@ -43,6 +43,9 @@ class Server:
             "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET,
             "RATELIMIT_ENABLED": "0",
+            # Production settings require a verified address to write; these accounts sign up
+            # and post at once (tests/test_account_recovery.py tests the rule itself).
+            "REQUIRE_VERIFIED_EMAIL": "0",
             "WEB_CONCURRENCY": str(workers),
             "ACCESS_LOG": "",
         }

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import (
+    AccountLink,
     AuthChallenge,
     OAuthIdentity,
     Passkey,
@@ -297,7 +298,8 @@ def test_an_account_without_a_password_confirms_with_its_username(app):
         db.session.commit()
     assert alice.call("DELETE", "/me", {"username": "bob"}).status_code == 422
     assert alice.call("DELETE", "/me", {"password": PASSWORD}).status_code == 422
-    assert alice.call("DELETE", "/me", {"username": "ALICE"}).status_code == 202
+    # The settings page says to type "@alice": with or without the @, in any case.
+    assert alice.call("DELETE", "/me", {"username": "@ALICE"}).status_code == 202
 
 
 # --- Erasing ----------------------------------------------------------------------------------
@@ -351,11 +353,19 @@ def _rich_world(app) -> dict[str, int]:
         mfa.confirm_totp(user=alice, code=pyotp.TOTP(secret).now())
         db.session.add(OAuthIdentity(provider="github", provider_user_id="9", user_id=alice.id))
         db.session.add(DataExport(user_id=alice.id, status="pending", created_at=utcnow()))
+        # A change of address waiting for its link (it names the new address), and a reset link.
+        from app.accounts import services as accounts
+
+        accounts.update_profile(user=alice, email="alice.elsewhere@example.com")
+        accounts.mail_password_reset(user=alice)
         # Old audit entries about alice (a moderator acted), naming her.
         admin.remove_post(actor=mod, post_id=own[2].id, reason="dup")
         admin.suspend_user(actor=mod, username="alice", reason="a warning")
         admin.unsuspend_user(actor=mod, username="alice", reason="served")
         db.session.commit()
+        from app.jobs import local_backend
+
+        local_backend(app).reset()  # the address change's mails are not this test's business
         return {
             "alice": alice.id,
             "bob": bob.id,
@@ -420,6 +430,12 @@ def _rows_of(user_id: int) -> dict[str, int]:
         "exports": select(func.count())
         .select_from(DataExport)
         .where(DataExport.user_id == user_id),
+        "mailed links": select(func.count())
+        .select_from(AccountLink)
+        .where(AccountLink.user_id == user_id),
+        "pending address": select(func.count())
+        .select_from(User)
+        .where(User.id == user_id, User.pending_email.is_not(None)),
     }
     return {name: db.session.scalar(query) for name, query in checks.items()}
 

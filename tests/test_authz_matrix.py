@@ -263,6 +263,20 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # --- Pictures: files are public; the composer's upload answers JSON (401 when signed out).
     ("GET", "/media/<name>"): Entry(everyone(200)),
     ("POST", "/media"): Entry(everyone(201, anonymous=401, suspended=401), picture),
+    # --- Links by mail. Alice has a live reset link and a live verification link: whoever
+    # holds the mail holds the link, signed in or not; a verification link refuses another
+    # signed-in account (400). Every address asked about gets the same answer. ---
+    ("GET", "/password/forgot"): Entry(everyone(200)),
+    ("POST", "/password/forgot"): Entry(everyone(200), {"email": "alice@example.com"}),
+    ("GET", "/password/reset/<token>"): Entry(everyone(200)),
+    ("POST", "/password/reset/<token>"): Entry(everyone(303), {"password": "a new long password"}),
+    ("GET", "/email/verify/<token>"): Entry(everyone(200)),
+    ("POST", "/email/verify/<token>"): Entry(
+        everyone(400, anonymous=303, owner=303, suspended=303)
+    ),
+    ("POST", "/settings/email"): Entry(page_signed_in(303), {"email": "new.address@example.com"}),
+    # Everyone here is verified: the answer says so (a flash) and goes back to the settings.
+    ("POST", "/settings/email/verification"): Entry(page_signed_in(303)),
     # The sign-in named is alice's own browser: anyone else finds no such sign-in.
     ("POST", "/settings/sessions/<id:session_id>/sign-out"): Entry(page_signed_in(404, owner=303)),
     # --- Two factors and passkeys (alice has both). A pending second step lives in the
@@ -341,6 +355,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/admin/users/<username>/role"): Entry(
         staff_page(303, moderator=403), {"role-role": "moderator", "role-reason": "Helps out"}
     ),
+    ("POST", "/admin/users/<username>/password-reset"): Entry(
+        staff_page(303), {"reset-reason": "Asked by mail"}
+    ),
     ("POST", "/admin/users/<username>/remove-content"): Entry(
         staff_page(303), {"content-reason": "Spam"}
     ),
@@ -367,6 +384,26 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/media"): Entry(api_signed_in(201), picture),
     ("PUT", "/api/v1/me/avatar"): Entry(api_signed_in(200), picture),
     ("DELETE", "/api/v1/me/avatar"): Entry(api_signed_in(204)),
+    ("POST", "/api/v1/me/password"): Entry(
+        api_signed_in(204), {"current_password": PASSWORD, "new_password": "a new long password"}
+    ),
+    # Everyone here is verified already.
+    ("POST", "/api/v1/me/email/verification"): Entry(api_signed_in(409)),
+    ("POST", "/api/v1/auth/password/forgot"): Entry(
+        api_public(202), {"email": "alice@example.com"}
+    ),
+    ("POST", "/api/v1/auth/password/reset"): Entry(
+        api_public(204),
+        lambda world, actor: {
+            "token": world.links["password_reset"],
+            "password": "a new long password",
+        },
+    ),
+    # A token caller must be the link's own account; without one the link alone proves it.
+    ("POST", "/api/v1/auth/email/verify"): Entry(
+        everyone(400, anonymous=204, owner=204, suspended=403),
+        lambda world, actor: {"token": world.links["email_verify"]},
+    ),
     ("DELETE", "/api/v1/me/sessions/<id:session_id>"): Entry(api_signed_in(404, owner=204)),
     # Two factors: alice's are on; a code step is for anyone holding an mfa_token and its code.
     ("POST", "/api/v1/me/2fa/totp"): Entry(api_signed_in(200, owner=409)),

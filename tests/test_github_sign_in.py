@@ -16,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.extensions import db
 from tests.conftest import PASSWORD, Api, csrf_token, make_user
 from tests.github_server import FakeGitHub, serve
@@ -185,9 +186,11 @@ def test_a_new_account_is_made_after_the_person_picks_its_username(app, github):
     # The client proved PKCE and sent its secret in the body, as GitHub takes them.
     sent = github.token_requests[-1]
     assert sent["code_verifier"] and sent["client_secret"] == github.client.client_secret
-    # No password: the settings page offers to set one instead of changing it.
+    # No password: the settings page offers a link by mail to set one instead of changing it.
     settings = text(person.client.get("/settings"))
-    assert "Set password" in settings and "Current password" not in settings
+    assert "Mail me a link to set a password" in settings and "Current password" not in settings
+    # GitHub verified the address: so is the account.
+    assert octocat.email_verified
     assert "Disconnect GitHub" not in settings  # the only way in
 
     # The next time, the known GitHub account signs straight in: a new sign-in record.
@@ -221,6 +224,23 @@ def test_a_verified_matching_email_links_and_signs_in_and_says_so(app, github):
     page = text(person.client.get("/bookmarks"))
     assert "is now connected" in page and "alice-gh" in page
     assert person.signed_in_as() == "alice"
+
+
+def test_a_local_account_that_never_verified_its_address_is_not_linked(app, github):
+    # Someone may have signed up with the victim's address first: until a link mailed there
+    # is followed, the address is not proven, and GitHub's verified email does not link to it.
+    make_user(app, "squatter", email="victim@example.com", verified=False)
+    github.add("victim", id=7007, email="victim@example.com")
+    person = Person(app, github, "victim")
+
+    response = person.sign_in()
+    assert response.status_code == 403
+    assert "has not confirmed it" in text(response)
+    assert identities(app) == []
+    assert person.signed_in_as() is None
+    with app.app_context():
+        squatter = db.session.scalar(select(User).where(User.username == "squatter"))
+        assert squatter.email_verified_at is None
 
 
 @pytest.mark.parametrize("existing", [True, False])
@@ -288,7 +308,7 @@ def test_a_callback_for_a_connect_that_another_sign_in_started_is_refused(app, g
     assert identities(app) == []
 
 
-def test_disconnect_keeps_a_way_to_sign_in(app, github):
+def test_disconnect_keeps_a_way_to_sign_in(app, github, mailbox):
     alice_id = make_user(app, "alice")
     github.add("ali", id=42, email="alice@example.com")
     github.add("solo", id=43, email="solo@example.com")
@@ -320,12 +340,25 @@ def test_disconnect_keeps_a_way_to_sign_in(app, github):
     assert refused.status_code == 409
     assert "only way you sign in" in text(refused)
     assert identities(app) == [("github", "43", solo_id)]
-    # Setting a password (no current one to give) makes a second way in; then it may go.
-    response = solo.client.post(
+    # No current password to give: the settings page refuses to set one directly (a stolen
+    # session could add a way in) and mails a link instead. Following it sets the password.
+    refused = solo.client.post(
         "/settings/password", data={"new_password": "a brand new passphrase", "csrf_token": token}
+    )
+    assert refused.status_code == 409 and "password link by mail" in text(refused)
+    assert not user(app, "solo").has_password
+    asked = solo.client.post(
+        "/password/forgot", data={"email": user(app, "solo").email, "csrf_token": token}
+    )
+    assert asked.status_code == 200
+    link = mailbox.link(user(app, "solo").email, "/password/reset/")
+    token = csrf_token(solo.client, link)
+    response = solo.client.post(
+        link, data={"password": "a brand new passphrase", "csrf_token": token}
     )
     assert response.status_code == 303
     assert user(app, "solo").has_password
+    solo.sign_in()  # the reset signed every session out
     token = csrf_token(solo.client, "/settings")
     assert (
         solo.client.post(

@@ -686,3 +686,16 @@ def test_account_erasure_removes_its_pictures_avatar_and_files(app, alice, monke
     assert media_rows(app) == 1
     key = picture["url"].removeprefix("/media/").split(".")[0]
     assert {n.split(".")[0] for n in stored_files(app)} == {key}  # only bob's (shared) file
+
+
+def test_uploading_a_picture_waits_for_a_verified_address_when_required(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_VERIFIED_EMAIL", True)
+    new = api_as(app, "newbie")
+    with app.app_context():
+        from app.accounts.models import User
+
+        db.session.execute(User.__table__.update().values(email_verified_at=None))
+        db.session.commit()
+    refused = upload(new, media_files.png())
+    assert refused.status_code == 403, refused.get_json()
+    assert media_rows(app) == 0 and stored_files(app) == set()

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.accounts.rules import identity_key
 from app.errors import NotFound
 from app.extensions import client_address, limiter
+from app.ratelimits import user_or_address
 from app.redirects import go, local_or
 
 
@@ -187,3 +188,59 @@ def register_limits(func):
         deduct_when=_created,
     )
     return attempts(created(func))
+
+
+def _field_of_body(name: str) -> str | None:
+    """Read a string field from the request's form or JSON body, without failing."""
+    value = request.form.get(name)
+    if value is None and request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get(name), str):
+            value = body[name]
+    return value
+
+
+def reset_email_key() -> str:
+    """Key the per-address reset limit on the email address asked about, however spelled."""
+    # Escaped: JSON can carry lone surrogates, which Redis (UTF-8) cannot store as a key.
+    key = identity_key(_field_of_body("email") or "")[:254]
+    return "reset-email:" + key.encode("utf-8", "backslashreplace").decode()
+
+
+def password_reset_limits(func):
+    """Limit reset mails asked for, per caller's address and per email address asked about."""
+    # Every POST counts, known address or not: the answer must not tell them apart.
+    per_ip = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_IP"],
+        scope="reset-ip",
+        key_func=client_address,
+        methods=["POST"],
+    )
+    per_email = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_EMAIL"],
+        scope="reset-email",
+        key_func=reset_email_key,
+        methods=["POST"],
+    )
+    return per_ip(per_email(func))
+
+
+def verification_mail_limits(func):
+    """Limit the verification mails (a resend, a change of address) one account asks for."""
+    return limiter.shared_limit(
+        lambda: current_app.config["VERIFICATION_MAIL_LIMIT"],
+        scope="verification-mail",
+        key_func=user_or_address,
+        methods=["POST"],
+    )(func)
+
+
+def email_change_limits(func):
+    """Count a profile change that names an email address against the verification mails."""
+    return limiter.shared_limit(
+        lambda: current_app.config["VERIFICATION_MAIL_LIMIT"],
+        scope="verification-mail",
+        key_func=user_or_address,
+        methods=["PATCH"],
+        exempt_when=lambda: _field_of_body("email") is None,
+    )(func)

@@ -57,6 +57,24 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField(_l("New password"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link by mail."""
+
+    email = StringField(_l("Email"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password through a reset link."""
+
+    password = PasswordField(_l("New password"))
+
+
+class EmailForm(FlaskForm):
+    """Change the account's email address (it changes once the new one is confirmed)."""
+
+    email = StringField(_l("New email address"))
+
+
 class CodeForm(FlaskForm):
     """A code from the authenticator app, or a recovery code."""
 

@@ -153,6 +153,8 @@ def create_account(*, profile: ExternalProfile, username: str) -> User:
         password_hash="",
         display_name=_usable_display_name(profile.name),
         last_seen_at=utcnow(),
+        # GitHub verified this address (_verified_email refuses any other): so do we.
+        email_verified_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
@@ -235,10 +237,8 @@ def _verified_email(profile: ExternalProfile) -> str:
 def _address_proven(user: User) -> bool:
     """Tell whether the account proved it owns its address, so a link by email may trust it."""
     # Without this, someone could register a victim's address first, wait for the victim to
-    # sign in with GitHub, and share the account. Email verification (issue 11, item 3) is
-    # not in this branch yet: until it lands every address counts as proven; then this
-    # returns the account's verified flag.
-    return True
+    # sign in with GitHub, and share the account: only a followed verification link counts.
+    return user.email_verified_at is not None
 
 
 def _refuse_suspended(user: User | None) -> None:

@@ -54,6 +54,11 @@ class User(UserMixin, db.Model):
     posts_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the person followed a link mailed to their current address (NULL: not yet). A new
+    # address is only written once its link is followed, so it starts verified.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The address asked for and not confirmed yet (PATCH /me {email}); its link is in the mail.
+    pending_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     # Account deletion (app/yourdata): asked for at ``deletion_requested_at``, erased by a job
     # once ``deletion_due_at`` has passed (ACCOUNT_DELETION_GRACE_DAYS later). From the request
     # on, the account is inactive: no sign-in, no profile. ``erased_at``: the row is a tombstone
@@ -131,6 +136,11 @@ class User(UserMixin, db.Model):
         """Tell whether a password can sign this account in (not one made with GitHub alone)."""
         # An account made through a provider stores no hash at all: nothing can ever verify.
         return bool(self.password_hash)
+
+    @property
+    def email_verified(self) -> bool:
+        """Tell whether the person proved they read mail at their address."""
+        return self.email_verified_at is not None
 
     @property
     def name(self) -> str:
@@ -306,4 +316,34 @@ class OAuthIdentity(db.Model):
         Index("uq_oauth_identities_provider_user", provider, provider_user_id, unique=True),
         # One account per provider per user: the settings page connects or disconnects it.
         Index("uq_oauth_identities_user_provider", user_id, provider, unique=True),
+    )
+
+
+LINK_PURPOSES = ("password_reset", "email_verify", "email_change")
+
+
+class AccountLink(db.Model):
+    """A single-use link mailed to someone: a password reset, or the proof of an address.
+
+    Only the SHA-256 of its token is stored. ``email`` is the address the link was sent to (for
+    a change of address, the new one): a link proves that address, and no other.
+    """
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Set when spent, or when a newer link of the same purpose replaced it.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN ('password_reset', 'email_verify', 'email_change')", name="purpose"
+        ),
+        Index("ix_account_links_user_purpose", "user_id", "purpose"),
     )

@@ -89,7 +89,22 @@ class PrivateUser(UserSummary):
         bool,
         Field(
             description="False for an account made with GitHub alone: it signs in with GitHub "
-            "until it sets a password (settings page, or a password reset)."
+            "until it sets a password through a reset link (`POST /auth/password/forgot`)."
+        ),
+    ]
+    email_verified: Annotated[
+        bool,
+        Field(
+            description="The link mailed to `email` was followed. Without it, posting, "
+            "commenting and messaging answer 403 `email_unverified` when the server requires it."
+        ),
+    ]
+    pending_email: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "email"},
+            description="An address asked for (`PATCH /me {email}`) and not confirmed yet: "
+            "`email` changes once the link mailed there is followed.",
         ),
     ]
     created_at: Time
@@ -159,6 +174,40 @@ class RegisterRequest(Request):
     password: text(rules.PASSWORD_MAX, min_length=rules.PASSWORD_MIN)  # type: ignore[valid-type]
 
 
+Email = Annotated[
+    str,
+    Field(max_length=rules.EMAIL_MAX, pattern=NO_NUL, json_schema_extra={"format": "email"}),
+]
+# A mailed link's token: what follows /password/reset/ or /email/verify/ in the link.
+LinkToken = text(200, description="The token from the mailed link (the last part of its path).")
+
+
+class ForgotPasswordRequest(Request):
+    """Ask for a password reset link by mail."""
+
+    email: Email
+
+
+class PasswordResetRequest(Request):
+    """Choose a new password with a reset link's token."""
+
+    token: LinkToken  # type: ignore[valid-type]
+    password: text(rules.PASSWORD_MAX, min_length=rules.PASSWORD_MIN)  # type: ignore[valid-type]
+
+
+class PasswordChange(Request):
+    """Your current password and the new one."""
+
+    current_password: text(rules.PASSWORD_MAX)  # type: ignore[valid-type]
+    new_password: text(rules.PASSWORD_MAX, min_length=rules.PASSWORD_MIN)  # type: ignore[valid-type]
+
+
+class EmailVerifyRequest(Request):
+    """Confirm an address with a verification (or change of address) link's token."""
+
+    token: LinkToken  # type: ignore[valid-type]
+
+
 class LoginRequest(Request):
     """Sign in with a username or an email address."""
 
@@ -186,6 +235,14 @@ class ProfileUpdate(Patch):
     location: text(rules.LOCATION_MAX, pattern=ProfileText, hint=PROFILE_HINT) | None = None  # type: ignore[valid-type]
     website: Website | None = None
     dm_policy: choice(rules.DM_POLICIES) | None = None  # type: ignore[valid-type]
+    email: Annotated[
+        Email | None,
+        Field(
+            description="A new address: it waits in `pending_email` until the link mailed "
+            "there is followed; the current address is told. Your current address calls a "
+            "pending change off."
+        ),
+    ] = None
 
 
 def avatar_url(user: User) -> str:
@@ -220,6 +277,8 @@ def private_user(user: User) -> PrivateUser:
         suspended=user.suspended,
         two_factor=user.two_factor,
         has_password=user.has_password,
+        email_verified=user.email_verified,
+        pending_email=user.pending_email,
         created_at=isoformat(user.created_at),
     )
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
+
+from app.errors import EmailUnverified
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -36,6 +41,24 @@ def identity_key(value: str) -> str:
     # Case folding can undo NFKC (and NFKC can expose new cases), so fold between two passes.
     folded = unicodedata.normalize("NFKC", value.strip()).casefold()
     return unicodedata.normalize("NFKC", folded)
+
+
+class Verifiable(Protocol):
+    """An account as the verification rule reads it (models.User; rules cannot import it)."""
+
+    email_verified_at: datetime | None
+
+
+def require_verified_email(user: Verifiable) -> None:
+    """Refuse writing (posts, comments, messages) until the address is verified, if required."""
+    # One rule for the pages, the API and the sockets: the services that write call it.
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL") and user.email_verified_at is None:
+        raise EmailUnverified(
+            _(
+                "Confirm your email address first: follow the link we mailed you. You can "
+                "ask for a new one in Settings."
+            )
+        )
 
 
 def check_username(value: str, errors: FieldErrors) -> None:

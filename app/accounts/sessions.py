@@ -182,10 +182,28 @@ def end_session(*, user_id: int, session_id: int) -> bool:
     return True
 
 
-def end_all_sessions(*, user_id: int) -> None:
-    """Delete every sign-in of a user and close all their sockets; the caller commits."""
+def end_all_sessions(*, user_id: int, except_session_id: int | None = None) -> None:
+    """Delete every sign-in of a user (but one, if named) and close their sockets; no commit."""
     from app.realtime.events import emit
 
+    if except_session_id is not None:
+        ended = list(
+            db.session.scalars(
+                select(UserSession.id).where(
+                    UserSession.user_id == user_id, UserSession.id != except_session_id
+                )
+            )
+        )
+        if ended:
+            db.session.execute(
+                delete(UserSession)
+                .where(UserSession.id.in_(ended))
+                .execution_options(synchronize_session=False)
+            )
+        # One event per sign-in: the kept one's sockets stay open.
+        for session_id in ended:
+            emit(db.session, [user_id], "session.revoked", {"session_id": session_id})
+        return
     db.session.execute(
         delete(UserSession)
         .where(UserSession.user_id == user_id)

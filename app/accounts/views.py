@@ -14,24 +14,29 @@ from app.accounts.auth import (
     complete_sign_in,
     login_limits,
     offer_cancel_deletion,
+    password_reset_limits,
     register_limits,
     sign_in,
     sign_in_step_limits,
     sign_out,
+    verification_mail_limits,
 )
 from app.accounts.forms import (
     CodeForm,
+    EmailForm,
     EmptyForm,
+    ForgotPasswordForm,
     LoginForm,
     PasskeyForm,
     PasskeyLoginForm,
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    ResetPasswordForm,
     TotpDisableForm,
     apply_errors,
 )
-from app.errors import AccountPendingDeletion, DomainError, Unauthorized
+from app.errors import AccountPendingDeletion, Conflict, DomainError, InvalidLink, Unauthorized
 from app.extensions import csrf
 from app.media import services as media
 from app.media.uploads import check_page_csrf, read_upload
@@ -144,6 +149,7 @@ def update_profile():
 def change_password():
     """Change the password and sign out every other session."""
     form = PasswordForm()
+    status = 422
     if form.validate_on_submit():
         current = queries.get_session(current_user.current_session_id)
         remember = bool(current and current.remember)
@@ -155,13 +161,14 @@ def change_password():
             )
         except DomainError as error:
             apply_errors(form, error)
+            status = error.status
         else:
             # Every sign-in ended, this one too: start a fresh one here, as it was. The page
             # reloads in full, since its CSRF token belonged to the session that ended.
             sign_in(user, remember=remember)
             flash(_("Password changed. Your other sessions are signed out."), "success")
             return go(url_for("accounts.settings"))
-    return render_settings(password_form=form, block="password", status=422)
+    return render_settings(password_form=form, block="password", status=status)
 
 
 @bp.post("/settings/sessions")
@@ -217,6 +224,108 @@ def delete_avatar():
     return redirect(url_for("accounts.settings"), code=303)
 
 
+@bp.post("/settings/email")
+@login_required
+@verification_mail_limits
+def change_email():
+    """Ask for a new email address: it changes once the link mailed there is followed."""
+    form = EmailForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.update_profile(user=current_user, email=form.email.data or "")
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            return saved("email", _("Check your new address: the change needs its link."))
+    return render_settings(email_form=form, block="email", status=status)
+
+
+@bp.post("/settings/email/verification")
+@login_required
+@verification_mail_limits
+def resend_verification():
+    """Mail a new verification link to the account's address."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.mail_verification(user=current_user)
+        except Conflict as done:
+            flash(done.message, "info")
+        else:
+            flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
+    return go(url_for("accounts.settings"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@password_reset_limits
+def forgot_password():
+    """Ask for a reset link; the same answer whether the address has an account or not."""
+    form = ForgotPasswordForm()
+    status, sent = 200, False
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(email=form.email.data or "")
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            # An empty form again: the page says nothing of the address asked about.
+            sent, form = True, ForgotPasswordForm(formdata=None)
+    elif form.is_submitted():
+        status = 422
+    return render_page("accounts/forgot_password.html", form=form, sent=sent), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a mailed link; every session ends."""
+    if services.reset_link_user(token) is None:
+        return link_refused(services.bad_link_message(), purpose="reset")
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token=token, password=form.password.data or "")
+        except InvalidLink as refused:
+            return link_refused(refused.message, purpose="reset")
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            if current_user.is_authenticated and current_user.id == user.id:
+                sign_out()  # this browser's sign-in ended with the others: clear its cookies
+            flash(_("Your password is changed and every session is signed out."), "success")
+            return go(url_for("accounts.login"))
+    elif form.is_submitted():
+        status = 422
+    return render_page("accounts/reset_password.html", form=form, token=token), status
+
+
+@bp.route("/email/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Show a button that confirms an address (GET spends nothing: mail scanners fetch links)."""
+    if not services.verification_link_live(token):
+        return link_refused(services.bad_link_message(), purpose="verify")
+    form = EmptyForm()
+    if form.validate_on_submit():
+        viewer = current_user._get_current_object() if current_user.is_authenticated else None
+        try:
+            user = services.verify_email(token=token, user=viewer)
+        except DomainError as refused:
+            return link_refused(refused.message, purpose="verify", status=refused.status)
+        flash(_("Your email address %(email)s is confirmed.", email=user.email), "success")
+        return go(url_for("accounts.settings" if viewer else "accounts.login"))
+    return render_page("accounts/verify_email.html", form=form, token=token)
+
+
+def link_refused(message: str, *, purpose: str, status: int = 400):
+    """Show why a mailed link does not work, with the way to ask for a new one."""
+    page = render_page("accounts/link_refused.html", message=message, purpose=purpose)
+    return page, status
+
+
 def saved(block: str, message: str):
     """Confirm a saved settings form: in place for htmx, else flash and reload the page."""
     if is_htmx():
@@ -228,6 +337,7 @@ def saved(block: str, message: str):
 def render_settings(
     profile_form: ProfileForm | None = None,
     password_form: PasswordForm | None = None,
+    email_form: EmailForm | None = None,
     block: str | None = None,
     status: int = 200,
     notices: dict[str, str] | None = None,
@@ -245,6 +355,7 @@ def render_settings(
         **second_factor_settings(**second_factors),
         profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
         password_form=password_form or PasswordForm(formdata=None),
+        email_form=email_form or EmailForm(formdata=None),
         sessions_form=EmptyForm(),
         signed_in=queries.user_sessions(current_user, limit=SESSIONS_LIST, cursor=None),
         notices=notices or {},

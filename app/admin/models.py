@@ -18,6 +18,7 @@ AUDIT_ACTIONS = (
     "user.unsuspend",
     "user.role",
     "user.remove_content",
+    "user.password_reset_mail",
     "post.remove",
     "comment.remove",
     "report.dismiss",

@@ -215,6 +215,26 @@ def unsuspend_user(*, actor: User, username: str, reason: str) -> User:
     return user
 
 
+def send_password_reset(*, actor: User, username: str, reason: str = "") -> User:
+    """Mail someone a password reset link (they asked support, say); recorded in the audit log."""
+    _require_staff(actor)
+    reason = _reason(reason, required=False)
+    user = user_or_404(username)
+    _may_act_on(actor, user, _("Use “Forgot your password?” for your own account."))
+    with _transaction():
+        accounts.mail_password_reset(user=user, commit=False)
+        record(
+            actor=actor,
+            action="user.password_reset_mail",
+            target_type="user",
+            target_id=user.id,
+            target_user_id=user.id,
+            reason=reason,
+            details={"username": user.username},
+        )
+    return user
+
+
 def change_role(*, actor: User, username: str, role: str, reason: str = "") -> User:
     """Make someone a user, moderator or admin; admins only, and never demoting yourself."""
     _require_admin(actor)

@@ -86,6 +86,7 @@ def render_user(username: str, *, status: int = 200, **forms):
         suspend_form=forms.get("suspend_form") or ReasonForm(formdata=None, prefix="suspend"),
         content_form=forms.get("content_form") or ReasonForm(formdata=None, prefix="content"),
         role_form=forms.get("role_form") or RoleForm(formdata=None, prefix="role", role=user.role),
+        reset_form=forms.get("reset_form") or ReasonForm(formdata=None, prefix="reset"),
     ), status
 
 
@@ -150,6 +151,20 @@ def change_role(username: str):
             reason=f.reason.data or "",
         ),
         _("The role of @%(name)s is saved.", name=username),
+    )
+
+
+@bp.post("/users/<username>/password-reset")
+def send_password_reset(username: str):
+    """Mail someone a password reset link; the audit log keeps who did it."""
+    return _act(
+        username,
+        ReasonForm(prefix="reset"),
+        "reset_form",
+        lambda f: services.send_password_reset(
+            actor=current_user, username=username, reason=f.reason.data or ""
+        ),
+        _("A password reset link is mailed to @%(name)s.", name=username),
     )
 
 

@@ -5,11 +5,23 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.accounts import identities, queries, services, tokens
-from app.accounts.auth import client_info, login_limits, register_limits, start_second_factor
+from app.accounts.auth import (
+    client_info,
+    email_change_limits,
+    login_limits,
+    password_reset_limits,
+    register_limits,
+    start_second_factor,
+    verification_mail_limits,
+)
 from app.accounts.payloads import (
     ConnectedAccountList,
+    EmailVerifyRequest,
+    ForgotPasswordRequest,
     LoginRefused,
     LoginRequest,
+    PasswordChange,
+    PasswordResetRequest,
     PrivateUser,
     ProfileUpdate,
     RefreshRequest,
@@ -22,7 +34,7 @@ from app.accounts.payloads import (
     token_pair,
 )
 from app.api import bp
-from app.api.common import api_user
+from app.api.common import api_user, api_viewer
 from app.api.spec import operation
 from app.errors import MfaRequired
 from app.payloads import PageQuery, page_of
@@ -106,12 +118,16 @@ def get_me():
 
 
 @bp.patch("/me")
+@email_change_limits
 @operation(
     "Change your profile",
     "Me",
     {200: ("Your private profile.", PrivateUser)},
     body=ProfileUpdate,
+    errors=(409,),
     auth=True,
+    description="With `email`: 409 when another account uses that address. A body with "
+    "`email` counts towards the verification mails' rate limit.",
 )
 def update_me(body: ProfileUpdate):
     """Change the signed-in user's profile fields."""
@@ -194,3 +210,95 @@ def list_connections():
 def delete_connection(provider: str):
     """Disconnect an outside account, unless it is your only way to sign in."""
     identities.disconnect(user=api_user(), provider=provider)
+
+
+@bp.post("/auth/password/forgot")
+@password_reset_limits
+@operation(
+    "Ask for a password reset link by mail",
+    "Auth",
+    {202: ("Accepted, whether or not an account uses the address.", None)},
+    body=ForgotPasswordRequest,
+    description="When an account uses the address, a link valid for 1 hour is mailed to it "
+    "(earlier links stop working). Rate limited per caller and per address asked about.",
+)
+def forgot_password(body: ForgotPasswordRequest):
+    """Mail a password reset link when an account uses the address; the same answer if not."""
+    services.request_password_reset(email=body.email)
+    return None, 202
+
+
+@bp.post("/auth/password/reset")
+@operation(
+    "Set a new password with a reset link",
+    "Auth",
+    {
+        204: (
+            "The password is set and the link spent; every session, refresh token and "
+            "socket of the account ends.",
+            None,
+        )
+    },
+    body=PasswordResetRequest,
+    description="400 `invalid_token` for a token that is unknown, expired, spent or replaced "
+    "by a newer one; nothing changes.",
+)
+def reset_password(body: PasswordResetRequest):
+    """Spend a reset link's token for a new password; every sign-in of the account ends."""
+    services.reset_password(token=body.token, password=body.password)
+
+
+@bp.post("/me/password")
+@operation(
+    "Change your password",
+    "Me",
+    {204: ("Changed; your other sessions end, this one stays.", None)},
+    body=PasswordChange,
+    errors=(409,),
+    auth=True,
+    description="422 with `fields.current_password` when it is wrong. 409 for an account "
+    "without a password (made with GitHub): it sets its first one through a reset link, "
+    "which proves the mailbox, so a stolen session cannot add a way in.",
+)
+def change_password(body: PasswordChange):
+    """Change the caller's password; every other sign-in of theirs ends."""
+    user = api_user()
+    services.change_password(
+        user=user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_session_id=user.current_session_id,
+    )
+
+
+@bp.post("/me/email/verification")
+@verification_mail_limits
+@operation(
+    "Mail a new verification link",
+    "Me",
+    {202: ("A new link is mailed to your address; earlier ones stop working.", None)},
+    errors=(409,),
+    auth=True,
+    body_required=False,
+    description="409 when your address is already verified.",
+)
+def resend_verification():
+    """Mail a new verification link to the caller's address."""
+    services.mail_verification(user=api_user())
+    return None, 202
+
+
+@bp.post("/auth/email/verify")
+@operation(
+    "Confirm an email address with a mailed link",
+    "Auth",
+    {204: ("Confirmed: `email_verified` is true (and `email` is the new address).", None)},
+    body=EmailVerifyRequest,
+    errors=(409,),
+    description="No token needed: the link proves the mailbox. With a token, the link must be "
+    "the caller's own. 400 `invalid_token` for a token that is unknown, expired, spent, "
+    "replaced or another account's; 409 when another account took the new address meanwhile.",
+)
+def verify_email(body: EmailVerifyRequest):
+    """Spend a verification or change-of-address link's token."""
+    services.verify_email(token=body.token, user=api_viewer())

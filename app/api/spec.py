@@ -137,7 +137,8 @@ def answer(result: Any) -> Response:
     if isinstance(result, Response):
         return result  # a file, streamed by the route itself
     if result is None:
-        response = Response(status=204)
+        # 204, or an empty 202 (accepted: a mail is on its way).
+        response = Response(status=status or 204)
         # Nothing is sent, so nothing is typed (Flask would say text/html).
         del response.headers["Content-Type"]
         return response

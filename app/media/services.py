@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, literal, select
 
 from app.accounts.models import User
+from app.accounts.rules import require_verified_email
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.jobs import enqueue
@@ -139,6 +140,8 @@ def _commit_with_files(processed: images.Processed, written: list[str]) -> None:
 def upload_picture(*, owner: User, data: bytes, alt: str | None = None) -> Media:
     """Store a picture for posts: checked, re-encoded, in two sizes, each also as WebP."""
     _require_active(owner)
+    # Pictures are for posts, and posting waits for a verified address (when required).
+    require_verified_email(owner)
     alt = check_alt(alt)
     processed = _process(data, avatar=False)
     _check_quota(owner, processed.total_bytes)

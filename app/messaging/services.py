@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.accounts.rules import require_verified_email
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.messaging.models import Conversation, ConversationMember, Message
@@ -53,6 +54,7 @@ def start_conversation(*, user: User, username: str) -> tuple[Conversation, bool
         return existing, False
     if user.suspended:
         raise Forbidden(_("Your account is suspended."))
+    require_verified_email(user)
     if other.dm_policy == "following" and (db.session.get(Follow, (other.id, user.id)) is None):
         raise Forbidden(
             _("%(name)s only accepts messages from people they follow.", name=other.username)
@@ -78,6 +80,7 @@ def send_message(*, conversation_id: int, sender: User, body: str) -> Message:
     conversation = conversation_for(conversation_id, sender)
     if sender.suspended:
         raise Forbidden(_("Your account is suspended."))
+    require_verified_email(sender)
     refuse_if_blocked(sender.id, member_ids(conversation.id), _("You cannot message this person."))
     body = body.replace("\r\n", "\n").strip()
     if not body:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.accounts.queries import resolve_usernames, users_by_usernames
+from app.accounts.rules import require_verified_email
 from app.cache import touch
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -62,6 +63,12 @@ def _require_active(user: User) -> None:
         raise Forbidden(_("Your account is suspended: you cannot post, comment or react."))
 
 
+def _require_writer(user: User) -> None:
+    """Refuse writing a post or a comment: suspended, or the address not verified (if needed)."""
+    _require_active(user)
+    require_verified_email(user)
+
+
 def preview(*, body: str) -> str:
     """Return a draft's HTML exactly as a post with that body would show it; store nothing."""
     return shown_html(_render(rules.check_body(body)).html)
@@ -85,7 +92,7 @@ def _may_moderate(user: User, author_id: int) -> bool:
 
 def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Post:
     """Publish a post: render its Markdown, tag it, notify the people it mentions."""
-    _require_active(author)
+    _require_writer(author)
     body = rules.check_body(body)
     rendered = _render(body)
     tag_names = rules.normalize_tags(tags, rendered.tags)
@@ -135,7 +142,7 @@ def edit_post(
     post = get_post_or_404(post_id, viewer=editor)
     if post.author_id != editor.id:
         raise Forbidden(_("Only the author can edit this post."))
-    _require_active(editor)
+    _require_writer(editor)
     new_body = rules.check_body(body) if body is not None else post.body
     rendered = _render(new_body)
     requested = tags if tags is not None else None
@@ -349,7 +356,7 @@ def unbookmark(*, post_id: int, user: User) -> None:
 
 def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None = None) -> Comment:
     """Comment on a post, or reply to one of its comments; notify the people concerned."""
-    _require_active(author)
+    _require_writer(author)
     post = get_post_or_404(post_id, viewer=author)
     body = rules.check_body(body, limit=rules.COMMENT_MAX)
     parent = None
@@ -427,7 +434,7 @@ def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
     get_post_or_404(comment.post_id, viewer=editor)
     if comment.author_id != editor.id:
         raise Forbidden(_("Only the author can edit this comment."))
-    _require_active(editor)
+    _require_writer(editor)
     body = rules.check_body(body, limit=rules.COMMENT_MAX)
     rendered = _render(body, pictures=False)
     old = set(db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id)))

@@ -70,6 +70,7 @@ USER_COLUMNS = (
     "id", "username", "username_key", "email", "email_key", "password_hash", "display_name",
     "bio", "location", "website", "avatar_url", "role", "suspended", "dm_policy",
     "followers_count", "following_count", "posts_count", "created_at", "last_seen_at",
+    "email_verified_at",
 )  # fmt: skip
 POST_COLUMNS = (
     "id", "author_id", "body", "body_html", "body_text", "tags_text", "created_at", "edited_at",
@@ -193,7 +194,7 @@ def _write_users(
                 user_id, username, identity_key(username), email, identity_key(email),
                 password_hash, name,
                 rng.choice(BIOS), rng.choice(LOCATIONS), "", "", "user", False, "everyone",
-                0, 0, 0, joined, seen,
+                0, 0, 0, joined, seen, joined,
             )  # fmt: skip
             if (user_id - start) % 1000 == 999:
                 step(1000)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts import services as accounts
 from app.accounts.models import (
+    AccountLink,
     AuthChallenge,
     OAuthIdentity,
     Passkey,
@@ -308,6 +309,7 @@ def _sign_ins(user_id: int, size: int) -> bool:
         AuthChallenge,
         Passkey,
         OAuthIdentity,
+        AccountLink,  # mailed links: they hold addresses (a pending one among them)
     ):
         _delete(model, model.user_id == user_id)
     return False
@@ -351,6 +353,8 @@ def _finish(user_id: int) -> None:
     name = tombstone_name(user.id)
     user.username = name
     user.email = f"erased-{user.id}"  # no "@": no address, and no one can register it
+    user.pending_email = None
+    user.email_verified_at = None
     user.password_hash = ""
     user.display_name = user.bio = user.location = user.website = user.avatar_url = ""
     user.role = "user"

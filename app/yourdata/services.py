@@ -64,7 +64,7 @@ def request_deletion(*, user: User, password: str = "", code: str = "", username
     if user.has_password:
         if not verify_password(user.password_hash, password):
             errors["password"] = [_("That is not your password.")]
-    elif identity_key(username.strip()) != user.username_key:
+    elif identity_key(username.strip().removeprefix("@")) != user.username_key:
         errors["username"] = [_("Type your username to confirm.")]
     if user.two_factor and not code.strip():
         errors["code"] = [_("Type the code from your authenticator app.")]

@@ -5,7 +5,7 @@ gains the deletion request's time, when it is due (ACCOUNT_DELETION_GRACE_DAYS l
 the account was erased (the row is then a tombstone without personal data).
 
 Revision ID: 0011_your_data
-Revises: 0009_oauth_identities
+Revises: 0010_account_recovery
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 revision = "0011_your_data"
 # Re-chained after 0010 (password reset, email verification) when the branches merge.
-down_revision = "0009_oauth_identities"
+down_revision = "0010_account_recovery"
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,8 @@ export const ADA: PrivateUser = {
   suspended: false,
   two_factor: false,
   has_password: true,
+  email_verified: true,
+  pending_email: null,
   created_at: '2025-01-01T00:00:00Z',
 };
 

@@ -410,6 +410,8 @@ export class MockDb {
         suspended: false,
         two_factor: username === 'grace',
         has_password: true,
+        email_verified: true,
+        pending_email: null,
         created_at: this.ago(60 * 24 * (400 - i * 20)),
         password: MOCK_PASSWORD,
       });

@@ -174,6 +174,8 @@ export class MockAuthService extends MockBase implements AuthService {
         suspended: false,
         two_factor: false,
         has_password: true,
+        email_verified: false,
+        pending_email: null,
         created_at: new Date().toISOString(),
         password,
       };
