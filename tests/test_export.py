@@ -70,6 +70,8 @@ def test_an_export_is_built_by_a_job_mailed_and_downloaded(app, smtp_to):
     bodies = parts(message)
     link = f"/settings/data/exports/{export['id']}/download"
     assert link in bodies["text/plain"] and link in bodies["text/html"]
+    # On the host the owner asked from (the job has no request of its own to read it from).
+    assert f"http://localhost{link}" in bodies["text/plain"]
 
     download = alice.call("GET", state["download_url"][len("/api/v1") :])
     assert download.status_code == 200
