@@ -136,8 +136,11 @@ def test_the_page_asks_shows_and_downloads_the_export(app, client, auth):
     fragment = asked.get_data(as_text=True)
     assert 'id="your-data-export"' in fragment and "<html" not in fragment
     assert "being prepared" in fragment
+    # While it is built, the block asks for itself again (the link shows up without a reload).
+    assert 'hx-trigger="every 4s"' in fragment and 'hx-select="#your-data-export"' in fragment
     run_jobs(app)
     page = client.get("/settings").get_data(as_text=True)
+    assert 'hx-trigger="every 4s"' not in page
     with app.app_context():
         export_id = db.session.scalar(select(DataExport.id))
     link = f"/settings/data/exports/{export_id}/download"
