@@ -12,6 +12,7 @@ one world per route.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -553,6 +554,12 @@ def _text(response) -> str:
     return response.get_data().decode("utf-8", "replace")
 
 
+def duplicate_ids(html: str) -> list[str]:
+    """Return the element ids an HTML answer uses more than once."""
+    ids = re.findall(r"""<[a-zA-Z][^>]*?\sid=["']([^"']+)["']""", html)
+    return sorted({name for name in ids if ids.count(name) > 1})
+
+
 def test_every_route_has_an_entry(app):
     missing = [pair for pair in routes(app) if pair not in MATRIX]
     stale = [pair for pair in MATRIX if pair not in routes(app)]
@@ -578,12 +585,16 @@ def test_route_as_every_visitor(app, world, pair, monkeypatch):
         monkeypatch.setitem(app.config, key, value)
     got: dict[str, int] = {}
     found: dict[str, list[str]] = {}
+    doubled: dict[str, list[str]] = {}
     for actor in ACTORS:
         world.restore()
         response = call(world, actor, method, rule_text, entry)
         got[actor] = response.status_code
-        if leaked := leaks(world, actor, _text(response), entry.reveals):
+        text = _text(response)
+        if leaked := leaks(world, actor, text, entry.reveals):
             found[actor] = leaked
+        if response.mimetype == "text/html" and (twice := duplicate_ids(text)):
+            doubled[actor] = twice
     wanted = {a: entry.expect[a] for a in ACTORS}
     wrong = {
         a: (got[a], wanted[a])
@@ -592,6 +603,8 @@ def test_route_as_every_visitor(app, world, pair, monkeypatch):
     }
     assert not wrong, f"{method} {rule_text}: (got, wanted) {wrong}"
     assert not found, f"{method} {rule_text} shows secrets: {found}"
+    # A label, an aria reference or an htmx target names one element: an id is used once a page.
+    assert not doubled, f"{method} {rule_text}: ids used twice: {doubled}"
 
 
 if os.environ.get("AUTHZ_DISCOVER"):

@@ -70,6 +70,8 @@ def test_an_export_is_built_by_a_job_mailed_and_downloaded(app, smtp_to):
     bodies = parts(message)
     link = f"/settings/data/exports/{export['id']}/download"
     assert link in bodies["text/plain"] and link in bodies["text/html"]
+    # On the host the owner asked from (the job has no request of its own to read it from).
+    assert f"http://localhost{link}" in bodies["text/plain"]
 
     download = alice.call("GET", state["download_url"][len("/api/v1") :])
     assert download.status_code == 200
@@ -134,8 +136,11 @@ def test_the_page_asks_shows_and_downloads_the_export(app, client, auth):
     fragment = asked.get_data(as_text=True)
     assert 'id="your-data-export"' in fragment and "<html" not in fragment
     assert "being prepared" in fragment
+    # While it is built, the block asks for itself again (the link shows up without a reload).
+    assert 'hx-trigger="every 4s"' in fragment and 'hx-select="#your-data-export"' in fragment
     run_jobs(app)
     page = client.get("/settings").get_data(as_text=True)
+    assert 'hx-trigger="every 4s"' not in page
     with app.app_context():
         export_id = db.session.scalar(select(DataExport.id))
     link = f"/settings/data/exports/{export_id}/download"

@@ -28,12 +28,14 @@ def send_mail(
     context: dict[str, Any],
     locale: str | None = None,
     unsubscribe_url: str | None = None,
+    base_url: str | None = None,
 ) -> None:
     """Queue a mail from ``templates/mail/<template>.{txt,html}``, sent once the commit is done.
 
     ``context`` must be JSON (ids, strings, numbers): the mail is rendered by a job. ``locale``
     defaults to the current request's. ``unsubscribe_url`` adds the ``List-Unsubscribe`` headers
-    (RFC 8058 one-click) that digests and notifications will need.
+    (RFC 8058 one-click) that digests and notifications will need. ``base_url``: the site's
+    address for links, for a job to pass on what ``public_url()`` said in its request.
     """
     if "\r" in to or "\n" in to or "@" not in to:
         raise ValueError(f"not one mail address: {to!r}")
@@ -43,7 +45,7 @@ def send_mail(
         template=template,
         context=context,
         locale=locale or _current_locale(),
-        base_url=public_url(),
+        base_url=base_url or public_url(),
         unsubscribe_url=unsubscribe_url,
     )
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @job("exports.build", max_retries=3, min_backoff=30, time_limit=1800)
-def build_export(export_id: int) -> None:
+def build_export(export_id: int, base_url: str | None = None) -> None:
     """Build the zip of one export request, then mail its owner that it is ready."""
     export = db.session.get(DataExport, export_id)
     if export is None or export.status != "pending":
@@ -54,6 +54,8 @@ def build_export(export_id: int) -> None:
             "export_id": export.id,
             "expires_at": export.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         },
+        # The address the owner asked from: a job has no request to read it from.
+        base_url=base_url,
     )
     db.session.commit()
 

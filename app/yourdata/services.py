@@ -21,7 +21,7 @@ from app.errors import (
 )
 from app.extensions import db
 from app.jobs import enqueue
-from app.mail import send_mail
+from app.mail import public_url, send_mail
 from app.timeutil import utcnow
 from app.yourdata import jobs
 from app.yourdata.models import DataExport
@@ -48,7 +48,7 @@ def request_export(*, user: User) -> DataExport:
     export = DataExport(user_id=user.id, status="pending", created_at=utcnow())
     db.session.add(export)
     db.session.flush()
-    enqueue(jobs.build_export, export.id)
+    enqueue(jobs.build_export, export.id, public_url())
     db.session.commit()  # the job is queued now, and only now
     return export
 
