@@ -36,7 +36,7 @@ COPY --from=assets /out/ ./static/vendor/
 COPY wsgi.py gunicorn.conf.py ./
 # Editable, so app/ stays beside templates/, static/ and migrations/ where create_app finds them.
 RUN pip install --no-deps -e . \
- && mkdir -p instance/exports \
+ && mkdir -p instance/media instance/exports \
  && chown -R devthread:devthread instance
 
 USER devthread

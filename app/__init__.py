@@ -98,7 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # The modules that declare jobs: every process imports them, so a worker knows each job's name.
-JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.yourdata.jobs")
+JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.media.jobs", "app.yourdata.jobs")
 
 
 def register_jobs(app: Flask) -> None:
@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from app.imageproxy.views import bp as imageproxy_bp
     from app.live.ws import bp as realtime_bp
     from app.main.views import bp as main_bp
+    from app.media.views import bp as media_bp
     from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
     from app.ops import bench_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(safety_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(realtime_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)

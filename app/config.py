@@ -130,6 +130,28 @@ class DefaultConfig:
     GITHUB_API_URL = "https://api.github.com/"
     # Seconds to wait for each call to GitHub (token exchange, /user, /user/emails).
     GITHUB_TIMEOUT = 10
+    # --- Pictures (app/media, docs/media.md) ---
+    # "local": files under MEDIA_ROOT (default instance/media/); "s3": any S3-compatible store.
+    MEDIA_STORAGE = "local"
+    MEDIA_ROOT: str | None = None
+    MEDIA_S3_BUCKET: str | None = None
+    MEDIA_S3_ENDPOINT_URL: str | None = None  # unset: AWS; else MinIO, Ceph, Garage, R2...
+    MEDIA_S3_REGION: str | None = None
+    MEDIA_S3_ACCESS_KEY_ID: str | None = None
+    MEDIA_S3_SECRET_ACCESS_KEY: str | None = None
+    MEDIA_S3_PREFIX = ""
+    # One upload's bytes (the request may carry a little more: the multipart wrapping).
+    MEDIA_MAX_BYTES = 8 * 1024 * 1024
+    # Decoded size: width x height of the picture (a decompression bomb is refused before).
+    MEDIA_MAX_PIXELS = 40_000_000
+    # Frames of an animated GIF, PNG or WebP (counted without decoding them).
+    MEDIA_MAX_FRAMES = 100
+    # What one person's pictures and avatar may take in the store, all sizes together.
+    MEDIA_QUOTA_BYTES = 200 * 1024 * 1024
+    # Uploads per person (pictures and avatars, pages and API together).
+    MEDIA_UPLOAD_LIMIT = "30 per hour"
+    # A picture no post and no avatar refers to is removed after this many seconds.
+    MEDIA_UNUSED_TTL = 24 * 3600
     # --- Pictures from other hosts, through the image proxy (app/imageproxy, docs/security.md) ---
     # Seconds for a whole fetch (connect, redirects, reading), and the largest picture in bytes.
     IMAGE_PROXY_TIMEOUT = 5.0
@@ -230,6 +252,20 @@ ENV_SETTINGS: dict[str, type] = {
     "GITHUB_TOKEN_URL": str,
     "GITHUB_API_URL": str,
     "GITHUB_TIMEOUT": int,
+    "MEDIA_STORAGE": str,
+    "MEDIA_ROOT": str,
+    "MEDIA_S3_BUCKET": str,
+    "MEDIA_S3_ENDPOINT_URL": str,
+    "MEDIA_S3_REGION": str,
+    "MEDIA_S3_ACCESS_KEY_ID": str,
+    "MEDIA_S3_SECRET_ACCESS_KEY": str,
+    "MEDIA_S3_PREFIX": str,
+    "MEDIA_MAX_BYTES": int,
+    "MEDIA_MAX_PIXELS": int,
+    "MEDIA_MAX_FRAMES": int,
+    "MEDIA_QUOTA_BYTES": int,
+    "MEDIA_UPLOAD_LIMIT": str,
+    "MEDIA_UNUSED_TTL": int,
     "IMAGE_PROXY_TIMEOUT": float,
     "IMAGE_PROXY_MAX_BYTES": int,
     "IMAGE_PROXY_MAX_REDIRECTS": int,
@@ -326,6 +362,15 @@ def derive_mail_settings(config: dict[str, Any], instance_path: str) -> None:
         config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/") + "/"
 
 
+def check_media_settings(config: dict[str, Any]) -> None:
+    """Refuse a picture store that cannot work."""
+    kind = config.get("MEDIA_STORAGE") or "local"
+    if kind not in ("local", "s3"):
+        raise ConfigError(f"MEDIA_STORAGE must be local or s3, got {kind!r}")
+    if kind == "s3" and not config.get("MEDIA_S3_BUCKET"):
+        raise ConfigError("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET (and the MEDIA_S3_* settings)")
+
+
 def check_image_proxy_settings(config: dict[str, Any]) -> None:
     """Refuse allowed networks, ports or a media origin the image proxy could not use."""
     from app.imageproxy.fetch import parse_networks, parse_ports
@@ -383,6 +428,7 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     derive_cookie_flags(config)
     derive_mail_settings(config, instance_path)
+    check_media_settings(config)
     check_image_proxy_settings(config)
     if not config.get("EXPORT_DIR"):
         config["EXPORT_DIR"] = os.path.join(instance_path, "exports")

@@ -196,6 +196,8 @@ def handle_http_error(error: HTTPException) -> Any:
         message = _("Too many requests. Please wait a moment and try again.")
     elif status == 404:
         message = _("That page does not exist, or it is not yours to see.")
+    elif status == 413:
+        message = _too_large_message()
     elif isinstance(error, CSRFError):
         message = _("The form expired or was sent from another site. Reload the page and retry.")
     else:
@@ -214,6 +216,15 @@ def handle_http_error(error: HTTPException) -> Any:
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _too_large_message() -> str:
+    """Say how large this request's body may be (an upload's limit, or the app's)."""
+    limit = request.max_content_length or current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return _("The request is too large.")
+    size = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return _("The request is too large: send at most %(size)s.", size=size)
 
 
 def _retry_after(error: HTTPException) -> int | None:

@@ -2,6 +2,7 @@
 
 from app.accounts.models import OAuthIdentity, RefreshToken, User
 from app.admin.models import AuditEntry
+from app.media.models import Media, PostMedia
 from app.messaging.models import Conversation, ConversationMember, Message
 from app.notifications.models import Notification
 from app.posts.models import (
@@ -29,12 +30,14 @@ __all__ = [
     "ConversationMember",
     "DataExport",
     "Follow",
+    "Media",
     "Mention",
     "Message",
     "Mute",
     "Notification",
     "OAuthIdentity",
     "Post",
+    "PostMedia",
     "PostTag",
     "Reaction",
     "RefreshToken",

@@ -65,6 +65,13 @@ def preview_limit(func):
     )(func)
 
 
+def upload_limit(func):
+    """Give a picture upload route the shared upload budget, per signed-in user else address."""
+    return limiter.shared_limit(
+        lambda: current_app.config["MEDIA_UPLOAD_LIMIT"], scope="upload", key_func=user_or_address
+    )(func)
+
+
 _applied: set[str] = set()
 
 

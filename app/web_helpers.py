@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import format_datetime, format_timedelta
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from app.accounts.avatars import sized_avatar
 from app.accounts.devices import describe_device
 from app.accounts.models import User
 from app.posts import display
@@ -22,9 +24,16 @@ def viewer() -> User | None:
     return current_user if current_user.is_authenticated else None
 
 
-def avatar_url(user: User) -> str:
-    """Return the user's avatar, or the one generated from the username."""
-    return user.avatar_url or url_for("main.avatar", username=user.username)
+def avatar_url(user: User | Any, size: int = 40) -> str:
+    """Return the user's avatar file that fits ``size`` px, or the generated one."""
+    # A user row, or a payload (notifications and messages pass UserSummary objects or dicts).
+    if isinstance(user, dict):
+        url, username = user.get("avatar_url"), user.get("username")
+    else:
+        url, username = user.avatar_url, user.username
+    if not url:
+        return url_for("main.avatar", username=username)
+    return sized_avatar(url, size)
 
 
 def avatar_colour(username: str) -> str:

@@ -61,6 +61,8 @@ class World:
     # The owner's second factors: the authenticator app's secret and a passkey (software).
     totp_secret: str = ""
     authenticator: Any = None
+    # Alice's uploaded picture (files named by content: they outlive a restore untouched).
+    media_name: str = ""
     # Live links mailed to the owner, by purpose: what /password/reset/<token> and
     # /email/verify/<token> are called with (whoever holds the mail holds the link).
     links: dict[str, str] = field(default_factory=dict)
@@ -69,7 +71,9 @@ class World:
         """Remember the rows and the cookies, so ``restore`` can bring this moment back."""
         with self.app.app_context():
             for table in db.metadata.sorted_tables:
-                result = db.session.execute(table.select())
+                # In key order: PostgreSQL returns rows in storage order, which after deletes
+                # can put a reply before the comment it answers (its foreign key refuses that).
+                result = db.session.execute(table.select().order_by(*table.primary_key.columns))
                 self.rows[table.name] = [dict(row) for row in result.mappings()]
             db.session.remove()
         for name, visitor in self.visitors.items():
@@ -133,6 +137,11 @@ def build_world(app: Flask) -> World:
         )
         ids.update(post=post.id, comment=comment.id, reply=reply.id)
         ids["dave_post"] = posts.create_post(author=dave, body="dave posts #python").id
+        from app.media import services as media
+        from tests.media_files import png
+
+        picture = media.upload_picture(owner=alice, data=png(), alt="alice's picture")
+        ids["media"], media_name = picture.id, picture.name
         posts.react(post_id=post.id, user=erin, kind="like")
         posts.bookmark(post_id=post.id, user=alice)
         social.follow(follower=erin, username="alice")
@@ -237,6 +246,7 @@ def build_world(app: Flask) -> World:
         visitors=visitors,
         totp_secret=totp_secret,
         authenticator=authenticator,
+        media_name=media_name,
         links=owner_links,
     )
     world.secrets[totp_secret] = set()
@@ -267,6 +277,8 @@ def path_values(world: World, rule: Rule) -> dict[str, Any]:
             "conversation_id": world.ids["conversation"],
             "session_id": world.ids["session"],
             "passkey_id": world.ids["passkey"],
+            "media_id": world.ids["media"],
+            "name": world.media_name,
             "export_id": world.ids["export"],
             "target_id": world.ids["post"],
             "username": "alice",

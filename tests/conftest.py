@@ -83,6 +83,7 @@ def base_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         # of the Redis queue (tests/test_jobs_redis.py) build apps of their own.
         "JOBS_BACKEND": "local",
         "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("mail")),
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
         # Writing waits for a verified address in production settings (the PostgreSQL run is
         # one): off here, on in the tests of verification (tests/test_account_recovery.py).
         "REQUIRE_VERIFIED_EMAIL": False,

@@ -90,6 +90,15 @@ REPORT_POST = lambda world, actor: {  # noqa: E731
 }
 
 
+def picture(world: World, actor: str) -> dict[str, Any]:
+    """A small PNG as a multipart upload (a fresh stream for every call)."""
+    import io
+
+    from tests.media_files import png
+
+    return {"file": (io.BytesIO(png()), "picture.png"), "alt": "A picture"}
+
+
 def own_refresh_token(world: World, actor: str) -> dict[str, Any]:
     """Send the visitor's own refresh token (anonymous visitors have none: a made-up one)."""
     return {"refresh_token": world.visitors[actor].api.refresh_token or "not-a-refresh-token"}
@@ -250,6 +259,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         page_signed_in(303), {"current_password": PASSWORD, "new_password": "a new long password"}
     ),
     ("POST", "/settings/sessions"): Entry(page_signed_in(303)),
+    ("POST", "/settings/avatar"): Entry(page_signed_in(303), picture),
+    ("POST", "/settings/avatar/delete"): Entry(page_signed_in(303)),
+    # --- Pictures: files are public; the composer's upload answers JSON (401 when signed out).
+    ("GET", "/media/<name>"): Entry(everyone(200)),
+    ("POST", "/media"): Entry(everyone(201, anonymous=401, suspended=401), picture),
     # --- Links by mail. Alice has a live reset link and a live verification link: whoever
     # holds the mail holds the link, signed in or not; a verification link refuses another
     # signed-in account (400). Every address asked about gets the same answer. ---
@@ -331,6 +345,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/admin/users/<username>"): Entry(staff_page(200)),
     ("GET", "/admin/reports"): Entry(staff_page(200)),
     ("GET", "/admin/audit"): Entry(staff_page(200)),
+    ("GET", "/admin/media"): Entry(staff_page(200)),
+    ("POST", "/admin/media/<id:media_id>/remove"): Entry(
+        staff_page(303), lambda world, actor: {f"media-{world.ids['media']}-reason": "Spam"}
+    ),
     ("POST", "/admin/users/<username>/suspend"): Entry(staff_page(303), {"suspend-reason": "Spam"}),
     ("POST", "/admin/users/<username>/unsuspend"): Entry(
         staff_page(303), {"suspend-reason": "Appeal upheld"}, values={"username": "carol"}
@@ -364,6 +382,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/me"): Entry(api_signed_in(200)),
     ("PATCH", "/api/v1/me"): Entry(api_signed_in(200), {"bio": "Hello"}),
     ("GET", "/api/v1/me/sessions"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/media"): Entry(api_signed_in(201), picture),
+    ("PUT", "/api/v1/me/avatar"): Entry(api_signed_in(200), picture),
+    ("DELETE", "/api/v1/me/avatar"): Entry(api_signed_in(204)),
     ("POST", "/api/v1/me/password"): Entry(
         api_signed_in(204), {"current_password": PASSWORD, "new_password": "a new long password"}
     ),
@@ -500,6 +521,11 @@ def call(world: World, actor: str, method: str, rule_text: str, entry: Entry):
     visitor = world.visitors[actor]
     body = entry.body(world, actor) if callable(entry.body) else entry.body
     if rule_text.startswith("/api/v1/"):
+        if body and any(isinstance(value, tuple) for value in body.values()):
+            # A file in the body: sent as multipart/form-data.
+            return visitor.api.call(
+                method, path[len("/api/v1") :], data=body, headers=entry.headers
+            )
         return visitor.api.call(method, path[len("/api/v1") :], json=body, headers=entry.headers)
     data = None
     if method != "GET":
@@ -521,6 +547,11 @@ def leaks(world: World, actor: str, text: str, reveals: tuple[str, ...] = ()) ->
         for secret, allowed in world.secrets.items()
         if secret in text and actor not in allowed and secret not in reveals
     ]
+
+
+def _text(response) -> str:
+    """Return a body as text to search (a picture's bytes too, undecodable ones replaced)."""
+    return response.get_data().decode("utf-8", "replace")
 
 
 def duplicate_ids(html: str) -> list[str]:
@@ -559,8 +590,7 @@ def test_route_as_every_visitor(app, world, pair, monkeypatch):
         world.restore()
         response = call(world, actor, method, rule_text, entry)
         got[actor] = response.status_code
-        # Bytes read leniently: a download (a zip) is not text.
-        text = response.get_data().decode("utf-8", "replace")
+        text = _text(response)
         if leaked := leaks(world, actor, text, entry.reveals):
             found[actor] = leaked
         if response.mimetype == "text/html" and (twice := duplicate_ids(text)):
@@ -588,7 +618,6 @@ if os.environ.get("AUTHZ_DISCOVER"):
                 world.restore()
                 response = call(world, actor, method, rule_text, entry)
                 got[actor] = response.status_code
-                text = response.get_data().decode("utf-8", "replace")
-                if leaked := leaks(world, actor, text, entry.reveals):
+                if leaked := leaks(world, actor, _text(response), entry.reveals):
                     got[actor] = f"{response.status_code} LEAK {leaked}"
             print(method, rule_text, got)

@@ -124,6 +124,7 @@ def test_a_periodic_job_is_queued_once_per_slot(app):
         "exports.fail_stale",
         "exports.prune",
         "feeds.refresh_trending",
+        "media.cleanup",
         "tests.tick",
     ]
     queued = [scheduler.tick(start + t) for t in (0, 0.2, 0.7, 0.9)]

@@ -17,7 +17,13 @@ from app.safety.models import Report
 from tests.conftest import Auth, csrf_token, make_user
 
 HTMX = {"HX-Request": "true"}
-SAMPLES = {"username": "bob", "target_type": "post", "target_id": 1, "rest": "anything"}
+SAMPLES = {
+    "username": "bob",
+    "target_type": "post",
+    "target_id": 1,
+    "media_id": 1,
+    "rest": "anything",
+}
 
 
 @pytest.fixture

@@ -37,6 +37,10 @@ from app.accounts.forms import (
     apply_errors,
 )
 from app.errors import AccountPendingDeletion, Conflict, DomainError, InvalidLink, Unauthorized
+from app.extensions import csrf
+from app.media import services as media
+from app.media.uploads import check_page_csrf, read_upload
+from app.ratelimits import upload_limit
 from app.redirects import go, safe_next
 from app.safety import queries as safety
 from app.web import allow_form_action, is_htmx, render_page
@@ -192,6 +196,32 @@ def sign_out_session(session_id: int):
         return go(url_for("accounts.login"))
     services.end_session(user=current_user, session_id=session_id)
     return saved("signed_in", _("That session is signed out."))
+
+
+@bp.post("/settings/avatar")
+@csrf.exempt  # checked in the view, once the upload's size limit is set (the form is large)
+@upload_limit
+@login_required
+def update_avatar():
+    """Make the uploaded picture the avatar."""
+    check_page_csrf()
+    try:
+        media.set_avatar(user=current_user, data=read_upload())
+    except DomainError as error:
+        message = " ".join(m for ms in error.fields.values() for m in ms) or error.message
+        return render_settings(status=error.status, notices={"avatar_error": message})
+    flash(_("Your avatar is saved."), "success")
+    return redirect(url_for("accounts.settings"), code=303)
+
+
+@bp.post("/settings/avatar/delete")
+@login_required
+def delete_avatar():
+    """Go back to the generated avatar."""
+    if EmptyForm().validate_on_submit():
+        media.remove_avatar(user=current_user)
+        flash(_("Your avatar is removed."), "success")
+    return redirect(url_for("accounts.settings"), code=303)
 
 
 @bp.post("/settings/email")

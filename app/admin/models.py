@@ -22,10 +22,11 @@ AUDIT_ACTIONS = (
     "post.remove",
     "comment.remove",
     "report.dismiss",
+    "media.remove",
     # Written by the erasure job (app/yourdata), not by a person: actor_id is NULL.
     "user.erase",
 )
-AUDIT_TARGETS = ("user", "post", "comment", "report")
+AUDIT_TARGETS = ("user", "post", "comment", "report", "media")
 
 
 class AuditEntry(db.Model):

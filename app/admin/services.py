@@ -15,6 +15,8 @@ from app.accounts.models import ROLES, User
 from app.admin.models import AuditEntry
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
+from app.media import queries as media_queries
+from app.media import services as media
 from app.notifications.services import notify
 from app.posts import services as posts
 from app.posts.models import Comment, Post
@@ -280,6 +282,30 @@ def remove_post(*, actor: User, post_id: int, reason: str) -> None:
             target_user_id=author_id,
             reason=reason,
             details={"username": author_name, "excerpt": excerpt, "reports": closed},
+        )
+
+
+def remove_media(*, actor: User, media_id: int, reason: str) -> None:
+    """Take an uploaded picture down: its files go, the posts showing it say "picture removed"."""
+    _require_staff(actor)
+    reason = _reason(reason)
+    found = media_queries.media_or_none(media_id)
+    if found is None:
+        raise NotFound(_("That picture does not exist."))
+    post_ids = media_queries.post_ids_showing(media_id)
+    owner_id, owner_name = found.owner_id, found.owner.username
+    with _transaction():
+        media.remove_media(media_id=media_id, actor=actor)
+        db.session.flush()
+        posts.rerender_posts(post_ids)
+        record(
+            actor=actor,
+            action="media.remove",
+            target_type="media",
+            target_id=media_id,
+            target_user_id=owner_id,
+            reason=reason,
+            details={"username": owner_name, "kind": found.kind, "post_ids": post_ids},
         )
 
 

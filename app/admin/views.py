@@ -12,6 +12,7 @@ from app.admin.forms import ReasonForm, ResolveForm, RoleForm
 from app.admin.models import AUDIT_ACTIONS
 from app.errors import DomainError
 from app.extensions import csrf
+from app.media import queries as media_queries
 from app.pagination import next_page_url, page_params
 from app.realtime.hub import hub
 from app.safety.models import ID_MAX, REPORT_TARGETS
@@ -223,6 +224,40 @@ def resolve(target_type: str, target_id: int):
         return render_reports(status=422, failed=(target_type, target_id, form))
     flash(_("Done. The reports on that are closed."), "success")
     return redirect(url_for("admin.reports"), code=303)
+
+
+def render_media(*, status: int = 200, failed: tuple[int, ReasonForm] | None = None):
+    """Render the recent uploads (with the removal form that failed, if any)."""
+    limit, cursor = page_params(PAGE_SIZE)
+    page = media_queries.recent_uploads(limit=limit, cursor=cursor)
+    return render_page(
+        "admin/media.html",
+        block="items" if cursor else None,
+        page=page,
+        next_url=next_page_url("admin.media", page),
+        failed=failed,
+    ), status
+
+
+@bp.get("/media")
+def media():
+    """List recent uploads, newest first, with a thumbnail, the uploader and the posts."""
+    return render_media()
+
+
+@bp.post("/media/<id:media_id>/remove")
+def remove_media(media_id: int):
+    """Take an uploaded picture down, with a reason (kept in the audit log)."""
+    form = ReasonForm(prefix=f"media-{media_id}")
+    try:
+        services.remove_media(actor=current_user, media_id=media_id, reason=form.reason.data or "")
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        apply_errors(form, error)
+        return render_media(status=422, failed=(media_id, form))
+    flash(_("The picture is removed."), "success")
+    return redirect(url_for("admin.media"), code=303)
 
 
 @bp.get("/audit")

@@ -15,6 +15,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     comments,
     common,
     feeds,
+    media,
     messages,
     notifications,
     openapi,

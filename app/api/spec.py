@@ -37,6 +37,7 @@ ERROR_TEXT = {
     403: "Not allowed (a suspended account, a block, or someone else's).",
     404: "Not found.",
     409: "Conflicts with existing data; `fields` says which.",
+    413: "The request body is larger than the route takes.",
     422: "A field is invalid; `fields` says which.",
     429: "Too many requests; retry after `Retry-After` seconds.",
     503: "The database is briefly unreachable; retry after `Retry-After` seconds.",
@@ -67,6 +68,8 @@ class Operation:
     auth: bool = False
     description: str = ""
     path: dict[str, str] = field(default_factory=dict)
+    # A multipart/form-data body, documented from this model; the view reads the form itself.
+    upload: type[Request] | None = None
     # A route that answers a file (a download): its media type, for the 200 answer.
     file_type: str | None = None
 
@@ -84,6 +87,7 @@ def operation(
     auth: bool = False,
     description: str = "",
     path: dict[str, str] | None = None,
+    upload: type[Request] | None = None,
     file_type: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route's body, query and answers: checked on each request, and documented.
@@ -104,6 +108,7 @@ def operation(
         auth=auth,
         description=description,
         path=path or {},
+        upload=upload,
         file_type=file_type,
     )
 
@@ -311,6 +316,8 @@ def _models(
     for _path, _method, spec, _rule in routes:
         if spec.body is not None:
             seen.setdefault(spec.body, "validation")
+        if spec.upload is not None:
+            seen.setdefault(spec.upload, "validation")
         for _text, model in spec.responses.values():
             if model is not None:
                 seen.setdefault(model, "serialization")
@@ -341,6 +348,12 @@ def _operation(
             "description": spec.body_description,
             "content": {"application/json": {"schema": ref(spec.body, "validation")}},
         }
+    if spec.upload is not None:
+        out["requestBody"] = {
+            "required": True,
+            "description": spec.body_description,
+            "content": {"multipart/form-data": {"schema": ref(spec.upload, "validation")}},
+        }
     responses: dict[str, Any] = {}
     for status, (text, model) in sorted(spec.responses.items()):
         responses[str(status)] = {"description": text}
@@ -353,6 +366,8 @@ def _operation(
     statuses = set(spec.errors) | set(ALWAYS)
     if spec.body is not None:
         statuses |= {400, 422}
+    if spec.upload is not None:
+        statuses |= {413, 422}
     if spec.query is not None:
         statuses |= {422}
         if "cursor" in spec.query.model_fields:

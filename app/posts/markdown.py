@@ -27,6 +27,9 @@ from pygments.lexers import find_lexer_class, get_all_lexers
 from pygments.token import STANDARD_TYPES
 
 MentionResolver = Callable[[set[str]], dict[str, str]]
+# Given (src, alt) of each same-origin `/media/...` image, return its markup (None: leave it).
+LocalImages = Callable[[Sequence[tuple[str, str]]], Sequence[str | None]]
+_LOCAL_IMAGE_PREFIX = "/media/"
 
 # One pattern for both kinds, so a single pass finds them in document order. The lookbehinds
 # keep URL fragments (`/#a`), `C#`, entities (`&#35;`) and e-mail addresses out; the
@@ -64,11 +67,18 @@ class _Refs:
     mentions: list[str] = field(default_factory=list)
 
 
-def render_markdown(source: str, *, resolve_mentions: MentionResolver | None = None) -> Rendered:
+def render_markdown(
+    source: str,
+    *,
+    resolve_mentions: MentionResolver | None = None,
+    local_images: LocalImages | None = None,
+) -> Rendered:
     """Render Markdown to sanitized HTML, plain text, its tags and its resolved mentions."""
     refs = _Refs(resolve_mentions=resolve_mentions)
     tokens = _MD.parse(_clean_source(source), {_ENV_KEY: refs})
     _adjust_tokens(tokens)
+    if local_images is not None:
+        _swap_local_images(tokens, local_images)
     html = _MD.renderer.render(tokens, _MD.options, {})
     return Rendered(
         html=_sanitize(html),
@@ -259,6 +269,26 @@ def _checked_image(token: Token) -> Token:
     return _text_token(_inline_text(token.children or []), token.level)
 
 
+def _swap_local_images(tokens: list[Token], local_images: LocalImages) -> None:
+    """Replace uploaded pictures (`/media/...`) by the markup the media domain makes."""
+    found: list[Token] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            found += [
+                child
+                for child in token.children
+                if child.type == "image"
+                and str(child.attrGet("src") or "").startswith(_LOCAL_IMAGE_PREFIX)
+            ]
+    if not found:
+        return
+    markup = local_images([(str(t.attrGet("src")), _inline_text(t.children or [])) for t in found])
+    for token, html in zip(found, markup, strict=True):
+        if html is not None:
+            # Rendered as is, then sanitized with everything else (srcset checked there).
+            token.type, token.content, token.children = "html_inline", html, None
+
+
 def _inline_text(children: Sequence[Token]) -> str:
     parts = []
     for child in children:
@@ -346,7 +376,8 @@ _CLASSES: dict[str, frozenset[str]] = {
     "code": frozenset(
         f"language-{aliases[0]}" for _, aliases, _, _ in get_all_lexers(plugins=False) if aliases
     ),
-    "span": frozenset(css for css in STANDARD_TYPES.values() if css),
+    "span": frozenset({"media-removed", *(css for css in STANDARD_TYPES.values() if css)}),
+    "img": frozenset({"media"}),
     "ul": frozenset({"contains-task-list"}),
     "ol": frozenset({"contains-task-list"}),
     "li": frozenset({"task-list-item"}),
@@ -364,13 +395,23 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         return " ".join(kept) or None
     if tag == "img" and attribute == "src" and not _is_safe_url(value, _IMAGE_SCHEMES):
         return None
+    if attribute == "srcset":
+        # Only uploaded pictures carry a srcset (the media domain's markup).
+        return value if _LOCAL_SRCSET_RE.fullmatch(value) else None
     return value
+
+
+_LOCAL_SRCSET_RE = re.compile(
+    r"/media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|gif|webp)(?: [0-9]+w)?"
+    r"(?:, /media/[0-9a-f]{64}(?:-[0-9]+)?\.(?:jpg|png|gif|webp)(?: [0-9]+w)?)*"
+)
 
 
 _SANITIZER_OPTIONS: dict[str, Any] = {
     "tags": {
         *("p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote"),
         *("strong", "em", "del", "s", "code", "pre", "span", "a", "img", "input"),
+        *("picture", "source"),
         *("ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td"),
     },
     # "*" replaces nh3's generic defaults (lang, title) with nothing.
@@ -378,7 +419,8 @@ _SANITIZER_OPTIONS: dict[str, Any] = {
         "*": set(),
         **{tag: {"class"} for tag in _CLASSES},
         "a": {"href", "title", "class"},
-        "img": {"src", "alt", "title"},
+        "img": {"src", "alt", "title", "class", "width", "height", "srcset", "sizes"},
+        "source": {"srcset", "type", "sizes"},
         "input": {"checked", "class"},
         "ol": {"start", "class"},
     },

@@ -12,6 +12,8 @@ from app.accounts.rules import require_verified_email
 from app.cache import touch
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
+from app.media import services as media
+from app.media.markup import alt_text_only, local_images
 from app.notifications.services import notify
 from app.pagination import INT_MAX
 from app.posts import rules
@@ -38,8 +40,22 @@ def _commit() -> None:
     db.session.commit()
 
 
-def _render(body: str) -> Rendered:
-    return render_markdown(body, resolve_mentions=resolve_usernames)
+def _render(body: str, *, pictures: bool = True) -> Rendered:
+    # Uploaded pictures show in posts (sized, WebP first); in comments only their alt text,
+    # since nothing keeps a comment's pictures from the daily cleanup.
+    return render_markdown(
+        body,
+        resolve_mentions=resolve_usernames,
+        local_images=local_images if pictures else alt_text_only,
+    )
+
+
+def rerender_posts(post_ids: list[int]) -> None:
+    """Render posts' bodies again (a picture of theirs was removed); the caller commits."""
+    for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
+        post.body_html = _render(post.body).html
+    if post_ids:
+        touch(db.session, "posts")
 
 
 def _require_active(user: User) -> None:
@@ -91,6 +107,7 @@ def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Po
     db.session.add(post)
     db.session.flush()
     _add_tags(post, tag_names)
+    media.link_post(post_id=post.id, author_id=author.id, body=body)
     db.session.execute(
         update(User).where(User.id == author.id).values(posts_count=User.posts_count + 1)
     )
@@ -148,6 +165,7 @@ def edit_post(
     post.tags_text = " ".join(tag_names)
     post.edited_at = utcnow()
     _replace_tags(post, tag_names)
+    media.link_post(post_id=post.id, author_id=editor.id, body=new_body)
     _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
     _commit()
     db.session.refresh(post)
@@ -175,6 +193,8 @@ def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
     db.session.execute(
         update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
     )
+    # Its pictures that no other post shows go with it (their files after the commit).
+    media.release_post(post_id=post.id)
     db.session.delete(post)
     touch(db.session, "posts")
     if commit:
@@ -358,7 +378,7 @@ def add_comment(*, post_id: int, author: User, body: str, parent_id: int | None 
                 _("That comment was deleted."), {"parent_id": [_("That comment was deleted.")]}
             )
     refuse_if_blocked(author.id, post.author_id, _("You cannot reply to this person."))
-    rendered = _render(body)
+    rendered = _render(body, pictures=False)
     comment = Comment(
         post_id=post.id,
         author_id=author.id,
@@ -416,7 +436,7 @@ def edit_comment(*, comment_id: int, editor: User, body: str) -> Comment:
         raise Forbidden(_("Only the author can edit this comment."))
     _require_writer(editor)
     body = rules.check_body(body, limit=rules.COMMENT_MAX)
-    rendered = _render(body)
+    rendered = _render(body, pictures=False)
     old = set(db.session.scalars(select(Mention.user_id).where(Mention.comment_id == comment.id)))
     comment.body = body
     comment.body_html = rendered.html

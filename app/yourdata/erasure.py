@@ -13,10 +13,11 @@ shown as "deleted"), reactions, follows both ways, bookmarks, conversations with
 events that would replay them to the other person), notifications to and from
 the person, mentions, blocks, mutes, reports by and about them, stored socket events, sign-ins,
 refresh tokens, two-factor secrets, recovery codes, passkeys, connected accounts, exports (and
-their files). The user row becomes a tombstone without personal data (``deleted-<id>``, no
-email, no password, no profile), so placeholders and the audit log's ids still resolve; the
-username and the email address are free again. The audit log keeps one ``user.erase`` entry (the
-id only) and loses the person's name and words from older entries.
+their files), uploaded pictures and avatars (and their files). The user row becomes a tombstone
+without personal data (``deleted-<id>``, no email, no password, no profile), so placeholders and
+the audit log's ids still resolve; the username and the email address are free again. The audit
+log keeps one ``user.erase`` entry (the id only) and loses the person's name and words from older
+entries.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from app.accounts.models import (
 from app.admin import services as audit
 from app.cache import touch
 from app.extensions import db
+from app.media import services as media
 from app.messaging.models import Conversation, ConversationMember
 from app.notifications.models import Notification
 from app.posts.models import (
@@ -291,12 +293,10 @@ def _exports(user_id: int, size: int) -> bool:
 
 
 def _media(user_id: int, size: int) -> bool:
-    """Erase the person's uploaded pictures: the hook for issue 12 (Pictures).
-
-    When media lands, delete its rows here a batch at a time and its files (local or S3)
-    after the commit, and return True while some were found.
-    """
-    return False
+    """Erase the person's uploaded pictures and avatars; their files go after each commit."""
+    # The job media.delete_files deletes the files (local or S3) once the batch is committed,
+    # keeping those an identical upload of someone else still uses.
+    return media.erase_media_of(user_id=user_id, commit=False, limit=size) > 0
 
 
 def _sign_ins(user_id: int, size: int) -> bool:

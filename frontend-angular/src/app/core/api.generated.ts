@@ -490,6 +490,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set your avatar
+         * @description Cropped to a centred square; kept at 400, 96 and 40 px (`-400` in the address becomes `-96` or `-40`). The previous avatar is deleted.
+         */
+        put: operations["put_avatar"];
+        post?: never;
+        /** Go back to the generated avatar */
+        delete: operations["delete_avatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/blocks": {
         parameters: {
             query?: never;
@@ -746,6 +767,26 @@ export interface paths {
         post?: never;
         /** Sign out one browser or API sign-in */
         delete: operations["delete_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a picture for your posts
+         * @description Re-encoded (metadata such as EXIF and GPS dropped, EXIF rotation applied), at most 2,048 px on its longest side. Not a picture, SVG, a decompression bomb, too many frames or a damaged file: 422 on `file`; a full quota: 422 too. Larger than MEDIA_MAX_BYTES: 413, before the body is read.
+         */
+        post: operations["upload_media"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1142,6 +1183,18 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * AvatarUpload
+         * @description A multipart/form-data avatar upload (documented; read from the form, not JSON).
+         */
+        AvatarUpload: {
+            /**
+             * File
+             * Format: binary
+             * @description PNG, JPEG, WebP or GIF, cropped to a centred square (400, 96, 40 px).
+             */
+            file: string;
+        };
+        /**
          * CancelDeletionRequest
          * @description Sign in to an account waiting for deletion, and cancel the deletion.
          */
@@ -1504,6 +1557,30 @@ export interface components {
             body: string;
         };
         /**
+         * MediaOut
+         * @description An uploaded picture: put ``![alt](url)`` in a post to show it.
+         */
+        MediaOut: {
+            /** Alt */
+            alt: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/gif" | "image/jpeg" | "image/png";
+            /** Height */
+            height: number;
+            /** Id */
+            id: number;
+            /**
+             * Url
+             * @description `/media/<content hash>.<ext>`, the JPEG, PNG or GIF; the same address with `.webp` is its WebP copy, and pictures wider than 640 px also have a `-640` copy for feeds (posts show them through srcset).
+             */
+            url: string;
+            /** Width */
+            width: number;
+        };
+        /**
          * Message
          * @description A direct message.
          */
@@ -1785,6 +1862,24 @@ export interface components {
              * @description The token from the mailed link (the last part of its path).
              */
             token: string;
+        };
+        /**
+         * PictureUpload
+         * @description A multipart/form-data upload (documented; read from the form, not JSON).
+         */
+        PictureUpload: {
+            /**
+             * Alt
+             * @description Text for people who cannot see it.
+             * @default
+             */
+            alt?: string;
+            /**
+             * File
+             * Format: binary
+             * @description PNG, JPEG, WebP or GIF (an animated GIF stays animated), read from its bytes: at most MEDIA_MAX_BYTES (8 MB by default; 413 past it) and 40 megapixels (all frames together for an animation).
+             */
+            file: string;
         };
         /**
          * Post
@@ -5011,6 +5106,146 @@ export interface operations {
             };
         };
     };
+    put_avatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AvatarUpload"];
+            };
+        };
+        responses: {
+            /** @description Your private profile, with the new `avatar_url` (400 px). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateUser"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the route takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is invalid; `fields` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_avatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your uploaded avatar is deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     list_blocks: {
         parameters: {
             query?: {
@@ -6201,6 +6436,88 @@ export interface operations {
             };
             /** @description Not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PictureUpload"];
+            };
+        };
+        responses: {
+            /** @description The stored picture; put `![alt](url)` in a post. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than the route takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is invalid; `fields` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

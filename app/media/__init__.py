@@ -1,0 +1,1 @@
+"""Pictures: uploads, avatars, where their files live, and which posts show them."""
