@@ -30,7 +30,7 @@ from app.safety.models import Block, Mute, Report
 from app.social.models import Follow
 from app.timeutil import utcnow
 from app.yourdata.models import DataExport
-from tests.conftest import PASSWORD, Api, api_as, csrf_token, make_user, run_jobs
+from tests.conftest import PASSWORD, Api, Auth, api_as, csrf_token, make_user, run_jobs
 from tests.test_mail import parts
 from tests.test_passkeys import register
 from tests.test_passkeys import sign_in as passkey_sign_in
@@ -538,6 +538,13 @@ def test_the_periodic_job_erases_only_the_accounts_that_are_due(app):
         erased = db.session.scalars(select(User).where(User.erased_at.is_not(None))).all()
         assert [u.username.startswith("deleted-") for u in erased] == [True]
         assert db.session.scalar(select(User).where(User.username == "bob")).erased_at is None
+    # Staff see who waits for erasure, and no tombstone (it has no name to moderate).
+    make_user(app, "root", role="admin")
+    staff = app.test_client()
+    Auth(staff).login("root")
+    listed = staff.get("/admin/users").get_data(as_text=True)
+    assert "@bob" in listed and "Erased on" in listed
+    assert "deleted-" not in listed and "@alice" not in listed
 
 
 def test_an_erasure_job_for_a_cancelled_or_unknown_account_does_nothing(app):

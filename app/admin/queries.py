@@ -152,7 +152,8 @@ def users_page(
     cursor: str | None,
 ) -> Page[User]:
     """Return accounts newest first, by username or email prefix, role and suspension."""
-    query = select(User)
+    # An erased account is a tombstone without a name or an address: nothing to moderate.
+    query = select(User).where(User.erased_at.is_(None))
     q = _filter_key(q)[:254]
     if q:
         pattern = _escape_like(q) + "%"
