@@ -190,6 +190,17 @@ def test_a_bad_avatar_is_422_and_changes_nothing(app, alice, case):
     assert alice.call("GET", "/me").get_json()["avatar_url"] == "/avatars/alice.svg"
 
 
+def test_a_part_the_route_does_not_declare_is_422_and_stores_nothing(app, alice):
+    # Found by the API fuzz: an extra part (even one without a name) was ignored.
+    for path, extra in (("/me/avatar", "alt"), ("/me/avatar", ""), ("/media", "caption")):
+        form = {"file": (io.BytesIO(media_files.png()), "p.png"), extra: "{}"}
+        response = alice.call("POST" if path == "/media" else "PUT", path, data=form)
+        assert response.status_code == 422, (path, extra)
+        assert response.get_json()["error"]["fields"] == {extra: ["Unknown field."]}
+    assert media_rows(app) == 0 and stored_files(app) == set()
+    assert alice.call("GET", "/me").get_json()["avatar_url"] == "/avatars/alice.svg"
+
+
 def test_no_file_and_a_bad_alt_are_422(app, alice):
     response = alice.call("POST", "/media", data={"alt": "nothing"})
     assert response.status_code == 422

@@ -29,7 +29,7 @@ from app.ratelimits import upload_limit
 )
 def upload_media():
     """Store an uploaded picture and return its address and size."""
-    data = read_upload()
+    data = read_upload(declared=PictureUpload)
     alt = request.form.get("alt")
     return media_payload(services.upload_picture(owner=api_user(), data=data, alt=alt)), 201
 
@@ -47,7 +47,9 @@ def upload_media():
 )
 def put_avatar():
     """Make the uploaded picture your avatar."""
-    return private_user(services.set_avatar(user=api_user(), data=read_upload()))
+    return private_user(
+        services.set_avatar(user=api_user(), data=read_upload(declared=AvatarUpload))
+    )
 
 
 @bp.delete("/me/avatar")

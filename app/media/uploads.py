@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from pydantic import BaseModel
 
 from app.errors import ValidationError
 
@@ -18,9 +19,15 @@ def allow_upload_size() -> None:
     request.max_content_length = current_app.config["MEDIA_MAX_BYTES"] + MULTIPART_SLACK
 
 
-def read_upload(field: str = "file") -> bytes:
-    """Return the uploaded file's bytes; 422 when the form holds no file."""
+def read_upload(field: str = "file", *, declared: type[BaseModel] | None = None) -> bytes:
+    """Return the uploaded file's bytes; 422 for no file or a part the route does not declare."""
     allow_upload_size()
+    if declared is not None:
+        unknown = (set(request.form) | set(request.files)) - set(declared.model_fields)
+        if unknown:
+            raise ValidationError(
+                _("Some fields need attention."), {name: [_("Unknown field.")] for name in unknown}
+            )
     upload = request.files.get(field)
     if upload is None:
         message = _("Choose a picture to upload.")
