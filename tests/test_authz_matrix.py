@@ -99,6 +99,11 @@ def picture(world: World, actor: str) -> dict[str, Any]:
     return {"file": (io.BytesIO(png()), "picture.png"), "alt": "A picture"}
 
 
+def avatar(world: World, actor: str) -> dict[str, Any]:
+    """The picture without its alt text: an avatar's upload declares the file alone."""
+    return {"file": picture(world, actor)["file"]}
+
+
 def own_refresh_token(world: World, actor: str) -> dict[str, Any]:
     """Send the visitor's own refresh token (anonymous visitors have none: a made-up one)."""
     return {"refresh_token": world.visitors[actor].api.refresh_token or "not-a-refresh-token"}
@@ -383,7 +388,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("PATCH", "/api/v1/me"): Entry(api_signed_in(200), {"bio": "Hello"}),
     ("GET", "/api/v1/me/sessions"): Entry(api_signed_in(200)),
     ("POST", "/api/v1/media"): Entry(api_signed_in(201), picture),
-    ("PUT", "/api/v1/me/avatar"): Entry(api_signed_in(200), picture),
+    ("PUT", "/api/v1/me/avatar"): Entry(api_signed_in(200), avatar),
     ("DELETE", "/api/v1/me/avatar"): Entry(api_signed_in(204)),
     ("POST", "/api/v1/me/password"): Entry(
         api_signed_in(204), {"current_password": PASSWORD, "new_password": "a new long password"}
