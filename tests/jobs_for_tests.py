@@ -38,3 +38,13 @@ def always_fails(value: object) -> None:
 def tick() -> None:
     """Write down when it ran (a periodic job, every second)."""
     _record(("tick", time.time()))
+
+
+@job("tests.database_away", max_retries=0)
+def database_away() -> None:
+    """Fail as a job does while PostgreSQL is down (the connection refused)."""
+    import psycopg
+    import sqlalchemy.exc
+
+    refused = psycopg.OperationalError("connection failed: Connection refused")
+    raise sqlalchemy.exc.OperationalError("SELECT 1", {}, refused)

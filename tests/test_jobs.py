@@ -98,6 +98,17 @@ def test_retries_back_off_then_the_failure_is_recorded(app, client):
     assert sample(client, "devthread_jobs_queued", queue="default", state="dead") == 1
 
 
+def test_a_job_that_finds_the_database_away_says_so_in_one_line(app, caplog):
+    # A periodic job ran into a PostgreSQL outage in the server: no traceback for an outage.
+    with app.test_request_context():
+        enqueue(jobs_for_tests.database_away)
+        db.session.commit()
+    [run] = run_jobs(app)
+    assert run.error and "Connection refused" in run.error
+    [line] = [r for r in caplog.records if r.name == "app.jobs"]
+    assert "the database is unavailable" in line.getMessage() and line.exc_info is None
+
+
 def test_metrics_count_queued_jobs_their_runs_and_durations(app, client):
     labels = {"job_name": "tests.record"}
     enqueued = sample(client, "devthread_jobs_enqueued_total", **labels)

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.errors import is_database_outage
 from app.jobs.core import lookup, registry, run, send
 from app.jobs.schedule import Scheduler
 from app.observability import metrics
@@ -138,9 +139,21 @@ class LocalBackend:
                 )
                 return LocalRun(message.name, attempt, repr(error), delay)
             metrics.job_finished(message.name, "failed")
-            log.error(
-                "jobs: %s failed for good after %d attempts", message.name, attempt, exc_info=True
-            )
+            if is_database_outage(error):
+                # Said in one line, as requests say it: a traceback per job adds nothing.
+                log.warning(
+                    "jobs: %s failed after %d attempts: the database is unavailable (%s)",
+                    message.name,
+                    attempt,
+                    type(error).__name__,
+                )
+            else:
+                log.error(
+                    "jobs: %s failed for good after %d attempts",
+                    message.name,
+                    attempt,
+                    exc_info=True,
+                )
             record = LocalRun(message.name, attempt, repr(error))
             with self._lock:
                 self.failed.append(record)
