@@ -37,10 +37,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/devthread_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
-FEEDS = ("home", "latest", "trending", "tag", "search", "html_home")
+FEEDS = (
+    "home", "latest", "trending", "tag", "search",
+    "html_home", "html_post", "html_profile", "html_tag", "html_search", "html_notifications",
+)  # fmt: skip
 REFERENCES = ("healthz", "pk")
-P99_TARGET_MS = 50.0  # at one client, for every feed
-THROUGHPUT_TARGET = 1 / 3  # of the primary-key route's, at the highest client count
+# Issue 13's targets: (p99 at one client in ms, share of the PK route's throughput at the
+# highest client count). Ratios hold on any machine; the p99s are for this 2-core one.
+TARGETS: dict[str, tuple[float, float]] = {
+    "home": (15.0, 1 / 2),
+    "latest": (50.0, 1 / 3),
+    "trending": (50.0, 1 / 3),
+    "tag": (50.0, 1 / 3),
+    "search": (50.0, 1 / 4),
+    "html_home": (25.0, 1 / 3),
+    "html_post": (25.0, 1 / 4),
+    "html_profile": (25.0, 1 / 4),
+    "html_tag": (25.0, 1 / 4),
+    "html_search": (50.0, 1 / 4),
+    "html_notifications": (25.0, 1 / 4),
+}
+COMMENTS_ON_POST_PAGE = 50  # the post page is measured with this many comments
 
 
 @dataclass
@@ -335,12 +352,45 @@ def database_facts(url: str) -> dict[str, object]:
             "SELECT id, following_count FROM users WHERE username = 'bench_reader'"
         ).fetchone()
         facts["reader_id"], facts["reader_follows"] = reader if reader else (None, None)
+        post = (
+            one(
+                "SELECT id, comments_count FROM posts WHERE comments_count >= %s"
+                " ORDER BY comments_count, id LIMIT 1",
+                (COMMENTS_ON_POST_PAGE,),
+            ).fetchone()
+            or one(
+                "SELECT id, comments_count FROM posts ORDER BY comments_count DESC, id LIMIT 1"
+            ).fetchone()
+        )
+        facts["post_id"], facts["post_comments"] = post if post else (None, 0)
+        author = one(
+            "SELECT username, posts_count FROM users WHERE erased_at IS NULL"
+            " ORDER BY followers_count DESC LIMIT 1"
+        ).fetchone()
+        facts["profile"], facts["profile_posts"] = author if author else (None, 0)
     return facts
 
 
-def routes(args: argparse.Namespace, tag: str) -> list[Route]:
+def add_comments(base: str, token: str, post_id: int, count: int) -> None:
+    """Comment on the post through the API so the post page shows its measured comments."""
+    for number in range(count):
+        request = urllib.request.Request(
+            f"{base}/api/v1/posts/{post_id}/comments",
+            data=json.dumps(
+                {"body": f"Benchmark comment {number + 1}: keyset pages stay flat."}
+            ).encode(),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + token},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+
+def routes(args: argparse.Namespace, tag: str, facts: dict[str, object]) -> list[Route]:
     """Return the routes to measure, references first."""
     query = urllib.parse.quote(args.query)
+    post_id = args.post_id or facts.get("post_id") or 1
+    profile = urllib.parse.quote(str(args.profile or facts.get("profile") or args.login))
     every = [
         Route("healthz", "/healthz"),
         Route("pk", f"/_bench/user/{args.pk_user_id}"),
@@ -350,10 +400,15 @@ def routes(args: argparse.Namespace, tag: str) -> list[Route]:
         Route("tag", f"/api/v1/tags/{urllib.parse.quote(tag)}/posts"),
         Route("search", f"/api/v1/search?q={query}&type=posts"),
         Route("html_home", "/", "cookie"),
+        Route("html_post", f"/p/{post_id}", "cookie"),
+        Route("html_profile", f"/u/{profile}", "cookie"),
+        Route("html_tag", f"/tags/{urllib.parse.quote(tag)}", "cookie"),
+        Route("html_search", f"/search?q={query}", "cookie"),
+        Route("html_notifications", "/notifications", "cookie"),
     ]
     wanted = set(args.routes.split(",")) if args.routes else None
     return [r for r in every if (wanted is None or r.name in wanted) and not (
-        args.skip_html and r.name == "html_home"
+        args.skip_html and r.name.startswith("html_")
     )]  # fmt: skip
 
 
@@ -443,13 +498,18 @@ def report(
     ]
     if facts:
         lines.append(
+            f"- Pages: the post page shows a post with {facts.get('post_comments')} comments,"
+            f" the profile is @{facts.get('profile')}'s ({facts.get('profile_posts')} posts)."
+        )
+        lines.append(
             f"- Data: PostgreSQL {facts['postgresql']}, {facts['users']:,} users,"
             f" {facts['posts']:,} posts, {facts['follows']:,} follows, database {facts['size']};"
             f" signed in as `{args.login}` (follows {facts['reader_follows']})."
         )
     lines += [
-        "- `html_home` is `GET /` signed in as that user through the /login form (session"
-        " cookie); the API routes use a bearer token from /api/v1/auth/login.",
+        "- The `html_` routes are pages fetched signed in as that user through the /login form"
+        " (session cookie), as a browser's first load (no htmx header); the API routes use a"
+        " bearer token from /api/v1/auth/login.",
         "",
         "| route | path | clients | req/s | p50 ms | p95 ms | p99 ms | errors |"
         " vs /healthz | vs PK | machine busy | server CPU |",
@@ -470,18 +530,29 @@ def report(
             f" {fmt(r.p95_ms)} | {fmt(r.p99_ms)} | {r.errors} | {vs_health} | {vs_pk} |"
             f" {r.machine_busy:.0%} | {server} |"
         )
-    lines += ["", "Targets (this 2-core machine):", ""]
+    lines += [
+        "",
+        "Targets (issue 13; p99 for this 2-core machine, throughput as a share of PK):",
+        "",
+    ]
     low, high = min(args.clients), max(args.clients)
     for name in FEEDS:
         one, many, pk = by_key.get((name, low)), by_key.get((name, high)), by_key.get(("pk", high))
         if not one or one.skipped:
             continue
-        p99_ok = "met" if one.p99_ms < P99_TARGET_MS else "MISSED"
-        line = f"- {name}: p99 at {low} client {fmt(one.p99_ms)} ms ({p99_ok}, target < 50 ms)"
+        p99_target, share_target = TARGETS[name]
+        p99_ok = "met" if one.p99_ms < p99_target else "MISSED"
+        line = (
+            f"- {name}: p99 at {low} client {fmt(one.p99_ms)} ms"
+            f" ({p99_ok}, target < {p99_target:g} ms)"
+        )
         if many and not many.skipped and pk and pk.rps:
             share = many.rps / pk.rps
-            ok = "met" if share >= THROUGHPUT_TARGET else "MISSED"
-            line += f"; at {high} clients {share:.2f} of the PK throughput ({ok}, target ≥ 0.33)"
+            ok = "met" if share >= share_target else "MISSED"
+            line += (
+                f"; at {high} clients {share:.2f} of the PK throughput"
+                f" ({ok}, target ≥ {share_target:.2f})"
+            )
         lines.append(line)
     return "\n".join(lines) + "\n"
 
@@ -505,10 +576,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tag", help="tag page to load (default: the most used tag)")
     parser.add_argument("--query", default="query planner", help="search words")
     parser.add_argument(
+        "--post-id", type=int, help="post page to load (default: one with 50 comments)"
+    )
+    parser.add_argument(
+        "--profile", help="profile page to load (default: the most followed person)"
+    )
+    parser.add_argument(
         "--pk-user-id", type=int, help="user read by /_bench/user (default: the reader)"
     )
     parser.add_argument("--client", choices=("wrk", "python"), default=None)
-    parser.add_argument("--skip-html", action="store_true", help="do not sign in through /login")
+    parser.add_argument("--skip-html", action="store_true", help="leave out the pages (no /login)")
     parser.add_argument("--no-db", action="store_true", help="do not read facts from the database")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     args = parser.parse_args(argv)
@@ -543,8 +620,15 @@ def main(argv: list[str] | None = None) -> int:
         args.server_description = f"started by this script, REDIS_URL {args.redis_url}"
     results: list[Result] = []
     try:
+        missing = COMMENTS_ON_POST_PAGE - int(facts.get("post_comments") or 0)
+        if facts.get("post_id") and not args.post_id and missing > 0:
+            log(f"adding {missing} comments to post {facts['post_id']} for the post page")
+            add_comments(
+                base, api_token(base, args.login, args.password), facts["post_id"], missing
+            )
+            facts["post_comments"] = COMMENTS_ON_POST_PAGE
         for clients in args.clients:
-            for route in routes(args, tag):
+            for route in routes(args, tag, facts):
                 log(f"{route.name:<10} {clients:>3} clients ...")
                 result = measure(base, route, clients, args, server)
                 if result.skipped:
