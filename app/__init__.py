@@ -173,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     """Attach error handlers, security headers, template helpers and the JSON reader."""
+    from app.cards import register_card_helpers
     from app.errors import register_error_handlers
     from app.jsonread import JSONProvider
     from app.web import register_web_hooks
@@ -181,6 +182,7 @@ def register_hooks(app: Flask) -> None:
     register_error_handlers(app)
     register_web_hooks(app)
     register_template_helpers(app)
+    register_card_helpers(app)
     # request.get_json() reads through it too: deep nesting is a 400, never a RecursionError.
     app.json = JSONProvider(app)
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.cards import cache as card_cache
 from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
@@ -120,6 +121,8 @@ def _clean(app: Flask) -> Iterator[None]:
     with app.app_context():
         limiter.reset()
     local_backend(app).reset()
+    # Rendered cards outlive a request by design; each test starts from none (ids are reused).
+    card_cache.clear()
     yield
     with app.app_context():
         db.session.remove()

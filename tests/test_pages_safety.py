@@ -57,9 +57,17 @@ def form(client, path="/", **data):
 def test_profile_offers_block_mute_and_report(app, alice):
     page = alice.get("/u/bob").get_data(as_text=True)
     assert 'id="block-bob"' in page and 'id="mute-bob"' in page
-    assert 'id="report-user-bob"' in page and 'name="target_id" value="bob"' in page
+    assert 'id="report-user-bob-dialog"' in page
+    # The form comes when the dialog opens (htmx), or on its own page (the link, no JavaScript).
+    url = re.search(r'id="report-user-bob-dialog"[^>]*hx-get="([^"]+)"', page)[1]
+    url = url.replace("&amp;", "&")
+    assert f'<a href="{url.replace("&", "&amp;")}">' in page
+    dialog = alice.get(url, headers=HTMX).get_data(as_text=True)
+    assert 'id="report-user-bob"' in dialog and 'name="target_id" value="bob"' in dialog
+    assert "<html" not in dialog and 'name="csrf_token"' in dialog
+    assert 'id="report-user-bob"' in alice.get(url).get_data(as_text=True)
     own = alice.get("/u/alice").get_data(as_text=True)
-    assert 'id="block-alice"' not in own and 'id="report-user-alice"' not in own
+    assert 'id="block-alice"' not in own and 'id="report-user-alice' not in own
     anonymous = app.test_client().get("/u/bob").get_data(as_text=True)
     assert 'id="block-bob"' not in anonymous and "report-user" not in anonymous
 
@@ -178,7 +186,9 @@ def test_the_blocker_can_still_find_the_profile_to_unblock(app, alice):
 def test_report_from_a_post_card_with_htmx(app, alice):
     post_id = post_as(app, "bob", "spammy")
     page = alice.get("/latest").get_data(as_text=True)
-    assert f'id="report-post-{post_id}"' in page
+    assert f'id="report-post-{post_id}-dialog"' in page
+    dialog = alice.get(f"/report?target_type=post&target_id={post_id}", headers=HTMX)
+    assert f'id="report-post-{post_id}"' in dialog.get_data(as_text=True)
     data = form(alice, target_type="post", target_id=str(post_id), reason="spam", note="ads")
     response = alice.post("/reports", data=data, headers=HTMX)
     assert response.status_code == 200
@@ -196,7 +206,7 @@ def test_report_a_comment_and_a_person_without_javascript(app, alice):
     post_id = post_as(app, "carol", "post")
     comment_id = comment_as(app, "bob", post_id, "rude words")
     page = alice.get(f"/p/{post_id}").get_data(as_text=True)
-    assert f'id="report-comment-{comment_id}"' in page
+    assert f'id="report-comment-{comment_id}-dialog"' in page
     response = alice.post(
         "/reports",
         data=form(alice, target_type="comment", target_id=str(comment_id), reason="abuse"),

@@ -85,7 +85,8 @@ def report_page():
         target_type=request.args.get("target_type", ""),
         target_id=request.args.get("target_id", ""),
     )
-    return render_page("safety/report.html", form=form, done=False)
+    # htmx asks for the form alone when a report dialog opens (safety/_report.html).
+    return render_page("safety/report.html", block="form", form=form, done=False)
 
 
 @bp.post("/reports")
