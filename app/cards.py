@@ -171,7 +171,10 @@ class PageValues:
 
     def __init__(self) -> None:
         self.language = str(get_locale())
-        self.locale = f"{self.language}/{get_timezone()}"
+        # The app too: its settings (the image proxy's key, the media origin) shape the markup.
+        self.context_key = (
+            f"{self.language}/{get_timezone()}/{id(current_app._get_current_object())}"
+        )
         # The user itself, not the proxy: each look through current_user costs a context lookup.
         self.viewer = current_user._get_current_object() if current_user.is_authenticated else None
         self.viewer_id = self.viewer.id if self.viewer else None
@@ -261,7 +264,7 @@ def post_card(view: PostView) -> Markup:
     post = view.post
     # Staff see the same card as readers; only comments differ for them.
     mode = page.mode(post.author_id).replace("staff", "reader")
-    key = ("post", post.id, post_version(post), page.locale, mode)
+    key = ("post", post.id, post_version(post), page.context_key, mode)
     parts = cached(key, lambda: _macro("post_card")(post, mode))
     return Markup(fill(parts, _post_values(view, page)))
 
@@ -319,7 +322,7 @@ def comment_card(
         html = _macro("comment_card")(view, post_id, mode, reply_form, edit_form)
         parts = split(html)
     else:
-        key = ("comment", comment.id, comment_version(view), page.locale, mode)
+        key = ("comment", comment.id, comment_version(view), page.context_key, mode)
         parts = cached(key, lambda: _macro("comment_card")(view, post_id, mode))
     values = {"ago": page.ago(comment.created_at), "csrf": page.csrf}
     return Markup(fill(parts, values))
