@@ -87,20 +87,20 @@ def test_each_reader_sees_their_own_reactions_and_bookmark_on_one_card(app, alic
         posts.react(post_id=post_id, user=find_by_username("alice"), kind="love")
         posts.bookmark(post_id=post_id, user=find_by_username("alice"))
         db.session.commit()
-    mine = card(alice.get("/latest").text, post_id)
-    theirs = card(carol.get("/latest").text, post_id)
+    alice_page, carol_page = alice.get("/latest").text, carol.get("/latest").text
+    mine, theirs = card(alice_page, post_id), card(carol_page, post_id)
     love = (
-        r'<input type="hidden" name="on" value="(\d)">\s*'
-        r'<button type="submit" class="reaction( is-on)?" aria-pressed="(\w+)"\s*title="Love"'
+        rf'formaction="/p/{post_id}/reactions/love" hx-post="/p/{post_id}/reactions/love"'
+        r' name="on" value="(\d)"\s*class="reaction( is-on)?" aria-pressed="(\w+)" title="Love"'
     )
     assert re.search(love, mine).groups() == ("0", " is-on", "true")
     assert re.search(love, theirs).groups() == ("1", None, "false")
     assert re.search(r'<span class="reaction-count">1</span>', theirs)  # the count, for all
     assert "Saved" in mine and 'aria-pressed="true">\n    <span aria-hidden="true">🔖' in mine
     assert "Saved" not in theirs
-    # Each reader's own CSRF token, never the other's.
-    assert page_token(alice.get("/latest").text) in mine
-    assert page_token(alice.get("/latest").text) not in theirs
+    # Each reader's own CSRF token (its first part names the session), never the other's.
+    assert page_token(alice_page) in mine and page_token(carol_page) in theirs
+    assert page_token(alice_page).split(".")[0] not in theirs
     # A new count makes a new card.
     with app.test_request_context():
         posts.react(post_id=post_id, user=find_by_username("carol"), kind="love")
@@ -144,20 +144,18 @@ def test_an_unknown_slot_marker_in_text_cannot_reach_the_page(app):
 def test_a_reaction_without_javascript_and_with_htmx(app, alice):
     post_id = post_as(app, "bob", "toggle me")
     page = alice.get("/latest").text
-    form = re.search(
-        rf'<form method="post" action="(/p/{post_id}/reactions/like)"'
-        r'.*?name="csrf_token" value="([^"]+)"',
-        page,
-        re.S,
-    )
-    # Without JavaScript: the form as the page gives it, token and all.
-    response = alice.post(form[1], data={"csrf_token": form[2], "on": "1"})
+    bar = re.search(rf'<div class="reaction-bar" id="reactions-{post_id}".*?</form>', page, re.S)[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', bar)[1]
+    like = re.search(r'formaction="([^"]+)"[^>]*name="on" value="(\d)"[^>]*title="Like"', bar)
+    assert like.groups() == (f"/p/{post_id}/reactions/like", "1")
+    # Without JavaScript: the form's field and the pressed button's name and value.
+    response = alice.post(like[1], data={"csrf_token": token, "on": like[2]})
     assert response.status_code == 303
     with app.app_context():
         assert db.session.query(Reaction).count() == 1
     # htmx: the page's one token in the header.
     response = alice.post(
-        form[1], data={"on": "0"}, headers={**HTMX, "X-CSRFToken": page_token(page)}
+        like[1], data={"on": "0"}, headers={**HTMX, "X-CSRFToken": page_token(page)}
     )
     assert response.status_code == 200 and 'aria-pressed="false"' in response.text
     assert 'name="csrf_token" value="' in response.text and "\x00" not in response.text
