@@ -32,7 +32,7 @@ from app.timeutil import isoformat, utcnow
 # unmarked) and a token drawn per process that never leaves it: no user text can forge one.
 MARK = f"\x00{secrets.token_hex(8)}:"
 END = "\x00"
-DEFAULT_SIZE = 4000  # cards kept per process: about 5 KB each
+DEFAULT_SIZE = 2000  # cards kept per process (CARD_CACHE_SIZE): about 5 KB each
 
 # Part tuples: static markup at even indexes, slot names at odd ones.
 Parts = tuple[str, ...]

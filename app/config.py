@@ -184,6 +184,8 @@ class DefaultConfig:
     EXPORT_INTERVAL_HOURS = 24
     # Rows an erasure deletes per transaction, so a large account never holds long locks.
     ERASE_BATCH_SIZE = 500
+    # Post and comment cards each worker keeps rendered (app/cards.py): about 5 KB each.
+    CARD_CACHE_SIZE = 2000
 
 
 # Environment variables read into the config, with the type they are parsed as.
@@ -283,6 +285,7 @@ ENV_SETTINGS: dict[str, type] = {
     "EXPORT_TTL_DAYS": int,
     "EXPORT_INTERVAL_HOURS": int,
     "ERASE_BATCH_SIZE": int,
+    "CARD_CACHE_SIZE": int,
 }
 
 

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, url_for
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_datetime
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.accounts.avatars import sized_avatar
 from app.accounts.devices import describe_device
 from app.accounts.models import User
+from app.cards import relative_time
 from app.posts import display
 from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
@@ -47,12 +48,7 @@ def timeago(value: datetime | None) -> Markup:
     """Render a time as "3 minutes ago", with the exact time on hover and for machines."""
     if value is None:
         return Markup("")
-    delta = value - utcnow()
-    relative = format_timedelta(delta, add_direction=True, threshold=1.0)
-    if abs(delta.total_seconds()) < 45:
-        from flask_babel import gettext as _
-
-        relative = _("just now")
+    relative = relative_time(value, utcnow())
     exact = format_datetime(value, "medium")
     return Markup(
         f'<time datetime="{isoformat(value)}" title="{escape(exact)}" data-relative>'
