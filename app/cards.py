@@ -10,6 +10,7 @@ nearly all of it in rendering its cards; a card cache hit is a dictionary lookup
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -49,14 +50,19 @@ class CardCache:
         """Return the card's parts, or None if it was never rendered or was dropped."""
         parts = self._items.get(key)
         if parts is not None:
-            self._items.move_to_end(key)
+            # Another thread (flask run serves with threads) may have dropped it meanwhile.
+            with contextlib.suppress(KeyError):
+                self._items.move_to_end(key)
         return parts
 
     def put(self, key: Hashable, parts: Parts) -> None:
         """Keep the card's parts, dropping the least recently used beyond the size."""
         self._items[key] = parts
         while len(self._items) > self.size:
-            self._items.popitem(last=False)
+            try:
+                self._items.popitem(last=False)
+            except KeyError:  # emptied by another thread
+                break
 
     def clear(self) -> None:
         """Forget every card (tests start each from nothing)."""

@@ -293,3 +293,13 @@ def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     assert again == {path: small[path] for path in PAGES}  # a cache hit reads no more
     # A ceiling too: the session, the viewer, the page's reads and the two unread badges.
     assert max(small.values()) <= 12, small
+
+
+def test_the_card_cache_keeps_the_most_recently_used():
+    kept = cards.CardCache(size=2)
+    kept.put("a", ("A",))
+    kept.put("b", ("B",))
+    assert kept.get("a") == ("A",)  # now the most recent
+    kept.put("c", ("C",))
+    assert kept.get("b") is None and kept.get("a") == ("A",) and kept.get("c") == ("C",)
+    assert len(kept) == 2
