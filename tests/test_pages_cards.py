@@ -303,3 +303,24 @@ def test_the_card_cache_keeps_the_most_recently_used():
     kept.put("c", ("C",))
     assert kept.get("b") is None and kept.get("a") == ("A",) and kept.get("c") == ("C",)
     assert len(kept) == 2
+
+
+def test_a_reply_sent_back_with_errors_is_never_kept(app, alice):
+    post_id = post_as(app, "bob", "ask me")
+    with app.test_request_context():
+        comment_id = posts.add_comment(
+            post_id=post_id, author=find_by_username("bob"), body="a comment"
+        ).id
+        db.session.commit()
+    page = alice.get(f"/p/{post_id}").text  # the card is kept now
+    token = page_token(page)
+    response = alice.post(
+        f"/p/{post_id}/comments",
+        data={"csrf_token": token, "body": "  ", "parent_id": str(comment_id)},
+        headers={**HTMX},
+    )
+    assert response.status_code == 422
+    assert f'id="reply-{comment_id}-errors"' in response.text
+    assert '<details class="inline-details" open>' in response.text
+    again = alice.get(f"/p/{post_id}").text
+    assert f'id="reply-{comment_id}-errors"' not in again and 'inline-details" open' not in again
