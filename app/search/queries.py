@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Row,
     Select,
     column,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
     tuple_,
     union_all,
 )
@@ -109,6 +112,8 @@ def search_posts(
     if query.empty:
         return Page([], None)
     if db.engine.dialect.name == "postgresql":
+        if ranks_every_match():
+            return _search_posts_ranked(query, limit=limit, cursor=cursor, viewer=viewer)
         return _search_posts_postgresql(query, limit=limit, cursor=cursor, viewer=viewer)
     # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
     # every score and a cursor would skip or repeat results. Matches counted in the post
@@ -128,6 +133,144 @@ def search_posts(
         row_key=lambda row: (float(row.rank), row[0].id),
     )
     return page.with_items(views_for([post for post, _ in page.items], viewer))
+
+
+# The RUM index (migration 0013) keeps each word's positions and weights in its posting lists,
+# so it ranks every match without reading a row; without it PostgreSQL falls back to the
+# window below. docs/search.md has the measurements behind both.
+RUM_INDEX = "ix_posts_search_rum"
+# A tie this large is walked by id instead (the PK index, newest first, each row checked):
+# reading it whole in distance order would read every one of its rows on every page.
+BIG_TIE = 2000
+# FTS5-like matches can score 0 (distance infinity), which JSON cannot carry in a cursor.
+FAR = 1e30
+
+
+def ranks_every_match() -> bool:
+    """Tell whether PostgreSQL has the RUM index, so search ranks every match (asked once)."""
+    if not current_app.config.get("SEARCH_RANK_EVERY_MATCH", True):
+        return False
+    found = current_app.extensions.get("search.rum_index")
+    if found is None:
+        found = db.session.scalar(select(func.to_regclass(RUM_INDEX))) is not None
+        current_app.extensions["search.rum_index"] = found
+    return found
+
+
+def _distance(tsquery) -> ColumnElement[float]:
+    """Return RUM's distance of a post to the query (1 / cover density; lower is better)."""
+    vector = literal_column("posts.search_vector")
+    return func.least(vector.op("<=>", return_type=Float)(tsquery), literal(FAR, Float))
+
+
+def _search_posts_ranked(
+    query: ParsedQuery, *, limit: int, cursor: str | None, viewer: User | None
+) -> Page[PostView]:
+    """Rank every match, best first (distance, then newest id); cursors walk each post once.
+
+    The cursor carries the last distance and id, and whether its tie was walked by id (big)
+    or read whole in distance order (small).
+    """
+    after = decode_cursor(cursor, float, int, int)
+    tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
+    hidden = not_hidden(Post.author_id, viewer, muted=False)
+    want = limit + 1
+    keys: list[tuple[float, int, int]] = []
+    if after and after[2]:
+        distance, below, _ = after
+        keys = [(distance, i, 1) for i in _tie(tsquery, hidden, distance, below, want)]
+        if len(keys) < want:
+            keys += _by_distance(tsquery, hidden, (distance, None), want - len(keys))
+    else:
+        floor = (after[0], after[1]) if after else None
+        keys = _by_distance(tsquery, hidden, floor, want)
+    page = cut_page(keys, limit=limit, key=lambda key: key)
+    ids = [post_id for _, post_id, _ in page.items]
+    posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+
+
+def _by_distance(
+    tsquery,
+    hidden: ColumnElement[bool],
+    floor: tuple[float, int | None] | None,
+    count: int,
+) -> list[tuple[float, int, int]]:
+    """Return up to ``count`` keys after ``floor`` in rank order, read in the index's order.
+
+    ``floor`` is the cursor's distance and id (its tie was small: what is left of it comes
+    first) or its distance alone (its big tie was walked to its end: only farther ones).
+    The index breaks ties by row position, so each tie is read whole and ordered here; a tie
+    still going after BIG_TIE rows is walked by id instead. Rows are streamed from one index
+    scan, so only the rows the page needs are read (the ranking itself is the scan's start).
+    """
+    vector = literal_column("posts.search_vector")
+    distance = _distance(tsquery)
+    big = int(current_app.config.get("SEARCH_BIG_TIE", BIG_TIE))
+    statement = select(Post.id, distance.label("distance")).where(vector.op("@@")(tsquery), hidden)
+    if floor is not None:
+        past = distance > floor[0] if floor[1] is None else distance >= floor[0]
+        statement = statement.where(past)
+    # The bare operator, as the index's ordering operator: the index returns this order. The
+    # limit only bounds the scan (the loop stops before it) and keeps the plan on the index.
+    reach = count + 2 * big
+    statement = statement.order_by(vector.op("<=>", return_type=Float)(tsquery)).limit(reach)
+    keys: list[tuple[float, int, int]] = []
+    tie: list[Row] = []
+    seen = read = 0
+    result = db.session.execute(statement, execution_options={"yield_per": 100})
+    try:
+        for row in result:
+            read += 1
+            if tie and row.distance != tie[0].distance:
+                keys += _in_rank_order(tie)
+                tie, seen = [], 0
+                if len(keys) >= count:
+                    return keys[:count]
+            seen += 1
+            if _after_floor(row, floor):
+                tie.append(row)
+            if seen >= big:
+                break
+    finally:
+        result.close()
+    if seen < big and read < reach:
+        return (keys + _in_rank_order(tie))[:count]
+    # The page ends inside a big tie: its newest ids, below the cursor's if it is the same.
+    last = tie[0].distance if tie else row.distance
+    own = floor is not None and floor[1] is not None and last == floor[0]
+    ids = _tie(tsquery, hidden, last, floor[1] if own else None, count - len(keys))
+    return keys + [(last, post_id, 1) for post_id in ids]
+
+
+def _after_floor(row: Row, floor: tuple[float, int | None] | None) -> bool:
+    """Tell whether a row comes after the cursor (rows of its own small tie may not)."""
+    if floor is None or floor[1] is None or row.distance != floor[0]:
+        return True
+    return row.id < floor[1]
+
+
+def _in_rank_order(rows: Iterable[Row]) -> list[tuple[float, int, int]]:
+    """Sort rows on (distance, newest id first) into small-tie keys."""
+    ordered = sorted(rows, key=lambda row: (row.distance, -row.id))
+    return [(row.distance, row.id, 0) for row in ordered]
+
+
+def _tie(
+    tsquery, hidden: ColumnElement[bool], distance: float, below: int | None, count: int
+) -> list[int]:
+    """Return the newest ``count`` ids at one distance (below ``below``), walking the PK index."""
+    vector = literal_column("posts.search_vector")
+    statement = select(Post.id).where(
+        # IS TRUE hides the match from every index: the planner walks ids newest first and
+        # stops at ``count``, as a big tie holds a good share of the posts it walks.
+        vector.op("@@")(tsquery).is_(true()),
+        _distance(tsquery) == distance,
+        hidden,
+    )
+    if below is not None:
+        statement = statement.where(Post.id < below)
+    return list(db.session.scalars(statement.order_by(Post.id.desc()).limit(count)))
 
 
 # PostgreSQL ranks only the newest matches: ranking every match of a common word read every
