@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Result,
     Row,
     Select,
     column,
@@ -142,7 +143,9 @@ RUM_INDEX = "ix_posts_search_rum"
 # A tie this large is walked by id instead (the PK index, newest first, each row checked):
 # reading it whole in distance order would read every one of its rows on every page.
 BIG_TIE = 2000
-# FTS5-like matches can score 0 (distance infinity), which JSON cannot carry in a cursor.
+# Where a round of _by_distance says the page needs nothing more from the index.
+DONE = (-1.0, -1)
+# A match RUM scores 0 is infinitely far, which JSON cannot carry in a cursor.
 FAR = 1e30
 
 
@@ -176,14 +179,14 @@ def _search_posts_ranked(
     hidden = not_hidden(Post.author_id, viewer, muted=False)
     want = limit + 1
     keys: list[tuple[float, int, int]] = []
+    floor: tuple[float, int | None] | None = (after[0], after[1]) if after else None
     if after and after[2]:
-        distance, below, _ = after
-        keys = [(distance, i, 1) for i in _tie(tsquery, hidden, distance, below, want)]
-        if len(keys) < want:
-            keys += _by_distance(tsquery, hidden, (distance, None), want - len(keys))
-    else:
-        floor = (after[0], after[1]) if after else None
-        keys = _by_distance(tsquery, hidden, floor, want)
+        keys = [(after[0], i, 1) for i in _tie(tsquery, hidden, after[0], after[1], want)]
+        floor = (after[0], None)
+    # Each round ends at the page's end, at the last match, or past a big tie walked whole.
+    while len(keys) < want and floor != DONE:
+        more, floor = _by_distance(tsquery, hidden, floor, want - len(keys))
+        keys += more
     page = cut_page(keys, limit=limit, key=lambda key: key)
     ids = [post_id for _, post_id, _ in page.items]
     posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
@@ -195,8 +198,8 @@ def _by_distance(
     hidden: ColumnElement[bool],
     floor: tuple[float, int | None] | None,
     count: int,
-) -> list[tuple[float, int, int]]:
-    """Return up to ``count`` keys after ``floor`` in rank order, read in the index's order.
+) -> tuple[list[tuple[float, int, int]], tuple[float, int | None] | None]:
+    """Return up to ``count`` keys after ``floor`` in rank order, and where to go on from.
 
     ``floor`` is the cursor's distance and id (its tie was small: what is left of it comes
     first) or its distance alone (its big tie was walked to its end: only farther ones).
@@ -211,22 +214,19 @@ def _by_distance(
     if floor is not None:
         past = distance > floor[0] if floor[1] is None else distance >= floor[0]
         statement = statement.where(past)
-    # The bare operator, as the index's ordering operator: the index returns this order. The
-    # limit only bounds the scan (the loop stops before it) and keeps the plan on the index.
-    reach = count + 2 * big
-    statement = statement.order_by(vector.op("<=>", return_type=Float)(tsquery)).limit(reach)
+    # The bare operator, as the index's ordering operator: the index returns this order.
+    statement = statement.order_by(vector.op("<=>", return_type=Float)(tsquery))
     keys: list[tuple[float, int, int]] = []
     tie: list[Row] = []
-    seen = read = 0
-    result = db.session.execute(statement, execution_options={"yield_per": 100})
+    seen = 0
+    result = _stream(statement)
     try:
         for row in result:
-            read += 1
             if tie and row.distance != tie[0].distance:
                 keys += _in_rank_order(tie)
                 tie, seen = [], 0
                 if len(keys) >= count:
-                    return keys[:count]
+                    return keys[:count], DONE
             seen += 1
             if _after_floor(row, floor):
                 tie.append(row)
@@ -234,13 +234,14 @@ def _by_distance(
                 break
     finally:
         result.close()
-    if seen < big and read < reach:
-        return (keys + _in_rank_order(tie))[:count]
+    if seen < big:
+        return (keys + _in_rank_order(tie))[:count], DONE
     # The page ends inside a big tie: its newest ids, below the cursor's if it is the same.
     last = tie[0].distance if tie else row.distance
     own = floor is not None and floor[1] is not None and last == floor[0]
     ids = _tie(tsquery, hidden, last, floor[1] if own else None, count - len(keys))
-    return keys + [(last, post_id, 1) for post_id in ids]
+    # A big tie that ran out before the page did: the next round starts past it.
+    return keys + [(last, post_id, 1) for post_id in ids], (last, None)
 
 
 def _after_floor(row: Row, floor: tuple[float, int | None] | None) -> bool:
@@ -270,7 +271,21 @@ def _tie(
     )
     if below is not None:
         statement = statement.where(Post.id < below)
-    return list(db.session.scalars(statement.order_by(Post.id.desc()).limit(count)))
+    result = _stream(statement.order_by(Post.id.desc()))
+    try:
+        return [row.id for row in result.fetchmany(count)]
+    finally:
+        result.close()
+
+
+def _stream(statement: Select) -> Result:
+    """Run a statement as a server-side cursor, to read only the rows the loop asks for.
+
+    Without a LIMIT the planner plans a cursor for its first rows (cursor_tuple_fraction):
+    the RUM scan in distance order, the PK index newest first. With one, it misjudges how
+    many rows match a query and sorts every match (seconds; docs/search.md).
+    """
+    return db.session.execute(statement, execution_options={"yield_per": 100})
 
 
 # PostgreSQL ranks only the newest matches: ranking every match of a common word read every
