@@ -8,7 +8,7 @@ without RUM (forced here with SEARCH_RANK_EVERY_MATCH off).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import event, func, literal_column, select, text
 
 from app.accounts.models import User
 from app.extensions import db
@@ -203,3 +203,47 @@ def test_the_migration_leaves_one_full_text_index(app, ctx):
     )
     # RUM answers @@ as GIN did: keeping both would double the cost of every post written.
     assert "ix_posts_search_rum" in indexes and "ix_posts_search" not in indexes
+
+
+def test_first_pages_share_one_ranking_until_a_post_is_written(ties, app, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        return
+    monkeypatch.setitem(app.config, "SEARCH_BIG_TIE", 3)
+    reader = db.session.get(User, make_user(app, "reader"))
+    safety.block(blocker=reader, username="other")
+    scans: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "<=>" in statement:
+            scans.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+        ranked_scans = len(scans)
+        again = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+        theirs = queries.search_posts("tied words", limit=10, cursor=None, viewer=reader)
+        assert ranked_scans > 0 and len(scans) == ranked_scans
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    order = reference("tied words")
+    assert [v.post.id for v in first.items] == [v.post.id for v in again.items] == order[:10]
+    visible = [i for i in order if i not in set(ties["other"])]
+    assert [v.post.id for v in theirs.items] == visible[:10]
+    # The cursors of cached pages go on where the database would.
+    rest = walk_from(theirs.next_cursor, reader)
+    assert [v.post.id for v in theirs.items] + rest == visible
+    author = db.session.scalar(select(User).where(User.username == "writer"))
+    best = services.create_post(author=author, body="tied words tied words #tied #words").id
+    fresh = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+    assert fresh.items[0].post.id == best == reference("tied words")[0]
+
+
+def walk_from(cursor: str | None, viewer: User | None) -> list[int]:
+    """Walk the pages after a cursor."""
+    seen: list[int] = []
+    while cursor is not None:
+        page = queries.search_posts("tied words", limit=6, cursor=cursor, viewer=viewer)
+        seen += [view.post.id for view in page.items]
+        cursor = page.next_cursor
+    return seen

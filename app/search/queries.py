@@ -28,11 +28,12 @@ from sqlalchemy import (
 )
 
 from app.accounts.models import User
+from app.cache import get_or_set
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
-from app.safety.queries import not_hidden
+from app.safety.queries import hidden_ids, not_hidden
 
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
@@ -143,6 +144,10 @@ RUM_INDEX = "ix_posts_search_rum"
 # A tie this large is walked by id instead (the PK index, newest first, each row checked):
 # reading it whole in distance order would read every one of its rows on every page.
 BIG_TIE = 2000
+# A query's first keys are cached for everyone (the page's limit is at most 100, plus one
+# to tell whether a next page exists); ranking every match is the one costly part of a search.
+FIRST_KEYS = 101
+SEARCH_CACHE_SECONDS = 60.0
 # Where a round of _by_distance says the page needs nothing more from the index.
 DONE = (-1.0, -1)
 # A match RUM scores 0 is infinitely far, which JSON cannot carry in a cursor.
@@ -176,8 +181,54 @@ def _search_posts_ranked(
     """
     after = decode_cursor(cursor, float, int, int)
     tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
-    hidden = not_hidden(Post.author_id, viewer, muted=False)
     want = limit + 1
+    keys = None if after else _first_keys(tsquery, _websearch_text(query), viewer, want)
+    if keys is None:
+        keys = _ranked_keys(tsquery, not_hidden(Post.author_id, viewer, muted=False), after, want)
+    page = cut_page(keys, limit=limit, key=lambda key: key)
+    ids = [post_id for _, post_id, _ in page.items]
+    posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+
+
+def _first_keys(
+    tsquery, text_: str, viewer: User | None, want: int
+) -> list[tuple[float, int, int]] | None:
+    """Return a first page's keys from the shared cache, or None when it holds too few.
+
+    The cache holds a query's first FIRST_KEYS keys for everyone, with their authors: the
+    people the viewer blocked, or who blocked them, are left out here. A post written or
+    deleted anywhere drops every entry (the "posts" namespace).
+    """
+    ttl = float(current_app.config.get("SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS))
+    if ttl <= 0:
+        return None
+
+    def produce() -> list[list]:
+        keys = _ranked_keys(tsquery, true(), None, FIRST_KEYS)
+        authors = dict(
+            db.session.execute(
+                select(Post.id, Post.author_id).where(Post.id.in_([k[1] for k in keys]))
+            )
+            .tuples()
+            .all()
+        )
+        return [[*key, authors.get(key[1], 0)] for key in keys]
+
+    cached = get_or_set("posts", f"search:{text_}", ttl, produce)
+    hidden: set[int] = set()
+    if viewer is not None:
+        hidden = set(db.session.scalars(hidden_ids(viewer.id, muted=False)))
+    keys = [(d, post_id, big) for d, post_id, big, author in cached if author not in hidden]
+    if len(keys) < want and len(cached) >= FIRST_KEYS:
+        return None
+    return keys[:want]
+
+
+def _ranked_keys(
+    tsquery, hidden: ColumnElement[bool], after: tuple | None, want: int
+) -> list[tuple[float, int, int]]:
+    """Return the ``want`` keys after the cursor in rank order: (distance, id, big tie)."""
     keys: list[tuple[float, int, int]] = []
     floor: tuple[float, int | None] | None = (after[0], after[1]) if after else None
     if after and after[2]:
@@ -187,10 +238,7 @@ def _search_posts_ranked(
     while len(keys) < want and floor != DONE:
         more, floor = _by_distance(tsquery, hidden, floor, want - len(keys))
         keys += more
-    page = cut_page(keys, limit=limit, key=lambda key: key)
-    ids = [post_id for _, post_id, _ in page.items]
-    posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
-    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+    return keys
 
 
 def _by_distance(
