@@ -206,13 +206,10 @@ def _first_keys(
 
     def produce() -> list[list]:
         keys = _ranked_keys(tsquery, true(), None, FIRST_KEYS)
-        authors = dict(
-            db.session.execute(
-                select(Post.id, Post.author_id).where(Post.id.in_([k[1] for k in keys]))
-            )
-            .tuples()
-            .all()
+        rows = db.session.execute(
+            select(Post.id, Post.author_id).where(Post.id.in_([key[1] for key in keys]))
         )
+        authors = {post_id: author_id for post_id, author_id in rows}
         return [[*key, authors.get(key[1], 0)] for key in keys]
 
     cached = get_or_set("posts", f"search:{text_}", ttl, produce)
