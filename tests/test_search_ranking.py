@@ -7,8 +7,13 @@ without RUM (forced here with SEARCH_RANK_EVERY_MATCH off).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import event, func, literal_column, select, text
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, func, literal_column, select, text
+from sqlalchemy.engine import make_url
 
 from app.accounts.models import User
 from app.extensions import db
@@ -247,3 +252,53 @@ def walk_from(cursor: str | None, viewer: User | None) -> list[int]:
         seen += [view.post.id for view in page.items]
         cursor = page.next_cursor
     return seen
+
+
+@pytest.fixture
+def database_without_rum(app) -> Iterator[str]:
+    """Give the test an empty database owned by a role that may not create extensions."""
+    if not DATABASE_URL.startswith("postgresql"):
+        yield ""
+        return
+    role = "devthread_no_superuser"
+    name = make_url(DATABASE_URL).database + "_norum"
+    admin = create_engine(
+        make_url(DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+            conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER {role}'))
+    try:
+        url = make_url(DATABASE_URL).set(database=name, username=role)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_without_rum_the_migration_keeps_gin_and_search_ranks_the_window(
+    database_without_rum, other_app, caplog
+):
+    if not database_without_rum:
+        return
+    other = other_app(SQLALCHEMY_DATABASE_URI=database_without_rum)
+    with other.app_context(), caplog.at_level(logging.WARNING):
+        upgrade()
+        indexes = set(
+            db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'posts'"))
+        )
+        assert "ix_posts_search" in indexes and "ix_posts_search_rum" not in indexes
+        assert "search keeps the GIN index" in caplog.text
+        assert not queries.ranks_every_match()
+        db.session.remove()
+    make_user(other, "writer")
+    with other.test_request_context():
+        writer = db.session.scalar(select(User).where(User.username == "writer"))
+        once = services.create_post(author=writer, body="a note on postgres").id
+        tagged = services.create_post(author=writer, body="postgres, postgres #postgres").id
+        page = queries.search_posts("postgres", limit=10, cursor=None, viewer=None)
+        assert [view.post.id for view in page.items] == [tagged, once]
+        db.session.remove()
