@@ -262,16 +262,17 @@ def _by_distance(
     # The bare operator, as the index's ordering operator: the index returns this order.
     statement = statement.order_by(vector.op("<=>", return_type=Float)(tsquery))
     keys: list[tuple[float, int, int]] = []
-    tie: list[Row] = []
-    seen = 0
+    tie: list[Row] = []  # the current tie's rows after the cursor
+    last: float | None = None  # the current tie's distance
+    seen = 0  # the current tie's rows, those before the cursor too
     result = _stream(statement)
     try:
         for row in result:
-            if tie and row.distance != tie[0].distance:
+            if row.distance != last:
                 keys += _in_rank_order(tie)
-                tie, seen = [], 0
                 if len(keys) >= count:
                     return keys[:count], DONE
+                tie, last, seen = [], row.distance, 0
             seen += 1
             if _after_floor(row, floor):
                 tie.append(row)
@@ -282,7 +283,7 @@ def _by_distance(
     if seen < big:
         return (keys + _in_rank_order(tie))[:count], DONE
     # The page ends inside a big tie: its newest ids, below the cursor's if it is the same.
-    last = tie[0].distance if tie else row.distance
+    assert last is not None
     own = floor is not None and floor[1] is not None and last == floor[0]
     ids = _tie(tsquery, hidden, last, floor[1] if own else None, count - len(keys))
     # A big tie that ran out before the page did: the next round starts past it.
