@@ -156,6 +156,8 @@ FAR = 1e30
 
 def ranks_every_match() -> bool:
     """Tell whether PostgreSQL has the RUM index, so search ranks every match (asked once)."""
+    if db.engine.dialect.name != "postgresql":
+        return False
     if not current_app.config.get("SEARCH_RANK_EVERY_MATCH", True):
         return False
     found = current_app.extensions.get("search.rum_index")
