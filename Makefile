@@ -22,7 +22,7 @@ METRICS_DIR ?= instance/prometheus
 
 .PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
-        assets chromium pgclient seed clean backup check-deploy
+        assets chromium pgclient rum seed clean backup check-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,19 @@ pgclient: ## Install Debian's PostgreSQL client (pg_dump, pg_restore) when it is
 	  echo "Installing Debian's postgresql-client for the backup tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
 
+# Search ranks every match with PostgreSQL's RUM extension (docs/search.md): Debian packages it
+# per server version. A server elsewhere (a container) needs it there; without it the migration
+# keeps the GIN index and search ranks only the newest matches.
+rum: ## Install Debian's RUM extension for each local PostgreSQL server missing it
+	@found=0; for bin in /usr/lib/postgresql/*/bin/postgres; do \
+	  [ -x "$$bin" ] || continue; found=1; version=$$(basename $$(dirname $$(dirname "$$bin"))); \
+	  [ -f /usr/share/postgresql/$$version/extension/rum.control ] && continue; \
+	  echo "Installing Debian's postgresql-$$version-rum for search..."; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$version-rum >/dev/null; } \
+	    || { echo "Could not install postgresql-$$version-rum: search will rank only the newest matches." >&2; exit 1; }; \
+	done; \
+	if [ $$found = 0 ]; then echo "No local PostgreSQL server: install the RUM extension where it runs (docs/search.md)."; fi
+
 run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/flask db upgrade
@@ -83,7 +96,7 @@ run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo 
 
 # The job worker (`flask worker`) runs beside gunicorn and stops with it; it serves its own
 # metrics, so it must not share gunicorn's PROMETHEUS_MULTIPROC_DIR (docs/jobs.md).
-serve: install assets spa ## Production-like: gunicorn + gevent workers and a job worker on PostgreSQL and Redis
+serve: install assets rum spa ## Production-like: gunicorn + gevent workers and a job worker on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
 	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
@@ -122,7 +135,7 @@ format: install-dev ## Fix style (ruff)
 test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium pgclient spa ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient rum spa ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \

@@ -39,6 +39,10 @@ class DefaultConfig:
     # The costliest requests get budgets of their own, per signed-in user (or address),
     # on top of the general ones; page and API share each.
     SEARCH_LIMIT = "60 per minute"
+    # PostgreSQL search ranks every match when the RUM index is there (docs/search.md); a
+    # query's first page is then shared this many seconds, or until any post is written.
+    SEARCH_RANK_EVERY_MATCH = True
+    SEARCH_CACHE_SECONDS = 60.0
     PREVIEW_LIMIT = "60 per minute"
     # Password reset mails asked for: per address of the caller, and per email address asked
     # about (page and API share both), so nobody floods one inbox from many addresses.
@@ -205,6 +209,8 @@ ENV_SETTINGS: dict[str, type] = {
     "WRITE_LIMIT": str,
     "READ_LIMIT": str,
     "SEARCH_LIMIT": str,
+    "SEARCH_RANK_EVERY_MATCH": bool,
+    "SEARCH_CACHE_SECONDS": float,
     "PREVIEW_LIMIT": str,
     "PASSWORD_RESET_LIMIT_PER_IP": str,
     "PASSWORD_RESET_LIMIT_PER_EMAIL": str,

@@ -45,6 +45,7 @@ HAND_MADE = {
     "search_vector",
     "posts_fts",
     "ix_posts_search",
+    "ix_posts_search_rum",
     "ix_users_username_prefix",
     "ix_users_display_name_prefix",
     "ix_tags_name_prefix",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Result,
     Row,
     Select,
     column,
@@ -19,16 +22,18 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
     tuple_,
     union_all,
 )
 
 from app.accounts.models import User
+from app.cache import get_or_set
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
 from app.posts.queries import PostView, views_for
-from app.safety.queries import not_hidden
+from app.safety.queries import hidden_ids, not_hidden
 
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
@@ -109,6 +114,8 @@ def search_posts(
     if query.empty:
         return Page([], None)
     if db.engine.dialect.name == "postgresql":
+        if ranks_every_match():
+            return _search_posts_ranked(query, limit=limit, cursor=cursor, viewer=viewer)
         return _search_posts_postgresql(query, limit=limit, cursor=cursor, viewer=viewer)
     # Not bm25: it weighs terms by statistics of the whole table, so every new post would move
     # every score and a cursor would skip or repeat results. Matches counted in the post
@@ -128,6 +135,205 @@ def search_posts(
         row_key=lambda row: (float(row.rank), row[0].id),
     )
     return page.with_items(views_for([post for post, _ in page.items], viewer))
+
+
+# The RUM index (migration 0013) keeps each word's positions and weights in its posting lists,
+# so it ranks every match without reading a row; without it PostgreSQL falls back to the
+# window below. docs/search.md has the measurements behind both.
+RUM_INDEX = "ix_posts_search_rum"
+# A tie this large is walked by id instead (the PK index, newest first, each row checked):
+# reading it whole in distance order would read every one of its rows on every page.
+BIG_TIE = 2000
+# A query's first keys are cached for everyone (the page's limit is at most 100, plus one
+# to tell whether a next page exists); ranking every match is the one costly part of a search.
+FIRST_KEYS = 101
+SEARCH_CACHE_SECONDS = 60.0
+# Where a round of _by_distance says the page needs nothing more from the index.
+DONE = (-1.0, -1)
+# A match RUM scores 0 is infinitely far, which JSON cannot carry in a cursor.
+FAR = 1e30
+
+
+def ranks_every_match() -> bool:
+    """Tell whether PostgreSQL has the RUM index, so search ranks every match (asked once)."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    if not current_app.config.get("SEARCH_RANK_EVERY_MATCH", True):
+        return False
+    found = current_app.extensions.get("search.rum_index")
+    if found is None:
+        found = db.session.scalar(select(func.to_regclass(RUM_INDEX))) is not None
+        current_app.extensions["search.rum_index"] = found
+    return found
+
+
+def _distance(tsquery) -> ColumnElement[float]:
+    """Return RUM's distance of a post to the query (1 / cover density; lower is better)."""
+    vector = literal_column("posts.search_vector")
+    return func.least(vector.op("<=>", return_type=Float)(tsquery), literal(FAR, Float))
+
+
+def _search_posts_ranked(
+    query: ParsedQuery, *, limit: int, cursor: str | None, viewer: User | None
+) -> Page[PostView]:
+    """Rank every match, best first (distance, then newest id); cursors walk each post once.
+
+    The cursor carries the last distance and id, and whether its tie was walked by id (big)
+    or read whole in distance order (small).
+    """
+    after = decode_cursor(cursor, float, int, int)
+    tsquery = func.websearch_to_tsquery("english", _websearch_text(query))
+    want = limit + 1
+    keys = None if after else _first_keys(tsquery, _websearch_text(query), viewer, want)
+    if keys is None:
+        keys = _ranked_keys(tsquery, not_hidden(Post.author_id, viewer, muted=False), after, want)
+    page = cut_page(keys, limit=limit, key=lambda key: key)
+    ids = [post_id for _, post_id, _ in page.items]
+    posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+
+
+def _first_keys(
+    tsquery, text_: str, viewer: User | None, want: int
+) -> list[tuple[float, int, int]] | None:
+    """Return a first page's keys from the shared cache, or None when it holds too few.
+
+    The cache holds a query's first FIRST_KEYS keys for everyone, with their authors: the
+    people the viewer blocked, or who blocked them, are left out here. A post written or
+    deleted anywhere drops every entry (the "posts" namespace).
+    """
+    ttl = float(current_app.config.get("SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS))
+    if ttl <= 0:
+        return None
+
+    def produce() -> list[list]:
+        keys = _ranked_keys(tsquery, true(), None, FIRST_KEYS)
+        rows = db.session.execute(
+            select(Post.id, Post.author_id).where(Post.id.in_([key[1] for key in keys]))
+        )
+        authors = {post_id: author_id for post_id, author_id in rows}
+        return [[*key, authors.get(key[1], 0)] for key in keys]
+
+    cached = get_or_set("posts", f"search:{text_}", ttl, produce)
+    hidden: set[int] = set()
+    if viewer is not None:
+        hidden = set(db.session.scalars(hidden_ids(viewer.id, muted=False)))
+    keys = [(d, post_id, big) for d, post_id, big, author in cached if author not in hidden]
+    if len(keys) < want and len(cached) >= FIRST_KEYS:
+        return None
+    return keys[:want]
+
+
+def _ranked_keys(
+    tsquery, hidden: ColumnElement[bool], after: tuple | None, want: int
+) -> list[tuple[float, int, int]]:
+    """Return the ``want`` keys after the cursor in rank order: (distance, id, big tie)."""
+    keys: list[tuple[float, int, int]] = []
+    floor: tuple[float, int | None] | None = (after[0], after[1]) if after else None
+    if after and after[2]:
+        keys = [(after[0], i, 1) for i in _tie(tsquery, hidden, after[0], after[1], want)]
+        floor = (after[0], None)
+    # Each round ends at the page's end, at the last match, or past a big tie walked whole.
+    while len(keys) < want and floor != DONE:
+        more, floor = _by_distance(tsquery, hidden, floor, want - len(keys))
+        keys += more
+    return keys
+
+
+def _by_distance(
+    tsquery,
+    hidden: ColumnElement[bool],
+    floor: tuple[float, int | None] | None,
+    count: int,
+) -> tuple[list[tuple[float, int, int]], tuple[float, int | None] | None]:
+    """Return up to ``count`` keys after ``floor`` in rank order, and where to go on from.
+
+    ``floor`` is the cursor's distance and id (its tie was small: what is left of it comes
+    first) or its distance alone (its big tie was walked to its end: only farther ones).
+    The index breaks ties by row position, so each tie is read whole and ordered here; a tie
+    still going after BIG_TIE rows is walked by id instead. Rows are streamed from one index
+    scan, so only the rows the page needs are read (the ranking itself is the scan's start).
+    """
+    vector = literal_column("posts.search_vector")
+    distance = _distance(tsquery)
+    big = int(current_app.config.get("SEARCH_BIG_TIE", BIG_TIE))
+    statement = select(Post.id, distance.label("distance")).where(vector.op("@@")(tsquery), hidden)
+    if floor is not None:
+        past = distance > floor[0] if floor[1] is None else distance >= floor[0]
+        statement = statement.where(past)
+    # The bare operator, as the index's ordering operator: the index returns this order.
+    statement = statement.order_by(vector.op("<=>", return_type=Float)(tsquery))
+    keys: list[tuple[float, int, int]] = []
+    tie: list[Row] = []  # the current tie's rows after the cursor
+    last: float | None = None  # the current tie's distance
+    seen = 0  # the current tie's rows, those before the cursor too
+    result = _stream(statement)
+    try:
+        for row in result:
+            if row.distance != last:
+                keys += _in_rank_order(tie)
+                if len(keys) >= count:
+                    return keys[:count], DONE
+                tie, last, seen = [], row.distance, 0
+            seen += 1
+            if _after_floor(row, floor):
+                tie.append(row)
+            if seen >= big:
+                break
+    finally:
+        result.close()
+    if seen < big:
+        return (keys + _in_rank_order(tie))[:count], DONE
+    # The page ends inside a big tie: its newest ids, below the cursor's if it is the same.
+    assert last is not None
+    own = floor is not None and floor[1] is not None and last == floor[0]
+    ids = _tie(tsquery, hidden, last, floor[1] if own else None, count - len(keys))
+    # A big tie that ran out before the page did: the next round starts past it.
+    return keys + [(last, post_id, 1) for post_id in ids], (last, None)
+
+
+def _after_floor(row: Row, floor: tuple[float, int | None] | None) -> bool:
+    """Tell whether a row comes after the cursor (rows of its own small tie may not)."""
+    if floor is None or floor[1] is None or row.distance != floor[0]:
+        return True
+    return row.id < floor[1]
+
+
+def _in_rank_order(rows: Iterable[Row]) -> list[tuple[float, int, int]]:
+    """Sort rows on (distance, newest id first) into small-tie keys."""
+    ordered = sorted(rows, key=lambda row: (row.distance, -row.id))
+    return [(row.distance, row.id, 0) for row in ordered]
+
+
+def _tie(
+    tsquery, hidden: ColumnElement[bool], distance: float, below: int | None, count: int
+) -> list[int]:
+    """Return the newest ``count`` ids at one distance (below ``below``), walking the PK index."""
+    vector = literal_column("posts.search_vector")
+    statement = select(Post.id).where(
+        # IS TRUE hides the match from every index: the planner walks ids newest first and
+        # stops at ``count``, as a big tie holds a good share of the posts it walks.
+        vector.op("@@")(tsquery).is_(true()),
+        _distance(tsquery) == distance,
+        hidden,
+    )
+    if below is not None:
+        statement = statement.where(Post.id < below)
+    result = _stream(statement.order_by(Post.id.desc()))
+    try:
+        return [row.id for row in result.fetchmany(count)]
+    finally:
+        result.close()
+
+
+def _stream(statement: Select) -> Result:
+    """Run a statement as a server-side cursor, to read only the rows the loop asks for.
+
+    Without a LIMIT the planner plans a cursor for its first rows (cursor_tuple_fraction):
+    the RUM scan in distance order, the PK index newest first. With one, it misjudges how
+    many rows match a query and sorts every match (seconds; docs/search.md).
+    """
+    return db.session.execute(statement, execution_options={"yield_per": 100})
 
 
 # PostgreSQL ranks only the newest matches: ranking every match of a common word read every
