@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.cache import clear_local
 from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
@@ -120,6 +121,8 @@ def _clean(app: Flask) -> Iterator[None]:
     with app.app_context():
         limiter.reset()
     local_backend(app).reset()
+    # This process's cache (app/cache.py): SQLite gives a new test's rows the ids of the last's.
+    clear_local()
     yield
     with app.app_context():
         db.session.remove()
