@@ -34,11 +34,12 @@ from app.pagination import Page, after_cursor, cut_page, decode_cursor, keyset_p
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import (
     POST_ROW_COLUMNS,
-    PostRow,
     PostView,
     ids_in,
     newest_first,
     post_row,
+    viewed,
+    viewer_columns,
     views_for,
 )
 from app.posts.rules import TAG_RE
@@ -96,18 +97,18 @@ def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
             return cached
     computed_at = utcnow()
     page = _home_keys(user, limit=limit, cursor=cursor)
-    rows = _home_rows(user, [ident for ident, _ in page.items], since=computed_at)[0]
-    if cursor is None and rows:
+    views = _home_rows(user, [ident for ident, _ in page.items], since=computed_at)[0]
+    if cursor is None and views:
         value = {
             "at": isoformat(computed_at),
-            "ids": [row.id for row in rows],
-            "times": [isoformat(row.created_at) for row in rows],
+            "ids": [view.post.id for view in views],
+            "times": [isoformat(view.post.created_at) for view in views],
             "next": page.next_cursor,
             # A post older than a full page's last one cannot enter that page.
-            "bottom": isoformat(rows[-1].created_at) if page.next_cursor else None,
+            "bottom": isoformat(views[-1].post.created_at) if page.next_cursor else None,
         }
         store(namespace, key, seen, HOME_TTL, value)
-    return page.with_items(views_for(rows, user))
+    return page.with_items(views)
 
 
 def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | None:
@@ -127,11 +128,11 @@ def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | No
     since = _time(value["at"]) - HOME_MARGIN
     if value["bottom"]:
         since = max(since, _time(value["bottom"]))
-    rows, stale = _home_rows(user, ids, since=since)
+    views, stale = _home_rows(user, ids, since=since)
     # SQLite gives a deleted post's id to the next post: the time tells them apart.
-    if stale or [isoformat(row.created_at) for row in rows] != value["times"]:
+    if stale or [isoformat(view.post.created_at) for view in views] != value["times"]:
         return None
-    return Page(views_for(rows, user), value["next"])
+    return Page(views, value["next"])
 
 
 def _time(text: str) -> datetime:
@@ -157,20 +158,22 @@ def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int,
     return page.with_items([(row.id, row.created_at) for row in page.items])
 
 
-def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostRow], bool]:
-    """Read posts by id, newest first, and whether the user's feed got a post after ``since``."""
+def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
+    """Read posts by id as the user sees them, newest first, and whether the user's feed got
+    a post after ``since``: one statement."""
     if not ids:
         return [], False
     rows = db.session.execute(
         _home_rows_statement(db.engine.dialect.name),
         {"ids": ids, "user_id": user.id, "since": since, "known": ids},
     ).all()
-    return [post_row(row) for row in rows], bool(rows and rows[0][-1])
+    views = [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
+    return views, bool(rows and rows[0].stale)
 
 
 @cache
 def _home_rows_statement(_dialect: str) -> Select:
-    """Build the statement of a page's posts and the freshness check once."""
+    """Build the statement of a page's posts, the reader's part and the freshness check once."""
     user_id = bindparam("user_id", type_=Integer)
     newer = aliased(Post, name="newer")
     seen = (
@@ -184,7 +187,7 @@ def _home_rows_statement(_dialect: str) -> Select:
         ids_in(newer.id, "known", negate=True),
     )
     return (
-        select(*POST_ROW_COLUMNS, fresh.label("stale"))
+        select(*POST_ROW_COLUMNS, *viewer_columns(user_id), fresh.label("stale"))
         .join(User, User.id == Post.author_id)
         .where(ids_in(Post.id, "ids"))
         .order_by(Post.created_at.desc(), Post.id.desc())

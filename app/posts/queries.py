@@ -17,6 +17,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    func,
     null,
     or_,
     select,
@@ -96,6 +97,27 @@ POST_ROW_COLUMNS = (
 def post_row(row: Row | Sequence) -> PostRow:
     """Return a PostRow from a row that starts with ``POST_ROW_COLUMNS``."""
     return PostRow(row[0], AuthorRow(row[12], row[13], row[14]), *row[1:12])
+
+
+def viewer_columns(viewer_id: ColumnElement[int]) -> tuple[ColumnElement, ColumnElement]:
+    """Return the columns of a post row's reactions by the viewer and whether they saved it.
+
+    Read in the same statement as the posts: a second statement for them cost more than
+    the database's work (bench/inprocess.py). ``viewed`` reads them back.
+    """
+    kinds = (
+        select(func.aggregate_strings(Reaction.kind, ","))
+        .where(Reaction.user_id == viewer_id, Reaction.post_id == Post.id)
+        .scalar_subquery()
+    )
+    saved = exists().where(Bookmark.user_id == viewer_id, Bookmark.post_id == Post.id)
+    return kinds.label("my_reactions"), saved.label("bookmarked")
+
+
+def viewed(post: Post | PostRow, kinds: str | None, saved: bool) -> PostView:
+    """Return a post as the viewer sees it, from the values of ``viewer_columns``."""
+    mine = sorted(kinds.split(","), key=REACTION_KINDS.index) if kinds else []
+    return PostView(post, mine, bool(saved))
 
 
 @dataclass
