@@ -114,6 +114,10 @@ def test_a_warm_first_page_costs_fewer_statements_and_the_same_answer(app, peopl
     assert len(first.get_json()["items"]) == 10
     # The token's user, then the ids, the posts and my reactions: one statement fewer warm.
     assert len(warm) == len(cold) - 1, (cold, warm)
+    reader.call("GET", "/feed/home?limit=30")
+    with counting(app) as warm_longer:
+        longer = reader.call("GET", "/feed/home?limit=30").get_json()["items"]
+    assert len(longer) == 30 and len(warm_longer) == len(warm)  # whatever the page's length
     cursor = second.get_json()["next_cursor"]
     rest = reader.call("GET", f"/feed/home?limit=10&cursor={cursor}").get_json()["items"]
     assert rest[0]["body"] == "post 19"
