@@ -85,11 +85,8 @@ def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostV
 def home_posts(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the home feed with its posts as ORM objects (what the pages' templates read)."""
     if db.engine.dialect.name == "postgresql":
-        after = decode_cursor(cursor, datetime, int)
-        values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
-        if after:
-            values.update(after_time=after[0], after_id=after[1])
-        statement = _home_statement(after is not None, posts=True)
+        values = _home_values(user, limit=limit, cursor=cursor)
+        statement = _home_statement("after_id" in values, posts=True)
         page = cut_page(db.session.scalars(statement, values).all(), limit=limit, key=post_key)
         return page.with_items(views_for(page.items, user))
     return newest_first(_home_sqlite(user, select(Post)), limit=limit, cursor=cursor, viewer=user)
@@ -160,6 +157,7 @@ def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | No
 
 
 def _time(text: str) -> datetime:
+    """Read a time written by ``isoformat``."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
@@ -178,8 +176,7 @@ def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int,
 
 
 def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
-    """Read posts by id as the user sees them, newest first, and whether the user's feed got
-    a post after ``since``: one statement."""
+    """Read posts by id as the user sees them, and whether their feed got a post after ``since``."""
     if not ids:
         return [], False
     rows = db.session.execute(
@@ -222,13 +219,19 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tupl
     (LATERAL). Scanning all posts, as a plain query does, cost 240 ms for someone following
     a dozen quiet accounts. One statement: pass 2 runs only when its one-time filter lets it.
     """
+    values = _home_values(user, limit=limit, cursor=cursor)
+    rows = db.session.execute(_home_statement("after_id" in values, posts=False), values).all()
+    page = cut_page(rows, limit=limit, key=lambda row: (row.created_at, row.id))
+    return page.with_items([(row.id, row.created_at) for row in page.items])
+
+
+def _home_values(user: User, *, limit: int, cursor: str | None) -> dict[str, object]:
+    """Return the values ``_home_statement`` binds (the cursor's only when there is one)."""
     after = decode_cursor(cursor, datetime, int)
     values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
     if after:
         values.update(after_time=after[0], after_id=after[1])
-    rows = db.session.execute(_home_statement(after is not None, posts=False), values).all()
-    page = cut_page(rows, limit=limit, key=lambda row: (row.created_at, row.id))
-    return page.with_items([(row.id, row.created_at) for row in page.items])
+    return values
 
 
 @cache
