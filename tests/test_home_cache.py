@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.posts.models import Post
 from tests.conftest import api_as
+from tests.live import free_port
 from tests.test_api_queries import counting
 
 
@@ -121,3 +122,28 @@ def test_a_warm_first_page_costs_fewer_statements_and_the_same_answer(app, peopl
     cursor = second.get_json()["next_cursor"]
     rest = reader.call("GET", f"/feed/home?limit=10&cursor={cursor}").get_json()["items"]
     assert rest[0]["body"] == "post 19"
+
+
+@pytest.fixture
+def no_redis(other_app, tmp_path):
+    """An app on its own SQLite file whose Redis (cache included) is down."""
+    from flask_migrate import upgrade
+
+    app = other_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/redisless.sqlite",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        RATELIMIT_STORAGE_URI=None,
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def test_without_redis_the_feed_is_read_from_the_database(no_redis):
+    reader, writer = api_as(no_redis, "reader"), api_as(no_redis, "writer")
+    assert writer.call("POST", "/posts", {"body": "by writer"}).status_code == 201
+    assert bodies(reader) == []
+    assert reader.call("PUT", "/users/writer/follow").status_code in (200, 204)
+    assert bodies(reader) == ["by writer"]
+    assert writer.call("POST", "/posts", {"body": "again"}).status_code == 201
+    assert bodies(reader) == ["again", "by writer"]
