@@ -51,6 +51,7 @@ class PostRow:
 
     id: int
     author: AuthorRow
+    author_id: int
     body: str
     body_html: str
     tags_text: str
@@ -77,6 +78,7 @@ class PostRow:
 # The columns of PostRow, then the author's; post_row reads them in this order.
 POST_ROW_COLUMNS = (
     Post.id,
+    Post.author_id,
     Post.body,
     Post.body_html,
     Post.tags_text,
@@ -96,7 +98,7 @@ POST_ROW_COLUMNS = (
 
 def post_row(row: Row | Sequence) -> PostRow:
     """Return a PostRow from a row that starts with ``POST_ROW_COLUMNS``."""
-    return PostRow(row[0], AuthorRow(row[12], row[13], row[14]), *row[1:12])
+    return PostRow(row[0], AuthorRow(row[13], row[14], row[15]), *row[1:13])
 
 
 def viewer_columns(viewer_id: ColumnElement[int]) -> tuple[ColumnElement, ColumnElement]:
