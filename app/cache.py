@@ -134,3 +134,71 @@ def install() -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+def home_namespace(user_id: int) -> str:
+    """Name the namespace of one reader's home feed: bumped when whom they see changes."""
+    return f"home:{user_id}"
+
+
+def lookup(namespace: str, key: str) -> tuple[int, Any | None]:
+    """Return a namespace's version and the value stored under it for ``key`` (or None).
+
+    One round trip: the version and the entry are read together, and an entry written under
+    an older version is not returned. Give the version back to ``store``: a bump that lands
+    while the value is being produced then makes what is stored unreachable at once.
+    """
+    if not enabled():
+        return -1, None
+    client = _redis()
+    if client is None:
+        now = time.monotonic()
+        with _lock:
+            current = _versions.get(namespace, 0)
+            hit = _local.get(f"{PREFIX}:{namespace}:entry:{key}")
+        if hit and hit[0] > now and hit[1][0] == current:
+            return current, hit[1][1]
+        return current, None
+    try:
+        raw_version, raw = client.mget(
+            f"{PREFIX}:version:{namespace}", f"{PREFIX}:{namespace}:entry:{key}"
+        )
+    except Exception as error:
+        if unreachable(error):
+            outage.failed(error)
+        return -1, None  # nothing is read, and nothing will be stored
+    outage.succeeded()
+    current = int(raw_version or 0)
+    if raw is None:
+        return current, None
+    stored_version, value = json.loads(raw)
+    return current, value if stored_version == current else None
+
+
+def store(namespace: str, key: str, seen_version: int, ttl: float, value: Any) -> None:
+    """Keep ``value`` for ``ttl`` seconds under the version ``lookup`` returned (-1: do not)."""
+    if seen_version < 0 or not enabled():
+        return
+    client = _redis()
+    full = f"{PREFIX}:{namespace}:entry:{key}"
+    if client is None:
+        now = time.monotonic()
+        with _lock:
+            if len(_local) >= LOCAL_MAX:
+                for stale in [k for k, (until, _) in _local.items() if until <= now] or list(
+                    _local
+                )[:500]:
+                    _local.pop(stale, None)
+            _local[full] = (now + ttl, (seen_version, value))
+        return
+    with contextlib.suppress(Exception):
+        client.set(
+            full, json.dumps([seen_version, value], separators=(",", ":")), px=int(ttl * 1000)
+        )
+
+
+def clear_local() -> None:
+    """Forget this process's cached values and versions (tests start from nothing)."""
+    with _lock:
+        _local.clear()
+        _versions.clear()

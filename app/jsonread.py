@@ -13,7 +13,10 @@ from array import array
 from itertools import accumulate
 from typing import Any
 
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
+
+from app.jsonwrite import dumps_bytes
 
 MAX_DEPTH = 32
 
@@ -63,8 +66,18 @@ def loads(data: str | bytes | bytearray, max_depth: int = MAX_DEPTH, **kwargs: A
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with the nesting cap on everything it reads (``request.get_json``)."""
+    """Flask's JSON: the nesting cap on everything it reads, orjson for what it answers."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse JSON, refusing bodies nested deeper than ``MAX_DEPTH``."""
         return loads(s, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Answer JSON written by orjson (``app/jsonwrite.py``): the same text, sooner."""
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return super().response(*args, **kwargs)  # indented for people: rare, keep Flask's
+        obj = self._prepare_response_obj(args, kwargs)
+        body = dumps_bytes(
+            obj, default=self.default, ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys
+        )
+        return self._app.response_class(body + b"\n", mimetype=self.mimetype)

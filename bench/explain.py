@@ -6,11 +6,13 @@ statement. PostgreSQL only.
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/devthread_bench \\
         SECRET_KEY=x .venv/bin/python bench/explain.py > bench/results/explain.txt
+    ... bench/explain.py --only home,tag,search --set jit=on      # a setting, this session only
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -116,11 +118,36 @@ def main() -> int:
     parser.add_argument("--tag", default="python")
     parser.add_argument("--depth", type=int, default=2000, help="home-feed posts to skip")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", help="run only the cases whose name contains this")
+    parser.add_argument(
+        "--only",
+        help="run only the cases whose name contains one of these words (comma-separated;"
+        " 'trending, compute_snapshot' writes a snapshot: leave it out on a shared database)",
+    )
     parser.add_argument("--no-plans", action="store_true")
     parser.add_argument("--rare", nargs="*", help="rare search words (default: from the seed)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for this script's sessions only, e.g. --set jit=on"
+        " --set random_page_cost=1.1 (the app itself runs with jit=off: POSTGRES_JIT)",
+    )
     args = parser.parse_args()
-    app = create_app()
+    settings = {"jit": "off", **dict(item.split("=", 1) for item in args.set)}
+    # Per session, as the app sets jit: the server's own settings stay as they are.
+    app = create_app(
+        {
+            "DATABASE_URL": os.environ.get("DATABASE_URL"),
+            "SECRET_KEY": os.environ.get("SECRET_KEY"),
+            "POSTGRES_JIT": True,
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "connect_args": {
+                    "options": " ".join(f"-c {name}={value}" for name, value in settings.items())
+                }
+            },
+        }
+    )
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             raise SystemExit("Point DATABASE_URL at the seeded PostgreSQL database.")
@@ -132,8 +159,11 @@ def main() -> int:
             captured.append((statement, parameters))
 
         rare = args.rare if args.rare is not None else rare_words()
+        for name in settings:
+            print(f"{name} = {db.session.scalar(text(f'SHOW {name}'))}")
+        print()
         for name, call in cases(reader, args.tag, args.depth, rare).items():
-            if args.only and args.only not in name:
+            if args.only and not any(word in name for word in args.only.split(",")):
                 continue
             timings = []
             for _ in range(args.runs):

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.cache import clear_local
 from app.cards import cache as card_cache
 from app.extensions import db, limiter
 from app.jobs import drain, local_backend
@@ -123,6 +124,8 @@ def _clean(app: Flask) -> Iterator[None]:
     local_backend(app).reset()
     # Rendered cards outlive a request by design; each test starts from none (ids are reused).
     card_cache.clear()
+    # This process's cache (app/cache.py): SQLite gives a new test's rows the ids of the last's.
+    clear_local()
     yield
     with app.app_context():
         db.session.remove()

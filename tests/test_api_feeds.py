@@ -202,6 +202,30 @@ def test_trending_is_empty_until_the_job_first_ranks_it(app, alice, anon):
     assert len(alice.call("GET", "/feed/trending").get_json()["items"]) == 1
 
 
+def test_no_request_ranks_trending_even_when_the_ranking_is_old(app, alice, bob, anon):
+    from app.posts.models import TrendingSnapshot
+
+    first = new_post(alice, "old news")["id"]
+    refresh_trending(app)
+    with app.app_context():
+        # The ranking is ten minutes old: the job stopped. Requests still only read it.
+        db.session.execute(
+            update(TrendingSnapshot).values(computed_at=utcnow() - timedelta(minutes=10))
+        )
+        db.session.commit()
+    new_post(bob, "fresh")
+    client = app.test_client()
+    for call in (
+        lambda: anon.call("GET", "/feed/trending"),
+        lambda: bob.call("GET", "/feed/trending"),
+        lambda: client.get("/trending"),
+    ):
+        assert call().status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(TrendingSnapshot)) == 1
+    assert ids(anon.call("GET", "/feed/trending").get_json()["items"]) == [first]
+
+
 def test_a_trending_walk_is_exact_while_reactions_change(app, alice, bob):
     posts = [new_post(alice, f"post {i}")["id"] for i in range(9)]
     refresh_trending(app)

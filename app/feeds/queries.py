@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -22,17 +24,29 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
+from app.cache import home_namespace, lookup, store
 from app.errors import NotFound
 from app.extensions import db
-from app.pagination import Page, after_cursor, cut_page, decode_cursor
+from app.pagination import Page, after_cursor, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
-from app.posts.queries import PostView, newest_first, post_key, views_for
+from app.posts.queries import (
+    POST_ROW_COLUMNS,
+    PostView,
+    ids_in,
+    newest_first,
+    post_key,
+    post_row,
+    viewed,
+    viewer_columns,
+    views_for,
+)
 from app.posts.rules import TAG_RE
 from app.safety.queries import hidden_ids, not_hidden
 from app.social.models import Follow
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 
 # Trending: Hacker News' gravity over engagement (see docs/feeds.md for why).
 TRENDING_WINDOW = timedelta(days=7)
@@ -56,6 +70,10 @@ FROM (
 """
 # The home feed's first pass reads this many of the newest posts (see _home_two_passes).
 HOME_SCAN = 5000
+# How long the first page's ids of a home feed are kept, and how far back its freshness check
+# looks before the moment they were read (a transaction that committed late): docs/feeds.md.
+HOME_TTL = 30.0
+HOME_MARGIN = timedelta(seconds=10)
 
 
 def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
@@ -64,19 +82,135 @@ def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostV
     return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
 
 
-def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
-    """Return the posts of the people the user follows, and the user's own, newest first."""
+def home_posts(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
+    """Return the home feed with its posts as ORM objects (what the pages' templates read)."""
     if db.engine.dialect.name == "postgresql":
-        return _home_two_passes(user, limit=limit, cursor=cursor)
+        values = _home_values(user, limit=limit, cursor=cursor)
+        statement = _home_statement("after_id" in values, posts=True)
+        page = cut_page(db.session.scalars(statement, values).all(), limit=limit, key=post_key)
+        return page.with_items(views_for(page.items, user))
+    return newest_first(_home_sqlite(user, select(Post)), limit=limit, cursor=cursor, viewer=user)
+
+
+def _home_sqlite(user: User, query: Select) -> Select:
+    """Keep the posts of the people the user follows and the user's own (SQLite's plan)."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
-    query = select(Post).where(
+    return query.where(
         or_(Post.author_id == user.id, Post.author_id.in_(followed)),
         not_hidden(Post.author_id, user),
     )
-    return newest_first(query, limit=limit, cursor=cursor, viewer=user)
 
 
-def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
+def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
+    """Return the posts of the people the user follows, and the user's own, newest first.
+
+    Its posts are plain rows (``PostRow``: what the API's payloads read). The first page's
+    ids are cached for HOME_TTL seconds (see ``_cached_first_page``); the
+    posts themselves, their counts and the reader's own reactions and bookmarks are read
+    fresh on every request.
+    """
+    namespace, key = home_namespace(user.id), f"first:{limit}"
+    seen = -1  # a later page is not cached
+    if cursor is None:
+        seen, value = lookup(namespace, key)
+        cached = _cached_first_page(user, value) if value is not None else None
+        if cached is not None:
+            return cached
+    computed_at = utcnow()
+    page = _home_keys(user, limit=limit, cursor=cursor)
+    views = _home_rows(user, [ident for ident, _ in page.items], since=computed_at)[0]
+    if cursor is None and views:
+        value = {
+            "at": isoformat(computed_at),
+            "ids": [view.post.id for view in views],
+            "times": [isoformat(view.post.created_at) for view in views],
+            "next": page.next_cursor,
+            # A post older than a full page's last one cannot enter that page.
+            "bottom": isoformat(views[-1].post.created_at) if page.next_cursor else None,
+        }
+        store(namespace, key, seen, HOME_TTL, value)
+    return page.with_items(views)
+
+
+def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | None:
+    """Return the first page from its cached ids, or None when they are stale.
+
+    Writers pay nothing for this cache: a new post by someone followed is not pushed to the
+    followers' entries (36k of them for the busiest author here), the reader checks for one.
+    The statement that reads the page's posts by id also asks whether anyone the reader sees
+    posted since the ids were found (the time index, then the follows' primary key: well
+    under a millisecond). Following, unfollowing, blocking and muting bump the reader's
+    version (app.cache.home_namespace), which drops the entry; a deleted post drops it too,
+    since its id no longer finds a row. See docs/feeds.md.
+    """
+    ids = value["ids"]
+    # A post whose transaction began before the ids were read but committed after it, with
+    # an older time, is not "new": looking back HOME_MARGIN finds it (docs/feeds.md).
+    since = _time(value["at"]) - HOME_MARGIN
+    if value["bottom"]:
+        since = max(since, _time(value["bottom"]))
+    views, stale = _home_rows(user, ids, since=since)
+    # SQLite gives a deleted post's id to the next post: the time tells them apart.
+    if stale or [isoformat(view.post.created_at) for view in views] != value["times"]:
+        return None
+    return Page(views, value["next"])
+
+
+def _time(text: str) -> datetime:
+    """Read a time written by ``isoformat``."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
+    """Return the (id, created_at) of one page of the home feed, newest first."""
+    if db.engine.dialect.name == "postgresql":
+        return _home_two_passes(user, limit=limit, cursor=cursor)
+    page = keyset_page(
+        _home_sqlite(user, select(Post.id, Post.created_at)),
+        key=(Post.created_at, Post.id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row.created_at, row.id),
+    )
+    return page.with_items([(row.id, row.created_at) for row in page.items])
+
+
+def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
+    """Read posts by id as the user sees them, and whether their feed got a post after ``since``."""
+    if not ids:
+        return [], False
+    rows = db.session.execute(
+        _home_rows_statement(db.engine.dialect.name),
+        {"ids": ids, "user_id": user.id, "since": since, "known": ids},
+    ).all()
+    views = [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
+    return views, bool(rows and rows[0].stale)
+
+
+@cache
+def _home_rows_statement(_dialect: str) -> Select:
+    """Build the statement of a page's posts, the reader's part and the freshness check once."""
+    user_id = bindparam("user_id", type_=Integer)
+    newer = aliased(Post, name="newer")
+    seen = (
+        select(Follow.followee_id)
+        .where(Follow.follower_id == user_id, Follow.followee_id.not_in(hidden_ids(user_id)))
+        .union_all(select(user_id))
+    )
+    fresh = exists().where(
+        newer.created_at > bindparam("since", type_=Post.created_at.type),
+        newer.author_id.in_(seen),
+        ids_in(newer.id, "known", negate=True),
+    )
+    return (
+        select(*POST_ROW_COLUMNS, *viewer_columns(user_id), fresh.label("stale"))
+        .join(User, User.id == Post.author_id)
+        .where(ids_in(Post.id, "ids"))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+
+
+def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
     """Find the page's posts in a plan whose cost does not depend on who is followed.
 
     Pass 1 reads the newest HOME_SCAN posts from the time index alone (it carries author_id)
@@ -85,17 +219,23 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[Post
     (LATERAL). Scanning all posts, as a plain query does, cost 240 ms for someone following
     a dozen quiet accounts. One statement: pass 2 runs only when its one-time filter lets it.
     """
+    values = _home_values(user, limit=limit, cursor=cursor)
+    rows = db.session.execute(_home_statement("after_id" in values, posts=False), values).all()
+    page = cut_page(rows, limit=limit, key=lambda row: (row.created_at, row.id))
+    return page.with_items([(row.id, row.created_at) for row in page.items])
+
+
+def _home_values(user: User, *, limit: int, cursor: str | None) -> dict[str, object]:
+    """Return the values ``_home_statement`` binds (the cursor's only when there is one)."""
     after = decode_cursor(cursor, datetime, int)
     values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
     if after:
         values.update(after_time=after[0], after_id=after[1])
-    rows = db.session.scalars(_home_statement(after is not None), values).all()
-    page = cut_page(rows, limit=limit, key=post_key)
-    return page.with_items(views_for(page.items, user))
+    return values
 
 
 @cache
-def _home_statement(with_cursor: bool) -> Select:
+def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
     """Build the home feed's statement once; each request only binds its values.
 
     Building it anew took 1.7 ms of CPU per request, more than PostgreSQL spends running it.
@@ -152,9 +292,13 @@ def _home_statement(with_cursor: bool) -> Select:
     top = union_all(select(recent.c.id, recent.c.created_at).where(found >= page), merged).subquery(
         "top"
     )
-    return (
-        select(Post).join(top, top.c.id == Post.id).order_by(Post.created_at.desc(), Post.id.desc())
-    )
+    if posts:
+        return (
+            select(Post)
+            .join(top, top.c.id == Post.id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+        )
+    return select(top.c.id, top.c.created_at).order_by(top.c.created_at.desc(), top.c.id.desc())
 
 
 def by_author(

@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.cache import home_namespace, touch
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.safety import queries
@@ -47,6 +48,8 @@ def block(*, blocker: User, username: str) -> User:
         Block(blocker_id=blocker.id, blocked_id=target.id)
     ):
         remove_follows_between(blocker.id, target.id)
+        # A block hides each from the other: both home feeds change.
+        touch(db.session, home_namespace(blocker.id), home_namespace(target.id))
     db.session.commit()
     return target
 
@@ -54,9 +57,11 @@ def block(*, blocker: User, username: str) -> User:
 def unblock(*, blocker: User, username: str) -> User:
     """Lift a block (idempotent); follows that ended stay ended."""
     target = user_or_404(username)
-    db.session.execute(
+    lifted = db.session.execute(
         delete(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == target.id)
     )
+    if lifted.rowcount:
+        touch(db.session, home_namespace(blocker.id), home_namespace(target.id))
     db.session.commit()
     return target
 
@@ -64,8 +69,11 @@ def unblock(*, blocker: User, username: str) -> User:
 def mute(*, muter: User, username: str) -> User:
     """Mute someone (idempotent): their posts leave your feeds; they are not told."""
     target = _other(muter, username, _("You cannot mute yourself."))
-    if db.session.get(Mute, (muter.id, target.id)) is None:
-        _add_once(Mute(muter_id=muter.id, muted_id=target.id))
+    if db.session.get(Mute, (muter.id, target.id)) is None and _add_once(
+        Mute(muter_id=muter.id, muted_id=target.id)
+    ):
+        # Muting hides one way only: the muter's feed changes, the other's does not.
+        touch(db.session, home_namespace(muter.id))
     db.session.commit()
     return target
 
@@ -73,7 +81,11 @@ def mute(*, muter: User, username: str) -> User:
 def unmute(*, muter: User, username: str) -> User:
     """Unmute someone (idempotent)."""
     target = user_or_404(username)
-    db.session.execute(delete(Mute).where(Mute.muter_id == muter.id, Mute.muted_id == target.id))
+    lifted = db.session.execute(
+        delete(Mute).where(Mute.muter_id == muter.id, Mute.muted_id == target.id)
+    )
+    if lifted.rowcount:
+        touch(db.session, home_namespace(muter.id))
     db.session.commit()
     return target
 

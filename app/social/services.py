@@ -7,6 +7,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.cache import home_namespace, touch
 from app.errors import ValidationError
 from app.extensions import db
 from app.notifications.services import notify
@@ -32,6 +33,8 @@ def follow(*, follower: User, username: str) -> User:
             return target
         _count(follower.id, target.id, +1)
         notify(user_id=target.id, type="follow", actor_id=follower.id)
+        # The follower's cached first page of home misses the new person's posts.
+        touch(db.session, home_namespace(follower.id))
     db.session.commit()
     return target
 
@@ -44,6 +47,7 @@ def unfollow(*, follower: User, username: str) -> User:
     )
     if removed.rowcount:
         _count(follower.id, target.id, -1)
+        touch(db.session, home_namespace(follower.id))
     db.session.commit()
     return target
 
@@ -58,6 +62,7 @@ def remove_follows_between(user_id: int, other_id: int) -> None:
         )
         if removed.rowcount:
             _count(follower_id, followee_id, -1)
+            touch(db.session, home_namespace(follower_id))
 
 
 def _count(follower_id: int, followee_id: int, step: int) -> None:

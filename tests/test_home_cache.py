@@ -1,0 +1,149 @@
+"""The home feed's cached first page: whatever changes what I see shows on my next request.
+
+Run on both databases: SQLite with this process's cache, PostgreSQL with Redis.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.posts.models import Post
+from tests.conftest import api_as
+from tests.live import free_port
+from tests.test_api_queries import counting
+
+
+def bodies(client, path: str = "/feed/home") -> list[str]:
+    response = client.call("GET", path)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["body"] for item in response.get_json()["items"]]
+
+
+def age_posts(app) -> None:
+    """Move every post an hour back, out of the window the freshness check looks at."""
+    with app.app_context():
+        for post in db.session.scalars(select(Post)):
+            post.created_at -= timedelta(hours=1)
+        db.session.commit()
+
+
+@pytest.fixture
+def people(app):
+    reader, writer, other = api_as(app, "reader"), api_as(app, "writer"), api_as(app, "other")
+    assert writer.call("POST", "/posts", {"body": "by writer"}).status_code == 201
+    assert other.call("POST", "/posts", {"body": "by other"}).status_code == 201
+    assert reader.call("PUT", "/users/writer/follow").status_code in (200, 204)
+    return reader, writer, other
+
+
+def test_a_follow_shows_their_posts_on_my_next_request(people):
+    reader, _writer, _other = people
+    assert bodies(reader) == ["by writer"]  # cached now
+    assert reader.call("PUT", "/users/other/follow").status_code in (200, 204)
+    assert bodies(reader) == ["by other", "by writer"]
+    assert reader.call("DELETE", "/users/other/follow").status_code in (200, 204)
+    assert bodies(reader) == ["by writer"]
+
+
+def test_a_new_post_by_someone_i_follow_shows_at_once(app, people):
+    reader, writer, other = people
+    age_posts(app)  # the cached page is then older than the check's margin
+    assert bodies(reader) == ["by writer"]
+    assert bodies(reader) == ["by writer"]
+    assert other.call("POST", "/posts", {"body": "not followed"}).status_code == 201
+    assert writer.call("POST", "/posts", {"body": "news"}).status_code == 201
+    assert bodies(reader) == ["news", "by writer"]
+    assert reader.call("POST", "/posts", {"body": "mine"}).status_code == 201
+    assert bodies(reader) == ["mine", "news", "by writer"]
+
+
+def test_a_deleted_or_edited_post_is_never_served_from_the_cache(app, people):
+    reader, writer, _other = people
+    post_id = writer.call("POST", "/posts", {"body": "oops"}).get_json()["id"]
+    age_posts(app)
+    assert bodies(reader) == ["oops", "by writer"]
+    assert writer.call("PATCH", f"/posts/{post_id}", {"body": "fixed"}).status_code == 200
+    assert bodies(reader) == ["fixed", "by writer"]
+    assert writer.call("DELETE", f"/posts/{post_id}").status_code == 204
+    assert bodies(reader) == ["by writer"]
+
+
+def test_muting_and_blocking_change_the_feed_both_ways(app, people):
+    reader, writer, _other = people
+    assert writer.call("PUT", "/users/reader/follow").status_code in (200, 204)
+    assert reader.call("POST", "/posts", {"body": "by reader"}).status_code == 201
+    age_posts(app)
+    assert bodies(reader) == ["by reader", "by writer"]
+    assert bodies(writer) == ["by reader", "by writer"]
+    assert reader.call("PUT", "/users/writer/mute").status_code in (200, 204)
+    assert bodies(reader) == ["by reader"]
+    assert bodies(writer) == ["by reader", "by writer"]  # a mute hides one way only
+    assert reader.call("DELETE", "/users/writer/mute").status_code in (200, 204)
+    assert bodies(reader) == ["by reader", "by writer"]
+    # The blocked person's feed changes too, not only the blocker's.
+    assert writer.call("PUT", "/users/reader/block").status_code in (200, 204)
+    assert bodies(reader) == ["by reader"]
+    assert bodies(writer) == ["by writer"]
+
+
+def test_my_reactions_and_bookmarks_are_always_fresh(app, people):
+    reader, _writer, _other = people
+    age_posts(app)
+    first = reader.call("GET", "/feed/home").get_json()["items"][0]
+    assert first["my_reactions"] == [] and first["bookmarked"] is False
+    reader.call("PUT", f"/posts/{first['id']}/reactions/love")
+    reader.call("PUT", f"/posts/{first['id']}/bookmark")
+    again = reader.call("GET", "/feed/home").get_json()["items"][0]
+    assert again["my_reactions"] == ["love"] and again["bookmarked"] is True
+    assert again["reactions"]["love"] == 1
+
+
+def test_a_warm_first_page_costs_fewer_statements_and_the_same_answer(app, people):
+    reader, writer, _other = people
+    for i in range(30):
+        writer.call("POST", "/posts", {"body": f"post {i}"})
+    age_posts(app)
+    with counting(app) as cold:
+        first = reader.call("GET", "/feed/home?limit=10")
+    with counting(app) as warm:
+        second = reader.call("GET", "/feed/home?limit=10")
+    assert first.get_json() == second.get_json()
+    assert len(first.get_json()["items"]) == 10
+    # The token's user, then the ids, the posts and my reactions: one statement fewer warm.
+    assert len(warm) == len(cold) - 1, (cold, warm)
+    reader.call("GET", "/feed/home?limit=30")
+    with counting(app) as warm_longer:
+        longer = reader.call("GET", "/feed/home?limit=30").get_json()["items"]
+    assert len(longer) == 30 and len(warm_longer) == len(warm)  # whatever the page's length
+    cursor = second.get_json()["next_cursor"]
+    rest = reader.call("GET", f"/feed/home?limit=10&cursor={cursor}").get_json()["items"]
+    assert rest[0]["body"] == "post 19"
+
+
+@pytest.fixture
+def no_redis(other_app, tmp_path):
+    """An app on its own SQLite file whose Redis (cache included) is down."""
+    from flask_migrate import upgrade
+
+    app = other_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/redisless.sqlite",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        RATELIMIT_STORAGE_URI=None,
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def test_without_redis_the_feed_is_read_from_the_database(no_redis):
+    reader, writer = api_as(no_redis, "reader"), api_as(no_redis, "writer")
+    assert writer.call("POST", "/posts", {"body": "by writer"}).status_code == 201
+    assert bodies(reader) == []
+    assert reader.call("PUT", "/users/writer/follow").status_code in (200, 204)
+    assert bodies(reader) == ["by writer"]
+    assert writer.call("POST", "/posts", {"body": "again"}).status_code == 201
+    assert bodies(reader) == ["again", "by writer"]
