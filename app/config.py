@@ -64,6 +64,9 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "en"
     SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
     WS_COMPRESSION = False
+    # Live events a socket may have waiting; past that a stored event is dropped from the live
+    # path and replayed from the database by id once the socket catches up (never lost).
+    WS_QUEUE_SIZE = 256
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000
@@ -194,6 +197,7 @@ ENV_SETTINGS: dict[str, type] = {
     "PORT": int,
     "DB_POOL_SIZE": int,
     "DB_MAX_OVERFLOW": int,
+    "WS_QUEUE_SIZE": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_LIMIT_PER_IP": str,

@@ -391,6 +391,7 @@ def main() -> None:
         "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/devthread_rt"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -399,7 +400,7 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()
-    port = free_port()
+    port = args.port or free_port()
     server = start_server(port, args.database_url, args.redis_url, args.workers)
     try:
         print(f"opening {args.sockets} sockets ...", file=sys.stderr)

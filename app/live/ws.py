@@ -25,7 +25,8 @@ from simple_websocket import ConnectionClosed
 
 from app import jsonread
 from app.accounts import queries as accounts
-from app.accounts.tokens import user_from_access_token
+from app.accounts.sessions import flush_touches
+from app.accounts.tokens import socket_owner_from_access_token
 from app.dbsetup import release_session
 from app.errors import DomainError, is_database_outage
 from app.extensions import db, sock
@@ -57,15 +58,16 @@ def check_handshake() -> None:
     token = request.args.get("access_token")
     if token:
         try:
-            user = user_from_access_token(token)
+            # Ids and username only: the socket never needs the user object.
+            owner = socket_owner_from_access_token(token)
         except DomainError:
             abort(401)
-        g.ws_user_id = user.id
-        g.ws_session_id = user.current_session_id
+        g.ws_user_id, g.ws_session_id, g.ws_username = owner
         g.ws_format = request.args.get("format", "json")
     elif current_user.is_authenticated:
         g.ws_user_id = current_user.id
         g.ws_session_id = current_user.current_session_id
+        g.ws_username = current_user.username
         g.ws_format = request.args.get("format", "html")
     else:
         abort(401)
@@ -103,61 +105,84 @@ def websocket(ws) -> None:
     from app.observability import metrics
 
     app = current_app._get_current_object()
-    conn = Connection(user_id=g.ws_user_id, session_id=g.ws_session_id, format=g.ws_format)
+    conn = Connection(
+        user_id=g.ws_user_id,
+        session_id=g.ws_session_id,
+        format=g.ws_format,
+        username=g.ws_username,
+        limit=app.config["WS_QUEUE_SIZE"],
+    )
     socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
     sent = Recent()
     # Registered, then everything that can fail inside the try: the finally always unregisters.
+    # Registered before the reads: an event stored after them is queued, not missed.
     hub.add(conn)
     metrics.socket_opened()
     try:
         get_bus().ensure_started()
-        # Without Redis presence is unknown (False here): the socket is served all the same.
-        if presence.connect(conn.user_id, socket_id):
-            _announce(conn.user_id, online=True)
-        threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
+        state = None
         try:
-            _send_all(ws, render.initial_frames(conn))
-        except (ConnectionClosed, OSError, render.AccountGone):
-            raise
+            state = render.connect_state(conn)
         except Exception:
             # The counts can wait (the next event brings them); the socket must not die for it.
-            log.warning("could not send the initial state", exc_info=True)
-            db.session.rollback()
-        db.session.remove()
+            log.warning("could not read the initial state", exc_info=True)
+        finally:
+            # The handshake's one transaction ends with its reads: nothing below (Redis, the
+            # client) may keep a database connection checked out or a transaction open.
+            release_session()
+            flush_touches()  # "last active", on its own connection now that ours is back
+        # Without Redis presence is unknown (False here): the socket is served all the same.
+        if presence.connect(conn.user_id, socket_id):
+            fans = state.fans if state is not None else None
+            _announce(conn.user_id, online=True, username=conn.username, fans=fans)
+        threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
+        if state is not None:
+            try:
+                _send_all(ws, render.initial_frames(conn, state))
+            except (ConnectionClosed, OSError):
+                raise
+            except Exception:
+                log.warning("could not send the initial state", exc_info=True)
+            finally:
+                release_session()  # it read the names of the people online
         last_beat = time.monotonic()
         while True:
             try:
                 kind, payload, sent_at = conn.queue.get(timeout=HEARTBEAT)
             except queue.Empty:
                 kind, payload, sent_at = "beat", None, None
-            if conn.overflowed or kind in ("close", "gone"):
+            if kind in ("close", "gone"):
                 break
             if time.monotonic() - last_beat >= HEARTBEAT:
                 if presence.heartbeat(conn.user_id, socket_id):
-                    _announce(conn.user_id, online=True)  # counted again after a Redis outage
+                    # Counted again after a Redis outage.
+                    _announce(conn.user_id, online=True, username=conn.username)
                 last_beat = time.monotonic()
             if kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
-                if ended is not None and ended != conn.session_id:
-                    continue  # another of the user's sign-ins ended, not this socket's
-                # An application close code: a token client (the SPA) then refreshes, which fails
-                # and signs it out, instead of reconnecting with a token that no longer works.
-                with contextlib.suppress(Exception):
-                    ws.close(reason=SESSION_ENDED, message="session ended")
-                break
-            if kind == "event":
-                if payload.get("id") is not None and sent.seen(int(payload["id"])):
-                    continue
-                _send_all(ws, render.event_frames(conn, payload))
-                if sent_at:
-                    metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
+                # Another of the user's sign-ins ending leaves this socket open.
+                if ended is None or ended == conn.session_id:
+                    # An application close code: a token client (the SPA) then refreshes, which
+                    # fails and signs it out, instead of reconnecting with a dead token.
+                    with contextlib.suppress(Exception):
+                        ws.close(reason=SESSION_ENDED, message="session ended")
+                    break
+            elif kind == "event":
+                if payload.get("id") is None or not sent.seen(int(payload["id"])):
+                    _send_all(ws, render.event_frames(conn, payload))
+                    if sent_at:
+                        metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
             elif kind == "frame":
                 ws.send(json.dumps(payload))
             elif kind == "resume":
                 _replay(ws, conn, sent, payload)
             elif kind == "resync" and conn.last_event_id is not None:
                 _replay(ws, conn, sent, conn.last_event_id)
-            db.session.remove()
+            if conn.missed_after is not None and conn.queue.empty():
+                # It fell behind and stored events were not queued: once what was queued is
+                # sent, they come from the database, in order and each once.
+                _replay(ws, conn, sent, conn.take_missed())
+            release_session()
     except (ConnectionClosed, OSError):
         pass  # the client went away mid-send: an ordinary end
     except render.AccountGone:
@@ -171,7 +196,7 @@ def websocket(ws) -> None:
         metrics.socket_closed()
         try:
             if presence.disconnect(conn.user_id, socket_id):
-                _announce(conn.user_id, online=False)
+                _announce(conn.user_id, online=False, username=conn.username)
         except Exception:
             log.exception("presence cleanup failed")
         release_session()  # a connection the database dropped must not keep the socket open
@@ -187,10 +212,12 @@ def websocket(ws) -> None:
                 ws.sock.shutdown(socket.SHUT_RDWR)
 
 
-def _announce(user_id: int, *, online: bool) -> None:
+def _announce(
+    user_id: int, *, online: bool, username: str | None = None, fans: list[int] | None = None
+) -> None:
     """Tell followers a user came or went; best effort, so a failure never ends a socket."""
     try:
-        render.announce_presence(user_id, online=online)
+        render.announce_presence(user_id, online=online, username=username, fans=fans)
     except Exception as error:
         if is_database_outage(error):
             # Its outage is logged where requests fail: one line here, no traceback.
@@ -212,13 +239,14 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
     except (TypeError, ValueError):
         ws.send(render.error_frame(_("last_event_id must be an event id.")))
         return
-    missed = [
-        event
-        for event in stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
-        if not sent.seen(int(event["id"]))
-    ]
-    # One batch: the unread counts are read and sent once, after the events.
-    _send_all(ws, render.batch_frames(conn, missed))
+    while True:
+        stored = stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
+        missed = [event for event in stored if not sent.seen(int(event["id"]))]
+        # One batch: the unread counts are read and sent once, after the events.
+        _send_all(ws, render.batch_frames(conn, missed))
+        if len(stored) < REPLAY_LIMIT:
+            return
+        after_id = int(stored[-1]["id"])
 
 
 def _read(app, ws, conn: Connection) -> None:

@@ -98,8 +98,11 @@ def messages_page(conversation_id: int, *, limit: int, cursor: str | None) -> Pa
 
 def unread_messages_total(user: User | None) -> int:
     """Return how many messages from others the user has not read, in all conversations."""
-    if user is None:
-        return 0
+    return 0 if user is None else unread_messages_of(user.id)
+
+
+def unread_messages_of(user_id: int) -> int:
+    """Return how many messages from others a user has not read, from the id alone."""
     return (
         db.session.scalar(
             select(func.count())
@@ -108,11 +111,11 @@ def unread_messages_total(user: User | None) -> int:
                 ConversationMember,
                 and_(
                     ConversationMember.conversation_id == Message.conversation_id,
-                    ConversationMember.user_id == user.id,
+                    ConversationMember.user_id == user_id,
                 ),
             )
             .where(
-                Message.sender_id != user.id,
+                Message.sender_id != user_id,
                 Message.id > ConversationMember.last_read_message_id,
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.accounts import queries as accounts
 from app.accounts.models import User
@@ -108,3 +108,20 @@ def followee_ids(user_id: int) -> list[int]:
 def follower_ids(user_id: int) -> list[int]:
     """Return the ids of a user's followers."""
     return list(db.session.scalars(select(Follow.follower_id).where(Follow.followee_id == user_id)))
+
+
+def follow_ties(user_id: int) -> tuple[list[int], list[int]]:
+    """Return whom a user follows and who follows them, in one query."""
+    rows = db.session.execute(
+        select(Follow.follower_id, Follow.followee_id).where(
+            or_(Follow.follower_id == user_id, Follow.followee_id == user_id)
+        )
+    )
+    followed: list[int] = []
+    followers: list[int] = []
+    for follower, followee in rows:
+        if follower == user_id:
+            followed.append(followee)
+        else:
+            followers.append(follower)
+    return followed, followers
