@@ -48,8 +48,32 @@ CLOSE_GRACE = 1.0  # seconds the development server waits for the close handshak
 SESSION_ENDED = 4401  # close code once the socket's sign-in ended (or every sign-in of its user)
 
 
+_turns: dict[int, threading.BoundedSemaphore] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn() -> threading.BoundedSemaphore:
+    """Return this process's handshake turns (a semaphore of WS_HANDSHAKES_AT_ONCE)."""
+    size = current_app.config["WS_HANDSHAKES_AT_ONCE"]
+    with _turns_lock:
+        turns = _turns.get(size)
+        if turns is None:
+            turns = _turns[size] = threading.BoundedSemaphore(size)
+        return turns
+
+
+def _end_turn() -> None:
+    """Let the next handshake in (once per handshake, whichever way it ends)."""
+    turns = g.pop("ws_turn", None)
+    if turns is not None:
+        turns.release()
+
+
 def check_handshake() -> None:
     """Refuse a bad handshake before it is accepted: 403 foreign Origin, 401 no credential."""
+    # A few handshakes at a time: the others wait here holding no database connection.
+    g.ws_turn = _turn()
+    g.ws_turn.acquire()
     origin = request.headers.get("Origin")
     allowed = {request.host_url.rstrip("/")} | set(current_app.config.get("WS_ALLOWED_ORIGINS", ()))
     same_host = origin and origin.split("://", 1)[-1] == request.host
@@ -80,6 +104,30 @@ def check_handshake() -> None:
 
 
 bp.before_request(check_handshake)
+bp.teardown_request(lambda _error: _end_turn())  # refused or failed before the loop
+
+
+class WholeFrames:
+    """The client's socket, on which every send writes a whole frame, one sender at a time.
+
+    simple-websocket writes a frame with ``socket.send``, which may write part of it once the
+    kernel's buffer is nearly full (a slow client): the rest was lost and the stream corrupt
+    (tests/test_realtime_pressure.py). Its own reader also sends (pings, close replies), so the
+    whole frame goes out under a lock.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+
+    def send(self, data: bytes) -> int:
+        """Write all of ``data`` before anyone else writes."""
+        with self._lock:
+            self._sock.sendall(data)
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 class Recent:
@@ -105,6 +153,7 @@ def websocket(ws) -> None:
     from app.observability import metrics
 
     app = current_app._get_current_object()
+    ws.sock = WholeFrames(ws.sock)
     conn = Connection(
         user_id=g.ws_user_id,
         session_id=g.ws_session_id,
@@ -119,6 +168,8 @@ def websocket(ws) -> None:
     hub.add(conn)
     metrics.socket_opened()
     try:
+        if app.config.get("WS_SEND_BUFFER"):
+            ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, app.config["WS_SEND_BUFFER"])
         get_bus().ensure_started()
         state = None
         try:
@@ -145,6 +196,7 @@ def websocket(ws) -> None:
                 log.warning("could not send the initial state", exc_info=True)
             finally:
                 release_session()  # it read the names of the people online
+        _end_turn()
         last_beat = time.monotonic()
         while True:
             try:
