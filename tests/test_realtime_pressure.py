@@ -105,7 +105,8 @@ def test_a_stalled_consumer_gets_every_stored_notification(app, tmp_path):
     make_user(app, "bob")
     make_user(app, "alice")
     # Its log goes to a file: hundreds of requests would fill a pipe nobody reads.
-    server = Server(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL, log=tmp_path / "server.log")
+    url = _with_app_name(app.config["SQLALCHEMY_DATABASE_URI"])
+    server = Server(url, REDIS_URL, log=tmp_path / "server.log")
     # Two events waiting at most, then the socket is behind; small kernel buffers on both ends,
     # so a socket nobody reads blocks the server's sends after a few dozen frames.
     server.env.update({"WS_QUEUE_SIZE": "2", "WS_SEND_BUFFER": "4096"})
@@ -134,6 +135,8 @@ def test_a_stalled_consumer_gets_every_stored_notification(app, tmp_path):
             body = {"body": f"@bob number {made} after the drop"}
             assert server.api("POST", f"/posts/{post_id}/comments", alice, json=body).ok
             made += 1
+        # Bob's socket is stuck in a send: it holds no transaction meanwhile.
+        assert [b for b in _backends(app) if b[0] == "idle in transaction"] == []
         # Bob reads again: every stored mention arrives, each once, in order.
         ids: list[int] = []
         bob.settimeout(30)

@@ -221,7 +221,7 @@ def websocket(ws) -> None:
                     break
             elif kind == "event":
                 if payload.get("id") is None or not sent.seen(int(payload["id"])):
-                    _send_all(ws, render.event_frames(conn, payload))
+                    _send_all(ws, _read_then_release(render.event_frames, conn, payload))
                     if sent_at:
                         metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
             elif kind == "frame":
@@ -279,6 +279,16 @@ def _announce(
         release_session()
 
 
+def _read_then_release(make, *args) -> list[str]:
+    """Make frames, ending their transaction before anything is sent."""
+    # A send blocks as long as a slow client does not read: the connection must be back first
+    # (it stayed idle in transaction for as long as the client slept).
+    try:
+        return make(*args)
+    finally:
+        release_session()
+
+
 def _send_all(ws, frames: list[str]) -> None:
     for frame in frames:
         ws.send(frame)
@@ -295,7 +305,7 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
         stored = stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
         missed = [event for event in stored if not sent.seen(int(event["id"]))]
         # One batch: the unread counts are read and sent once, after the events.
-        _send_all(ws, render.batch_frames(conn, missed))
+        _send_all(ws, _read_then_release(render.batch_frames, conn, missed))
         if len(stored) < REPLAY_LIMIT:
             return
         after_id = int(stored[-1]["id"])
