@@ -1,9 +1,9 @@
 """The WebSocket ``/ws``: authenticated before the handshake, one loop per socket.
 
-Each socket has two greenlets (threads in embedded mode): a reader that turns client frames
-into queue items, and the socket's own loop, the only one that sends. The loop drains the
-socket's bounded queue (fed by the hub), heartbeats presence, and replays stored events on
-``resume``.
+Each socket has one loop of its own (besides simple-websocket's reader, which wakes it when a
+client frame arrives): it drains the socket's queue (fed by the hub and by that wake-up), is the
+only code that sends, heartbeats presence, and replays stored events on ``resume`` or when the
+socket fell behind.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from app.accounts.sessions import flush_touches
 from app.accounts.tokens import socket_owner_from_access_token
 from app.dbsetup import release_session
 from app.errors import DomainError, is_database_outage
-from app.extensions import db, sock
+from app.extensions import sock
 from app.live import render
 from app.realtime import presence
 from app.realtime.bus import get_bus
@@ -186,7 +186,10 @@ def websocket(ws) -> None:
         if presence.connect(conn.user_id, socket_id):
             fans = state.fans if state is not None else None
             _announce(conn.user_id, online=True, username=conn.username, fans=fans)
-        threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
+        ws.event = InputWake(conn)
+        if ws.input_buffer or not ws.connected:
+            ws.event.set()  # a frame (or the close) came before the wake was in place
+        rate = Rate()
         if state is not None:
             try:
                 _send_all(ws, render.initial_frames(conn, state))
@@ -203,7 +206,7 @@ def websocket(ws) -> None:
                 kind, payload, sent_at = conn.queue.get(timeout=HEARTBEAT)
             except queue.Empty:
                 kind, payload, sent_at = "beat", None, None
-            if kind in ("close", "gone"):
+            if kind == "close":
                 break
             if time.monotonic() - last_beat >= HEARTBEAT:
                 if presence.heartbeat(conn.user_id, socket_id):
@@ -224,6 +227,8 @@ def websocket(ws) -> None:
                     _send_all(ws, _read_then_release(render.event_frames, conn, payload))
                     if sent_at:
                         metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
+            elif kind == "input":
+                _take_input(ws, conn, rate)
             elif kind == "frame":
                 ws.send(json.dumps(payload))
             elif kind == "resume":
@@ -311,32 +316,65 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
         after_id = int(stored[-1]["id"])
 
 
-def _read(app, ws, conn: Connection) -> None:
-    """Turn client frames into queue items; bad frames get an error frame, not a closed socket."""
-    window_start, count = time.monotonic(), 0
-    with app.app_context():
+class InputWake:
+    """simple-websocket's "a frame came in" event, turned into an item on the socket's queue.
+
+    Its reader already waits on the socket; the socket's own loop takes the frames when woken,
+    so no reader of ours (one more greenlet and thread object per socket) waits beside it.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.flag = False
+
+    def set(self) -> None:
+        """Wake the socket's loop once, however many frames came in meanwhile."""
+        if not self.flag:
+            self.flag = True
+            self.conn.offer(("input", None, None))
+
+    def clear(self) -> None:
+        """Forget the wake-up: the loop is taking the frames."""
+        self.flag = False
+
+    def is_set(self) -> bool:
+        """Tell whether frames may be waiting."""
+        return self.flag
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Tell whether frames may be waiting (the loop only reads without blocking)."""
+        return self.flag
+
+
+class Rate:
+    """How many frames a client sent in the current window."""
+
+    def __init__(self) -> None:
+        self.window_start = time.monotonic()
+        self.count = 0
+
+    def exceeded(self) -> bool:
+        """Count one frame; tell whether it is over the limit."""
+        now = time.monotonic()
+        if now - self.window_start > RATE_WINDOW:
+            self.window_start, self.count = now, 0
+        self.count += 1
+        return self.count > RATE
+
+
+def _take_input(ws, conn: Connection, rate: Rate) -> None:
+    """Turn the client's waiting frames into queue items; a bad one gets an error frame."""
+    ws.event.clear()
+    while (raw := ws.receive(timeout=0)) is not None:  # ConnectionClosed once it closed
+        if rate.exceeded():
+            conn.offer(("frame", _error(_("Too many messages: slow down.")), None))
+            continue
         try:
-            while True:
-                raw = ws.receive()
-                if raw is None:
-                    break
-                now = time.monotonic()
-                if now - window_start > RATE_WINDOW:
-                    window_start, count = now, 0
-                count += 1
-                if count > RATE:
-                    conn.offer(("frame", _error(_("Too many messages: slow down.")), None))
-                    continue
-                reply = _handle(conn, raw)
-                if reply is not None:
-                    conn.offer(reply)
-                db.session.remove()
-        except ConnectionClosed:
-            pass
-        except Exception:
-            log.exception("socket reader failed")
+            reply = _handle(conn, raw)
         finally:
-            conn.offer(("gone", None, None))
+            release_session()  # typing reads the user
+        if reply is not None:
+            conn.offer(reply)
 
 
 def _error(message: str) -> dict[str, Any]:
