@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECRET = "bench-secret-key-" + "x" * 40
+WARM_UP = 100  # sockets opened and closed before the memory is measured
 LATE = 5.0  # seconds after which a delivery counts as late (still measured)
 MISSED = 30.0  # seconds after which it counts as missed
 
@@ -346,6 +347,12 @@ async def _measure(
 
     base_http = f"http://127.0.0.1:{port}"
     base_ws = f"ws://127.0.0.1:{port}"
+    # A few sockets opened and closed first: what every worker loads or caches once (modules,
+    # statements, pools) must not be counted as the memory of the sockets measured below.
+    warm = [Listener(listener.user_id) for listener in listeners[:WARM_UP]]
+    await open_sockets(base_ws, warm, args.concurrency)
+    await close_sockets(warm)
+    await asyncio.sleep(2)
     rss_before = worker_rss_kib(master)
     started = time.perf_counter()
     connect_times = await open_sockets(base_ws, listeners, args.concurrency)
