@@ -154,6 +154,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(realtime_bp)
+    from app.live.ws import server_options
+
+    server_options(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)
     app.register_blueprint(yourdata_bp)

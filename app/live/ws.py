@@ -316,6 +316,42 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
         after_id = int(stored[-1]["id"])
 
 
+class GreenReader:
+    """simple-websocket's reader as a bare greenlet (gevent workers): no thread object per socket.
+
+    A ``threading.Thread`` under gevent is a greenlet plus a Thread, its started event and its
+    locks, per socket, for as long as the socket lives.
+    """
+
+    def __init__(self, target) -> None:
+        import gevent
+
+        self.greenlet = gevent.Greenlet(target)
+        self.name = "simple-websocket reader (_thread)"
+
+    def start(self) -> None:
+        """Start reading."""
+        self.greenlet.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the reader to end."""
+        self.greenlet.join(timeout)
+
+    def is_alive(self) -> bool:
+        """Tell whether it still reads."""
+        return not self.greenlet.dead
+
+
+def server_options(app) -> None:
+    """Give simple-websocket a bare greenlet for its reader when serving on gevent."""
+    from gevent import monkey
+
+    if monkey.is_module_patched("socket"):
+        options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
+        options.setdefault("thread_class", GreenReader)
+        app.config["SOCK_SERVER_OPTIONS"] = options
+
+
 class InputWake:
     """simple-websocket's "a frame came in" event, turned into an item on the socket's queue.
 
