@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import queue
 import socket
 import threading
 import time
@@ -22,6 +21,7 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
+from wsproto.events import Ping
 
 from app import jsonread
 from app.accounts import queries as accounts
@@ -202,13 +202,12 @@ def websocket(ws) -> None:
         _end_turn()
         last_beat = time.monotonic()
         while True:
-            try:
-                kind, payload, sent_at = conn.queue.get(timeout=HEARTBEAT)
-            except queue.Empty:
-                kind, payload, sent_at = "beat", None, None
+            kind, payload, sent_at = conn.take(HEARTBEAT) or ("beat", None, None)
             if kind == "close":
                 break
             if time.monotonic() - last_beat >= HEARTBEAT:
+                if ws.ping_interval is None and not _ping(ws):
+                    break  # no answer to the last ping: the client is gone
                 if presence.heartbeat(conn.user_id, socket_id):
                     # Counted again after a Redis outage.
                     _announce(conn.user_id, online=True, username=conn.username)
@@ -235,7 +234,7 @@ def websocket(ws) -> None:
                 _replay(ws, conn, sent, payload)
             elif kind == "resync" and conn.last_event_id is not None:
                 _replay(ws, conn, sent, conn.last_event_id)
-            if conn.missed_after is not None and conn.queue.empty():
+            if conn.missed_after is not None and conn.idle():
                 # It fell behind and stored events were not queued: once what was queued is
                 # sent, they come from the database, in order and each once.
                 _replay(ws, conn, sent, conn.take_missed())
@@ -267,6 +266,15 @@ def websocket(ws) -> None:
             ws.thread.join(timeout=CLOSE_GRACE)
             with contextlib.suppress(OSError):
                 ws.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _ping(ws) -> bool:
+    """Ping the client; tell whether it is still there (it answered the previous ping)."""
+    if not ws.connected or not ws.pong_received:
+        return False
+    ws.pong_received = False
+    ws.sock.send(ws.ws.send(Ping()))
+    return True
 
 
 def _announce(
@@ -349,6 +357,9 @@ def server_options(app) -> None:
     if monkey.is_module_patched("socket"):
         options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
         options.setdefault("thread_class", GreenReader)
+        # The socket's loop pings at its heartbeat (``_ping``): the reader then waits in a
+        # plain read, without a selector and its timer per socket.
+        options["ping_interval"] = None
         app.config["SOCK_SERVER_OPTIONS"] = options
 
 

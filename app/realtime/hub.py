@@ -12,8 +12,8 @@ on that socket.
 from __future__ import annotations
 
 import itertools
-import queue
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,9 @@ class Connection:
     format: str = "json"
     username: str = ""
     # Unbounded: the bound is applied to events in ``offer``, so a control item always gets in.
-    queue: queue.Queue = field(default_factory=queue.Queue)
+    # A deque and an event, not a Queue: three deques and their locks per socket, for its life.
+    items: deque = field(default_factory=deque)
+    ready: threading.Event = field(default_factory=threading.Event)
     id: int = field(default_factory=lambda: next(_ids))
     limit: int = QUEUE_SIZE
     last_event_id: int | None = None
@@ -43,15 +45,30 @@ class Connection:
     def offer(self, item: tuple[str, Any, Any]) -> bool:
         """Queue an item without blocking; an event past the limit is remembered or dropped."""
         kind, payload = item[0], item[1]
-        if kind == "event" and self.queue.qsize() >= self.limit:
+        if kind == "event" and len(self.items) >= self.limit:
             event_id = payload.get("id")
             if event_id is not None:
                 after = int(event_id) - 1
                 if self.missed_after is None or after < self.missed_after:
                     self.missed_after = after
             return False
-        self.queue.put_nowait(item)
+        self.items.append(item)
+        self.ready.set()
         return True
+
+    def take(self, timeout: float) -> tuple[str, Any, Any] | None:
+        """Return the next item, waiting at most ``timeout`` seconds (None: nothing came)."""
+        while not self.items:
+            self.ready.clear()
+            if self.items:  # it came between the check and the clear
+                break
+            if not self.ready.wait(timeout):
+                return None
+        return self.items.popleft()
+
+    def idle(self) -> bool:
+        """Tell whether nothing waits to be sent."""
+        return not self.items
 
     def take_missed(self) -> int | None:
         """Return the id to replay stored events from, if some were not queued, and forget it."""
