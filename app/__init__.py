@@ -60,10 +60,13 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from app import models  # noqa: F401  (every table on the metadata)
+    from app.accounts.sessions import flush_touches
     from app.dbmigrate import register_migrations
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, sock
     from app.web import select_locale
 
+    # Teardowns run in reverse: this one after the request's session has ended (below).
+    app.teardown_appcontext(flush_touches)
     db.init_app(app)
     from app.dbsetup import release_session
 
@@ -151,6 +154,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(realtime_bp)
+    from app.live.ws import server_options
+
+    server_options(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(github_bp)
     app.register_blueprint(yourdata_bp)

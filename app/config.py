@@ -68,6 +68,17 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "en"
     SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
     WS_COMPRESSION = False
+    # Live events a socket may have waiting; past that a stored event is dropped from the live
+    # path and replayed from the database by id once the socket catches up (never lost).
+    WS_QUEUE_SIZE = 256
+    # Handshakes a worker serves at once (authentication, the reads, the first frames); the rest
+    # wait their turn holding nothing. Unbounded, a burst of 200 made every handshake wait in
+    # gevent's run queue while holding a database connection: the pool ran dry (issue 13).
+    WS_HANDSHAKES_AT_ONCE = 8
+    # The kernel's send buffer per socket in bytes (None: the system's, which grows to MBs): a
+    # smaller one bounds the memory a client that stopped reading holds, and it falls behind
+    # (then catches up from the database) sooner.
+    WS_SEND_BUFFER: int | None = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PRODUCTION = False
     PORT = 5000
@@ -200,6 +211,9 @@ ENV_SETTINGS: dict[str, type] = {
     "PORT": int,
     "DB_POOL_SIZE": int,
     "DB_MAX_OVERFLOW": int,
+    "WS_QUEUE_SIZE": int,
+    "WS_HANDSHAKES_AT_ONCE": int,
+    "WS_SEND_BUFFER": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_LIMIT_PER_IP": str,

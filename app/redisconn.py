@@ -31,17 +31,36 @@ def unreachable(error: BaseException) -> bool:
 
 def get_redis() -> redis.Redis:
     """Return this process's Redis client for the configured ``REDIS_URL``."""
-    import redis
 
     url = current_app.config["REDIS_URL"]
     key = (os.getpid(), url)
     client = _clients.get(key)
     if client is None:
-        client = redis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
-        )
-        _clients[key] = client
+        client = _clients[key] = blocking_client(url, health_check_interval=30)
     return client
+
+
+# Connections one process's client opens at most. redis-py's default pool refuses the 101st
+# (MaxConnectionsError, which reads as "Redis unreachable"): 200 sockets opening or closing at
+# once lost their presence, and a publish in that moment lost its live push (issue 13). A
+# blocking pool makes the burst wait its turn instead.
+MAX_CONNECTIONS = 50
+POOL_TIMEOUT = 5  # seconds a call waits for a free connection before it fails
+
+
+def blocking_client(url: str, **options) -> redis.Redis:
+    """Return a client whose callers wait for a free connection rather than fail in a burst."""
+    import redis
+
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_TIMEOUT,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        **options,
+    )
+    return redis.Redis(connection_pool=pool)
 
 
 class Outage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, func, or_, select
 
 from app.accounts.models import OAuthIdentity, Passkey, User, UserSession
 from app.accounts.rules import EMAIL_MAX, USERNAME_RE, identity_key
@@ -88,12 +88,19 @@ def live_session(now: datetime) -> ColumnElement[bool]:
     """Return the condition a sign-in record meets while it has not ended by time."""
     # Written once, used by the cookie and token checks, the listing and the pruning alike.
     idle = timedelta(seconds=current_app.config["SESSION_IDLE_TIMEOUT"])
+    return live_session_between(now, now - idle)
+
+
+def live_session_between(
+    now: datetime | BindParameter, idle_since: datetime | BindParameter
+) -> ColumnElement[bool]:
+    """Return ``live_session`` for a time and the idle limit before it (values or parameters)."""
     return and_(
         UserSession.expires_at > now,
         or_(
             UserSession.kind != "browser",
             UserSession.remember.is_(True),
-            UserSession.last_seen_at > now - idle,
+            UserSession.last_seen_at > idle_since,
         ),
     )
 

@@ -13,14 +13,16 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from flask import current_app
-from sqlalchemy import delete, not_, select, update
+from flask import current_app, g
+from sqlalchemy import Select, bindparam, delete, not_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserSession
-from app.accounts.queries import live_session
+from app.accounts.queries import live_session, live_session_between
 from app.extensions import db
 from app.pagination import INT_MAX
 from app.timeutil import utcnow
@@ -149,22 +151,80 @@ def api_user(*, user_id: int, session_id: int) -> User | None:
     return user
 
 
+class SignIn(NamedTuple):
+    """Who a live sign-in belongs to: what a WebSocket handshake needs, and nothing more."""
+
+    user_id: int
+    session_id: int
+    username: str
+
+
+def api_sign_in(*, user_id: int, session_id: int) -> SignIn | None:
+    """Return a live API sign-in of an active account in one light query, or None.
+
+    No ORM object is built (no user, no two-factor row): a burst of WebSocket handshakes spent
+    most of its time hydrating users it did not need (bench/realtime.py, issue 13).
+    """
+    if not (0 < user_id <= INT_MAX and 0 < session_id <= INT_MAX):
+        return None
+    now = utcnow()
+    idle = _seconds(current_app.config["SESSION_IDLE_TIMEOUT"])
+    params = {"id": session_id, "user_id": user_id, "now": now, "idle_since": now - idle}
+    row = db.session.execute(_sign_in_statement(), params).first()
+    if row is None:
+        return None
+    _touch(session_id, row.last_seen_at, now)
+    return SignIn(user_id, session_id, row.username)
+
+
+@cache
+def _sign_in_statement() -> Select:
+    # Built once: building it cost more than running it in a burst of handshakes (issue 13).
+    return (
+        select(User.username, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.id == bindparam("id"),
+            UserSession.user_id == bindparam("user_id"),
+            UserSession.kind == "api",
+            live_session_between(bindparam("now"), bindparam("idle_since")),
+            User.suspended.is_(False),
+            User.deletion_due_at.is_(None),
+        )
+    )
+
+
+TOUCHES = "devthread_session_touches"
+
+
 def _touch(session_id: int, last_seen_at: datetime, now: datetime) -> None:
-    """Note that a sign-in is in use, at most once per SESSION_TOUCH_INTERVAL."""
+    """Note that a sign-in is in use, at most once per SESSION_TOUCH_INTERVAL.
+
+    Written by ``flush_touches`` once the request's own session has ended: taking a second
+    connection while the request holds one deadlocks a busy pool (200 sockets opening at once
+    each held one and waited for another until the pool's timeout: issue 13).
+    """
     if now - last_seen_at < _seconds(current_app.config["SESSION_TOUCH_INTERVAL"]):
         return
+    g.setdefault(TOUCHES, {})[session_id] = now
+
+
+def flush_touches(_error: BaseException | None = None) -> None:
+    """Write the "last active" times noted during this request (after its session ended)."""
+    pending: dict[int, datetime] | None = g.pop(TOUCHES, None)
+    if not pending:
+        return
+    table = UserSession.__table__
     try:
-        # Its own short transaction on its own connection: committing here must never commit
-        # (or be rolled back with) the request's own unit of work.
+        # Its own short transaction: committing here never commits the request's work.
         with db.engine.begin() as connection:
-            connection.execute(
-                update(UserSession.__table__)
-                .where(UserSession.__table__.c.id == session_id)
-                .values(last_seen_at=now)
-            )
+            for session_id, now in pending.items():
+                connection.execute(
+                    update(table).where(table.c.id == session_id).values(last_seen_at=now)
+                )
     except SQLAlchemyError:
         # "Last active" is a courtesy: the request goes on without it.
-        log.warning("could not note that session %s is in use", session_id, exc_info=True)
+        log.warning("could not note that sessions %s are in use", sorted(pending), exc_info=True)
 
 
 def end_session(*, user_id: int, session_id: int) -> bool:

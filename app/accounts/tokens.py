@@ -44,8 +44,8 @@ def issue_access_token(user: User, session_id: int) -> str:
     return jwt.encode(claims, _signing_key(), algorithm="HS256")
 
 
-def user_from_access_token(token: str) -> User:
-    """Return the user an access token speaks for: 401 for a bad or ended one, 403 if suspended."""
+def _access_claims(token: str) -> tuple[int, Any]:
+    """Return the user id and sign-in id (``sid``) of a well-signed access token, or raise 401."""
     try:
         # The algorithm is fixed here, never read from the token's header ("alg: none").
         claims: dict[str, Any] = jwt.decode(
@@ -60,22 +60,48 @@ def user_from_access_token(token: str) -> User:
         raise Unauthorized(_("The access token is not valid.")) from exc
     if claims.get("typ") != "access":
         raise Unauthorized(_("The access token is not valid."))
-    session_id = claims.get("sid")
     try:
         user_id = int(claims["sub"])
     except (TypeError, ValueError) as exc:
         raise Unauthorized(_("The access token is not valid.")) from exc
+    return user_id, claims.get("sid")
+
+
+def _is_sid(session_id: Any) -> bool:
     # A token without a session (issued before sign-ins were records) is refused like an
     # ended one: clients refresh, which gives their family a session.
-    user = None
-    if isinstance(session_id, int) and not isinstance(session_id, bool):
-        user = sessions.api_user(user_id=user_id, session_id=session_id)
+    return isinstance(session_id, int) and not isinstance(session_id, bool)
+
+
+def user_from_access_token(token: str) -> User:
+    """Return the user an access token speaks for: 401 for a bad or ended one, 403 if suspended."""
+    user_id, session_id = _access_claims(token)
+    user = (
+        sessions.api_user(user_id=user_id, session_id=session_id) if _is_sid(session_id) else None
+    )
     if user is None:
         raise Unauthorized(_("The access token is no longer valid. Sign in again."))
     if not user.is_active:
         # The token is sound but its owner may not act: 403, as when a suspended user signs in.
         raise Forbidden(_("This account is suspended."))
     return user
+
+
+def socket_owner_from_access_token(token: str) -> sessions.SignIn:
+    """Return who an access token speaks for, without loading the user: 401 if it cannot act.
+
+    A WebSocket handshake needs only the ids and the username; a suspended account is refused
+    like an ended sign-in (a socket cannot tell them apart anyway).
+    """
+    user_id, session_id = _access_claims(token)
+    owner = (
+        sessions.api_sign_in(user_id=user_id, session_id=session_id)
+        if _is_sid(session_id)
+        else None
+    )
+    if owner is None:
+        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
+    return owner
 
 
 def sign_in(user: User, *, user_agent: str = "", ip_address: str = "") -> dict[str, Any]:

@@ -7,23 +7,29 @@ event or per replayed batch: services only say that they changed (an ``unread`` 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 
 from app.accounts import queries as accounts
-from app.accounts.payloads import presence as presence_frame
+from app.accounts.payloads import Presence
 from app.extensions import db
-from app.messaging.queries import partner_ids
+from app.messaging.queries import partner_ids, unread_messages_of
+from app.notifications.payloads import Unread
+from app.notifications.queries import unread_count_of
 from app.realtime import presence
 from app.realtime.events import publish_now
 from app.realtime.hub import Connection
 from app.realtime.queries import last_event_id
 from app.safety.visibility import visible_to
-from app.social.queries import followee_ids, follower_ids
+from app.social.queries import follow_ties, followee_ids, follower_ids
 
 # Events after which a socket's unread counts are sent (or its badges rendered) again.
 COUNTED_TYPES = ("notification", "message", "unread")
+# Where the JSON text of an event shared by many sockets is kept once encoded (a fan-out to
+# 10,000 followers encoded the same post 10,000 times).
+ENCODED = "_encoded"
 
 
 def frame(type: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -42,14 +48,13 @@ class AccountGone(Exception):
 
 def unread_counts(user_id: int) -> dict[str, int]:
     """Return the user's unread notifications and messages (the ``unread`` frame's data)."""
-    from app.messaging.queries import unread_messages_total
-    from app.notifications.payloads import Unread
-    from app.notifications.queries import unread_count
-
-    user = accounts.get_user(user_id)
-    if user is None:
+    if accounts.get_user(user_id) is None:
         raise AccountGone(user_id)
-    counts = Unread(notifications=unread_count(user), messages=unread_messages_total(user))
+    return _counts(user_id)
+
+
+def _counts(user_id: int) -> dict[str, int]:
+    counts = Unread(notifications=unread_count_of(user_id), messages=unread_messages_of(user_id))
     return counts.json_dict()
 
 
@@ -66,30 +71,60 @@ def _fans(user_id: int) -> list[int]:
     return sorted(visible_to(user_id, set(followers) | set(partner_ids(user_id))))
 
 
-def announce_presence(user_id: int, *, online: bool) -> None:
+def announce_presence(
+    user_id: int, *, online: bool, username: str | None = None, fans: list[int] | None = None
+) -> None:
     """Tell followers and conversation partners that a user came online or left."""
-    user = accounts.get_user(user_id)
-    fans = _fans(user_id)
+    if username is None:
+        user = accounts.get_user(user_id)
+        username = user.username if user is not None else None
+    if fans is None:
+        fans = _fans(user_id)
     db.session.remove()
-    if user is None or not fans:
+    if username is None or not fans:
         return
-    publish_now(fans, "presence", presence_frame(user, online=online).json_dict())
+    publish_now(fans, "presence", Presence(username=username, online=online).json_dict())
 
 
-def initial_frames(conn: Connection) -> list[str]:
-    """Send the state a page or app needs on every (re)connect: counts and who is online."""
-    counts = unread_counts(conn.user_id)
+@dataclass
+class ConnectState:
+    """What a socket reads from the database as it opens: one short transaction, five reads."""
+
+    counts: dict[str, int]
+    people: list[int]  # whose presence it shows: people followed and conversation partners
+    fans: list[int]  # who sees its user come and go: followers and conversation partners
+
+
+def connect_state(conn: Connection) -> ConnectState:
+    """Read what a (re)connecting socket needs; the caller ends the transaction right after."""
+    user_id = conn.user_id
+    counts = _counts(user_id)
     # Events stored from now on are this socket's to deliver, even after a bus outage.
-    conn.last_event_id = last_event_id(conn.user_id)
-    people = _partners_and_followed(conn.user_id)
-    online = presence.online_ids(people) or set()  # None: unknown while Redis is away
+    conn.last_event_id = last_event_id(user_id)
+    followed, followers = follow_ties(user_id)
+    partners = partner_ids(user_id)
+    # A conversation outlives a block: its partners must not see each other come and go.
+    visible = set(visible_to(user_id, set(followed) | set(followers) | set(partners)))
+    return ConnectState(
+        counts=counts,
+        people=sorted(visible & (set(followed) | set(partners))),
+        fans=sorted(visible & (set(followers) | set(partners))),
+    )
+
+
+def initial_frames(conn: Connection, state: ConnectState | None = None) -> list[str]:
+    """Send the state a page or app needs on every (re)connect: counts and who is online."""
+    if state is None:
+        state = connect_state(conn)
     if conn.format == "html":
-        return [render_template("realtime/badges.html", counts=counts)]
-    frames = [frame("unread", counts)]
-    frames += [
-        frame("presence", presence_frame(user, online=True).json_dict())
-        for user in accounts.users_by_ids(sorted(online))
-    ]
+        return [render_template("realtime/badges.html", counts=state.counts)]
+    frames = [frame("unread", state.counts)]
+    online = presence.online_ids(state.people) or set()  # None: unknown while Redis is away
+    if online:
+        frames += [
+            frame("presence", Presence(username=user.username, online=True).json_dict())
+            for user in accounts.users_by_ids(sorted(online))
+        ]
     return frames
 
 
@@ -110,10 +145,20 @@ def batch_frames(conn: Connection, events: list[dict[str, Any]]) -> list[str]:
         if conn.format == "html":
             frames.append(_html(conn, event, counts))
         elif event["type"] != "unread":  # it only said the counts changed: they follow
-            frames.append(frame(event["type"], event["data"], event.get("id")))
+            frames.append(_json_frame(event))
     if counts is not None and conn.format == "json":
         frames.append(frame("unread", counts))
     return frames
+
+
+def _json_frame(event: dict[str, Any]) -> str:
+    """Encode an event's frame; an ephemeral event is one dict for all sockets: encode it once."""
+    if event.get("id") is not None:
+        return frame(event["type"], event["data"], event["id"])
+    encoded = event.get(ENCODED)
+    if encoded is None:
+        encoded = event[ENCODED] = frame(event["type"], event["data"])
+    return encoded
 
 
 def _html(conn: Connection, event: dict[str, Any], counts: dict[str, int] | None) -> str:

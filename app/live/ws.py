@@ -1,9 +1,9 @@
 """The WebSocket ``/ws``: authenticated before the handshake, one loop per socket.
 
-Each socket has two greenlets (threads in embedded mode): a reader that turns client frames
-into queue items, and the socket's own loop, the only one that sends. The loop drains the
-socket's bounded queue (fed by the hub), heartbeats presence, and replays stored events on
-``resume``.
+Each socket has one loop of its own (besides simple-websocket's reader, which wakes it when a
+client frame arrives): it drains the socket's queue (fed by the hub and by that wake-up), is the
+only code that sends, heartbeats presence, and replays stored events on ``resume`` or when the
+socket fell behind.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import queue
 import socket
 import threading
 import time
@@ -22,13 +21,15 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
+from wsproto.events import Ping
 
 from app import jsonread
 from app.accounts import queries as accounts
-from app.accounts.tokens import user_from_access_token
+from app.accounts.sessions import flush_touches
+from app.accounts.tokens import socket_owner_from_access_token
 from app.dbsetup import release_session
 from app.errors import DomainError, is_database_outage
-from app.extensions import db, sock
+from app.extensions import sock
 from app.live import render
 from app.realtime import presence
 from app.realtime.bus import get_bus
@@ -47,8 +48,32 @@ CLOSE_GRACE = 1.0  # seconds the development server waits for the close handshak
 SESSION_ENDED = 4401  # close code once the socket's sign-in ended (or every sign-in of its user)
 
 
+_turns: dict[int, threading.BoundedSemaphore] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn() -> threading.BoundedSemaphore:
+    """Return this process's handshake turns (a semaphore of WS_HANDSHAKES_AT_ONCE)."""
+    size = current_app.config["WS_HANDSHAKES_AT_ONCE"]
+    with _turns_lock:
+        turns = _turns.get(size)
+        if turns is None:
+            turns = _turns[size] = threading.BoundedSemaphore(size)
+        return turns
+
+
+def _end_turn() -> None:
+    """Let the next handshake in (once per handshake, whichever way it ends)."""
+    turns = g.pop("ws_turn", None)
+    if turns is not None:
+        turns.release()
+
+
 def check_handshake() -> None:
     """Refuse a bad handshake before it is accepted: 403 foreign Origin, 401 no credential."""
+    # A few handshakes at a time: the others wait here holding no database connection.
+    g.ws_turn = _turn()
+    g.ws_turn.acquire()
     origin = request.headers.get("Origin")
     allowed = {request.host_url.rstrip("/")} | set(current_app.config.get("WS_ALLOWED_ORIGINS", ()))
     same_host = origin and origin.split("://", 1)[-1] == request.host
@@ -57,15 +82,16 @@ def check_handshake() -> None:
     token = request.args.get("access_token")
     if token:
         try:
-            user = user_from_access_token(token)
+            # Ids and username only: the socket never needs the user object.
+            owner = socket_owner_from_access_token(token)
         except DomainError:
             abort(401)
-        g.ws_user_id = user.id
-        g.ws_session_id = user.current_session_id
+        g.ws_user_id, g.ws_session_id, g.ws_username = owner
         g.ws_format = request.args.get("format", "json")
     elif current_user.is_authenticated:
         g.ws_user_id = current_user.id
         g.ws_session_id = current_user.current_session_id
+        g.ws_username = current_user.username
         g.ws_format = request.args.get("format", "html")
     else:
         abort(401)
@@ -78,6 +104,30 @@ def check_handshake() -> None:
 
 
 bp.before_request(check_handshake)
+bp.teardown_request(lambda _error: _end_turn())  # refused or failed before the loop
+
+
+class WholeFrames:
+    """The client's socket, on which every send writes a whole frame, one sender at a time.
+
+    simple-websocket writes a frame with ``socket.send``, which may write part of it once the
+    kernel's buffer is nearly full (a slow client): the rest was lost and the stream corrupt
+    (tests/test_realtime_pressure.py). Its own reader also sends (pings, close replies), so the
+    whole frame goes out under a lock.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+
+    def send(self, data: bytes) -> int:
+        """Write all of ``data`` before anyone else writes."""
+        with self._lock:
+            self._sock.sendall(data)
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 class Recent:
@@ -103,61 +153,92 @@ def websocket(ws) -> None:
     from app.observability import metrics
 
     app = current_app._get_current_object()
-    conn = Connection(user_id=g.ws_user_id, session_id=g.ws_session_id, format=g.ws_format)
+    ws.sock = WholeFrames(ws.sock)
+    conn = Connection(
+        user_id=g.ws_user_id,
+        session_id=g.ws_session_id,
+        format=g.ws_format,
+        username=g.ws_username,
+        limit=app.config["WS_QUEUE_SIZE"],
+    )
     socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
     sent = Recent()
     # Registered, then everything that can fail inside the try: the finally always unregisters.
+    # Registered before the reads: an event stored after them is queued, not missed.
     hub.add(conn)
     metrics.socket_opened()
     try:
+        if app.config.get("WS_SEND_BUFFER"):
+            ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, app.config["WS_SEND_BUFFER"])
         get_bus().ensure_started()
-        # Without Redis presence is unknown (False here): the socket is served all the same.
-        if presence.connect(conn.user_id, socket_id):
-            _announce(conn.user_id, online=True)
-        threading.Thread(target=_read, args=(app, ws, conn), daemon=True).start()
+        state = None
         try:
-            _send_all(ws, render.initial_frames(conn))
-        except (ConnectionClosed, OSError, render.AccountGone):
-            raise
+            state = render.connect_state(conn)
         except Exception:
             # The counts can wait (the next event brings them); the socket must not die for it.
-            log.warning("could not send the initial state", exc_info=True)
-            db.session.rollback()
-        db.session.remove()
+            log.warning("could not read the initial state", exc_info=True)
+        finally:
+            # The handshake's one transaction ends with its reads: nothing below (Redis, the
+            # client) may keep a database connection checked out or a transaction open.
+            release_session()
+            flush_touches()  # "last active", on its own connection now that ours is back
+        # Without Redis presence is unknown (False here): the socket is served all the same.
+        if presence.connect(conn.user_id, socket_id):
+            fans = state.fans if state is not None else None
+            _announce(conn.user_id, online=True, username=conn.username, fans=fans)
+        ws.event = InputWake(conn)
+        if ws.input_buffer or not ws.connected:
+            ws.event.set()  # a frame (or the close) came before the wake was in place
+        rate = Rate()
+        if state is not None:
+            try:
+                _send_all(ws, render.initial_frames(conn, state))
+            except (ConnectionClosed, OSError):
+                raise
+            except Exception:
+                log.warning("could not send the initial state", exc_info=True)
+            finally:
+                release_session()  # it read the names of the people online
+        _end_turn()
         last_beat = time.monotonic()
         while True:
-            try:
-                kind, payload, sent_at = conn.queue.get(timeout=HEARTBEAT)
-            except queue.Empty:
-                kind, payload, sent_at = "beat", None, None
-            if conn.overflowed or kind in ("close", "gone"):
+            kind, payload, sent_at = conn.take(HEARTBEAT) or ("beat", None, None)
+            if kind == "close":
                 break
             if time.monotonic() - last_beat >= HEARTBEAT:
+                if ws.ping_interval is None and not _ping(ws):
+                    break  # no answer to the last ping: the client is gone
                 if presence.heartbeat(conn.user_id, socket_id):
-                    _announce(conn.user_id, online=True)  # counted again after a Redis outage
+                    # Counted again after a Redis outage.
+                    _announce(conn.user_id, online=True, username=conn.username)
                 last_beat = time.monotonic()
             if kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
-                if ended is not None and ended != conn.session_id:
-                    continue  # another of the user's sign-ins ended, not this socket's
-                # An application close code: a token client (the SPA) then refreshes, which fails
-                # and signs it out, instead of reconnecting with a token that no longer works.
-                with contextlib.suppress(Exception):
-                    ws.close(reason=SESSION_ENDED, message="session ended")
-                break
-            if kind == "event":
-                if payload.get("id") is not None and sent.seen(int(payload["id"])):
-                    continue
-                _send_all(ws, render.event_frames(conn, payload))
-                if sent_at:
-                    metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
+                # Another of the user's sign-ins ending leaves this socket open.
+                if ended is None or ended == conn.session_id:
+                    # An application close code: a token client (the SPA) then refreshes, which
+                    # fails and signs it out, instead of reconnecting with a dead token.
+                    with contextlib.suppress(Exception):
+                        ws.close(reason=SESSION_ENDED, message="session ended")
+                    break
+            elif kind == "event":
+                if payload.get("id") is None or not sent.seen(int(payload["id"])):
+                    _send_all(ws, _read_then_release(render.event_frames, conn, payload))
+                    if sent_at:
+                        metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
+            elif kind == "input":
+                _take_input(ws, conn, rate)
             elif kind == "frame":
                 ws.send(json.dumps(payload))
             elif kind == "resume":
                 _replay(ws, conn, sent, payload)
             elif kind == "resync" and conn.last_event_id is not None:
                 _replay(ws, conn, sent, conn.last_event_id)
-            db.session.remove()
+            if conn.missed_after is not None and conn.idle():
+                # It fell behind and stored events were not queued: once what was queued is
+                # sent, they come from the database, in order and each once.
+                _replay(ws, conn, sent, conn.take_missed())
+            release_session()
     except (ConnectionClosed, OSError):
         pass  # the client went away mid-send: an ordinary end
     except render.AccountGone:
@@ -171,7 +252,7 @@ def websocket(ws) -> None:
         metrics.socket_closed()
         try:
             if presence.disconnect(conn.user_id, socket_id):
-                _announce(conn.user_id, online=False)
+                _announce(conn.user_id, online=False, username=conn.username)
         except Exception:
             log.exception("presence cleanup failed")
         release_session()  # a connection the database dropped must not keep the socket open
@@ -187,16 +268,37 @@ def websocket(ws) -> None:
                 ws.sock.shutdown(socket.SHUT_RDWR)
 
 
-def _announce(user_id: int, *, online: bool) -> None:
+def _ping(ws) -> bool:
+    """Ping the client; tell whether it is still there (it answered the previous ping)."""
+    if not ws.connected or not ws.pong_received:
+        return False
+    ws.pong_received = False
+    ws.sock.send(ws.ws.send(Ping()))
+    return True
+
+
+def _announce(
+    user_id: int, *, online: bool, username: str | None = None, fans: list[int] | None = None
+) -> None:
     """Tell followers a user came or went; best effort, so a failure never ends a socket."""
     try:
-        render.announce_presence(user_id, online=online)
+        render.announce_presence(user_id, online=online, username=username, fans=fans)
     except Exception as error:
         if is_database_outage(error):
             # Its outage is logged where requests fail: one line here, no traceback.
             log.warning("could not announce presence of user %s: %s", user_id, error)
         else:
             log.exception("could not announce presence of user %s", user_id)
+        release_session()
+
+
+def _read_then_release(make, *args) -> list[str]:
+    """Make frames, ending their transaction before anything is sent."""
+    # A send blocks as long as a slow client does not read: the connection must be back first
+    # (it stayed idle in transaction for as long as the client slept).
+    try:
+        return make(*args)
+    finally:
         release_session()
 
 
@@ -212,41 +314,114 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
     except (TypeError, ValueError):
         ws.send(render.error_frame(_("last_event_id must be an event id.")))
         return
-    missed = [
-        event
-        for event in stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
-        if not sent.seen(int(event["id"]))
-    ]
-    # One batch: the unread counts are read and sent once, after the events.
-    _send_all(ws, render.batch_frames(conn, missed))
+    while True:
+        stored = stored_events_after(conn.user_id, after_id, REPLAY_LIMIT)
+        missed = [event for event in stored if not sent.seen(int(event["id"]))]
+        # One batch: the unread counts are read and sent once, after the events.
+        _send_all(ws, _read_then_release(render.batch_frames, conn, missed))
+        if len(stored) < REPLAY_LIMIT:
+            return
+        after_id = int(stored[-1]["id"])
 
 
-def _read(app, ws, conn: Connection) -> None:
-    """Turn client frames into queue items; bad frames get an error frame, not a closed socket."""
-    window_start, count = time.monotonic(), 0
-    with app.app_context():
+class GreenReader:
+    """simple-websocket's reader as a bare greenlet (gevent workers): no thread object per socket.
+
+    A ``threading.Thread`` under gevent is a greenlet plus a Thread, its started event and its
+    locks, per socket, for as long as the socket lives.
+    """
+
+    def __init__(self, target) -> None:
+        import gevent
+
+        self.greenlet = gevent.Greenlet(target)
+        self.name = "simple-websocket reader (_thread)"
+
+    def start(self) -> None:
+        """Start reading."""
+        self.greenlet.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the reader to end."""
+        self.greenlet.join(timeout)
+
+    def is_alive(self) -> bool:
+        """Tell whether it still reads."""
+        return not self.greenlet.dead
+
+
+def server_options(app) -> None:
+    """Give simple-websocket a bare greenlet for its reader when serving on gevent."""
+    from gevent import monkey
+
+    if monkey.is_module_patched("socket"):
+        options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
+        options.setdefault("thread_class", GreenReader)
+        # The socket's loop pings at its heartbeat (``_ping``): the reader then waits in a
+        # plain read, without a selector and its timer per socket.
+        options["ping_interval"] = None
+        app.config["SOCK_SERVER_OPTIONS"] = options
+
+
+class InputWake:
+    """simple-websocket's "a frame came in" event, turned into an item on the socket's queue.
+
+    Its reader already waits on the socket; the socket's own loop takes the frames when woken,
+    so no reader of ours (one more greenlet and thread object per socket) waits beside it.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.flag = False
+
+    def set(self) -> None:
+        """Wake the socket's loop once, however many frames came in meanwhile."""
+        if not self.flag:
+            self.flag = True
+            self.conn.offer(("input", None, None))
+
+    def clear(self) -> None:
+        """Forget the wake-up: the loop is taking the frames."""
+        self.flag = False
+
+    def is_set(self) -> bool:
+        """Tell whether frames may be waiting."""
+        return self.flag
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Tell whether frames may be waiting (the loop only reads without blocking)."""
+        return self.flag
+
+
+class Rate:
+    """How many frames a client sent in the current window."""
+
+    def __init__(self) -> None:
+        self.window_start = time.monotonic()
+        self.count = 0
+
+    def exceeded(self) -> bool:
+        """Count one frame; tell whether it is over the limit."""
+        now = time.monotonic()
+        if now - self.window_start > RATE_WINDOW:
+            self.window_start, self.count = now, 0
+        self.count += 1
+        return self.count > RATE
+
+
+def _take_input(ws, conn: Connection, rate: Rate) -> None:
+    """Turn the client's waiting frames into queue items; a bad one gets an error frame."""
+    ws.event.clear()
+    while (raw := ws.receive(timeout=0)) is not None:  # ConnectionClosed once it closed
+        if rate.exceeded():
+            conn.offer(("frame", _error(_("Too many messages: slow down.")), None))
+            continue
         try:
-            while True:
-                raw = ws.receive()
-                if raw is None:
-                    break
-                now = time.monotonic()
-                if now - window_start > RATE_WINDOW:
-                    window_start, count = now, 0
-                count += 1
-                if count > RATE:
-                    conn.offer(("frame", _error(_("Too many messages: slow down.")), None))
-                    continue
-                reply = _handle(conn, raw)
-                if reply is not None:
-                    conn.offer(reply)
-                db.session.remove()
-        except ConnectionClosed:
-            pass
-        except Exception:
-            log.exception("socket reader failed")
+            reply = _handle(conn, raw)
         finally:
-            conn.offer(("gone", None, None))
+            release_session()  # typing reads the user
+        if reply is not None:
+            conn.offer(reply)
 
 
 def _error(message: str) -> dict[str, Any]:

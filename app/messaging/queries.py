@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -98,40 +99,46 @@ def messages_page(conversation_id: int, *, limit: int, cursor: str | None) -> Pa
 
 def unread_messages_total(user: User | None) -> int:
     """Return how many messages from others the user has not read, in all conversations."""
-    if user is None:
-        return 0
+    return 0 if user is None else unread_messages_of(user.id)
+
+
+def unread_messages_of(user_id: int) -> int:
+    """Return how many messages from others a user has not read, from the id alone."""
+    return db.session.scalar(_unread_statement(), {"user_id": user_id}) or 0
+
+
+@cache
+def _unread_statement() -> Select:
+    # Built once: every socket counts on connect and after each message (issue 13).
+    user_id = bindparam("user_id")
     return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .join(
-                ConversationMember,
-                and_(
-                    ConversationMember.conversation_id == Message.conversation_id,
-                    ConversationMember.user_id == user.id,
-                ),
-            )
-            .where(
-                Message.sender_id != user.id,
-                Message.id > ConversationMember.last_read_message_id,
-            )
+        select(func.count())
+        .select_from(Message)
+        .join(
+            ConversationMember,
+            and_(
+                ConversationMember.conversation_id == Message.conversation_id,
+                ConversationMember.user_id == user_id,
+            ),
         )
-        or 0
+        .where(Message.sender_id != user_id, Message.id > ConversationMember.last_read_message_id)
     )
 
 
 def partner_ids(user_id: int) -> list[int]:
     """Return everyone the user shares a conversation with."""
+    return list(db.session.scalars(_partners_statement(), {"user_id": user_id}))
+
+
+@cache
+def _partners_statement() -> Select:
+    # Built once: every socket asks on connect and close (issue 13).
+    user_id = bindparam("user_id")
     mine = select(ConversationMember.conversation_id).where(ConversationMember.user_id == user_id)
-    return list(
-        db.session.scalars(
-            select(ConversationMember.user_id)
-            .where(
-                ConversationMember.conversation_id.in_(mine),
-                ConversationMember.user_id != user_id,
-            )
-            .distinct()
-        )
+    return (
+        select(ConversationMember.user_id)
+        .where(ConversationMember.conversation_id.in_(mine), ConversationMember.user_id != user_id)
+        .distinct()
     )
 
 

@@ -53,10 +53,10 @@ class RedisBus:
     """Production: Redis pub/sub with one subscriber loop per worker process."""
 
     def __init__(self, url: str) -> None:
-        import redis
+        from app.redisconn import blocking_client
 
         self.url = url
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self.client = blocking_client(url)
         self.outage = Outage(
             "event bus", "live pushes are dropped (stored events are replayed on reconnect)"
         )

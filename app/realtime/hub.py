@@ -1,16 +1,19 @@
-"""This process's sockets: who is connected, and one bounded queue per socket.
+"""This process's sockets: who is connected, and one queue per socket.
 
 The bus hands every message to ``hub.deliver``, which only does ``put_nowait`` on the queues
-of the sockets concerned: a slow or dead client overflows its own queue and is closed (it will
-reconnect and resume); it never holds up anyone else. Each socket's own loop drains its queue
-and is the only one to send on that socket.
+of the sockets concerned, so a slow client never holds up anyone else. A socket has at most
+``limit`` events waiting: past that, a stored event is not queued but remembered by id (the
+socket replays the stored events from there once it catches up, so it loses none), and an
+ephemeral one (typing, presence, a new post) is dropped. Control items (close, resume, the
+reader's end) always get in. Each socket's own loop drains its queue and is the only one to send
+on that socket.
 """
 
 from __future__ import annotations
 
 import itertools
-import queue
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,20 +30,50 @@ class Connection:
     # closes this socket, ending another of the user's does not.
     session_id: int | None = None
     format: str = "json"
-    queue: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=QUEUE_SIZE))
+    username: str = ""
+    # Unbounded: the bound is applied to events in ``offer``, so a control item always gets in.
+    # A deque and an event, not a Queue: three deques and their locks per socket, for its life.
+    items: deque = field(default_factory=deque)
+    ready: threading.Event = field(default_factory=threading.Event)
     id: int = field(default_factory=lambda: next(_ids))
-    overflowed: bool = False
+    limit: int = QUEUE_SIZE
     last_event_id: int | None = None
+    # Stored events after this id were not queued (the socket was behind): replay from here.
+    missed_after: int | None = None
     new_posts: int = 0
 
-    def offer(self, item: tuple[str, Any]) -> bool:
-        """Queue an item without blocking; on overflow, ask the socket to close."""
-        try:
-            self.queue.put_nowait(item)
-            return True
-        except queue.Full:
-            self.overflowed = True
+    def offer(self, item: tuple[str, Any, Any]) -> bool:
+        """Queue an item without blocking; an event past the limit is remembered or dropped."""
+        kind, payload = item[0], item[1]
+        if kind == "event" and len(self.items) >= self.limit:
+            event_id = payload.get("id")
+            if event_id is not None:
+                after = int(event_id) - 1
+                if self.missed_after is None or after < self.missed_after:
+                    self.missed_after = after
             return False
+        self.items.append(item)
+        self.ready.set()
+        return True
+
+    def take(self, timeout: float) -> tuple[str, Any, Any] | None:
+        """Return the next item, waiting at most ``timeout`` seconds (None: nothing came)."""
+        while not self.items:
+            self.ready.clear()
+            if self.items:  # it came between the check and the clear
+                break
+            if not self.ready.wait(timeout):
+                return None
+        return self.items.popleft()
+
+    def idle(self) -> bool:
+        """Tell whether nothing waits to be sent."""
+        return not self.items
+
+    def take_missed(self) -> int | None:
+        """Return the id to replay stored events from, if some were not queued, and forget it."""
+        after, self.missed_after = self.missed_after, None
+        return after
 
 
 class Hub:
@@ -92,10 +125,14 @@ class Hub:
                 for uid in (users if users is not None else list(self._by_user))
                 for conn in self._by_user.get(int(uid), ())
             ]
+        sent_at = message.get("sent_at")
+        shared = {**event, "id": None}  # one dict for every socket of an ephemeral event
         for uid, conn in targets:
             event_id = ids.get(str(uid), ids.get(uid)) if ids else None
-            if not conn.offer(("event", {**event, "id": event_id}, message.get("sent_at"))):
-                metrics.event_dropped("slow_consumer")
+            payload = shared if event_id is None else {**event, "id": event_id}
+            if not conn.offer(("event", payload, sent_at)):
+                # A stored one is replayed by the socket later: only the live push is lost.
+                metrics.event_dropped("slow_consumer" if event_id is None else "replayed_later")
 
     def resync_all(self) -> None:
         """Ask every socket to replay stored events it may have missed (after a bus outage)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.extensions import db
 from app.realtime.models import StoredEvent
@@ -12,8 +13,13 @@ from app.realtime.models import StoredEvent
 
 def last_event_id(user_id: int) -> int:
     """Return the id of the user's newest stored event (0 when there is none)."""
-    newest = select(func.max(StoredEvent.id)).where(StoredEvent.user_id == user_id)
-    return db.session.scalar(newest) or 0
+    return db.session.scalar(_newest_statement(), {"user_id": user_id}) or 0
+
+
+@cache
+def _newest_statement() -> Select:
+    # Built once: every socket asks on connect (issue 13).
+    return select(func.max(StoredEvent.id)).where(StoredEvent.user_id == bindparam("user_id"))
 
 
 def stored_events_after(user_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, or_, select
 
 from app.accounts import queries as accounts
 from app.accounts.models import User
@@ -108,3 +109,25 @@ def followee_ids(user_id: int) -> list[int]:
 def follower_ids(user_id: int) -> list[int]:
     """Return the ids of a user's followers."""
     return list(db.session.scalars(select(Follow.follower_id).where(Follow.followee_id == user_id)))
+
+
+def follow_ties(user_id: int) -> tuple[list[int], list[int]]:
+    """Return whom a user follows and who follows them, in one query."""
+    rows = db.session.execute(_ties_statement(), {"user_id": user_id})
+    followed: list[int] = []
+    followers: list[int] = []
+    for follower, followee in rows:
+        if follower == user_id:
+            followed.append(followee)
+        else:
+            followers.append(follower)
+    return followed, followers
+
+
+@cache
+def _ties_statement() -> Select:
+    # Built once: every socket asks on connect (bench/realtime.py profile, issue 13).
+    user_id = bindparam("user_id")
+    return select(Follow.follower_id, Follow.followee_id).where(
+        or_(Follow.follower_id == user_id, Follow.followee_id == user_id)
+    )
