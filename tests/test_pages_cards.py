@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -232,9 +233,12 @@ def test_relative_times_read_as_babel_writes_them(app):
 
 def count_statements(app, client, path: str) -> int:
     statements: list[str] = []
+    # Only this thread's: the in-process job runner (trending, every minute) shares the engine.
+    thread = threading.get_ident()
 
     def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+        if threading.get_ident() == thread:
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -279,6 +283,8 @@ def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     with app.test_request_context():
         social.follow(follower=find_by_username("alice"), username="bob")
         db.session.commit()
+    # Once per process, search asks whether PostgreSQL has its RUM index: not a page's cost.
+    alice.get("/search?q=warm")
     first = fill_world(app, 5)
     small = {path: count_statements(app, alice, path) for path in PAGES}
     small[f"/p/{first}"] = count_statements(app, alice, f"/p/{first}")
@@ -290,7 +296,8 @@ def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     assert count_statements(app, alice, f"/p/{second}") <= small[f"/p/{first}"]
     assert {path: large[path] for path in PAGES} == {path: small[path] for path in PAGES}
     assert large[f"/p/{first}"] == small[f"/p/{first}"]  # 5 comments, then 25
-    assert again == {path: small[path] for path in PAGES}  # a cache hit reads no more
+    # A cache hit reads no more (search's shared first page, on PostgreSQL, reads fewer).
+    assert all(again[path] <= small[path] for path in PAGES), (again, small)
     # A ceiling too: the session, the viewer, the page's reads and the two unread badges.
     assert max(small.values()) <= 12, small
 
