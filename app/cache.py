@@ -86,13 +86,7 @@ def get_or_set(namespace: str, key: str, ttl: float, produce: Callable[[], Any])
             if hit and hit[0] > now:
                 return hit[1]
         value = produce()
-        with _lock:
-            if len(_local) >= LOCAL_MAX:
-                for stale in [k for k, (until, _) in _local.items() if until <= now] or list(
-                    _local
-                )[:500]:
-                    _local.pop(stale, None)
-            _local[full] = (now + ttl, value)
+        _keep_local(full, value, now + ttl)
         return value
     try:
         raw = client.get(full)
@@ -182,14 +176,7 @@ def store(namespace: str, key: str, seen_version: int, ttl: float, value: Any) -
     client = _redis()
     full = f"{PREFIX}:{namespace}:entry:{key}"
     if client is None:
-        now = time.monotonic()
-        with _lock:
-            if len(_local) >= LOCAL_MAX:
-                for stale in [k for k, (until, _) in _local.items() if until <= now] or list(
-                    _local
-                )[:500]:
-                    _local.pop(stale, None)
-            _local[full] = (now + ttl, (seen_version, value))
+        _keep_local(full, (seen_version, value), time.monotonic() + ttl)
         return
     with contextlib.suppress(Exception):
         client.set(
@@ -202,3 +189,15 @@ def clear_local() -> None:
     with _lock:
         _local.clear()
         _versions.clear()
+
+
+def _keep_local(full: str, value: Any, until: float) -> None:
+    """Keep a value in this process's cache, dropping expired entries (or the oldest) when full."""
+    now = time.monotonic()
+    with _lock:
+        if len(_local) >= LOCAL_MAX:
+            for stale in [k for k, (expiry, _) in _local.items() if expiry <= now] or list(_local)[
+                :500
+            ]:
+                _local.pop(stale, None)
+        _local[full] = (until, value)
