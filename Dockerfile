@@ -1,14 +1,43 @@
-# DevThread: gunicorn + gevent workers, as `make serve` runs them (gunicorn.conf.py).
+# DevThread: gunicorn + gevent workers, as `make serve` runs them (gunicorn.conf.py), with the
+# Angular SPA at /app/ and OpenTelemetry tracing available (OTEL_EXPORTER_OTLP_ENDPOINT).
 # Build: docker build -t devthread .     Run the whole stack: docker compose up (docs/deploy.md)
 
-# htmx and its WebSocket extension come from npm, pinned by package-lock.json (as `make assets`).
-FROM node:20-slim AS assets
+# Front end, on Node 22 LTS: htmx and its WebSocket extension from npm, pinned by
+# package-lock.json (as `make assets`), and the SPA's production build (as `make spa`; its API
+# document and types are committed, so the build needs no Python).
+FROM node:22-bookworm-slim AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error \
- && mkdir -p /out \
- && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-ws/dist/ws.min.js /out/
+ && mkdir -p static/vendor \
+ && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/
+COPY frontend-angular/package.json frontend-angular/package-lock.json frontend-angular/
+RUN cd frontend-angular && npm ci --no-audit --no-fund --loglevel=error
+COPY frontend-angular frontend-angular
+RUN cd frontend-angular && npm run build
 
+# The wheel: the app with its templates, static files, migrations and the SPA inside
+# (hatch_build.py), exactly what `pip wheel .` makes from a checkout after `make assets spa`.
+FROM python:3.11-slim AS wheel
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md hatch_build.py ./
+COPY app ./app
+COPY templates ./templates
+COPY static ./static
+COPY migrations ./migrations
+COPY --from=frontend /src/static/vendor/ ./static/vendor/
+COPY --from=frontend /src/frontend-angular/dist/browser/ ./frontend-angular/dist/browser/
+RUN pip wheel --no-deps --wheel-dir /dist .
+
+# The edge (docker-compose.yml's nginx, `docker build --target web`): nginx with the app's static
+# files, so /static/ never reaches a gunicorn worker. The config is deploy/nginx.conf.
+FROM nginx:1.27 AS web
+COPY deploy/nginx.conf /etc/nginx/nginx.conf
+COPY static /usr/share/devthread/static
+COPY --from=frontend /src/static/vendor/ /usr/share/devthread/static/vendor/
+
+# The app (the default target): what `docker compose` runs as app, worker and migrate.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -17,27 +46,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLASK_APP=wsgi \
     HOST=0.0.0.0 \
     PORT=8000 \
+    INSTANCE_PATH=/app/instance \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 RUN useradd --create-home --uid 10001 --user-group devthread
 WORKDIR /app
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
-RUN mkdir app && touch app/__init__.py \
- && pip install . \
- && pip uninstall -y devthread \
- && rm -rf app build devthread.egg-info
+# Dependencies first, in their own layer, at the locked versions and hashes (with the tracing
+# extra): rebuilt only when requirements.lock changes.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
-COPY app ./app
-COPY migrations ./migrations
-COPY templates ./templates
-COPY static ./static
-COPY --from=assets /out/ ./static/vendor/
-COPY wsgi.py gunicorn.conf.py ./
-# Editable, so app/ stays beside templates/, static/ and migrations/ where create_app finds them.
-RUN pip install --no-deps -e . \
+# The app itself, not editable: it finds its files inside the package (app/paths.py).
+COPY --from=wheel /dist/ /tmp/dist/
+RUN pip install --no-deps /tmp/dist/*.whl \
+ && rm -rf /tmp/dist \
  && mkdir -p instance/media instance/exports \
  && chown -R devthread:devthread instance
+COPY wsgi.py gunicorn.conf.py ./
 
 USER devthread
 EXPOSE 8000

@@ -22,7 +22,7 @@ METRICS_DIR ?= instance/prometheus
 
 .PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
-        assets chromium pgclient rum seed clean backup check-deploy
+        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,12 +31,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exact versions and hashes from the locks (make lock), then the app itself without its
+# dependencies (they are all in the lock). The image and CI install the same way.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed ## Make the virtual environment and install the app
@@ -118,10 +121,36 @@ seed: install ## Seed generated data: make seed USERS=1000
 backup: ## Back up the database DATABASE_URL names (default: the embedded SQLite file)
 	@scripts/backup.sh
 
+# The locks: requirements.lock (the app and its tracing extra: what the image, `make install`
+# and `make run` install) and requirements-dev.lock (every extra: tests, benchmarks), resolved
+# for every platform by uv, pinned with hashes. Both agree: the app's lock is resolved within
+# the dev lock. `make lock` keeps every pin that still fits pyproject.toml; UPGRADE=1 moves
+# everything to the newest versions allowed; UPGRADE=flask moves one package.
+LOCK_ARGS = --python-version 3.11 --universal --generate-hashes --quiet \
+            --custom-compile-command "make lock"
+lock: install-dev ## Re-resolve the dependency locks from pyproject.toml (UPGRADE=1 or UPGRADE=name to update)
+	@upgrade=""; case "$(UPGRADE)" in "") ;; 1) upgrade="--upgrade";; *) upgrade="--upgrade-package $(UPGRADE)";; esac; \
+	$(BIN)/uv pip compile pyproject.toml --extra otel --extra dev --extra bench $(LOCK_ARGS) $$upgrade \
+	  -o requirements-dev.lock && \
+	$(BIN)/uv pip compile pyproject.toml --extra otel $(LOCK_ARGS) -c requirements-dev.lock \
+	  -o requirements.lock && echo "requirements.lock and requirements-dev.lock are up to date"
+
+lock-check: install-dev ## Fail when the locks do not match pyproject.toml (run make lock)
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && cp requirements.lock requirements-dev.lock $$tmp/ && \
+	$(BIN)/uv pip compile pyproject.toml --extra otel --extra dev --extra bench $(LOCK_ARGS) \
+	  -o $$tmp/requirements-dev.lock && \
+	$(BIN)/uv pip compile pyproject.toml --extra otel $(LOCK_ARGS) -c requirements-dev.lock \
+	  -o $$tmp/requirements.lock && \
+	diff -u requirements-dev.lock $$tmp/requirements-dev.lock && diff -u requirements.lock $$tmp/requirements.lock \
+	  || { echo "The locks do not match pyproject.toml: run make lock and commit both." >&2; exit 1; }
+
+check-wheel: install assets spa ## Build the wheel, install it in a fresh venv, migrate, serve and fetch pages
+	PYTHON=$(BIN)/python scripts/check_wheel.sh
+
 check-deploy: ## Check the alert rules, dashboard queries and nginx.conf with promtool and nginx
 	scripts/check_deploy.sh
 
-lint: install-dev ## Check style (ruff) and the import contracts (import-linter, pyproject.toml)
+lint: install-dev lock-check ## Check style (ruff), the import contracts (import-linter, pyproject.toml) and the locks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

@@ -9,19 +9,18 @@ from typing import Any
 from flask import Flask
 
 from app import config as config_module
+from app import paths
 from app.observability import register_observability
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     app = Flask(
         __name__,
-        instance_path=os.path.join(ROOT, "instance"),
+        instance_path=paths.instance_path(),
         instance_relative_config=True,
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
+        template_folder=paths.resource("templates"),
+        static_folder=paths.resource("static"),
     )
     load_config(app, test_config)
     register_proxy_fix(app)

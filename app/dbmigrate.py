@@ -8,16 +8,16 @@ bind Flask-Migrate on first use.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo
 
+from app import paths
 from app.extensions import db
 
-DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+DIRECTORY = paths.resource("migrations")
 
 
 def bind_migrations(app: Flask) -> Any:

@@ -7,14 +7,14 @@ import os
 from flask import Blueprint, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
+from app import paths
+
 bp = Blueprint("spa", __name__)
 
 
 def build_dir() -> str:
     """Return the folder of the SPA's production build."""
-    return current_app.config.get("SPA_DIST") or os.path.join(
-        current_app.root_path, os.pardir, "frontend-angular", "dist", "browser"
-    )
+    return current_app.config.get("SPA_DIST") or paths.resource("spa")
 
 
 @bp.get("/app")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Check the deployment files with the real tools where this machine has them:
 # promtool (Debian's "prometheus" package) for the alert rules, their unit tests and the scrape
-# config, and nginx (Debian's "nginx") for deploy/nginx.conf. A missing tool is reported as
-# NOT CHECKED and makes the script fail, so nothing passes silently. No Docker is needed.
+# config, nginx (Debian's "nginx") for deploy/nginx.conf and haproxy (Debian's "haproxy") for
+# deploy/haproxy.cfg. A missing tool is reported as NOT CHECKED and makes the script fail, so
+# nothing passes silently. No Docker is needed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -57,15 +58,23 @@ if command -v nginx >/dev/null 2>&1; then
   # nginx -t resolves upstream names: outside Docker "app" means nothing, so check a copy that
   # points at 127.0.0.1, with a mime.types of nginx's own when /etc/nginx has none.
   scratch="$(mktemp -d)"
-  sed 's/server app:8000;/server 127.0.0.1:8000;/' deploy/nginx.conf > "$scratch/nginx.conf"
+  sed 's/server haproxy:8080;/server 127.0.0.1:8080;/' deploy/nginx.conf > "$scratch/nginx.conf"
   if [ ! -f /etc/nginx/mime.types ]; then
     sed -i "s#include /etc/nginx/mime.types;#types { text/html html; }#" "$scratch/nginx.conf"
   fi
-  run "nginx -t deploy/nginx.conf (upstream app:8000 -> 127.0.0.1:8000)" \
+  run "nginx -t deploy/nginx.conf (upstream haproxy:8080 -> 127.0.0.1:8080)" \
     nginx -t -q -p "$scratch" -c "$scratch/nginx.conf"
   rm -rf "$scratch"
 else
   echo "NOT CHECKED  deploy/nginx.conf: nginx is missing (apt-get install nginx)"
+  status=1
+fi
+
+if command -v haproxy >/dev/null 2>&1; then
+  # Docker's DNS (127.0.0.11) is only asked at run time: the check needs no Docker.
+  run "haproxy -c deploy/haproxy.cfg" haproxy -c -q -f deploy/haproxy.cfg
+else
+  echo "NOT CHECKED  deploy/haproxy.cfg: haproxy is missing (apt-get install haproxy)"
   status=1
 fi
 

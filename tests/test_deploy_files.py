@@ -103,7 +103,7 @@ def test_every_alert_has_a_runbook_section():
     }
     rules = load_yaml("deploy/prometheus/alerts.yml")
     for rule in (r for group in rules["groups"] for r in group["rules"]):
-        anchor = rule["annotations"]["runbook"].split("#", 1)[1]
+        anchor = rule["annotations"]["runbook_url"].split("#", 1)[1]
         assert anchor in headings, rule["alert"]
         assert rule["labels"]["severity"] in {"page", "warn"}
 
@@ -114,6 +114,14 @@ def test_compose_runs_the_stack_the_docs_describe():
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     assert "nginx.conf" in services["nginx"]["volumes"][0]
+    assert services["nginx"]["build"]["target"] == "web"
+    assert "haproxy.cfg" in services["haproxy"]["volumes"][0]
+    # Monitoring runs beside: Prometheus with the rules, Grafana provisioned.
+    prometheus = services["prometheus"]
+    assert any("alerts.yml" in v for v in prometheus["volumes"])
+    assert prometheus["secrets"][0]["target"].endswith("/devthread_metrics_token")
+    assert "blackbox-exporter" in services
+    assert any("provisioning" in v for v in services["grafana"]["volumes"])
     app = services["app"]
     for name in ("WEB_CONCURRENCY", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PROXY_FIX"):
         assert name in app["environment"], name
@@ -135,9 +143,26 @@ def test_nginx_passes_websockets_and_forwarded_headers():
         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "proxy_set_header X-Forwarded-Proto $scheme;",
         "proxy_read_timeout 1h;",
-        "server app:8000;",
+        "server haproxy:8080;",
+        "alias /usr/share/devthread/static/;",
     ):
         assert needed in conf, needed
+    # /static/ is served from disk, never proxied to a gunicorn worker.
+    static = conf.split("location /static/", 1)[1].split("}", 1)[0]
+    assert "proxy_pass" not in static
+
+
+def test_haproxy_checks_readyz_and_passes_websockets():
+    conf = (ROOT / "deploy/haproxy.cfg").read_text()
+    for needed in (
+        "http-check send meth GET uri /readyz",
+        "http-check expect status 200",
+        "timeout tunnel 1h",
+        "server-template app 20 app:8000 resolvers docker",
+    ):
+        assert needed in conf, needed
+    settings = [line.split("#", 1)[0] for line in conf.splitlines()]
+    assert not any("cookie" in line or "stick" in line for line in settings), "no sticky sessions"
 
 
 def test_the_image_serves_like_make_serve():
@@ -146,7 +171,16 @@ def test_the_image_serves_like_make_serve():
     assert re.search(r"^USER devthread$", dockerfile, re.M)
     assert "/healthz" in dockerfile.split("HEALTHCHECK", 1)[1]
     assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]' in dockerfile
-    assert "COPY --from=assets" in dockerfile
+    # htmx, the SPA (built on Node 22 LTS) and the tracing extra are in the image; the app is
+    # installed from its wheel at the locked versions, not editable.
+    assert "FROM node:22" in dockerfile
+    assert "npm run build" in dockerfile
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "opentelemetry-sdk==" in (ROOT / "requirements.lock").read_text()
+    assert "pip install --no-deps /tmp/dist/*.whl" in dockerfile
+    assert "-e ." not in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "frontend-angular" not in ignored and "frontend-angular/node_modules" in ignored
     makefile = (ROOT / "Makefile").read_text()
     assert "gunicorn -c gunicorn.conf.py" in makefile and "PROMETHEUS_MULTIPROC_DIR" in makefile
     serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
@@ -161,12 +195,22 @@ def test_prometheus_scrapes_the_job_workers():
 
 def test_ci_runs_make_test_with_the_services():
     workflow = load_yaml(".github/workflows/ci.yml")
+    assert workflow["permissions"] == {"contents": "read"}
     job = workflow["jobs"]["test"]
-    assert job["services"]["postgres"]["image"] == "postgres:15"
     assert job["services"]["redis"]["image"] == "redis:7"
     assert job["container"]["image"].startswith("python:3.11")
     assert job["env"]["CI"] == "true"
     steps = job["steps"]
-    assert any(s.get("with", {}).get("node-version") == "20" for s in steps)
+    # PostgreSQL 15 with RUM, as on the development machines (search ranks with it).
+    assert any("postgresql-15-rum" in s.get("run", "") for s in steps)
+    assert any(s.get("with", {}).get("node-version") == "22" for s in steps)
+    assert any(s.get("uses", "").startswith("actions/cache") for s in steps)
     assert any(s.get("run") == "bash .ci/run" for s in steps)
     assert (ROOT / ".ci/run").read_text().strip().endswith("make test")
+
+
+def test_ci_checks_what_ships():
+    steps = load_yaml(".github/workflows/ci.yml")["jobs"]["ship"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    for needed in ("make lock-check", "make check-deploy", "make check-wheel", "docker build"):
+        assert needed in runs, needed
