@@ -113,6 +113,11 @@ class DefaultConfig:
     # PostgreSQL's JIT compiles any query the planner thinks costly: milliseconds per query
     # that short requests never earn back (docs/performance.md). Off on the app's connections.
     POSTGRES_JIT = False
+    # DATABASE_URL points at PgBouncer in transaction mode (docs/deploy.md): a server connection
+    # serves one transaction, then another client. So no prepared statements (psycopg's
+    # prepare_threshold off: PgBouncer before 1.21 cannot keep them) and no startup options
+    # (set jit=off on the database instead: ALTER DATABASE devthread SET jit = off).
+    PGBOUNCER = False
     # Background jobs (app/jobs, docs/jobs.md): "redis" with REDIS_URL (run by `flask worker`),
     # else "local" (a thread of the web process).
     JOBS_BACKEND: str | None = None
@@ -246,6 +251,7 @@ ENV_SETTINGS: dict[str, type] = {
     "PROXY_FIX": int,
     "BENCH_ROUTES": bool,
     "POSTGRES_JIT": bool,
+    "PGBOUNCER": bool,
     "JOBS_BACKEND": str,
     "JOBS_IMPORT": str,
     "WORKER_THREADS": int,
@@ -434,6 +440,10 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     if uri.startswith("sqlite"):
         # SQLite is written by one process; keep connections per thread and wait on locks.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    elif uri.startswith("postgresql") and config.get("PGBOUNCER"):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**(options.get("connect_args") or {}), "prepare_threshold": None}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     elif uri.startswith("postgresql") and not config.get("POSTGRES_JIT", False):
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})

@@ -184,6 +184,16 @@ def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path):
     assert "connect_args" not in kept.get("SQLALCHEMY_ENGINE_OPTIONS", {})
 
 
+def test_pgbouncer_mode_sends_no_prepared_statements_nor_startup_options(tmp_path):
+    config = {"DATABASE_URL": "postgresql://u@pgbouncer:6432/db", "SECRET_KEY": "s" * 40}
+    config_module.finalize({**config}, str(tmp_path))
+    bounced = {**config, "PGBOUNCER": True}
+    config_module.finalize(bounced, str(tmp_path))
+    connect_args = bounced["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert connect_args == {"prepare_threshold": None}
+    assert config_module.from_environment({"PGBOUNCER": "1"})["PGBOUNCER"] is True
+
+
 def test_jit_is_off_on_the_app_connections(app):
     from sqlalchemy import text
 
