@@ -22,7 +22,7 @@ METRICS_DIR ?= instance/prometheus
 
 .PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
-        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check
+        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check cluster
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -143,6 +143,11 @@ lock-check: install-dev ## Fail when the locks do not match pyproject.toml (run 
 	  -o $$tmp/requirements.lock && \
 	diff -u requirements-dev.lock $$tmp/requirements-dev.lock && diff -u requirements.lock $$tmp/requirements.lock \
 	  || { echo "The locks do not match pyproject.toml: run make lock and commit both." >&2; exit 1; }
+
+# A cluster of hosts on this machine (deploy/cluster/cluster.py; root, for network namespaces):
+# HAProxy, three app hosts, PostgreSQL + a streaming replica + PgBouncer, Redis + Sentinel.
+cluster: install-dev assets pgclient rum ## Bring up a 3-host cluster in network namespaces, check it through the balancer, take it down
+	$(BIN)/python deploy/cluster/cluster.py smoke
 
 check-wheel: install assets spa ## Build the wheel, install it in a fresh venv, migrate, serve and fetch pages
 	PYTHON=$(BIN)/python scripts/check_wheel.sh
