@@ -22,7 +22,7 @@ METRICS_DIR ?= instance/prometheus
 
 .PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
-        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check cluster
+        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check cluster cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -148,6 +148,9 @@ lock-check: install-dev ## Fail when the locks do not match pyproject.toml (run 
 # HAProxy, three app hosts, PostgreSQL + a streaming replica + PgBouncer, Redis + Sentinel.
 cluster: install-dev assets pgclient rum ## Bring up a 3-host cluster in network namespaces, check it through the balancer, take it down
 	$(BIN)/python deploy/cluster/cluster.py smoke
+
+cluster-test: install-dev assets pgclient rum ## The cluster under load with faults (a host killed, PgBouncer restarted, the replica stopped); fails on any loss
+	$(BIN)/python deploy/cluster/cluster.py drill
 
 check-wheel: install assets spa ## Build the wheel, install it in a fresh venv, migrate, serve and fetch pages
 	PYTHON=$(BIN)/python scripts/check_wheel.sh

@@ -30,10 +30,12 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # drill.py beside this file
 PYTHON_BIN = Path(sys.executable).parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PACKAGES = {
@@ -147,7 +149,9 @@ class Cluster:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         prefix = ["ip", "netns", "exec", namespace(host)]
         if user:
-            prefix += ["runuser", "-u", user, "--"]
+            # setpriv execs the program itself (runuser stays as a parent that holds a SIGTERM
+            # for 2 s before it passes it on).
+            prefix += ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"]
         with open(log_path, "ab") as out:
             popen = subprocess.Popen(
                 prefix + argv,
@@ -344,6 +348,30 @@ class Cluster:
             "PYTHONUNBUFFERED": "1",
         }
 
+    def seed_people(self, people: int) -> None:
+        """Add generated people, follows and posts (verified, with the demo password)."""
+        env = {
+            **os.environ,
+            **self.app_env("app1"),
+            "DATABASE_URL": f"postgresql+psycopg://postgres@{address('db')}:5432/devthread",
+        }
+        env.pop("PGBOUNCER")
+        subprocess.run(
+            [
+                str(PYTHON_BIN / "flask"),
+                "seed",
+                "--users",
+                str(people * 2),
+                "--posts",
+                str(people * 10),
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     def migrate_and_seed(self) -> None:
         """Migrate through the primary directly, then load the demo data set."""
         env = {
@@ -362,32 +390,27 @@ class Cluster:
                 stderr=subprocess.DEVNULL,
             )
 
+    def start_app(self, host: str) -> None:
+        """Start gunicorn and a job worker on one app host."""
+        env = self.app_env(host)
+        gunicorn = str(PYTHON_BIN / "gunicorn")
+        bind = f"{address(host)}:8000"
+        self.spawn(
+            f"gunicorn-{host}",
+            host,
+            [gunicorn, "-c", "gunicorn.conf.py", "--bind", bind, "wsgi:app"],
+            env=env,
+            cwd=ROOT,
+        )
+        worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        self.spawn(
+            f"worker-{host}", host, [str(PYTHON_BIN / "flask"), "worker"], env=worker_env, cwd=ROOT
+        )
+
     def start_apps(self) -> None:
-        """Start gunicorn and a job worker on each app host."""
+        """Start every app host and wait until each answers /readyz."""
         for host in APP_HOSTS:
-            env = self.app_env(host)
-            self.spawn(
-                f"gunicorn-{host}",
-                host,
-                [
-                    str(PYTHON_BIN / "gunicorn"),
-                    "-c",
-                    "gunicorn.conf.py",
-                    "--bind",
-                    f"{address(host)}:8000",
-                    "wsgi:app",
-                ],
-                env=env,
-                cwd=ROOT,
-            )
-            worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-            self.spawn(
-                f"worker-{host}",
-                host,
-                [str(PYTHON_BIN / "flask"), "worker"],
-                env=worker_env,
-                cwd=ROOT,
-            )
+            self.start_app(host)
         for host in APP_HOSTS:
             self.wait_until(
                 f"gunicorn on {host}",
@@ -398,6 +421,13 @@ class Cluster:
     def start_balancer(self) -> None:
         """Start HAProxy on the balancer host, checking each app host's /readyz every second."""
         servers = "\n".join(f"    server {host} {address(host)}:8000" for host in APP_HOSTS)
+        # When every app host fails /readyz at once, the cause is shared (the database or Redis
+        # blinked): take traffic on all of them anyway, unchecked, rather than answer 503 to
+        # everyone until each has passed two checks again.
+        fallbacks = "\n".join(
+            f"    server {host}-unchecked {address(host)}:8000 backup no-check"
+            for host in APP_HOSTS
+        )
         config = self.work / "haproxy.cfg"
         config.write_text(f"""global
     maxconn 8000
@@ -424,10 +454,12 @@ backend app
     option httpchk
     http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host {address("lb")}
     http-check expect status 200
+    option allbackups
     default-server check inter 1s fall 2 rise 2
     # Which host answered: the load scripts count it.
     http-response set-header X-Served-By %s
 {servers}
+{fallbacks}
 """)
         self.spawn("haproxy", "lb", ["/usr/sbin/haproxy", "-db", "-f", str(config)])
         self.wait_until("HAProxy", lambda: http_status(f"http://{address('lb')}/readyz") == 200)
@@ -622,10 +654,99 @@ def smoke(cluster: Cluster) -> list[str]:
     return failures
 
 
+def drill_faults(cluster: Cluster) -> list:
+    """Return the faults of the drill, on the schedule of docs/scaling.md."""
+    from drill import Fault
+
+    def kill_host(host: str) -> Callable[[], None]:
+        return lambda: [cluster.kill(f"{kind}-{host}") for kind in ("gunicorn", "worker")]
+
+    def restart_pgbouncer() -> None:
+        cluster.kill("pgbouncer", signal.SIGTERM)
+        cluster.processes["pgbouncer"].popen.wait(10)
+        cluster.start_pgbouncer()
+
+    def stop_replica() -> None:
+        cluster.kill("postgres-replica", signal.SIGTERM)
+        cluster.processes["postgres-replica"].popen.wait(20)
+
+    def start_replica() -> None:
+        replica = cluster.work / "pg-replica"
+        cluster.spawn(
+            "postgres-replica",
+            "replica",
+            [str(PG_BIN / "postgres"), "-D", str(replica)],
+            user="postgres",
+        )
+
+    return [
+        Fault(
+            10, "SIGKILL app host app2", kill_host("app2"), 12, lambda: cluster.start_app("app2")
+        ),
+        Fault(30, "restart PgBouncer", restart_pgbouncer),
+        Fault(40, "stop the PostgreSQL replica", stop_replica, 8, start_replica),
+    ]
+
+
+def run_drill(cluster: Cluster, people: int, duration: float) -> list[str]:
+    """Seed people, run the load with the faults, and judge what was stored and delivered."""
+    import asyncio
+
+    from drill import drill, judge
+
+    cluster.seed_people(people)
+    primary = (address("db"), 5432, "devthread")
+    usernames = psql(
+        *primary,
+        "SELECT username FROM users WHERE email_verified_at IS NOT NULL"
+        " AND erased_at IS NULL AND username LIKE '%\\_%' ESCAPE '\\'"
+        f" ORDER BY id LIMIT {people}",
+    ).split()
+    posts = [
+        int(i) for i in psql(*primary, "SELECT id FROM posts ORDER BY id DESC LIMIT 200").split()
+    ]
+    baseline = int(psql(*primary, "SELECT coalesce(max(id), 0) FROM events"))
+    faults = drill_faults(cluster)
+    log(
+        f"drill: {len(usernames)} people with a socket each, {duration:.0f} s of load, "
+        f"{len(faults)} faults"
+    )
+    record = asyncio.run(
+        drill(
+            f"http://{address('lb')}",
+            usernames,
+            DEMO_PASSWORD,
+            posts,
+            baseline,
+            faults,
+            duration,
+            writes_per_second=8,
+            reads_per_second=20,
+        )
+    )
+    written = ",".join(str(i) for i in record.written) or "0"
+    stored_writes = {
+        int(i) for i in psql(*primary, f"SELECT id FROM posts WHERE id IN ({written})").split()
+    }
+    names = ",".join(f"'{name}'" for name in usernames)
+    stored_events: dict[str, list[int]] = {}
+    rows = psql(
+        *primary,
+        "SELECT u.username || ' ' || e.id FROM events e JOIN users u"
+        f" ON u.id = e.user_id WHERE e.id > {baseline} AND u.username IN ({names})",
+    )
+    for line in rows.splitlines():
+        name, event_id = line.split()
+        stored_events.setdefault(name, []).append(int(event_id))
+    return judge(record, faults, stored_writes, stored_events, usernames)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Bring the cluster up, run the command, and always take it down."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("smoke", "up", "down"))
+    parser.add_argument("command", choices=("smoke", "drill", "up", "down"))
+    parser.add_argument("--people", type=int, default=150, help="sockets in the drill")
+    parser.add_argument("--duration", type=float, default=55, help="seconds of load in the drill")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -661,6 +782,8 @@ def main(argv: list[str] | None = None) -> int:
             status = 0
         else:
             failures = smoke(cluster)
+            if args.command == "drill" and not failures:
+                failures = run_drill(cluster, args.people, args.duration)
             status = 1 if failures else 0
             log("all checks passed" if not failures else f"{len(failures)} check(s) failed")
     except Exception as error:  # report it, then always tear down
