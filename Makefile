@@ -22,7 +22,7 @@ METRICS_DIR ?= instance/prometheus
 
 .PHONY: messages
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
-        assets chromium pgclient rum seed clean backup check-deploy check-wheel lock lock-check cluster cluster-test
+        assets chromium pgclient rum sentinel seed clean backup check-deploy check-wheel lock lock-check cluster cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,12 @@ pgclient: ## Install Debian's PostgreSQL client (pg_dump, pg_restore) when it is
 	@command -v pg_restore >/dev/null 2>&1 || { \
 	  echo "Installing Debian's postgresql-client for the backup tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
+sentinel: ## Install Debian's redis-sentinel for the Sentinel tests when it is missing
+	@command -v redis-sentinel >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-sentinel for the Sentinel tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel >/dev/null; \
+	  service redis-sentinel stop >/dev/null 2>&1 || true; }
 
 # Search ranks every match with PostgreSQL's RUM extension (docs/search.md): Debian packages it
 # per server version. A server elsewhere (a container) needs it there; without it the migration
@@ -172,7 +178,7 @@ format: install-dev ## Fix style (ruff)
 test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium pgclient rum spa ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient rum sentinel spa ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \

@@ -467,6 +467,16 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         config["EXPORT_DIR"] = os.path.join(instance_path, "exports")
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+        if config["REDIS_URL"].startswith("redis+sentinel://"):
+            # limits reads the Sentinels and the service from the URL; the database is an option.
+            uri, _, query = config["REDIS_URL"].partition("?")
+            db = dict(part.partition("=")[::2] for part in query.split("&") if part).get("db")
+            config["RATELIMIT_STORAGE_URI"] = uri
+            options = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+            options.setdefault("db", int(db or 0))
+            options.setdefault("socket_timeout", 2)
+            options.setdefault("sentinel_kwargs", {"socket_timeout": 1})
+            config["RATELIMIT_STORAGE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         if production:
             raise ConfigError(

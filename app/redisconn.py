@@ -2,6 +2,11 @@
 
 redis-py is imported only once Redis is used: importing it costs a tenth of a second and pulls in
 OpenTelemetry, which an app without ``REDIS_URL`` (or without tracing) never needs.
+
+``REDIS_URL`` names one server (``redis://host:6379/0``) or a Sentinel-watched primary:
+``redis+sentinel://[:password@]sentinel1:26379,sentinel2:26379/<service>[?db=N]``. Then every
+client asks the Sentinels where the primary is, and asks again when a connection to it fails,
+so a fail-over needs no restart (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
@@ -48,10 +55,46 @@ MAX_CONNECTIONS = 50
 POOL_TIMEOUT = 5  # seconds a call waits for a free connection before it fails
 
 
+SENTINEL_SCHEME = "redis+sentinel"
+
+
+@dataclass(frozen=True)
+class SentinelAddress:
+    """Where the Sentinels are, which primary they watch, and the database to use on it."""
+
+    sentinels: list[tuple[str, int]]
+    service: str
+    db: int = 0
+    password: str | None = None
+
+
+def parse_sentinel_url(url: str) -> SentinelAddress | None:
+    """Read a ``redis+sentinel://`` URL; None for any other kind, ValueError when malformed."""
+    parts = urlsplit(url)
+    if parts.scheme != SENTINEL_SCHEME:
+        return None
+    hosts = parts.netloc.rsplit("@", 1)[-1]
+    sentinels = []
+    for location in filter(None, hosts.split(",")):
+        host, _, port = location.rpartition(":") if ":" in location else (location, "", "26379")
+        sentinels.append((host, int(port)))
+    service = parts.path.strip("/")
+    if not sentinels or not service or "/" in service:
+        raise ValueError(
+            "REDIS_URL with redis+sentinel:// needs host:port[,host:port...]/service[?db=N]"
+        )
+    db = int(parse_qs(parts.query).get("db", ["0"])[0])
+    password = unquote(parts.password) if parts.password else None
+    return SentinelAddress(sentinels, service, db, password)
+
+
 def blocking_client(url: str, **options) -> redis.Redis:
     """Return a client whose callers wait for a free connection rather than fail in a burst."""
     import redis
 
+    address = parse_sentinel_url(url)
+    if address is not None:
+        return sentinel_client(address, **options)
     pool = redis.BlockingConnectionPool.from_url(
         url,
         max_connections=MAX_CONNECTIONS,
@@ -61,6 +104,54 @@ def blocking_client(url: str, **options) -> redis.Redis:
         **options,
     )
     return redis.Redis(connection_pool=pool)
+
+
+def plain_client(url: str, **options) -> redis.Redis:
+    """Return a client with redis-py's own pool (for a pub/sub subscriber), Sentinel-aware."""
+    import redis
+
+    address = parse_sentinel_url(url)
+    if address is None:
+        return redis.Redis.from_url(url, **options)
+    return _sentinel(address).master_for(
+        address.service, db=address.db, password=address.password, **options
+    )
+
+
+def _sentinel(address: SentinelAddress):
+    """Return a client of the Sentinels themselves (they answer fast or not at all)."""
+    from redis.sentinel import Sentinel
+
+    return Sentinel(
+        address.sentinels,
+        sentinel_kwargs={"socket_connect_timeout": 1, "socket_timeout": 1},
+    )
+
+
+def sentinel_client(address: SentinelAddress, **options) -> redis.Redis:
+    """Return a client of the primary the Sentinels name, with the same waiting pool."""
+    return _sentinel(address).master_for(
+        address.service,
+        connection_pool_class=_sentinel_blocking_pool(),
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_TIMEOUT,
+        db=address.db,
+        password=address.password,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        **options,
+    )
+
+
+def _sentinel_blocking_pool() -> type:
+    """Return a Sentinel pool that waits for a free connection, as the plain one does."""
+    import redis
+    from redis.sentinel import SentinelConnectionPool
+
+    class SentinelBlockingConnectionPool(SentinelConnectionPool, redis.BlockingConnectionPool):
+        """Connections to whichever server the Sentinels call primary; callers wait their turn."""
+
+    return SentinelBlockingConnectionPool
 
 
 class Outage:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from app.redisconn import Outage, unreachable
+from app.redisconn import Outage, plain_client, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,6 @@ class RedisBus:
 
     def _run(self) -> None:
         """Receive forever, reconnecting with backoff; after a reconnect, sockets catch up."""
-        import redis
 
         from app.realtime.hub import hub
 
@@ -101,7 +100,7 @@ class RedisBus:
         while True:
             pubsub = None
             try:
-                client = redis.Redis.from_url(
+                client = plain_client(
                     self.url, socket_connect_timeout=2, socket_timeout=10, health_check_interval=10
                 )
                 pubsub = client.pubsub(ignore_subscribe_messages=True)

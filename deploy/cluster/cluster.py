@@ -289,29 +289,33 @@ class Cluster:
 
     # -- Redis and Sentinel -------------------------------------------------------------
 
+    def start_redis_server(self, host: str, replica_of: str | None = None) -> None:
+        """Start a Redis server on a Redis host (a replica of another one, if asked)."""
+        folder = self.work / host
+        folder.mkdir(exist_ok=True)
+        argv = [
+            "/usr/bin/redis-server",
+            "--bind",
+            address(host),
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            str(folder),
+        ]
+        if replica_of:
+            argv += ["--replicaof", address(replica_of), "6379"]
+        self.spawn(f"redis-{host}", host, argv)
+
     def start_redis(self) -> None:
         """Start a Redis primary, a replica, and a Sentinel on each of the three Redis hosts."""
         for host in ("redis1", "redis2"):
-            folder = self.work / host
-            folder.mkdir()
-            argv = [
-                "/usr/bin/redis-server",
-                "--bind",
-                address(host),
-                "--port",
-                "6379",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "no",
-                "--dir",
-                str(folder),
-            ]
-            if host == "redis2":
-                argv += ["--replicaof", address("redis1"), "6379"]
-            self.spawn(f"redis-{host}", host, argv)
+            self.start_redis_server(host, replica_of="redis1" if host == "redis2" else None)
             self.wait_until(f"Redis on {host}", lambda h=host: redis_ping(address(h), 6379))
         for host in ("redis1", "redis2", "redis3"):
             config = self.work / f"sentinel-{host}.conf"
@@ -336,7 +340,10 @@ class Cluster:
             "SECRET_KEY": self.secret,
             "DATABASE_URL": f"postgresql+psycopg://postgres@{address('db')}:6432/devthread",
             "PGBOUNCER": "1",
-            "REDIS_URL": f"redis://{address('redis1')}:6379/0",
+            # Through the Sentinels: after a fail-over, every client finds the new primary.
+            "REDIS_URL": "redis+sentinel://"
+            + ",".join(f"{address(h)}:26379" for h in ("redis1", "redis2", "redis3"))
+            + f"/{SENTINEL_MASTER}",
             "PUBLIC_URL": f"http://{address('lb')}",
             "PROXY_FIX": "1",
             "FORWARDED_ALLOW_IPS": address("lb"),
@@ -679,12 +686,23 @@ def drill_faults(cluster: Cluster) -> list:
             user="postgres",
         )
 
+    def restart_old_primary() -> None:
+        # The Sentinels make the old primary a replica of the new one once it is back.
+        cluster.start_redis_server("redis1")
+
     return [
         Fault(
             10, "SIGKILL app host app2", kill_host("app2"), 12, lambda: cluster.start_app("app2")
         ),
         Fault(30, "restart PgBouncer", restart_pgbouncer),
         Fault(40, "stop the PostgreSQL replica", stop_replica, 8, start_replica),
+        Fault(
+            52,
+            "SIGKILL the Redis primary",
+            lambda: cluster.kill("redis-redis1"),
+            15,
+            restart_old_primary,
+        ),
     ]
 
 
@@ -746,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("smoke", "drill", "up", "down"))
     parser.add_argument("--people", type=int, default=150, help="sockets in the drill")
-    parser.add_argument("--duration", type=float, default=55, help="seconds of load in the drill")
+    parser.add_argument("--duration", type=float, default=72, help="seconds of load in the drill")
     parser.add_argument(
         "--timeout",
         type=float,

@@ -206,9 +206,9 @@ async def drill(
         tokens = await sign_in(client, usernames, password)
         record = Record()
         record.note(f"{len(tokens)} people signed in; opening their sockets")
-        stop = asyncio.Event()
+        stop, closing = asyncio.Event(), asyncio.Event()
         sockets = [
-            asyncio.create_task(keep_socket(base, name, token, baseline, record, stop))
+            asyncio.create_task(keep_socket(base, name, token, baseline, record, closing))
             for name, token in tokens.items()
         ]
         await asyncio.sleep(3)
@@ -217,11 +217,10 @@ async def drill(
             load(client, tokens, posts, record, stop, writes_per_second, reads_per_second),
             run_faults(faults, record, stop, duration),
         )
-        record.note("load stopped; letting the last events arrive")
-        # Sockets keep reading for a moment after the writes stop.
+        record.note("load stopped; the sockets read on for 3 s")
+        # The sockets read on after the last write was answered: its events are on their way.
         await asyncio.sleep(3)
-        for task in sockets:
-            task.cancel()
+        closing.set()
         await asyncio.gather(*sockets, return_exceptions=True)
         return record
 
