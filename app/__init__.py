@@ -179,12 +179,14 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     """Attach error handlers, security headers, template helpers and the JSON reader."""
     from app.cards import register_card_helpers
+    from app.dbrouting import register_replica_routing
     from app.errors import register_error_handlers
     from app.jsonread import JSONProvider
     from app.web import register_web_hooks
     from app.web_helpers import register_template_helpers
 
     register_error_handlers(app)
+    register_replica_routing(app)
     register_web_hooks(app)
     register_template_helpers(app)
     register_card_helpers(app)

@@ -118,6 +118,12 @@ class DefaultConfig:
     # prepare_threshold off: PgBouncer before 1.21 cannot keep them) and no startup options
     # (set jit=off on the database instead: ALTER DATABASE devthread SET jit = off).
     PGBOUNCER = False
+    # A streaming replica for the public read-only pages (app/dbrouting.py, docs/deploy.md):
+    # a person's reads stay on the primary for REPLICA_STICKY_SECONDS after they wrote, and
+    # everyone's do while the replica lags more than REPLICA_MAX_LAG_SECONDS.
+    DATABASE_REPLICA_URL: str | None = None
+    REPLICA_STICKY_SECONDS = 5
+    REPLICA_MAX_LAG_SECONDS = 1
     # Background jobs (app/jobs, docs/jobs.md): "redis" with REDIS_URL (run by `flask worker`),
     # else "local" (a thread of the web process).
     JOBS_BACKEND: str | None = None
@@ -252,6 +258,9 @@ ENV_SETTINGS: dict[str, type] = {
     "BENCH_ROUTES": bool,
     "POSTGRES_JIT": bool,
     "PGBOUNCER": bool,
+    "DATABASE_REPLICA_URL": str,
+    "REPLICA_STICKY_SECONDS": int,
+    "REPLICA_MAX_LAG_SECONDS": int,
     "JOBS_BACKEND": str,
     "JOBS_IMPORT": str,
     "WORKER_THREADS": int,
@@ -459,6 +468,13 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 20))
         options.setdefault("pool_timeout", 10)
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if config.get("DATABASE_REPLICA_URL"):
+        # The replica is a bind of its own, with the primary's engine settings.
+        replica = {
+            **(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+            "url": normalize_database_url(config["DATABASE_REPLICA_URL"]),
+        }
+        config["SQLALCHEMY_BINDS"] = {**(config.get("SQLALCHEMY_BINDS") or {}), "replica": replica}
     derive_cookie_flags(config)
     derive_mail_settings(config, instance_path)
     check_media_settings(config)

@@ -35,7 +35,14 @@ def client_address() -> str:
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-db = SQLAlchemy(model_class=Base)
+def _routing_session() -> type:
+    """Return the session class that may read from a replica (app/dbrouting.py)."""
+    from app.dbrouting import RoutingSession
+
+    return RoutingSession
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": _routing_session()})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -340,6 +341,8 @@ class Cluster:
             "SECRET_KEY": self.secret,
             "DATABASE_URL": f"postgresql+psycopg://postgres@{address('db')}:6432/devthread",
             "PGBOUNCER": "1",
+            # The public pages read from the streaming replica (app/dbrouting.py).
+            "DATABASE_REPLICA_URL": f"postgresql+psycopg://postgres@{address('replica')}:5432/devthread",
             # Through the Sentinels: after a fail-over, every client finds the new primary.
             "REDIS_URL": "redis+sentinel://"
             + ",".join(f"{address(h)}:26379" for h in ("redis1", "redis2", "redis3"))
@@ -674,7 +677,8 @@ def drill_faults(cluster: Cluster) -> list:
         cluster.start_pgbouncer()
 
     def stop_replica() -> None:
-        cluster.kill("postgres-replica", signal.SIGTERM)
+        # SIGINT: PostgreSQL's fast shutdown (SIGTERM waits for every client to leave).
+        cluster.kill("postgres-replica", signal.SIGINT)
         cluster.processes["postgres-replica"].popen.wait(20)
 
     def start_replica() -> None:
@@ -725,6 +729,8 @@ def run_drill(cluster: Cluster, people: int, duration: float) -> list[str]:
     ]
     baseline = int(psql(*primary, "SELECT coalesce(max(id), 0) FROM events"))
     faults = drill_faults(cluster)
+    replica_stat = "SELECT xact_commit FROM pg_stat_database WHERE datname = 'devthread'"
+    replica_before = int(psql(address("replica"), 5432, "devthread", replica_stat))
     log(
         f"drill: {len(usernames)} people with a socket each, {duration:.0f} s of load, "
         f"{len(faults)} faults"
@@ -756,7 +762,12 @@ def run_drill(cluster: Cluster, people: int, duration: float) -> list[str]:
     for line in rows.splitlines():
         name, event_id = line.split()
         stored_events.setdefault(name, []).append(int(event_id))
-    return judge(record, faults, stored_writes, stored_events, usernames)
+    served = int(psql(address("replica"), 5432, "devthread", replica_stat)) - replica_before
+    log(f"the replica served {served} transactions of the load (read-only pages)")
+    failures = judge(record, faults, stored_writes, stored_events, usernames)
+    if served < 100:
+        failures.append(f"the replica served only {served} transactions: reads are not routed")
+    return failures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -805,7 +816,8 @@ def main(argv: list[str] | None = None) -> int:
             status = 1 if failures else 0
             log("all checks passed" if not failures else f"{len(failures)} check(s) failed")
     except Exception as error:  # report it, then always tear down
-        log(f"FAILED: {error}")
+        log(f"FAILED: {type(error).__name__}: {error}")
+        traceback.print_exc()
     finally:
         signal.alarm(0)
         log("tearing down")

@@ -57,12 +57,13 @@ class Record:
 async def sign_in(client: Any, usernames: list[str], password: str) -> dict[str, str]:
     """Return each person's access token, signing in a few at a time."""
     tokens: dict[str, str] = {}
-    gate = asyncio.Semaphore(8)
+    # Password checks are slow on purpose (argon2): a few at a time, with time to answer.
+    gate = asyncio.Semaphore(4)
 
     async def one(name: str) -> None:
         async with gate:
             answer = await client.post(
-                "/api/v1/auth/login", json={"login": name, "password": password}
+                "/api/v1/auth/login", json={"login": name, "password": password}, timeout=60
             )
             if answer.status_code == 200:
                 tokens[name] = answer.json()["access_token"]
@@ -145,7 +146,10 @@ async def load(
             json={"body": f"Drill post for @{mentioned} #drill"},
         )
         if answer is not None and answer.status_code == 201:
-            record.written.append(answer.json()["id"])
+            post_id = answer.json()["id"]
+            record.written.append(post_id)
+            # Read-your-writes: the author sees the post at once, whatever replica is behind.
+            await request("read own write", "GET", f"/api/v1/posts/{post_id}", tokens[author])
 
     async def read() -> None:
         reader = random.choice(names)
@@ -234,8 +238,11 @@ def judge(
 ) -> list[str]:
     """Print the per-fault recovery and the accounting; return what failed."""
     failures: list[str] = []
+    # A failure: no answer, a 5xx, or an author who could not read back what they just wrote.
     errors = [
-        (t, kind, status) for t, kind, status in record.requests if status == 0 or status >= 500
+        (t, kind, status)
+        for t, kind, status in record.requests
+        if status == 0 or status >= 500 or (kind == "read own write" and status != 200)
     ]
     by_second = Counter(int(t) for t, _, _ in errors)
     total = Counter(int(t) for t, _, _ in record.requests)
