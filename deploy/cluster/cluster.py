@@ -770,10 +770,108 @@ def run_drill(cluster: Cluster, people: int, duration: float) -> list[str]:
     return failures
 
 
+def tier_pids() -> dict[str, list[int]]:
+    """Return the pids of each tier: app hosts, PostgreSQL primary, replica, PgBouncer, Redis."""
+    tiers: dict[str, list[int]] = {
+        "app": [],
+        "postgres": [],
+        "replica": [],
+        "pgbouncer": [],
+        "redis": [],
+        "haproxy": [],
+    }
+    for host in HOSTS:
+        pids = [
+            int(p) for p in run("ip", "netns", "pids", namespace(host), check=False).stdout.split()
+        ]
+        for pid in pids:
+            try:
+                name = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            if host in APP_HOSTS:
+                tiers["app"].append(pid)
+            elif host == "replica":
+                tiers["replica"].append(pid)
+            elif name == "pgbouncer":
+                tiers["pgbouncer"].append(pid)
+            elif name.startswith("postgres"):
+                tiers["postgres"].append(pid)
+            elif name.startswith("redis"):
+                tiers["redis"].append(pid)
+            elif name == "haproxy":
+                tiers["haproxy"].append(pid)
+    return tiers
+
+
+def measure(cluster: Cluster, seconds: float, clients: int) -> None:
+    """Load each route through one host and through the balancer; print CPU per request per tier."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from feeds import run_wrk
+
+    def tier_seconds() -> dict[str, float]:
+        # Each process's CPU plus its reaped children's (PostgreSQL backends come and go).
+        ticks = os.sysconf("SC_CLK_TCK")
+        totals: dict[str, float] = {}
+        for tier, pids in tier_pids().items():
+            total = 0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += sum(int(value) for value in fields[11:15])
+            totals[tier] = total / ticks
+        return totals
+
+    cluster.seed_people(1000)
+    _, tokens, _ = api("POST", "/auth/login", {"login": "ada", "password": DEMO_PASSWORD})
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    post_id = psql(
+        address("db"),
+        5432,
+        "devthread",
+        "SELECT id FROM posts ORDER BY comments_count DESC, id LIMIT 1",
+    )
+    routes = {
+        "API home feed (signed in)": ("/api/v1/feed/home", bearer),
+        "API post (signed in)": (f"/api/v1/posts/{post_id}", bearer),
+        "HTML latest (signed out)": ("/latest", {}),
+        "HTML post page (signed out)": (f"/p/{post_id}", {}),
+    }
+    targets = {
+        "app1 alone": f"http://{address('app1')}:8000",
+        "balancer, 3 hosts": f"http://{address('lb')}",
+    }
+    print(f"\n  {clients} clients, {seconds:.0f} s each; CPU ms per request by tier")
+    tiers_header = "app | PostgreSQL | replica | PgBouncer | Redis | HAProxy"
+    print(f"  | target | route | req/s | p99 ms | {tiers_header} |")
+    print("  |---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for target, base in targets.items():
+        for route, (path, headers) in routes.items():
+            run_wrk(base + path, headers, clients, 2)  # warm-up
+            before = tier_seconds()
+            result = run_wrk(base + path, headers, clients, seconds)
+            after = tier_seconds()
+            used = {tier: after[tier] - before[tier] for tier in after}
+            count = max(1, result["requests"])
+            cells = " | ".join(
+                f"{used[t] * 1000 / count:.2f}"
+                for t in ("app", "postgres", "replica", "pgbouncer", "redis", "haproxy")
+            )
+            print(
+                f"  | {target} | {route} | {result['requests'] / result['seconds']:,.0f} | "
+                f"{result['p99_ms']:.1f} | {cells} |",
+                flush=True,
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Bring the cluster up, run the command, and always take it down."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("smoke", "drill", "up", "down"))
+    parser.add_argument("command", choices=("smoke", "drill", "measure", "up", "down"))
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per route in measure")
+    parser.add_argument("--clients", type=int, default=32, help="connections in measure")
     parser.add_argument("--people", type=int, default=150, help="sockets in the drill")
     parser.add_argument("--duration", type=float, default=72, help="seconds of load in the drill")
     parser.add_argument(
@@ -813,6 +911,8 @@ def main(argv: list[str] | None = None) -> int:
             failures = smoke(cluster)
             if args.command == "drill" and not failures:
                 failures = run_drill(cluster, args.people, args.duration)
+            if args.command == "measure" and not failures:
+                measure(cluster, args.seconds, args.clients)
             status = 1 if failures else 0
             log("all checks passed" if not failures else f"{len(failures)} check(s) failed")
     except Exception as error:  # report it, then always tear down
