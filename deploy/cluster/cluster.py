@@ -866,18 +866,106 @@ def measure(cluster: Cluster, seconds: float, clients: int) -> None:
             )
 
 
+def rss_mib(pids: list[int]) -> float:
+    """Return the resident memory of these processes, in MiB."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def measure_sockets(sockets: int) -> None:
+    """Open sockets through the balancer, then fan one post out to all; print what it cost."""
+    import asyncio
+
+    import websockets
+
+    _, ada, _ = api("POST", "/auth/login", {"login": "ada", "password": DEMO_PASSWORD})
+    _, grace, _ = api("POST", "/auth/login", {"login": "grace", "password": DEMO_PASSWORD})
+    url = f"ws://{address('lb')}/ws?format=json&access_token={ada['access_token']}"
+    hosts = {
+        host: [int(p) for p in run("ip", "netns", "pids", namespace(host)).stdout.split()]
+        for host in APP_HOSTS
+    }
+    before = {host: rss_mib(pids) for host, pids in hosts.items()}
+
+    async def main() -> None:
+        gate = asyncio.Semaphore(100)
+        opened: list = []
+        where: Counter[str] = Counter()
+
+        async def open_one() -> None:
+            async with gate:
+                socket = await websockets.connect(
+                    url, origin=f"http://{address('lb')}", open_timeout=60, ping_interval=None
+                )
+                where[socket.response.headers.get("X-Served-By", "?")] += 1
+                opened.append(socket)
+
+        started = time.monotonic()
+        await asyncio.gather(*(open_one() for _ in range(sockets)))
+        took = time.monotonic() - started
+        await asyncio.sleep(3)
+        after = {host: rss_mib(pids) for host, pids in hosts.items()}
+        print(
+            f"\n  {sockets} sockets through the balancer in {took:.1f} s "
+            f"({sockets / took:.0f} handshakes/s): {dict(sorted(where.items()))}"
+        )
+        for host in APP_HOSTS:
+            per_thousand = (after[host] - before[host]) / max(1, where[host]) * 1000
+            print(
+                f"    {host}: {before[host]:.0f} -> {after[host]:.0f} MiB, "
+                f"{per_thousand:.1f} MiB per 1,000 sockets"
+            )
+
+        arrivals: list[float] = []
+
+        async def wait_post(socket, post_id_box) -> None:
+            while True:
+                event = json.loads(await socket.recv())
+                if event.get("type") == "post.created" and event["data"]["id"] == post_id_box[0]:
+                    arrivals.append(time.monotonic())
+                    return
+
+        box = [None]
+        loop = asyncio.get_running_loop()
+        sent = time.monotonic()
+        _, post, host = await loop.run_in_executor(
+            None,
+            lambda: api("POST", "/posts", {"body": "Fan-out probe"}, token=grace["access_token"]),
+        )
+        box[0] = post["id"]
+        await asyncio.wait([asyncio.create_task(wait_post(s, box)) for s in opened], timeout=30)
+        delays = sorted((t - sent) * 1000 for t in arrivals)
+        if delays:
+            p50, p99 = delays[len(delays) // 2], delays[max(0, int(len(delays) * 0.99) - 1)]
+            print(
+                f"  one post fanned out to {len(delays)} of {sockets} sockets: p50 {p50:.0f} ms, "
+                f"p99 {p99:.0f} ms, last {delays[-1]:.0f} ms (written through {host})"
+            )
+        await asyncio.gather(*(s.close() for s in opened), return_exceptions=True)
+
+    asyncio.run(main())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Bring the cluster up, run the command, and always take it down."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("smoke", "drill", "measure", "up", "down"))
     parser.add_argument("--seconds", type=float, default=10, help="seconds per route in measure")
     parser.add_argument("--clients", type=int, default=32, help="connections in measure")
+    parser.add_argument("--sockets", type=int, default=3000, help="sockets in measure")
     parser.add_argument("--people", type=int, default=150, help="sockets in the drill")
     parser.add_argument("--duration", type=float, default=72, help="seconds of load in the drill")
     parser.add_argument(
         "--timeout",
         type=float,
-        default=300,
+        default=600,
         help="seconds before the run gives up and tears down (default 300)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs)")
@@ -913,6 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures = run_drill(cluster, args.people, args.duration)
             if args.command == "measure" and not failures:
                 measure(cluster, args.seconds, args.clients)
+                measure_sockets(args.sockets)
             status = 1 if failures else 0
             log("all checks passed" if not failures else f"{len(failures)} check(s) failed")
     except Exception as error:  # report it, then always tear down
