@@ -12,9 +12,12 @@ import contextlib
 import json
 import logging
 import socket
+import struct
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request
@@ -116,6 +119,8 @@ class WholeFrames:
     whole frame goes out under a lock.
     """
 
+    __slots__ = ("_lock", "_sock")
+
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._lock = threading.Lock()
@@ -133,12 +138,18 @@ class WholeFrames:
 class Recent:
     """The event ids a socket sent lately, so a replay and live delivery never send one twice."""
 
+    __slots__ = ("ids", "size")
+
     def __init__(self, size: int = 2000) -> None:
         self.size = size
-        self.ids: OrderedDict[int, None] = OrderedDict()
+        # Made with the first stored event: most sockets never get one, and an empty
+        # OrderedDict is half a kilobyte for the socket's whole life.
+        self.ids: OrderedDict[int, None] | None = None
 
     def seen(self, event_id: int) -> bool:
         """Tell whether the id was sent already, remembering it if not."""
+        if self.ids is None:
+            self.ids = OrderedDict()
         if event_id in self.ids:
             return True
         self.ids[event_id] = None
@@ -154,6 +165,9 @@ def websocket(ws) -> None:
 
     app = current_app._get_current_object()
     ws.sock = WholeFrames(ws.sock)
+    # Browsers' offer of compression was refused in check_handshake: frames go out as they are.
+    ws.plain = not app.config.get("WS_COMPRESSION", False)
+    _forget_handshake(ws)
     conn = Connection(
         user_id=g.ws_user_id,
         session_id=g.ws_session_id,
@@ -303,8 +317,52 @@ def _read_then_release(make, *args) -> list[str]:
 
 
 def _send_all(ws, frames: list[str]) -> None:
-    for frame in frames:
-        ws.send(frame)
+    """Send text frames: without compression, encoded here and written in one go."""
+    if not frames:
+        return
+    if not getattr(ws, "plain", False):
+        for frame in frames:
+            ws.send(frame)
+        return
+    if not ws.connected:
+        raise ConnectionClosed(ws.close_reason, ws.close_message)
+    # What wsproto would write for each (it keeps no state for a whole, uncompressed message),
+    # without its per-message objects; a fan-out's frame is one text, encoded once.
+    ws.sock.send(b"".join([_wire(frame) for frame in frames]))
+
+
+@lru_cache(maxsize=64)
+def _wire(text: str) -> bytes:
+    """Encode a whole text message as one unmasked server frame (RFC 6455, 5.2)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
+
+
+class _Handshaken:
+    """Stands for wsproto's finished handshake: it has no events left, and keeps no buffers."""
+
+    __slots__ = ()
+
+    def events(self) -> Iterator[Any]:
+        """Yield nothing: the handshake is over."""
+        return iter(())
+
+
+HANDSHAKEN = _Handshaken()
+
+
+def _forget_handshake(ws) -> None:
+    """Drop wsproto's handshake state (an h11 connection and its buffers), unused once open."""
+    connection = getattr(ws.ws, "connection", None)
+    if connection is not None and hasattr(ws.ws, "handshake"):
+        ws.ws.handshake = HANDSHAKEN
 
 
 def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
@@ -330,6 +388,8 @@ class GreenReader:
     A ``threading.Thread`` under gevent is a greenlet plus a Thread, its started event and its
     locks, per socket, for as long as the socket lives.
     """
+
+    __slots__ = ("greenlet", "name")
 
     def __init__(self, target) -> None:
         import gevent
@@ -370,6 +430,8 @@ class InputWake:
     so no reader of ours (one more greenlet and thread object per socket) waits beside it.
     """
 
+    __slots__ = ("conn", "flag")
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.flag = False
@@ -395,6 +457,8 @@ class InputWake:
 
 class Rate:
     """How many frames a client sent in the current window."""
+
+    __slots__ = ("count", "window_start")
 
     def __init__(self) -> None:
         self.window_start = time.monotonic()
