@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import socket
 import struct
 import threading
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 from wsproto.events import Ping
+from wsproto.utilities import LocalProtocolError
 
 from app import jsonread
 from app.accounts import queries as accounts
@@ -201,8 +203,9 @@ def websocket(ws) -> None:
             fans = state.fans if state is not None else None
             _announce(conn.user_id, online=True, username=conn.username, fans=fans)
         ws.event = InputWake(conn)
-        if ws.input_buffer or not ws.connected:
-            ws.event.set()  # a frame (or the close) came before the wake was in place
+        # A frame (or the close) may have come before the wake was in place; with a watcher,
+        # its wake-up went to simple-websocket's event: look once (nothing there costs little).
+        ws.event.set()
         rate = Rate()
         if state is not None:
             try:
@@ -262,11 +265,17 @@ def websocket(ws) -> None:
     except Exception:
         log.exception("socket loop failed")
     finally:
+        if isinstance(ws.thread, WatchReader):
+            ws.thread.stop()
         hub.remove(conn)
         metrics.socket_closed()
         try:
             if presence.disconnect(conn.user_id, socket_id):
-                _announce(conn.user_id, online=False, username=conn.username)
+                # Its followers are read from the database: a thousand sockets closing at once
+                # each waited for a pooled connection and timed out (2,000 sockets, bench).
+                # They take the handshakes' turns, holding nothing while they wait.
+                with _turn():
+                    _announce(conn.user_id, online=False, username=conn.username)
         except Exception:
             log.exception("presence cleanup failed")
         release_session()  # a connection the database dropped must not keep the socket open
@@ -382,41 +391,80 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
         after_id = int(stored[-1]["id"])
 
 
-class GreenReader:
-    """simple-websocket's reader as a bare greenlet (gevent workers): no thread object per socket.
+class WatchReader:
+    """simple-websocket's reader without a greenlet of its own (gevent workers).
 
-    A ``threading.Thread`` under gevent is a greenlet plus a Thread, its started event and its
-    locks, per socket, for as long as the socket lives.
+    Its reader was a greenlet per socket, waiting in a read for the whole life of the socket:
+    about 3 KB of saved stack each, with the greenlet's own state and its Python data stack
+    (measured on 1,000 sockets; issue 13). Here a watcher on the socket (no greenlet, no stack)
+    wakes the socket's own loop when the client sent something, and the loop reads it with
+    ``pump``, without waiting: the socket keeps one greenlet, its loop.
     """
 
-    __slots__ = ("greenlet", "name")
+    __slots__ = ("name", "watcher", "ws")
 
     def __init__(self, target) -> None:
-        import gevent
-
-        self.greenlet = gevent.Greenlet(target)
+        self.ws = target.__self__  # simple-websocket hands its reader method: we read for it
+        self.watcher = None
         self.name = "simple-websocket reader (_thread)"
 
     def start(self) -> None:
-        """Start reading."""
-        self.greenlet.start()
+        """Watch the socket for what the client sends."""
+        from gevent import get_hub
+
+        self.watcher = get_hub().loop.io(self.ws.sock.fileno(), 1)  # 1: readable
+        self.watcher.start(self._readable)
+
+    def _readable(self) -> None:
+        # In gevent's hub, which must never wait: stop watching (the watcher would fire again
+        # until the data is read) and wake the socket's loop, which reads.
+        self.watcher.stop()
+        self.ws.event.set()
+
+    def pump(self) -> None:
+        """Take in what the client sent, without waiting, then watch for more (unless closed)."""
+        ws = self.ws
+        if not ws.connected:
+            return
+        try:
+            data = os.read(ws.sock.fileno(), ws.receive_bytes)
+        except BlockingIOError:
+            data = None  # nothing yet (the wake-up came from elsewhere)
+        except OSError:
+            data = b""
+        if data == b"":
+            ws.connected = False  # the client is gone
+        elif data:
+            try:
+                ws.ws.receive_data(data)
+                # Client frames, pongs, pings and the close answered as simple-websocket does.
+                ws.connected = ws._handle_events()
+            except LocalProtocolError:
+                ws.connected = False
+        if ws.connected:
+            self.watcher.start(self._readable)
+
+    def stop(self) -> None:
+        """Stop watching (before the socket is closed)."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.close()
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the reader to end."""
-        self.greenlet.join(timeout)
+        """Return at once: nothing runs apart from the socket's loop."""
 
     def is_alive(self) -> bool:
-        """Tell whether it still reads."""
-        return not self.greenlet.dead
+        """Tell whether it still watches."""
+        return self.watcher is not None and self.watcher.active
 
 
 def server_options(app) -> None:
-    """Give simple-websocket a bare greenlet for its reader when serving on gevent."""
+    """Give simple-websocket a watcher instead of a reader greenlet when serving on gevent."""
     from gevent import monkey
 
     if monkey.is_module_patched("socket"):
         options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
-        options.setdefault("thread_class", GreenReader)
+        options.setdefault("thread_class", WatchReader)
         # The socket's loop pings at its heartbeat (``_ping``): the reader then waits in a
         # plain read, without a selector and its timer per socket.
         options["ping_interval"] = None
@@ -475,6 +523,8 @@ class Rate:
 
 def _take_input(ws, conn: Connection, rate: Rate) -> None:
     """Turn the client's waiting frames into queue items; a bad one gets an error frame."""
+    if isinstance(ws.thread, WatchReader):
+        ws.thread.pump()  # read here, in the socket's own loop
     ws.event.clear()
     while (raw := ws.receive(timeout=0)) is not None:  # ConnectionClosed once it closed
         if rate.exceeded():
