@@ -1,8 +1,10 @@
 """Measure live delivery: up to 10,000 sockets on `make serve`-style gunicorn (gevent, Redis).
 
 It prepares its own PostgreSQL database (users, follows), starts gunicorn with gevent workers on
-Redis, opens N sockets from one asyncio client process, then makes events through the JSON API and
-measures the time from the API call to the socket:
+Redis, opens N sockets from ``--clients`` asyncio client processes (one process reading 10,000
+sockets was itself the bottleneck), then makes events through the JSON API and measures the time
+from the API call to the socket, and the server's own time from the event's publish to the frame
+written (its delivery histogram, summed over the workers), with the workers' CPU per delivery:
 
 - notification to one user: a follow of a sampled listener, one at a time;
 - a new post fanned out to F followers: all F sockets, several posts.
