@@ -187,6 +187,7 @@ def websocket(ws) -> None:
         if app.config.get("WS_SEND_BUFFER"):
             ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, app.config["WS_SEND_BUFFER"])
         get_bus().ensure_started()
+        hub.start_beats(HEARTBEAT)
         state = None
         try:
             state = render.connect_state(conn)
@@ -217,19 +218,18 @@ def websocket(ws) -> None:
             finally:
                 release_session()  # it read the names of the people online
         _end_turn()
-        last_beat = time.monotonic()
         while True:
-            kind, payload, sent_at = conn.take(HEARTBEAT) or ("beat", None, None)
+            # No timeout: the hub's beats come every HEARTBEAT seconds as items.
+            kind, payload, sent_at = conn.take()
             if kind == "close":
                 break
-            if time.monotonic() - last_beat >= HEARTBEAT:
+            if kind == "beat":
                 if ws.ping_interval is None and not _ping(ws):
                     break  # no answer to the last ping: the client is gone
                 if presence.heartbeat(conn.user_id, socket_id):
                     # Counted again after a Redis outage.
                     _announce(conn.user_id, online=True, username=conn.username)
-                last_beat = time.monotonic()
-            if kind == "event" and payload["type"] == "session.revoked":
+            elif kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
                 # Another of the user's sign-ins ending leaves this socket open.
                 if ended is None or ended == conn.session_id:

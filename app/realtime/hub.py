@@ -12,9 +12,14 @@ on that socket.
 from __future__ import annotations
 
 import itertools
+import logging
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 256
 _ids = itertools.count(1)
@@ -57,7 +62,7 @@ class Connection:
         self.ready.set()
         return True
 
-    def take(self, timeout: float) -> tuple[str, Any, Any] | None:
+    def take(self, timeout: float | None = None) -> tuple[str, Any, Any] | None:
         """Return the next item, waiting at most ``timeout`` seconds (None: nothing came)."""
         while not self.items:
             self.ready.clear()
@@ -83,6 +88,8 @@ class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_user: dict[int, set[Connection]] = {}
+        self._beats_lock = threading.Lock()
+        self._beats_pid: int | None = None
 
     def add(self, connection: Connection) -> int:
         """Register a connection; return how many this user now has here."""
@@ -141,6 +148,39 @@ class Hub:
             conns = [c for group in self._by_user.values() for c in group]
         for conn in conns:
             conn.offer(("resync", None, None))
+
+    def beat(self, part: int, parts: int) -> int:
+        """Offer a heartbeat to one part of this process's sockets (by id); return how many."""
+        with self._lock:
+            conns = [c for group in self._by_user.values() for c in group if c.id % parts == part]
+        for conn in conns:
+            conn.offer(("beat", None, None))
+        return len(conns)
+
+    def start_beats(self, interval: float, parts: int = 20) -> None:
+        """Beat every socket once per ``interval``, one part at a time (once per process).
+
+        One timer for the process instead of a timeout on every wait of every socket (a timer
+        object per socket, and one made and cancelled on each delivery); in parts, so that
+        10,000 sockets do not all ping and heartbeat presence in the same instant.
+        """
+        with self._beats_lock:
+            if self._beats_pid == os.getpid():
+                return
+            self._beats_pid = os.getpid()
+            thread = threading.Thread(
+                target=self._beat_forever, args=(interval, parts), name="devthread-beats"
+            )
+            thread.daemon = True
+            thread.start()
+
+    def _beat_forever(self, interval: float, parts: int) -> None:
+        for tick in itertools.count():
+            time.sleep(interval / parts)
+            try:
+                self.beat(tick % parts, parts)
+            except Exception:  # a missed beat is retried next round; the beats must go on
+                log.exception("socket heartbeats failed")
 
     def close_user(self, user_id: int) -> None:
         """Close every socket of a user in this process (logout everywhere, suspension)."""
