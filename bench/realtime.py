@@ -1,8 +1,10 @@
 """Measure live delivery: up to 10,000 sockets on `make serve`-style gunicorn (gevent, Redis).
 
 It prepares its own PostgreSQL database (users, follows), starts gunicorn with gevent workers on
-Redis, opens N sockets from one asyncio client process, then makes events through the JSON API and
-measures the time from the API call to the socket:
+Redis, opens N sockets from ``--clients`` asyncio client processes (one process reading 10,000
+sockets was itself the bottleneck), then makes events through the JSON API and measures the time
+from the API call to the socket, and the server's own time from the event's publish to the frame
+written (its delivery histogram, summed over the workers), with the workers' CPU per delivery:
 
 - notification to one user: a follow of a sampled listener, one at a time;
 - a new post fanned out to F followers: all F sockets, several posts.
@@ -37,6 +39,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -185,6 +188,8 @@ def start_server(port: int, url: str, redis_url: str, workers: int, log: Path) -
         "ACCESS_LOG": "",
         "WORKER_CONNECTIONS": "12000",
         "BACKLOG": "8192",
+        # The workers' metrics summed: the bench reads the server's own delivery histogram.
+        "PROMETHEUS_MULTIPROC_DIR": str(log.with_suffix(".metrics")),
     }
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
@@ -247,6 +252,21 @@ def worker_rss_kib(master: int) -> int:
     return total
 
 
+def worker_cpu_seconds(master: int) -> float:
+    """Sum the CPU time (user + system) gunicorn's worker processes used so far."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(master):  # ppid; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Listener:
     """One socket: frames arrive into per-type futures so the bench can wait on them."""
 
@@ -267,7 +287,7 @@ class Listener:
         """Read frames until the socket closes."""
         try:
             async for raw in self.ws:
-                now = time.perf_counter()
+                now = time.time()  # wall clock: the bench's other processes compare with it
                 kind = json.loads(raw)["type"]
                 waiter = self.waiters.pop(kind, None)
                 if waiter is not None and not waiter.done():
@@ -329,39 +349,178 @@ async def wait_all(futures: list[asyncio.Future], t0: float) -> tuple[list[float
     return latencies, late, sum(1 for future in futures if not future.done())
 
 
+def client_process(pipe, base_ws: str, user_ids: list[int], concurrency: int) -> None:
+    """Hold some of the sockets in a process of their own and answer the bench's commands."""
+    import logging
+
+    logging.disable(logging.INFO)
+    asyncio.run(_client(pipe, base_ws, user_ids, concurrency))
+
+
+async def _client(pipe, base_ws: str, user_ids: list[int], concurrency: int) -> None:
+    """Open the sockets, then arm waiters and report arrivals until told to close them."""
+    loop = asyncio.get_running_loop()
+    listeners = [Listener(user_id) for user_id in user_ids]
+    armed: list[asyncio.Future] = []
+    try:
+        while True:
+            command, argument = await loop.run_in_executor(None, pipe.recv)
+            if command == "open":
+                times = await open_sockets(base_ws, listeners, concurrency)
+                gc.collect()
+                gc.freeze()  # thousands of connection objects: keep the collector off the hot path
+                held = sum(1 for listener in listeners if listener.ws is not None)
+                pipe.send((times, held, sum(listener.errors for listener in listeners)))
+            elif command == "expect":  # (frame type, positions of this client's listeners)
+                kind, positions = argument
+                armed = [
+                    listeners[i].expect(kind) for i in positions if listeners[i].ws is not None
+                ]
+                pipe.send(len(armed))
+            elif command == "collect":  # the wall-clock time the event was caused
+                pipe.send(await wait_all(armed, argument))
+                armed = []
+            elif command == "close":
+                break
+    finally:
+        await close_sockets(listeners)
+        pipe.send(None)
+
+
+class Clients:
+    """The client processes, listener i held by process i % n (its position there: i // n)."""
+
+    def __init__(self, n: int, base_ws: str, user_ids: list[int], concurrency: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # nothing of the app's pools inherited
+        self.n = n
+        self.pipes = []
+        self.processes = []
+        for k in range(n):
+            mine, theirs = context.Pipe()
+            process = context.Process(
+                target=client_process,
+                args=(theirs, base_ws, user_ids[k::n], max(1, concurrency // n)),
+                daemon=True,
+            )
+            process.start()
+            self.pipes.append(mine)
+            self.processes.append(process)
+
+    async def ask(self, k: int, command: str, argument: Any = None) -> Any:
+        """Send one client a command and wait for its answer."""
+        self.pipes[k].send((command, argument))
+        return await asyncio.get_running_loop().run_in_executor(None, self.pipes[k].recv)
+
+    async def ask_all(self, command: str, arguments: list[Any]) -> list[Any]:
+        """Send every client its command and wait for all answers."""
+        return await asyncio.gather(*(self.ask(k, command, arguments[k]) for k in range(self.n)))
+
+    async def expect(self, kind: str, indexes: list[int]) -> list[int]:
+        """Arm waiters for a frame type on these listeners; return the clients involved."""
+        positions: list[list[int]] = [[] for _ in range(self.n)]
+        for i in indexes:
+            positions[i % self.n].append(i // self.n)
+        involved = [k for k in range(self.n) if positions[k]]
+        await asyncio.gather(*(self.ask(k, "expect", (kind, positions[k])) for k in involved))
+        return involved
+
+    async def collect(self, involved: list[int], t0: float) -> tuple[list[float], int, int]:
+        """Wait for the armed deliveries: (latencies, late, missed) over the clients involved."""
+        answers = await asyncio.gather(*(self.ask(k, "collect", t0) for k in involved))
+        latencies = [value for answer in answers for value in answer[0]]
+        return latencies, sum(a[1] for a in answers), sum(a[2] for a in answers)
+
+    async def close(self) -> None:
+        """Close every socket and end the processes, none waiting long."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ask_all("close", [None] * self.n), timeout=60)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+def scrape_server(base_http: str) -> dict[str, Any]:
+    """Read the server's delivery histogram (summed over workers) and its drop counters."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base_http}/metrics", timeout=30) as response:
+        text = response.read().decode()
+    buckets: dict[float, float] = {}
+    dropped: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("devthread_event_delivery_lag_seconds_bucket{"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(line.split()[-1])
+        elif line.startswith("devthread_events_dropped_total{"):
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            dropped[reason] = dropped.get(reason, 0.0) + float(line.split()[-1])
+    return {"buckets": buckets, "dropped": dropped}
+
+
+def server_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Return what the server delivered and dropped between two scrapes."""
+    buckets = {
+        bound: count - before["buckets"].get(bound, 0.0)
+        for bound, count in sorted(after["buckets"].items())
+    }
+    dropped = {
+        reason: count - before["dropped"].get(reason, 0.0)
+        for reason, count in after["dropped"].items()
+    }
+    return {"buckets": buckets, "dropped": {k: v for k, v in dropped.items() if v}}
+
+
+def histogram_percentile(buckets: dict[float, float], pct: float) -> float:
+    """Return the pct-th percentile of a cumulative histogram, interpolated inside its bucket."""
+    total = buckets.get(float("inf"), 0.0)
+    if not total:
+        return float("nan")
+    rank = pct / 100 * total
+    lower_bound, lower_count = 0.0, 0.0
+    for bound, count in sorted(buckets.items()):
+        if count >= rank:
+            if bound == float("inf"):
+                return lower_bound
+            share = (rank - lower_count) / max(count - lower_count, 1e-9)
+            return lower_bound + share * (bound - lower_bound)
+        lower_bound, lower_count = bound, count
+    return lower_bound
+
+
 async def measure(args, ids: dict[str, int], port: int, master: int) -> dict:
     """Connect, measure, and close every socket whatever happened."""
-    listeners = [Listener(ids[f"rt_{i}"]) for i in range(args.sockets)]
+    user_ids = [ids[f"rt_{i}"] for i in range(args.sockets)]
+    base_ws = f"ws://127.0.0.1:{port}"
+    # A few sockets opened and closed first: what every worker loads or caches once (modules,
+    # statements, pools) must not be counted as the memory of the sockets measured below.
+    warm = [Listener(user_id) for user_id in user_ids[:WARM_UP]]
+    await open_sockets(base_ws, warm, args.concurrency)
+    await close_sockets(warm)
+    await asyncio.sleep(2)
+    clients = Clients(args.clients, base_ws, user_ids, args.concurrency)
     try:
-        return await _measure(args, ids, port, master, listeners)
+        return await _measure(args, ids, port, master, clients)
     finally:
         print("closing the sockets ...", file=sys.stderr)
-        await close_sockets(listeners)
+        await clients.close()
 
 
-async def _measure(
-    args, ids: dict[str, int], port: int, master: int, listeners: list[Listener]
-) -> dict:
+async def _measure(args, ids: dict[str, int], port: int, master: int, clients: Clients) -> dict:
     """Connect, then measure notification and fan-out delivery."""
     import httpx
 
     base_http = f"http://127.0.0.1:{port}"
-    base_ws = f"ws://127.0.0.1:{port}"
-    # A few sockets opened and closed first: what every worker loads or caches once (modules,
-    # statements, pools) must not be counted as the memory of the sockets measured below.
-    warm = [Listener(listener.user_id) for listener in listeners[:WARM_UP]]
-    await open_sockets(base_ws, warm, args.concurrency)
-    await close_sockets(warm)
-    await asyncio.sleep(2)
     rss_before = worker_rss_kib(master)
     started = time.perf_counter()
-    connect_times = await open_sockets(base_ws, listeners, args.concurrency)
+    opened = await clients.ask_all("open", [None] * clients.n)
     connect_wall = time.perf_counter() - started
-    gc.collect()
-    gc.freeze()  # thousands of connection objects: keep the collector off the hot path
+    connect_times = [value for answer in opened for value in answer[0]]
+    held = sum(answer[1] for answer in opened)
     await asyncio.sleep(3)
     rss_after = worker_rss_kib(master)
-    held = sum(1 for listener in listeners if listener.ws is not None)
 
     async with httpx.AsyncClient(base_url=base_http + "/api/v1", timeout=30) as http:
         actor = {"Authorization": f"Bearer {token_for(ids['rt_actor'])}"}
@@ -370,40 +529,45 @@ async def _measure(
         notify_lat: list[float] = []
         notify_missed = notify_late = 0
         step = max(1, args.sockets // args.samples)
-        for listener, index in ((listeners[i], i) for i in range(0, args.sockets, step)):
-            if listener.ws is None:
-                continue
-            waiter = listener.expect("notification")
-            t0 = time.perf_counter()
+        scrape = scrape_server(base_http)
+        cpu = worker_cpu_seconds(master)
+        for index in range(0, args.sockets, step):
+            involved = await clients.expect("notification", [index])
+            t0 = time.time()
             response = await http.put(f"/users/rt_{index}/follow", headers=actor)
             if response.status_code != 204:
                 notify_missed += 1
                 continue
-            latencies, late, missed = await wait_all([waiter], t0)
+            latencies, late, missed = await clients.collect(involved, t0)
             notify_lat += latencies
             notify_late += late
             notify_missed += missed
+        after_notify = scrape_server(base_http)
+        notify_cpu = worker_cpu_seconds(master) - cpu
+        cpu = worker_cpu_seconds(master)
+        notify_server = server_delta(scrape, after_notify)
         # A post fanned out to the followers.
         fan_lat: list[float] = []
         fan_missed = fan_late = 0
-        followers = [listener for listener in listeners[: args.fanout] if listener.ws is not None]
         for n in range(args.posts):
-            waiters = [listener.expect("post.created") for listener in followers]
-            t0 = time.perf_counter()
+            involved = await clients.expect("post.created", list(range(args.fanout)))
+            t0 = time.time()
             response = await http.post(
                 "/posts", json={"body": f"bench post {n} #bench"}, headers=poster
             )
             if response.status_code != 201:
-                fan_missed += len(waiters)
+                fan_missed += args.fanout
                 continue
-            latencies, late, missed = await wait_all(waiters, t0)
+            latencies, late, missed = await clients.collect(involved, t0)
             fan_lat += latencies
             fan_late += late
             fan_missed += missed
             await asyncio.sleep(0.5)
+        fan_cpu = worker_cpu_seconds(master) - cpu
+        fan_server = server_delta(after_notify, scrape_server(base_http))
     return {
         "held": held,
-        "connect_errors": sum(listener.errors for listener in listeners),
+        "connect_errors": sum(answer[2] for answer in opened),
         "connect_wall": connect_wall,
         "connect_p50": percentile(connect_times, 50),
         "connect_p99": percentile(connect_times, 99),
@@ -413,10 +577,26 @@ async def _measure(
         "notify": notify_lat,
         "notify_missed": notify_missed,
         "notify_late": notify_late,
+        "notify_server": notify_server,
         "fan": fan_lat,
         "fan_missed": fan_missed,
         "fan_late": fan_late,
+        "fan_server": fan_server,
+        "notify_cpu": notify_cpu,
+        "fan_cpu": fan_cpu,
     }
+
+
+def server_row(label: str, delta: dict[str, Any], target: str) -> str:
+    """Format one server-side histogram as a table row, with what the server dropped."""
+    buckets = delta["buckets"]
+    p50, p99 = (histogram_percentile(buckets, pct) * 1000 for pct in (50, 99))
+    count = int(buckets.get(float("inf"), 0))
+    dropped = ", ".join(f"{int(v)} {k}" for k, v in sorted(delta["dropped"].items())) or "none"
+    return (
+        f"| {label}, p50 / p99 ({count} deliveries; dropped: {dropped}) | "
+        f"{p50:.1f} / {p99:.1f} ms | {target} |"
+    )
 
 
 def report(args, result: dict) -> str:
@@ -427,7 +607,10 @@ def report(args, result: dict) -> str:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with the client), "
         f"Python {platform.python_version()}; gunicorn {args.workers} gevent workers, Redis bus, "
-        "PostgreSQL; client: one asyncio process on the same machine, permessage-deflate offered.",
+        f"PostgreSQL; client: {args.clients} asyncio process(es) on the same machine, "
+        "permessage-deflate offered. Client-side times run from the API call to the frame's "
+        "arrival; server-side ones from the event's publish (after its commit) to the frame "
+        "written, read from the workers' histogram (interpolated inside its buckets).",
         "",
         "| measure | value | target |",
         "|---|---|---|",
@@ -449,6 +632,12 @@ def report(args, result: dict) -> str:
         f"{ms(max(result['fan'], default=float('nan')))} ms | p99 < 1 s (10,000 followers) |",
         f"| fan-out deliveries missed (late, over {LATE:.0f} s) | {result['fan_missed']} "
         f"({result['fan_late']}) | 0 |",
+        server_row("notification, server-side", result["notify_server"], "p99 < 100 ms"),
+        server_row(f"post to {args.fanout} followers, server-side", result["fan_server"], ""),
+        f"| workers' CPU per notification (API call included) | "
+        f"{result['notify_cpu'] / max(1, len(result['notify'])) * 1000:.2f} ms | |",
+        f"| workers' CPU per fan-out delivery (the post's API call included) | "
+        f"{result['fan_cpu'] / max(1, len(result['fan'])) * 1e6:.0f} µs | |",
         "",
         f"Load average (1/5/15 min) before: {' / '.join(f'{v:.2f}' for v in result['load'][0])}; "
         f"after: {' / '.join(f'{v:.2f}' for v in result['load'][1])}. "
@@ -468,6 +657,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=200, help="sockets opening at once")
+    parser.add_argument(
+        "--clients", type=int, default=2, help="client processes the sockets are spread over"
+    )
     parser.add_argument(
         "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/devthread_rt"
     )

@@ -86,6 +86,24 @@ def test_connect_sends_unread_then_ping_pong_and_bad_frames_keep_the_socket(pair
     client.close()
 
 
+def test_frames_in_one_write_are_all_answered_and_a_close_is_answered(pair, people):
+    # gevent workers read a socket in its own loop, one read at a time (no reader greenlet):
+    # frames that arrive together, or a frame split over reads, all get their answer.
+    listen, _ = pair
+    client = Client(listen.ws_url, listen.login("bob", PASSWORD))
+    client.next("unread")
+    frames = b"".join(
+        websocket.ABNF.create_frame(text, websocket.ABNF.OPCODE_TEXT).format()
+        for text in ['{"type": "ping"}', "y" * 6000, '{"type": "ping"}']
+    )
+    client.ws.sock.sendall(frames)
+    answers = [client.next(kind)["type"] for kind in ("pong", "error", "pong")]
+    assert answers == ["pong", "error", "pong"]
+    client.ws.send_close(1000)
+    assert client.close_code() == 1000  # the server answered the close
+    client.close()
+
+
 def test_notification_reaches_the_socket_on_the_other_process(pair, people):
     listen, act = pair
     bob = Client(listen.ws_url, listen.login("bob", PASSWORD))

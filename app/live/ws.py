@@ -11,10 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import socket
+import struct
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request
@@ -22,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 from wsproto.events import Ping
+from wsproto.utilities import LocalProtocolError
 
 from app import jsonread
 from app.accounts import queries as accounts
@@ -116,6 +121,8 @@ class WholeFrames:
     whole frame goes out under a lock.
     """
 
+    __slots__ = ("_lock", "_sock")
+
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._lock = threading.Lock()
@@ -133,12 +140,18 @@ class WholeFrames:
 class Recent:
     """The event ids a socket sent lately, so a replay and live delivery never send one twice."""
 
+    __slots__ = ("ids", "size")
+
     def __init__(self, size: int = 2000) -> None:
         self.size = size
-        self.ids: OrderedDict[int, None] = OrderedDict()
+        # Made with the first stored event: most sockets never get one, and an empty
+        # OrderedDict is half a kilobyte for the socket's whole life.
+        self.ids: OrderedDict[int, None] | None = None
 
     def seen(self, event_id: int) -> bool:
         """Tell whether the id was sent already, remembering it if not."""
+        if self.ids is None:
+            self.ids = OrderedDict()
         if event_id in self.ids:
             return True
         self.ids[event_id] = None
@@ -154,6 +167,9 @@ def websocket(ws) -> None:
 
     app = current_app._get_current_object()
     ws.sock = WholeFrames(ws.sock)
+    # Browsers' offer of compression was refused in check_handshake: frames go out as they are.
+    ws.plain = not app.config.get("WS_COMPRESSION", False)
+    _forget_handshake(ws)
     conn = Connection(
         user_id=g.ws_user_id,
         session_id=g.ws_session_id,
@@ -171,6 +187,7 @@ def websocket(ws) -> None:
         if app.config.get("WS_SEND_BUFFER"):
             ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, app.config["WS_SEND_BUFFER"])
         get_bus().ensure_started()
+        hub.start_beats(HEARTBEAT)
         state = None
         try:
             state = render.connect_state(conn)
@@ -187,8 +204,9 @@ def websocket(ws) -> None:
             fans = state.fans if state is not None else None
             _announce(conn.user_id, online=True, username=conn.username, fans=fans)
         ws.event = InputWake(conn)
-        if ws.input_buffer or not ws.connected:
-            ws.event.set()  # a frame (or the close) came before the wake was in place
+        # A frame (or the close) may have come before the wake was in place; with a watcher,
+        # its wake-up went to simple-websocket's event: look once (nothing there costs little).
+        ws.event.set()
         rate = Rate()
         if state is not None:
             try:
@@ -200,19 +218,18 @@ def websocket(ws) -> None:
             finally:
                 release_session()  # it read the names of the people online
         _end_turn()
-        last_beat = time.monotonic()
         while True:
-            kind, payload, sent_at = conn.take(HEARTBEAT) or ("beat", None, None)
+            # No timeout: the hub's beats come every HEARTBEAT seconds as items.
+            kind, payload, sent_at = conn.take()
             if kind == "close":
                 break
-            if time.monotonic() - last_beat >= HEARTBEAT:
+            if kind == "beat":
                 if ws.ping_interval is None and not _ping(ws):
                     break  # no answer to the last ping: the client is gone
                 if presence.heartbeat(conn.user_id, socket_id):
                     # Counted again after a Redis outage.
                     _announce(conn.user_id, online=True, username=conn.username)
-                last_beat = time.monotonic()
-            if kind == "event" and payload["type"] == "session.revoked":
+            elif kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
                 # Another of the user's sign-ins ending leaves this socket open.
                 if ended is None or ended == conn.session_id:
@@ -248,11 +265,17 @@ def websocket(ws) -> None:
     except Exception:
         log.exception("socket loop failed")
     finally:
+        if isinstance(ws.thread, WatchReader):
+            ws.thread.stop()
         hub.remove(conn)
         metrics.socket_closed()
         try:
             if presence.disconnect(conn.user_id, socket_id):
-                _announce(conn.user_id, online=False, username=conn.username)
+                # Its followers are read from the database: a thousand sockets closing at once
+                # each waited for a pooled connection and timed out (2,000 sockets, bench).
+                # They take the handshakes' turns, holding nothing while they wait.
+                with _turn():
+                    _announce(conn.user_id, online=False, username=conn.username)
         except Exception:
             log.exception("presence cleanup failed")
         release_session()  # a connection the database dropped must not keep the socket open
@@ -303,8 +326,52 @@ def _read_then_release(make, *args) -> list[str]:
 
 
 def _send_all(ws, frames: list[str]) -> None:
-    for frame in frames:
-        ws.send(frame)
+    """Send text frames: without compression, encoded here and written in one go."""
+    if not frames:
+        return
+    if not getattr(ws, "plain", False):
+        for frame in frames:
+            ws.send(frame)
+        return
+    if not ws.connected:
+        raise ConnectionClosed(ws.close_reason, ws.close_message)
+    # What wsproto would write for each (it keeps no state for a whole, uncompressed message),
+    # without its per-message objects; a fan-out's frame is one text, encoded once.
+    ws.sock.send(b"".join([_wire(frame) for frame in frames]))
+
+
+@lru_cache(maxsize=64)
+def _wire(text: str) -> bytes:
+    """Encode a whole text message as one unmasked server frame (RFC 6455, 5.2)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
+
+
+class _Handshaken:
+    """Stands for wsproto's finished handshake: it has no events left, and keeps no buffers."""
+
+    __slots__ = ()
+
+    def events(self) -> Iterator[Any]:
+        """Yield nothing: the handshake is over."""
+        return iter(())
+
+
+HANDSHAKEN = _Handshaken()
+
+
+def _forget_handshake(ws) -> None:
+    """Drop wsproto's handshake state (an h11 connection and its buffers), unused once open."""
+    connection = getattr(ws.ws, "connection", None)
+    if connection is not None and hasattr(ws.ws, "handshake"):
+        ws.ws.handshake = HANDSHAKEN
 
 
 def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
@@ -324,39 +391,80 @@ def _replay(ws, conn: Connection, sent: Recent, after: Any) -> None:
         after_id = int(stored[-1]["id"])
 
 
-class GreenReader:
-    """simple-websocket's reader as a bare greenlet (gevent workers): no thread object per socket.
+class WatchReader:
+    """simple-websocket's reader without a greenlet of its own (gevent workers).
 
-    A ``threading.Thread`` under gevent is a greenlet plus a Thread, its started event and its
-    locks, per socket, for as long as the socket lives.
+    Its reader was a greenlet per socket, waiting in a read for the whole life of the socket:
+    about 3 KB of saved stack each, with the greenlet's own state and its Python data stack
+    (measured on 1,000 sockets; issue 13). Here a watcher on the socket (no greenlet, no stack)
+    wakes the socket's own loop when the client sent something, and the loop reads it with
+    ``pump``, without waiting: the socket keeps one greenlet, its loop.
     """
 
-    def __init__(self, target) -> None:
-        import gevent
+    __slots__ = ("name", "watcher", "ws")
 
-        self.greenlet = gevent.Greenlet(target)
+    def __init__(self, target) -> None:
+        self.ws = target.__self__  # simple-websocket hands its reader method: we read for it
+        self.watcher = None
         self.name = "simple-websocket reader (_thread)"
 
     def start(self) -> None:
-        """Start reading."""
-        self.greenlet.start()
+        """Watch the socket for what the client sends."""
+        from gevent import get_hub
+
+        self.watcher = get_hub().loop.io(self.ws.sock.fileno(), 1)  # 1: readable
+        self.watcher.start(self._readable)
+
+    def _readable(self) -> None:
+        # In gevent's hub, which must never wait: stop watching (the watcher would fire again
+        # until the data is read) and wake the socket's loop, which reads.
+        self.watcher.stop()
+        self.ws.event.set()
+
+    def pump(self) -> None:
+        """Take in what the client sent, without waiting, then watch for more (unless closed)."""
+        ws = self.ws
+        if not ws.connected:
+            return
+        try:
+            data = os.read(ws.sock.fileno(), ws.receive_bytes)
+        except BlockingIOError:
+            data = None  # nothing yet (the wake-up came from elsewhere)
+        except OSError:
+            data = b""
+        if data == b"":
+            ws.connected = False  # the client is gone
+        elif data:
+            try:
+                ws.ws.receive_data(data)
+                # Client frames, pongs, pings and the close answered as simple-websocket does.
+                ws.connected = ws._handle_events()
+            except LocalProtocolError:
+                ws.connected = False
+        if ws.connected:
+            self.watcher.start(self._readable)
+
+    def stop(self) -> None:
+        """Stop watching (before the socket is closed)."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.close()
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the reader to end."""
-        self.greenlet.join(timeout)
+        """Return at once: nothing runs apart from the socket's loop."""
 
     def is_alive(self) -> bool:
-        """Tell whether it still reads."""
-        return not self.greenlet.dead
+        """Tell whether it still watches."""
+        return self.watcher is not None and self.watcher.active
 
 
 def server_options(app) -> None:
-    """Give simple-websocket a bare greenlet for its reader when serving on gevent."""
+    """Give simple-websocket a watcher instead of a reader greenlet when serving on gevent."""
     from gevent import monkey
 
     if monkey.is_module_patched("socket"):
         options = dict(app.config.get("SOCK_SERVER_OPTIONS") or {})
-        options.setdefault("thread_class", GreenReader)
+        options.setdefault("thread_class", WatchReader)
         # The socket's loop pings at its heartbeat (``_ping``): the reader then waits in a
         # plain read, without a selector and its timer per socket.
         options["ping_interval"] = None
@@ -369,6 +477,8 @@ class InputWake:
     Its reader already waits on the socket; the socket's own loop takes the frames when woken,
     so no reader of ours (one more greenlet and thread object per socket) waits beside it.
     """
+
+    __slots__ = ("conn", "flag")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -396,6 +506,8 @@ class InputWake:
 class Rate:
     """How many frames a client sent in the current window."""
 
+    __slots__ = ("count", "window_start")
+
     def __init__(self) -> None:
         self.window_start = time.monotonic()
         self.count = 0
@@ -411,6 +523,8 @@ class Rate:
 
 def _take_input(ws, conn: Connection, rate: Rate) -> None:
     """Turn the client's waiting frames into queue items; a bad one gets an error frame."""
+    if isinstance(ws.thread, WatchReader):
+        ws.thread.pump()  # read here, in the socket's own loop
     ws.event.clear()
     while (raw := ws.receive(timeout=0)) is not None:  # ConnectionClosed once it closed
         if rate.exceeded():
