@@ -334,6 +334,43 @@ def comment_card(
     return Markup(fill(parts, values))
 
 
+# --- the page frame --------------------------------------------------------------------------
+
+
+def _frame(key: Hashable, name: str, *args: Any) -> Markup:
+    """Return a piece of templates/_frame.html, rendered once per key and filled per request."""
+    page = page_values()
+    parts = cached(("frame", name, page.context_key, *key), lambda: _frame_macro(name)(*args))
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
+def _frame_macro(name: str) -> Any:
+    return getattr(current_app.jinja_env.get_template("_frame.html").module, name)
+
+
+def page_assets() -> Markup:
+    """Return the page's icon, style sheets and scripts (the same for every page and reader)."""
+    return _frame((), "site_assets")
+
+
+def page_header(unread: Callable[[int], tuple[int, int]]) -> Markup:
+    """Return the site header as this reader sees it, its badges counted by ``unread``."""
+    page = page_values()
+    user = page.viewer
+    if user is None:
+        return _frame((None,), "site_header", None, 0, 0)
+    notifications, messages = unread(user.id)
+    # Everything the header shows is in the key: a new name, picture, role or count is a new
+    # entry, and one reader's header is never served to another (the key holds their id).
+    key = (user.id, user.username, user.avatar_url, user.is_staff, notifications, messages)
+    return _frame(key, "site_header", user, notifications, messages)
+
+
+def page_footer() -> Markup:
+    """Return the site footer (the same for every reader)."""
+    return _frame((), "site_footer")
+
+
 def register_card_helpers(app: Any) -> None:
     """Expose the card helpers to the templates."""
     app.jinja_env.globals.update(
@@ -344,6 +381,8 @@ def register_card_helpers(app: Any) -> None:
         reaction_bar_for=reaction_bar,
         bookmark_button_for=bookmark_button,
         comment_card=comment_card,
+        page_assets=page_assets,
+        page_footer=page_footer,
     )
     app.jinja_env.filters["unmarked"] = unmarked
     cache.size = app.config.get("CARD_CACHE_SIZE", DEFAULT_SIZE)
