@@ -90,6 +90,13 @@ def time_tag(value: datetime) -> Markup:
     )
 
 
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """Accept a datetime or the API's ISO string (socket payloads) for the same templates."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def unmarked(value: str) -> str:
     """Replace NUL in user text: markers are made of it, so no text can end one early."""
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
@@ -334,6 +341,24 @@ def comment_card(
     return Markup(fill(parts, values))
 
 
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notification_card(item: dict[str, Any]) -> Markup:
+    """Return one notification (the API's object) as the notifications page lists it."""
+    page = page_values()
+    # The object is all the item shows (read or not, the actor's name and picture included):
+    # its text is the version. It belongs to its one reader, whose id is in the key anyway.
+    key = ("notification", page.viewer_id, repr(item), page.context_key)
+    parts = cached(key, lambda: _notification_macro()(item, kept=True))
+    return Markup(fill(parts, {"ago": page.ago(as_datetime(item["created_at"]))}))
+
+
+def _notification_macro() -> Any:
+    module = current_app.jinja_env.get_template("notifications/_item.html").module
+    return module.notification_item
+
+
 # --- the page frame --------------------------------------------------------------------------
 
 
@@ -382,6 +407,7 @@ def register_card_helpers(app: Any) -> None:
         bookmark_button_for=bookmark_button,
         comment_card=comment_card,
         page_assets=page_assets,
+        notification_card=notification_card,
         page_footer=page_footer,
     )
     app.jinja_env.filters["unmarked"] = unmarked

@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from app.accounts.avatars import sized_avatar
 from app.accounts.devices import describe_device
 from app.accounts.models import User
-from app.cards import page_header, relative_time
+from app.cards import as_datetime, page_header, relative_time
 from app.extensions import db
 from app.messaging.queries import unread_messages_statement
 from app.notifications.queries import unread_count_statement
@@ -59,13 +59,6 @@ def timeago(value: datetime | None) -> Markup:
         f'<time datetime="{isoformat(value)}" title="{escape(exact)}" data-relative>'
         f"{escape(relative)}</time>"
     )
-
-
-def as_datetime(value: datetime | str | None) -> datetime | None:
-    """Accept a datetime or the API's ISO string (socket payloads) for the same templates."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def shown_html(html: str) -> Markup:
