@@ -341,6 +341,28 @@ def comment_card(
     return Markup(fill(parts, values))
 
 
+# --- the composer ----------------------------------------------------------------------------
+
+
+def composer(form: Any) -> Markup | None:
+    """Return the empty composer, rendered once per locale; None when it must be rendered anew."""
+    page = page_values()
+    user = page.viewer
+    if user is None or form.errors or form.body.data or form.tags.data:
+        return None  # a form sent back with its text or errors is one reader's: never kept
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL") and not user.email_verified:
+        return None  # says why posting waits, with the reader's address
+    parts = cache.get(("composer", page.context_key))
+    if parts is None:
+        template = current_app.jinja_env.get_template("posts/composer.html")
+        html = template.render(form=form, oob=False, config=current_app.config, current_user=user)
+        if html.count(page.csrf) != 1:
+            return None  # not the one token field this expects: nothing to keep
+        parts = split(html.replace(page.csrf, slot("csrf")))
+        cache.put(("composer", page.context_key), parts)
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
 # --- notifications ---------------------------------------------------------------------------
 
 
@@ -408,6 +430,7 @@ def register_card_helpers(app: Any) -> None:
         comment_card=comment_card,
         page_assets=page_assets,
         notification_card=notification_card,
+        kept_composer=composer,
         page_footer=page_footer,
     )
     app.jinja_env.filters["unmarked"] = unmarked
