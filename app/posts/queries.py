@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, keyset_page
-from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
+from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
 from app.safety.queries import blocked_by, hidden_ids, not_hidden
 
 
@@ -40,9 +40,14 @@ class AuthorRow:
     display_name: str
     avatar_url: str
 
+    @property
+    def name(self) -> str:
+        """Return the name to show: the display name, else the username (as ``User.name``)."""
+        return self.display_name or self.username
+
 
 @dataclass(frozen=True, slots=True)
-class PostRow:
+class PostRow(PostShape):
     """A post read as plain columns for a list: what ``post_payload`` reads of a ``Post``.
 
     Building ORM objects for a 20-post page and their authors cost about 0.6 ms of CPU, a
@@ -63,16 +68,6 @@ class PostRow:
     laugh_count: int
     insightful_count: int
     celebrate_count: int
-
-    @property
-    def reactions(self) -> dict[str, int]:
-        """Return the count of each reaction kind."""
-        return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
-
-    @property
-    def tag_names(self) -> list[str]:
-        """Return the names of the post's tags, in name order."""
-        return sorted(self.tags_text.split())
 
 
 # The columns of PostRow, then the author's; post_row reads them in this order.
