@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--profile", type=int, default=0, help="print the top N of cProfile")
     parser.add_argument("--sort", default="tottime", help="cProfile's order (cumulative, ...)")
+    parser.add_argument("--callees", default="", help="with --profile: what this function calls")
     args = parser.parse_args(argv)
 
     from sqlalchemy import event
@@ -120,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
                 client.get(path).get_data()
             profile.disable()
             print(f"## {name} ({path}), {args.requests} requests")
-            pstats.Stats(profile).sort_stats(args.sort).print_stats(args.profile)
+            stats = pstats.Stats(profile).sort_stats(args.sort)
+            if args.callees:
+                stats.print_callees(args.callees)
+            else:
+                stats.print_stats(args.profile)
             continue
         best = float("inf")
         for _ in range(args.rounds):
