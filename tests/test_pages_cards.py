@@ -284,10 +284,10 @@ PAGES = (
 # two unread badges in one, come first on every signed-in page.
 CEILINGS = {
     "/": 4,  # the first page's ids (or their cached copy's check), then its posts
-    "/latest": 4,
+    "/latest": 3,  # its posts with the reader's reactions and bookmarks, in one
     "/trending": 3,
-    "/tags/pages": 5,
-    "/u/bob": 9,
+    "/tags/pages": 4,
+    "/u/bob": 8,
     "/search?q=needle": 7,  # PostgreSQL's ranked search reads more than SQLite's FTS5
     "/notifications": 3,
     "/bookmarks": 4,
