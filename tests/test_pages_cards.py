@@ -290,7 +290,7 @@ CEILINGS = {
     "/u/bob": 8,
     "/search?q=needle": 7,  # PostgreSQL's ranked search reads more than SQLite's FTS5
     "/notifications": 3,
-    "/bookmarks": 4,
+    "/bookmarks": 3,
     "/p/": 7,
 }
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
@@ -373,16 +374,26 @@ def get_comment(comment_id: int) -> Comment | None:
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts a user saved, newest bookmark first (none across a block)."""
+    # PostRows with the reader's reactions in the same statement, as the feeds read them. An
+    # alias: viewer_columns' own look at bookmarks must not correlate with this one.
+    saved = aliased(Bookmark, name="saved")
     query = (
-        select(Post, Bookmark.created_at)
-        .join(Bookmark, Bookmark.post_id == Post.id)
-        .where(Bookmark.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
+        select(
+            *POST_ROW_COLUMNS,
+            *viewer_columns(literal(user.id, Integer)),
+            saved.created_at.label("saved_at"),
+        )
+        .join(User, User.id == Post.author_id)
+        .join(saved, saved.post_id == Post.id)
+        .where(saved.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
     )
     page = keyset_page(
         query,
-        key=(Bookmark.created_at, Bookmark.post_id),
+        key=(saved.created_at, saved.post_id),
         limit=limit,
         cursor=cursor,
-        row_key=lambda row: (row[1], row[0].id),
+        row_key=lambda row: (row.saved_at, row.id),
     )
-    return page.with_items(views_for([post for post, _ in page.items], user))
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    )
