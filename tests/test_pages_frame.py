@@ -99,8 +99,8 @@ def test_the_composer_is_kept_empty_and_carries_the_page_token(app):
     assert "field-invalid" not in alice.get("/").text
 
 
-def test_an_unverified_author_sees_why_the_composer_waits(app):
-    app.config["REQUIRE_VERIFIED_EMAIL"] = True
+def test_an_unverified_author_sees_why_the_composer_waits(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_VERIFIED_EMAIL", True)
     signed_in(app, "carol")  # a verified reader keeps the plain composer first
     page = signed_in(app, "dave", verified=False).get("/").text
     assert 'id="composer-why"' in page and "dave@" in page
