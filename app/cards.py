@@ -90,6 +90,13 @@ def time_tag(value: datetime) -> Markup:
     )
 
 
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """Accept a datetime or the API's ISO string (socket payloads) for the same templates."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def unmarked(value: str) -> str:
     """Replace NUL in user text: markers are made of it, so no text can end one early."""
     return value.replace("\x00", "\ufffd") if "\x00" in value else value
@@ -334,6 +341,111 @@ def comment_card(
     return Markup(fill(parts, values))
 
 
+# --- the composer ----------------------------------------------------------------------------
+
+
+def composer(form: Any) -> Markup | None:
+    """Return the empty composer, rendered once per locale; None when it must be rendered anew."""
+    page = page_values()
+    user = page.viewer
+    if user is None or form.errors or form.body.data or form.tags.data:
+        return None  # a form sent back with its text or errors is one reader's: never kept
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL") and not user.email_verified:
+        return None  # says why posting waits, with the reader's address
+    parts = cache.get(("composer", page.context_key))
+    if parts is None:
+        template = current_app.jinja_env.get_template("posts/composer.html")
+        html = template.render(form=form, oob=False, config=current_app.config, current_user=user)
+        if html.count(page.csrf) != 1:
+            return None  # not the one token field this expects: nothing to keep
+        parts = split(html.replace(page.csrf, slot("csrf")))
+        cache.put(("composer", page.context_key), parts)
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notification_card(item: dict[str, Any]) -> Markup:
+    """Return one notification (the API's object) as the notifications page lists it."""
+    page = page_values()
+    # The object is all the item shows (read or not, the actor's name and picture included):
+    # its text is the version. It belongs to its one reader, whose id is in the key anyway.
+    key = ("notification", page.viewer_id, repr(item), page.context_key)
+    parts = cached(key, lambda: _notification_macro()(item, kept=True))
+    return Markup(fill(parts, {"ago": page.ago(as_datetime(item["created_at"]))}))
+
+
+def _notification_macro() -> Any:
+    module = current_app.jinja_env.get_template("notifications/_item.html").module
+    return module.notification_item
+
+
+# --- the page frame --------------------------------------------------------------------------
+
+
+def _frame(key: Hashable, name: str, *args: Any) -> Markup:
+    """Return a piece of templates/_frame.html, rendered once per key and filled per request."""
+    page = page_values()
+    parts = cached(("frame", name, page.context_key, *key), lambda: _frame_macro(name)(*args))
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
+def _frame_macro(name: str) -> Any:
+    return getattr(current_app.jinja_env.get_template("_frame.html").module, name)
+
+
+def page_assets() -> Markup:
+    """Return the page's icon, style sheets and scripts (the same for every page and reader)."""
+    return _frame((), "site_assets")
+
+
+def page_header(unread: Callable[[int], tuple[int, int]]) -> Markup:
+    """Return the site header as this reader sees it, its badges counted by ``unread``."""
+    page = page_values()
+    user = page.viewer
+    if user is None:
+        return _frame((None,), "site_header", None, 0, 0)
+    notifications, messages = unread(user.id)
+    # Everything the header shows is in the key: a new name, picture, role or count is a new
+    # entry, and one reader's header is never served to another (the key holds their id).
+    key = (user.id, user.username, user.avatar_url, user.is_staff, notifications, messages)
+    return _frame(key, "site_header", user, notifications, messages)
+
+
+def page_footer() -> Markup:
+    """Return the site footer (the same for every reader)."""
+    return _frame((), "site_footer")
+
+
+def comment_tree(
+    threads: Iterable[Any], post_id: int, comment_form: Any = None, comment_edit: Any = None
+) -> Markup:
+    """Return a post's comment threads as nested lists of cards, as this reader sees them."""
+    # Written out here rather than as a recursive template macro: a macro call per comment
+    # was a quarter of the post page's CPU with 60 comments (bench/pages.py --profile).
+    reply_to = comment_form.parent_id.data if comment_form is not None else None
+    edit_id, edit_form = comment_edit if comment_edit else (None, None)
+    out: list[str] = []
+
+    def walk(node: Any, depth: int) -> None:
+        ident = node.comment.id
+        reply_form = comment_form if reply_to and reply_to == str(ident) else None
+        out.append(f'<li class="comment" id="comment-{ident}">\n')
+        out.append(comment_card(node, post_id, reply_form, edit_form if edit_id == ident else None))
+        if node.replies:
+            flat = " replies-flat" if depth >= 4 else ""
+            out.append(f'<ol class="replies{flat}">\n')
+            for child in node.replies:
+                walk(child, depth + 1)
+            out.append("</ol>\n")
+        out.append("</li>\n")
+
+    for node in threads:
+        walk(node, 0)
+    return Markup("".join(out))
+
+
 def register_card_helpers(app: Any) -> None:
     """Expose the card helpers to the templates."""
     app.jinja_env.globals.update(
@@ -344,6 +456,11 @@ def register_card_helpers(app: Any) -> None:
         reaction_bar_for=reaction_bar,
         bookmark_button_for=bookmark_button,
         comment_card=comment_card,
+        comment_tree=comment_tree,
+        page_assets=page_assets,
+        notification_card=notification_card,
+        kept_composer=composer,
+        page_footer=page_footer,
     )
     app.jinja_env.filters["unmarked"] = unmarked
     cache.size = app.config.get("CARD_CACHE_SIZE", DEFAULT_SIZE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel.support import NullTranslations
 from flask import (
     Flask,
     Response,
@@ -14,6 +15,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import get_translations
 from jinja2_fragments.flask import render_block
 
 SUPPORTED_LOCALES = ("en",)
@@ -100,9 +102,44 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def page_translations() -> NullTranslations:
+    """Return the translations of this request's locale, looked up once per locale."""
+    # Flask-Babel's own lookup walks g, the domain and the locale on every _() of a template
+    # (7 us each, 40 per page: bench/pages.py --profile). Keep its answer with the locale and
+    # domain it was made for: force_locale (mail) swaps the locale object, which misses here.
+    try:
+        state = g._get_current_object()
+    except RuntimeError:  # outside an app context
+        return get_translations()
+    babel_state = state.__dict__.get("_flask_babel")
+    memo = state.__dict__.get("_page_translations")
+    if memo is not None and babel_state is not None:
+        babel_vars = babel_state.__dict__
+        if memo[0] is babel_vars.get("babel_locale") and memo[1] is babel_vars.get("babel_domain"):
+            return memo[2]
+    translations = get_translations()
+    babel_state = state.__dict__.get("_flask_babel")
+    if babel_state is None:
+        return translations
+    babel_vars = babel_state.__dict__
+    state._page_translations = (
+        babel_vars.get("babel_locale"),
+        babel_vars.get("babel_domain"),
+        translations,
+    )
+    return translations
+
+
 def register_web_hooks(app: Flask) -> None:
     """Attach the headers hook and the template globals."""
     app.after_request(add_security_headers)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.trim_blocks = True

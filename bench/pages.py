@@ -8,13 +8,16 @@ the page's bytes, its CSRF tokens and its SQL statements.
 
     .venv/bin/python bench/pages.py
     .venv/bin/python bench/pages.py --pages home,post --requests 50
+    .venv/bin/python bench/pages.py --pages home --profile 30   # top 30 of cProfile
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
 import os
+import pstats
 import re
 import sys
 import time
@@ -55,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login", default="bench_reader")
     parser.add_argument("--password", default="devthread-demo")
     parser.add_argument("--query", default="query planner")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument("--profile", type=int, default=0, help="print the top N of cProfile")
+    parser.add_argument("--sort", default="tottime", help="cProfile's order (cumulative, ...)")
+    parser.add_argument("--callees", default="", help="with --profile: what this function calls")
     args = parser.parse_args(argv)
 
     from sqlalchemy import event
@@ -70,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             "RATELIMIT_ENABLED": False,
             "JOBS_BACKEND": "local",
             "REQUIRE_VERIFIED_EMAIL": False,
+            "REDIS_URL": args.redis_url,
         }
     )
     # The access log would cost more than some pages: leave it out of the measurement.
@@ -106,6 +114,19 @@ def main(argv: list[str] | None = None) -> int:
         statements.clear()
         client.get(path)
         sql = len(statements)
+        if args.profile:
+            profile = cProfile.Profile(time.process_time)  # CPU, not waits on the database
+            profile.enable()
+            for _ in range(args.requests):
+                client.get(path).get_data()
+            profile.disable()
+            print(f"## {name} ({path}), {args.requests} requests")
+            stats = pstats.Stats(profile).sort_stats(args.sort)
+            if args.callees:
+                stats.print_callees(args.callees)
+            else:
+                stats.print_stats(args.profile)
+            continue
         best = float("inf")
         for _ in range(args.rounds):
             started = time.process_time()

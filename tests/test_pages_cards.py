@@ -10,9 +10,10 @@ import pytest
 from flask_babel import format_timedelta
 from sqlalchemy import event
 
-from app import cards
+from app import cache, cards
 from app.accounts import services as accounts
 from app.accounts.queries import find_by_username
+from app.cache import home_namespace
 from app.errors import ValidationError
 from app.extensions import db
 from app.notifications import services as notifications
@@ -279,6 +280,21 @@ PAGES = (
 )
 
 
+# Statements per page (the most of SQLite and PostgreSQL): the session with its user, and the
+# two unread badges in one, come first on every signed-in page.
+CEILINGS = {
+    "/": 4,  # the first page's ids (or their cached copy's check), then its posts
+    "/latest": 3,  # its posts with the reader's reactions and bookmarks, in one
+    "/trending": 3,
+    "/tags/pages": 4,
+    "/u/bob": 8,
+    "/search?q=needle": 7,  # PostgreSQL's ranked search reads more than SQLite's FTS5
+    "/notifications": 3,
+    "/bookmarks": 3,
+    "/p/": 7,
+}
+
+
 def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     with app.test_request_context():
         social.follow(follower=find_by_username("alice"), username="bob")
@@ -291,6 +307,10 @@ def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     again = {path: count_statements(app, alice, path) for path in PAGES}
     cards.cache.clear()
     second = fill_world(app, 20)
+    with app.app_context():
+        # Like the first count: the home feed's first page read anew, not found stale (which
+        # asks one statement more, docs/feeds.md).
+        cache.bump(home_namespace(find_by_username("alice").id))
     large = {path: count_statements(app, alice, path) for path in PAGES}
     large[f"/p/{first}"] = count_statements(app, alice, f"/p/{first}")
     assert count_statements(app, alice, f"/p/{second}") <= small[f"/p/{first}"]
@@ -298,8 +318,9 @@ def test_every_page_costs_the_same_statements_at_5_and_25_posts(app, alice):
     assert large[f"/p/{first}"] == small[f"/p/{first}"]  # 5 comments, then 25
     # A cache hit reads no more (search's shared first page, on PostgreSQL, reads fewer).
     assert all(again[path] <= small[path] for path in PAGES), (again, small)
-    # A ceiling too: the session, the viewer, the page's reads and the two unread badges.
-    assert max(small.values()) <= 12, small
+    # A ceiling per page too: the session and its user, both unread badges, the page's reads.
+    ceiling = {path: CEILINGS[path] for path in PAGES} | {f"/p/{first}": CEILINGS["/p/"]}
+    assert all(small[path] <= ceiling[path] for path in small), (small, ceiling)
 
 
 def test_the_card_cache_keeps_the_most_recently_used():

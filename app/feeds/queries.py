@@ -37,7 +37,6 @@ from app.posts.queries import (
     PostView,
     ids_in,
     newest_first,
-    post_key,
     post_row,
     viewed,
     viewer_columns,
@@ -80,16 +79,6 @@ def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostV
     """Return every post, newest first."""
     query = select(Post).where(not_hidden(Post.author_id, viewer))
     return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
-
-
-def home_posts(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
-    """Return the home feed with its posts as ORM objects (what the pages' templates read)."""
-    if db.engine.dialect.name == "postgresql":
-        values = _home_values(user, limit=limit, cursor=cursor)
-        statement = _home_statement("after_id" in values, posts=True)
-        page = cut_page(db.session.scalars(statement, values).all(), limit=limit, key=post_key)
-        return page.with_items(views_for(page.items, user))
-    return newest_first(_home_sqlite(user, select(Post)), limit=limit, cursor=cursor, viewer=user)
 
 
 def _home_sqlite(user: User, query: Select) -> Select:

@@ -20,7 +20,7 @@ def _feed(tab: str):
     user = viewer()
     limit, cursor = page_params(PAGE_SIZE)
     if tab == "home":
-        page = queries.home_posts(user=user, limit=limit, cursor=cursor)
+        page = queries.home(user=user, limit=limit, cursor=cursor)
     elif tab == "trending":
         page = queries.trending(limit=limit, cursor=cursor, viewer=user)
     else:

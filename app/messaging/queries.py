@@ -107,6 +107,11 @@ def unread_messages_of(user_id: int) -> int:
     return db.session.scalar(_unread_statement(), {"user_id": user_id}) or 0
 
 
+def unread_messages_statement() -> Select:
+    """Return the unread messages' count statement, its user bound as ``user_id``."""
+    return _unread_statement()
+
+
 @cache
 def _unread_statement() -> Select:
     # Built once: every socket counts on connect and after each message (issue 13).

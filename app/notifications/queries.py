@@ -37,6 +37,11 @@ def unread_count_of(user_id: int) -> int:
     return db.session.scalar(_unread_statement(), {"user_id": user_id}) or 0
 
 
+def unread_count_statement() -> Select:
+    """Return the unread count's statement, its user bound as ``user_id`` (to combine it)."""
+    return _unread_statement()
+
+
 @cache
 def _unread_statement() -> Select:
     # Built once: every socket counts on connect and after each notification, and building

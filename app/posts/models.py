@@ -22,7 +22,31 @@ from app.timeutil import UTCDateTime, utcnow
 REACTION_KINDS = ("like", "love", "laugh", "insightful", "celebrate")
 
 
-class Post(db.Model):
+class PostShape:
+    """What a post shows beyond its columns: the ORM ``Post`` and the plain ``PostRow`` share it.
+
+    Both carry ``tags_text`` and a ``<kind>_count`` column for each reaction kind.
+    """
+
+    __slots__ = ()
+
+    @property
+    def reactions(self) -> dict[str, int]:
+        """Return the count of each reaction kind."""
+        return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
+
+    @property
+    def tag_names(self) -> list[str]:
+        """Return the names of the post's tags, in name order."""
+        return sorted(self.tags_text.split())
+
+    @property
+    def tags(self) -> list[TagName]:
+        """Return the post's tags as templates use them (``tag.name``), without a query."""
+        return [TagName(name) for name in self.tag_names]
+
+
+class Post(PostShape, db.Model):
     """A Markdown post; its HTML is rendered once on write and stored."""
 
     __tablename__ = "posts"
@@ -60,21 +84,6 @@ class Post(db.Model):
         # Profile pages, and the home feed per followed author.
         Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
     )
-
-    @property
-    def reactions(self) -> dict[str, int]:
-        """Return the count of each reaction kind."""
-        return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
-
-    @property
-    def tag_names(self) -> list[str]:
-        """Return the names of the post's tags, in name order."""
-        return sorted(self.tags_text.split())
-
-    @property
-    def tags(self) -> list[TagName]:
-        """Return the post's tags as templates use them (``tag.name``), without a query."""
-        return [TagName(name) for name in self.tag_names]
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,19 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal,
     null,
     or_,
     select,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, keyset_page
-from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, Reaction
+from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
 from app.safety.queries import blocked_by, hidden_ids, not_hidden
 
 
@@ -40,9 +42,14 @@ class AuthorRow:
     display_name: str
     avatar_url: str
 
+    @property
+    def name(self) -> str:
+        """Return the name to show: the display name, else the username (as ``User.name``)."""
+        return self.display_name or self.username
+
 
 @dataclass(frozen=True, slots=True)
-class PostRow:
+class PostRow(PostShape):
     """A post read as plain columns for a list: what ``post_payload`` reads of a ``Post``.
 
     Building ORM objects for a 20-post page and their authors cost about 0.6 ms of CPU, a
@@ -63,16 +70,6 @@ class PostRow:
     laugh_count: int
     insightful_count: int
     celebrate_count: int
-
-    @property
-    def reactions(self) -> dict[str, int]:
-        """Return the count of each reaction kind."""
-        return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
-
-    @property
-    def tag_names(self) -> list[str]:
-        """Return the names of the post's tags, in name order."""
-        return sorted(self.tags_text.split())
 
 
 # The columns of PostRow, then the author's; post_row reads them in this order.
@@ -214,9 +211,27 @@ def newest_first(
     created=Post.created_at,
     ident=Post.id,
 ) -> Page[PostView]:
-    """Run a posts query newest first with a (created_at, id) keyset cursor."""
-    page = keyset_page(query, key=(created, ident), limit=limit, cursor=cursor, row_key=post_key)
-    return page.with_items(views_for(page.items, viewer))
+    """Run a posts query newest first with a (created_at, id) keyset cursor, as PostRows.
+
+    ``query`` selects ``Post`` with its joins and conditions; the page reads plain columns, the
+    author's and the viewer's reactions and bookmark in one statement (no ORM objects, no
+    second statement: both cost more CPU than the database's work, bench/pages.py).
+    """
+    columns = [*POST_ROW_COLUMNS]
+    if viewer is not None:
+        columns.extend(viewer_columns(literal(viewer.id, Integer)))
+    rows = query.with_only_columns(*columns).join(User, User.id == Post.author_id)
+    page = keyset_page(rows, key=(created, ident), limit=limit, cursor=cursor, row_key=row_key)
+    if viewer is None:
+        return page.with_items([PostView(post_row(row)) for row in page.items])
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    )
+
+
+def row_key(row: Row) -> tuple[datetime, int]:
+    """Return the sort key of a list of post rows newest first (what its cursors carry)."""
+    return row.created_at, row.id
 
 
 def post_key(post: Post) -> tuple[datetime, int]:
@@ -284,11 +299,49 @@ def comments_page(
     return page.with_items([CommentView(row, row.id in placeholders) for row in page.items])
 
 
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment read as plain columns for a discussion: what a comment card reads."""
+
+    id: int
+    post_id: int
+    author_id: int
+    parent_id: int | None
+    body: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    author: AuthorRow
+
+
+# The columns of CommentRow without its author, then the author's; comment_row reads them.
+COMMENT_ROW_COLUMNS = (
+    Comment.id,
+    Comment.post_id,
+    Comment.author_id,
+    Comment.parent_id,
+    Comment.body,
+    Comment.body_html,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.deleted_at,
+    User.username,
+    User.display_name,
+    User.avatar_url,
+)
+
+
+def comment_row(row: Row | Sequence) -> CommentRow:
+    """Return a CommentRow from a row of ``COMMENT_ROW_COLUMNS``."""
+    return CommentRow(*row[:9], AuthorRow(row[9], row[10], row[11]))
+
+
 @dataclass
 class Thread:
     """A comment with its replies, for showing a discussion as a tree."""
 
-    comment: Comment
+    comment: Comment | CommentRow
     replies: list[Thread] = field(default_factory=list)
     # A placeholder for a comment by someone blocked either way (see CommentView).
     hidden: bool = False
@@ -297,8 +350,15 @@ class Thread:
 def comment_threads(post_id: int, *, viewer: User | None = None, limit: int = 500) -> list[Thread]:
     """Return a post's comments as the viewer sees them, as trees, oldest first at each level."""
     placeholders = placeholder_ids(post_id, viewer)
-    query = select(Comment).where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
-    rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit)))
+    # Plain rows, not ORM objects: hydrating 60 comments and their authors was a third of the
+    # post page's CPU (bench/pages.py --profile).
+    query = (
+        select(*COMMENT_ROW_COLUMNS)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
+    )
+    statement = query.order_by(Comment.created_at, Comment.id).limit(limit)
+    rows = [comment_row(row) for row in db.session.execute(statement)]
     nodes = {row.id: Thread(row, hidden=row.id in placeholders) for row in rows}
     roots: list[Thread] = []
     for row in rows:
@@ -314,16 +374,26 @@ def get_comment(comment_id: int) -> Comment | None:
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts a user saved, newest bookmark first (none across a block)."""
+    # PostRows with the reader's reactions in the same statement, as the feeds read them. An
+    # alias: viewer_columns' own look at bookmarks must not correlate with this one.
+    saved = aliased(Bookmark, name="saved")
     query = (
-        select(Post, Bookmark.created_at)
-        .join(Bookmark, Bookmark.post_id == Post.id)
-        .where(Bookmark.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
+        select(
+            *POST_ROW_COLUMNS,
+            *viewer_columns(literal(user.id, Integer)),
+            saved.created_at.label("saved_at"),
+        )
+        .join(User, User.id == Post.author_id)
+        .join(saved, saved.post_id == Post.id)
+        .where(saved.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
     )
     page = keyset_page(
         query,
-        key=(Bookmark.created_at, Bookmark.post_id),
+        key=(saved.created_at, saved.post_id),
         limit=limit,
         cursor=cursor,
-        row_key=lambda row: (row[1], row[0].id),
+        row_key=lambda row: (row.saved_at, row.id),
     )
-    return page.with_items(views_for([post for post, _ in page.items], user))
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    )

@@ -29,18 +29,23 @@ def _view_or_404(post_id: int):
 def render_post_page(post_id: int, *, block: str | None = None, status: int = 200, **forms):
     """Render the post page, or one of its blocks for htmx."""
     view = _view_or_404(post_id)
+    user = viewer()
+    edit_form = forms.get("edit_form")
+    if edit_form is None and user is not None and user.id == view.post.author_id:
+        # Only its author sees the edit form: nobody else pays for building it.
+        post = view.post
+        edit_form = PostForm(
+            formdata=None, prefix="edit", body=post.body, tags=" ".join(post.tag_names)
+        )
     return render_page(
         "posts/post.html",
         block=block,
         view=view,
-        threads=queries.comment_threads(post_id, viewer=viewer()),
+        threads=queries.comment_threads(post_id, viewer=user),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         # A comment edit that failed: (comment id, form with its messages).
         comment_edit=forms.get("comment_edit"),
-        edit_form=forms.get("edit_form")
-        or PostForm(
-            formdata=None, prefix="edit", body=view.post.body, tags=" ".join(view.post.tag_names)
-        ),
+        edit_form=edit_form,
         action_form=EmptyForm(),
     ), status
 
