@@ -147,3 +147,32 @@ def test_without_redis_the_feed_is_read_from_the_database(no_redis):
     assert bodies(reader) == ["by writer"]
     assert writer.call("POST", "/posts", {"body": "again"}).status_code == 201
     assert bodies(reader) == ["again", "by writer"]
+
+
+def test_the_home_feed_checks_its_token_on_every_request(app, people):
+    """The light token check (no user loaded) still ends a sign-in at once and refuses 403."""
+    from app.accounts.models import User, UserSession
+
+    reader, _writer, _other = people
+    assert bodies(reader) == ["by writer"]  # its ids are cached now
+    with counting(app) as statements:
+        assert bodies(reader) == ["by writer"]
+    # The sign-in (no user object, no two-factor row), then the page: two statements warm.
+    assert len(statements) == 2, statements
+    assert "totp_credentials" not in statements[0] and "user_sessions" in statements[0]
+    with app.app_context():
+        reader_id = db.session.scalar(select(User.id).where(User.username == "reader"))
+        db.session.get(User, reader_id).suspended = True
+        db.session.commit()
+    response = reader.call("GET", "/feed/home")
+    assert response.status_code == 403, response.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(User, reader_id).suspended = False
+        db.session.commit()
+    assert bodies(reader) == ["by writer"]
+    with app.app_context():
+        db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == reader_id))
+        db.session.commit()
+    assert reader.call("GET", "/feed/home").status_code == 401  # ended: the very next request
+    reader.access_token = "not-a-token"
+    assert reader.call("GET", "/feed/home").status_code == 401

@@ -87,6 +87,19 @@ def user_from_access_token(token: str) -> User:
     return user
 
 
+def caller_from_access_token(token: str) -> sessions.Caller:
+    """Return who an access token speaks for without loading the user: 401 or 403 as above."""
+    user_id, session_id = _access_claims(token)
+    caller = (
+        sessions.api_caller(user_id=user_id, session_id=session_id) if _is_sid(session_id) else None
+    )
+    if caller is None:
+        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
+    if not caller.active:
+        raise Forbidden(_("This account is suspended."))
+    return caller
+
+
 def socket_owner_from_access_token(token: str) -> sessions.SignIn:
     """Return who an access token speaks for, without loading the user: 401 if it cannot act.
 

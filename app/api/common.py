@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from app.accounts.models import User
-from app.accounts.tokens import user_from_access_token
+from app.accounts.sessions import Caller
+from app.accounts.tokens import caller_from_access_token, user_from_access_token
 from app.errors import Unauthorized
 from app.pagination import INT_MAX
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class IdConverter(BaseConverter):
@@ -34,21 +38,41 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+def light_auth(view: View) -> View:
+    """Mark a route that needs only the caller's id: its token is checked without loading the user.
+
+    The check is the same statement's worth (sign-in live, account active), so an ended sign-in
+    still fails on its next request; only the user object (and its two-factor row) is not built.
+    """
+    view.light_auth = True  # type: ignore[attr-defined]
+    return view
+
+
 def load_token_user() -> None:
     """Read the bearer token, if any; a bad one is refused even on public routes."""
-    g.api_user = None
+    g.api_user = g.api_caller = None
     header = request.headers.get("Authorization", "")
     if not header:
         return
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(_("Use the header 'Authorization: Bearer <access token>'."))
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "light_auth", False):
+        g.api_caller = caller_from_access_token(token.strip())
+        return
     g.api_user = user_from_access_token(token.strip())
+    g.api_caller = Caller(g.api_user.id, g.api_user.current_session_id, True)
 
 
 def api_user() -> User:
     """Return the authenticated API user (in routes declared with ``auth=True``)."""
     return g.api_user
+
+
+def api_caller() -> Caller:
+    """Return the caller's ids (in routes declared with ``auth=True`` and ``light_auth``)."""
+    return g.api_caller
 
 
 def api_viewer() -> User | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.api import bp
-from app.api.common import api_user, api_viewer
+from app.api.common import api_caller, api_viewer, light_auth
 from app.api.spec import operation
 from app.cache import get_or_set
 from app.feeds import queries
@@ -39,9 +39,10 @@ def shared(key: str, produce: Callable[[], PostList]) -> dict[str, Any]:
     query=PageQuery,
     auth=True,
 )
+@light_auth
 def home_feed(query: PageQuery):
     """Return the posts of the people you follow, and your own, newest first."""
-    return post_page(queries.home(user=api_user(), limit=query.limit, cursor=query.cursor))
+    return post_page(queries.home(user=api_caller(), limit=query.limit, cursor=query.cursor))
 
 
 @bp.get("/feed/latest")

@@ -115,7 +115,7 @@ def operation(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if spec.auth and g.get("api_user") is None:
+            if spec.auth and g.get("api_caller") is None:
                 raise Unauthorized(_("Sign in first: this route needs an access token."))
             if spec.query is not None:
                 kwargs["query"] = validate(spec.query, request.args.to_dict())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -47,6 +47,14 @@ from app.posts.rules import TAG_RE
 from app.safety.queries import hidden_ids, not_hidden
 from app.social.models import Follow
 from app.timeutil import isoformat, utcnow
+
+
+class Reader(Protocol):
+    """Whom the home feed is read for: a user, or the API's light caller (only the id is read)."""
+
+    @property
+    def id(self) -> int: ...
+
 
 # Trending: Hacker News' gravity over engagement (see docs/feeds.md for why).
 TRENDING_WINDOW = timedelta(days=7)
@@ -92,7 +100,7 @@ def home_posts(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
     return newest_first(_home_sqlite(user, select(Post)), limit=limit, cursor=cursor, viewer=user)
 
 
-def _home_sqlite(user: User, query: Select) -> Select:
+def _home_sqlite(user: Reader, query: Select) -> Select:
     """Keep the posts of the people the user follows and the user's own (SQLite's plan)."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
     return query.where(
@@ -101,7 +109,7 @@ def _home_sqlite(user: User, query: Select) -> Select:
     )
 
 
-def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
+def home(*, user: Reader, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts of the people the user follows, and the user's own, newest first.
 
     Its posts are plain rows (``PostRow``: what the API's payloads read). The first page's
@@ -132,7 +140,7 @@ def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
     return page.with_items(views)
 
 
-def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | None:
+def _cached_first_page(user: Reader, value: dict[str, Any]) -> Page[PostView] | None:
     """Return the first page from its cached ids, or None when they are stale.
 
     Writers pay nothing for this cache: a new post by someone followed is not pushed to the
@@ -161,7 +169,7 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
+def _home_keys(user: Reader, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
     """Return the (id, created_at) of one page of the home feed, newest first."""
     if db.engine.dialect.name == "postgresql":
         return _home_two_passes(user, limit=limit, cursor=cursor)
@@ -175,7 +183,7 @@ def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int,
     return page.with_items([(row.id, row.created_at) for row in page.items])
 
 
-def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
+def _home_rows(user: Reader, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
     """Read posts by id as the user sees them, and whether their feed got a post after ``since``."""
     if not ids:
         return [], False
@@ -210,7 +218,7 @@ def _home_rows_statement(_dialect: str) -> Select:
     )
 
 
-def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
+def _home_two_passes(user: Reader, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
     """Find the page's posts in a plan whose cost does not depend on who is followed.
 
     Pass 1 reads the newest HOME_SCAN posts from the time index alone (it carries author_id)
@@ -225,7 +233,7 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tupl
     return page.with_items([(row.id, row.created_at) for row in page.items])
 
 
-def _home_values(user: User, *, limit: int, cursor: str | None) -> dict[str, object]:
+def _home_values(user: Reader, *, limit: int, cursor: str | None) -> dict[str, object]:
     """Return the values ``_home_statement`` binds (the cursor's only when there is one)."""
     after = decode_cursor(cursor, datetime, int)
     values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}
