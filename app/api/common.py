@@ -11,8 +11,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from app.accounts.models import User
-from app.accounts.sessions import Caller
-from app.accounts.tokens import caller_from_access_token, user_from_access_token
+from app.accounts.sessions import Caller, PendingSignIn
+from app.accounts.tokens import pending_from_access_token, user_from_access_token
 from app.errors import Unauthorized
 from app.pagination import INT_MAX
 
@@ -39,10 +39,13 @@ class IdConverter(BaseConverter):
 
 
 def light_auth(view: View) -> View:
-    """Mark a route that needs only the caller's id: its token is checked without loading the user.
+    """Mark a read-only route that needs only the caller's id, and checks the token itself.
 
-    The check is the same statement's worth (sign-in live, account active), so an ended sign-in
-    still fails on its next request; only the user object (and its two-factor row) is not built.
+    Its token's signature is checked before it runs; its sign-in by the route's own statement
+    (``pending_token`` and ``app.accounts.sessions.sign_in_columns``), else by one light
+    statement before the answer leaves (``app.api.spec.finish_token_check``). An ended
+    sign-in still fails on its very next request, and no user object is built. Never for a
+    route that writes: it runs before the sign-in is known to be live.
     """
     view.light_auth = True  # type: ignore[attr-defined]
     return view
@@ -50,7 +53,7 @@ def light_auth(view: View) -> View:
 
 def load_token_user() -> None:
     """Read the bearer token, if any; a bad one is refused even on public routes."""
-    g.api_user = g.api_caller = None
+    g.api_user = g.api_caller = g.api_pending = None
     header = request.headers.get("Authorization", "")
     if not header:
         return
@@ -59,20 +62,20 @@ def load_token_user() -> None:
         raise Unauthorized(_("Use the header 'Authorization: Bearer <access token>'."))
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "light_auth", False):
-        g.api_caller = caller_from_access_token(token.strip())
+        g.api_pending = pending_from_access_token(token.strip())
         return
     g.api_user = user_from_access_token(token.strip())
     g.api_caller = Caller(g.api_user.id, g.api_user.current_session_id, True)
 
 
+def pending_token() -> PendingSignIn:
+    """Return the sign-in of a light route's token, for its statement to check (auth=True)."""
+    return g.api_pending
+
+
 def api_user() -> User:
     """Return the authenticated API user (in routes declared with ``auth=True``)."""
     return g.api_user
-
-
-def api_caller() -> Caller:
-    """Return the caller's ids (in routes declared with ``auth=True`` and ``light_auth``)."""
-    return g.api_caller
 
 
 def api_viewer() -> User | None:
