@@ -87,19 +87,6 @@ def user_from_access_token(token: str) -> User:
     return user
 
 
-def caller_from_access_token(token: str) -> sessions.Caller:
-    """Return who an access token speaks for without loading the user: 401 or 403 as above."""
-    user_id, session_id = _access_claims(token)
-    caller = (
-        sessions.api_caller(user_id=user_id, session_id=session_id) if _is_sid(session_id) else None
-    )
-    if caller is None:
-        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
-    if not caller.active:
-        raise Forbidden(_("This account is suspended."))
-    return caller
-
-
 def pending_from_access_token(token: str) -> sessions.PendingSignIn:
     """Return a well-signed token's sign-in, to be checked by the route's statement: 401 if bad."""
     user_id, session_id = _access_claims(token)
