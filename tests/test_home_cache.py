@@ -147,3 +147,80 @@ def test_without_redis_the_feed_is_read_from_the_database(no_redis):
     assert bodies(reader) == ["by writer"]
     assert writer.call("POST", "/posts", {"body": "again"}).status_code == 201
     assert bodies(reader) == ["again", "by writer"]
+
+
+def test_the_home_feed_checks_its_token_on_every_request(app, people):
+    """The light token check (no user loaded) still ends a sign-in at once and refuses 403."""
+    from app.accounts.models import User, UserSession
+
+    reader, _writer, _other = people
+    assert bodies(reader) == ["by writer"]  # its ids are cached now
+    with counting(app) as statements:
+        assert bodies(reader) == ["by writer"]
+    # The page's statement checks the sign-in too (no user object, no two-factor row).
+    assert len(statements) == 1, statements
+    assert "totp_credentials" not in statements[0] and "user_sessions" in statements[0]
+    with app.app_context():
+        reader_id = db.session.scalar(select(User.id).where(User.username == "reader"))
+        db.session.get(User, reader_id).suspended = True
+        db.session.commit()
+    response = reader.call("GET", "/feed/home")
+    assert response.status_code == 403, response.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(User, reader_id).suspended = False
+        db.session.commit()
+    assert bodies(reader) == ["by writer"]
+    with app.app_context():
+        db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == reader_id))
+        db.session.commit()
+    assert reader.call("GET", "/feed/home").status_code == 401  # ended: the very next request
+    assert reader.call("GET", "/feed/home?limit=7").status_code == 401  # not cached: read anew
+    assert reader.call("GET", "/feed/home?cursor=bad").status_code == 401  # not a 400
+    reader.access_token = "not-a-token"
+    assert reader.call("GET", "/feed/home").status_code == 401
+
+
+def test_an_empty_home_feed_still_checks_its_token(app):
+    """No post to read means no statement to check the sign-in in: it is checked alone."""
+    from app.accounts.models import User, UserSession
+
+    lonely = api_as(app, "lonely")
+    with counting(app) as statements:
+        assert bodies(lonely) == []
+    assert any("user_sessions" in statement for statement in statements)
+    with app.app_context():
+        lonely_id = db.session.scalar(select(User.id).where(User.username == "lonely"))
+        db.session.execute(UserSession.__table__.delete().where(UserSession.user_id == lonely_id))
+        db.session.commit()
+    assert lonely.call("GET", "/feed/home").status_code == 401
+
+
+def test_the_home_feed_writes_what_the_postlist_payload_writes(app, people):
+    """The home feed's rows are written without pydantic: the same JSON as ``PostList``."""
+    from flask import json
+
+    from app.accounts.models import User
+    from app.feeds import queries
+    from app.posts.payloads import post_list_json, post_page
+
+    reader, writer, _other = people
+    body = "Ünïcode #tagged ![a](https://example.com/p.png) and **bold** 🦀"
+    made = writer.call("POST", "/posts", {"body": body, "tags": ["extra"]}).get_json()
+    edit = writer.call("PATCH", f"/posts/{made['id']}", {"body": body + " edited"})
+    assert edit.status_code == 200
+    reader.call("PUT", f"/posts/{made['id']}/reactions/love")
+    reader.call("PUT", f"/posts/{made['id']}/bookmark")
+    for i in range(3):
+        writer.call("POST", "/posts", {"body": f"filler {i}"})
+    with app.test_request_context():
+        me = db.session.scalar(select(User).where(User.username == "reader"))
+        for cursor in (None, queries.home(user=me, limit=2, cursor=None).next_cursor):
+            page = queries.home(user=me, limit=2, cursor=cursor)
+            fast = post_list_json(page)
+            slow = post_page(page).model_dump(mode="json", exclude_unset=True)
+            assert json.dumps(fast) == json.dumps(slow)
+        page = queries.home(user=me, limit=20, cursor=None)
+        edited = next(item for item in post_list_json(page)["items"] if item["id"] == made["id"])
+        assert edited["edited_at"] and edited["my_reactions"] == ["love"] and edited["bookmarked"]
+        assert "/img/" in edited["body_html"] and edited["author"]["avatar_url"]
+    assert reader.call("GET", "/feed/home").get_json()["items"][0]["id"] > made["id"]

@@ -87,6 +87,29 @@ def user_from_access_token(token: str) -> User:
     return user
 
 
+def pending_from_access_token(token: str) -> sessions.PendingSignIn:
+    """Return a well-signed token's sign-in, to be checked by the route's statement: 401 if bad."""
+    user_id, session_id = _access_claims(token)
+    pending = (
+        sessions.pending_sign_in(user_id=user_id, session_id=session_id)
+        if _is_sid(session_id)
+        else None
+    )
+    if pending is None:
+        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
+    return pending
+
+
+def caller_of_sign_in(pending: sessions.PendingSignIn) -> sessions.Caller:
+    """Finish a pending sign-in's check: 401 when it ended, 403 when the account is suspended."""
+    caller = sessions.finish_sign_in(pending)
+    if caller is None:
+        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
+    if not caller.active:
+        raise Forbidden(_("This account is suspended."))
+    return caller
+
+
 def socket_owner_from_access_token(token: str) -> sessions.SignIn:
     """Return who an access token speaks for, without loading the user: 401 if it cannot act.
 

@@ -24,6 +24,8 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 
 from app import jsonread
+from app.accounts.sessions import PendingSignIn
+from app.accounts.tokens import caller_of_sign_in
 from app.errors import BadRequest, Unauthorized, ValidationError
 from app.jsonread import TooDeep
 from app.payloads import Error, Hint, Query, Request
@@ -115,18 +117,34 @@ def operation(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if spec.auth and g.get("api_user") is None:
+            if spec.auth and g.get("api_caller") is None and g.get("api_pending") is None:
                 raise Unauthorized(_("Sign in first: this route needs an access token."))
-            if spec.query is not None:
-                kwargs["query"] = validate(spec.query, request.args.to_dict())
-            if spec.body is not None:
-                kwargs["body"] = validate(spec.body, json_body(required=spec.body_required))
-            return answer(view(*args, **kwargs))
+            try:
+                if spec.query is not None:
+                    kwargs["query"] = validate(spec.query, request.args.to_dict())
+                if spec.body is not None:
+                    kwargs["body"] = validate(spec.body, json_body(required=spec.body_required))
+                result = view(*args, **kwargs)
+            except Exception:
+                finish_token_check()  # an ended sign-in hears 401, not what went wrong
+                raise
+            # A light route's token is checked by its own statement, else here: before anything
+            # of its answer leaves.
+            finish_token_check()
+            return answer(result)
 
         wrapper.__operation__ = spec  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+def finish_token_check() -> None:
+    """End a light route's token check (401 or 403 now if its sign-in ended or may not act)."""
+    pending: PendingSignIn | None = g.get("api_pending")
+    if pending is not None:
+        g.api_pending = None
+        g.api_caller = caller_of_sign_in(pending)
 
 
 def answer(result: Any) -> Response:

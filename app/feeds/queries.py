@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
+from app.accounts.sessions import PendingSignIn, note_sign_in, sign_in_columns, sign_in_params
 from app.cache import home_namespace, lookup, store
 from app.errors import NotFound
 from app.extensions import db
@@ -46,6 +47,14 @@ from app.posts.rules import TAG_RE
 from app.safety.queries import hidden_ids, not_hidden
 from app.social.models import Follow
 from app.timeutil import isoformat, utcnow
+
+
+class Reader(Protocol):
+    """Whom the home feed is read for: a user, or the API's light caller (only the id is read)."""
+
+    @property
+    def id(self) -> int: ...
+
 
 # Trending: Hacker News' gravity over engagement (see docs/feeds.md for why).
 TRENDING_WINDOW = timedelta(days=7)
@@ -81,7 +90,7 @@ def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostV
     return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
 
 
-def _home_sqlite(user: User, query: Select) -> Select:
+def _home_sqlite(user: Reader, query: Select) -> Select:
     """Keep the posts of the people the user follows and the user's own (SQLite's plan)."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
     return query.where(
@@ -90,24 +99,28 @@ def _home_sqlite(user: User, query: Select) -> Select:
     )
 
 
-def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
+def home(
+    *, user: Reader, limit: int, cursor: str | None, sign_in: PendingSignIn | None = None
+) -> Page[PostView]:
     """Return the posts of the people the user follows, and the user's own, newest first.
 
     Its posts are plain rows (``PostRow``: what the API's payloads read). The first page's
     ids are cached for HOME_TTL seconds (see ``_cached_first_page``); the
     posts themselves, their counts and the reader's own reactions and bookmarks are read
-    fresh on every request.
+    fresh on every request. ``sign_in``, an API token's sign-in, is checked by the posts'
+    statement (``app.accounts.sessions.sign_in_columns``): the caller ends the check.
     """
     namespace, key = home_namespace(user.id), f"first:{limit}"
     seen = -1  # a later page is not cached
     if cursor is None:
         seen, value = lookup(namespace, key)
-        cached = _cached_first_page(user, value) if value is not None else None
+        cached = _cached_first_page(user, value, sign_in) if value is not None else None
         if cached is not None:
             return cached
     computed_at = utcnow()
     page = _home_keys(user, limit=limit, cursor=cursor)
-    views = _home_rows(user, [ident for ident, _ in page.items], since=computed_at)[0]
+    ids = [ident for ident, _ in page.items]
+    views = _home_rows(user, ids, since=computed_at, sign_in=sign_in)[0]
     if cursor is None and views:
         value = {
             "at": isoformat(computed_at),
@@ -121,7 +134,9 @@ def home(*, user: User, limit: int, cursor: str | None) -> Page[PostView]:
     return page.with_items(views)
 
 
-def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | None:
+def _cached_first_page(
+    user: Reader, value: dict[str, Any], sign_in: PendingSignIn | None
+) -> Page[PostView] | None:
     """Return the first page from its cached ids, or None when they are stale.
 
     Writers pay nothing for this cache: a new post by someone followed is not pushed to the
@@ -138,7 +153,7 @@ def _cached_first_page(user: User, value: dict[str, Any]) -> Page[PostView] | No
     since = _time(value["at"]) - HOME_MARGIN
     if value["bottom"]:
         since = max(since, _time(value["bottom"]))
-    views, stale = _home_rows(user, ids, since=since)
+    views, stale = _home_rows(user, ids, since=since, sign_in=sign_in)
     # SQLite gives a deleted post's id to the next post: the time tells them apart.
     if stale or [isoformat(view.post.created_at) for view in views] != value["times"]:
         return None
@@ -150,7 +165,7 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
+def _home_keys(user: Reader, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
     """Return the (id, created_at) of one page of the home feed, newest first."""
     if db.engine.dialect.name == "postgresql":
         return _home_two_passes(user, limit=limit, cursor=cursor)
@@ -164,20 +179,28 @@ def _home_keys(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int,
     return page.with_items([(row.id, row.created_at) for row in page.items])
 
 
-def _home_rows(user: User, ids: list[int], *, since: datetime) -> tuple[list[PostView], bool]:
-    """Read posts by id as the user sees them, and whether their feed got a post after ``since``."""
+def _home_rows(
+    user: Reader, ids: list[int], *, since: datetime, sign_in: PendingSignIn | None = None
+) -> tuple[list[PostView], bool]:
+    """Read posts by id as the user sees them, and whether their feed got a post after ``since``.
+
+    With ``sign_in``, the same statement checks an API token's sign-in (one round trip fewer).
+    """
     if not ids:
         return [], False
-    rows = db.session.execute(
-        _home_rows_statement(db.engine.dialect.name),
-        {"ids": ids, "user_id": user.id, "since": since, "known": ids},
-    ).all()
+    values: dict[str, object] = {"ids": ids, "user_id": user.id, "since": since, "known": ids}
+    if sign_in is not None:
+        values.update(sign_in_params(sign_in))
+    statement = _home_rows_statement(db.engine.dialect.name, sign_in is not None)
+    rows = db.session.execute(statement, values).all()
+    if sign_in is not None and rows:
+        note_sign_in(sign_in, rows[0])
     views = [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
     return views, bool(rows and rows[0].stale)
 
 
 @cache
-def _home_rows_statement(_dialect: str) -> Select:
+def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
     """Build the statement of a page's posts, the reader's part and the freshness check once."""
     user_id = bindparam("user_id", type_=Integer)
     newer = aliased(Post, name="newer")
@@ -191,15 +214,16 @@ def _home_rows_statement(_dialect: str) -> Select:
         newer.author_id.in_(seen),
         ids_in(newer.id, "known", negate=True),
     )
+    checks = sign_in_columns() if with_sign_in else ()
     return (
-        select(*POST_ROW_COLUMNS, *viewer_columns(user_id), fresh.label("stale"))
+        select(*POST_ROW_COLUMNS, *viewer_columns(user_id), fresh.label("stale"), *checks)
         .join(User, User.id == Post.author_id)
         .where(ids_in(Post.id, "ids"))
         .order_by(Post.created_at.desc(), Post.id.desc())
     )
 
 
-def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
+def _home_two_passes(user: Reader, *, limit: int, cursor: str | None) -> Page[tuple[int, datetime]]:
     """Find the page's posts in a plan whose cost does not depend on who is followed.
 
     Pass 1 reads the newest HOME_SCAN posts from the time index alone (it carries author_id)
@@ -214,7 +238,7 @@ def _home_two_passes(user: User, *, limit: int, cursor: str | None) -> Page[tupl
     return page.with_items([(row.id, row.created_at) for row in page.items])
 
 
-def _home_values(user: User, *, limit: int, cursor: str | None) -> dict[str, object]:
+def _home_values(user: Reader, *, limit: int, cursor: str | None) -> dict[str, object]:
     """Return the values ``_home_statement`` binds (the cursor's only when there is one)."""
     after = decode_cursor(cursor, datetime, int)
     values: dict[str, object] = {"user_id": user.id, "page": limit + 1, "scan": HOME_SCAN}

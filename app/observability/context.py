@@ -39,7 +39,7 @@ def current_user_id() -> int | None:
     """Return the id of the user already known for this request, without loading one."""
     # The API's bearer user, else the user Flask-Login has already loaded: never query for it
     # here, so logging adds no database work and still works while the database is down.
-    user = g.get("api_user") or g.get("_login_user")
+    user = g.get("api_user") or g.get("api_caller") or g.get("_login_user")
     if isinstance(user, LocalProxy):
         # login_user(current_user) stores the proxy itself, which then resolves to itself forever.
         return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, create_model
 
-from app.accounts.payloads import UserSummary, user_summary
+from app.accounts.payloads import UserSummary, summary_fields, user_summary
 from app.pagination import Page
 from app.payloads import Count, Id, ItemsPage, Patch, Payload, Request, Time, choice, text
 from app.posts import rules
@@ -183,6 +183,35 @@ def post_payload(view: PostView) -> Post:
         # The page address is part of the contract, so it is written here, not looked up.
         url=f"/p/{post.id}",
     )
+
+
+def post_list_json(page: Page[PostView]) -> dict[str, Any]:
+    """Return a page of posts as ``PostList`` writes it, built directly from the rows.
+
+    The API home feed's hot path: validating 20 ``Post`` models and dumping them cost about
+    0.25 ms of CPU per page, as much as its database statement (bench/inprocess.py). The same
+    fields as ``post_payload``, from the same helpers; tests/test_home_cache.py checks that
+    both write the same JSON.
+    """
+    return {"items": [_post_json(view) for view in page.items], "next_cursor": page.next_cursor}
+
+
+def _post_json(view: PostView) -> dict[str, Any]:
+    post = view.post
+    return {
+        "id": post.id,
+        "author": summary_fields(post.author),
+        "body": post.body,
+        "body_html": str(shown_html(post.body_html)),
+        "tags": post.tag_names,
+        "created_at": isoformat(post.created_at),
+        "edited_at": isoformat(post.edited_at),
+        "comments_count": post.comments_count,
+        "reactions": post.reactions,
+        "my_reactions": view.my_reactions,
+        "bookmarked": view.bookmarked,
+        "url": f"/p/{post.id}",
+    }
 
 
 def reaction_state(view: PostView) -> ReactionState:

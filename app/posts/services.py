@@ -167,6 +167,8 @@ def edit_post(
     _replace_tags(post, tag_names)
     media.link_post(post_id=post.id, author_id=editor.id, body=new_body)
     _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
+    # An edit can make an older post match a search: the cached rankings start again.
+    touch(db.session, "post-edits")
     _commit()
     db.session.refresh(post)
     return post

@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Float,
+    Integer,
     Result,
     Row,
     Select,
+    String,
+    bindparam,
     column,
     func,
     literal,
@@ -32,8 +37,9 @@ from app.cache import get_or_set
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
-from app.posts.queries import PostView, views_for
+from app.posts.queries import PostView, ids_in, views_for
 from app.safety.queries import hidden_ids, not_hidden
+from app.timeutil import isoformat, utcnow
 
 SEARCH_TYPES = ("posts", "users", "tags")
 MAX_QUERY = 200
@@ -148,6 +154,9 @@ BIG_TIE = 2000
 # to tell whether a next page exists); ranking every match is the one costly part of a search.
 FIRST_KEYS = 101
 SEARCH_CACHE_SECONDS = 60.0
+# A post written just before a ranking began but committed after it has an older time: the
+# check for new matches looks back this far before the ranking (as the home feed does).
+SEARCH_MARGIN = timedelta(seconds=10)
 # Where a round of _by_distance says the page needs nothing more from the index.
 DONE = (-1.0, -1)
 # A match RUM scores 0 is infinitely far, which JSON cannot carry in a cursor.
@@ -196,32 +205,64 @@ def _search_posts_ranked(
 def _first_keys(
     tsquery, text_: str, viewer: User | None, want: int
 ) -> list[tuple[float, int, int]] | None:
-    """Return a first page's keys from the shared cache, or None when it holds too few.
+    """Return a first page's keys from a shared ranking and the matches since, or None.
 
-    The cache holds a query's first FIRST_KEYS keys for everyone, with their authors: the
-    people the viewer blocked, or who blocked them, are left out here. A post written or
-    deleted anywhere drops every entry (the "posts" namespace).
+    The ranking (a query's first FIRST_KEYS keys, for everyone) is kept SEARCH_CACHE_SECONDS
+    however many posts are written meanwhile; only an edit anywhere drops it (the
+    ``post-edits`` namespace: an edit can make an old post match). Each request then reads,
+    in one statement, the cached posts again and the matches written since the ranking
+    began: a deleted post is gone, an author hidden from the viewer (blocked either way) is
+    left out, and every distance is read fresh. None when too few are left to fill the page.
     """
     ttl = float(current_app.config.get("SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS))
     if ttl <= 0:
         return None
 
-    def produce() -> list[list]:
+    def produce() -> dict:
+        began = utcnow()
         keys = _ranked_keys(tsquery, true(), None, FIRST_KEYS)
-        rows = db.session.execute(
-            select(Post.id, Post.author_id).where(Post.id.in_([key[1] for key in keys]))
-        )
-        authors = {post_id: author_id for post_id, author_id in rows}
-        return [[*key, authors.get(key[1], 0)] for key in keys]
+        return {"at": isoformat(began), "keys": [list(key) for key in keys]}
 
-    cached = get_or_set("posts", f"search:{text_}", ttl, produce)
-    hidden: set[int] = set()
-    if viewer is not None:
-        hidden = set(db.session.scalars(hidden_ids(viewer.id, muted=False)))
-    keys = [(d, post_id, big) for d, post_id, big, author in cached if author not in hidden]
-    if len(keys) < want and len(cached) >= FIRST_KEYS:
-        return None
-    return keys[:want]
+    cached = get_or_set("post-edits", f"search:{text_}", ttl, produce)
+    keys = [(float(d), int(post_id), int(big)) for d, post_id, big in cached["keys"]]
+    since = datetime.fromisoformat(cached["at"].replace("Z", "+00:00")) - SEARCH_MARGIN
+    values: dict[str, object] = {"ids": [key[1] for key in keys] or [0], "since": since}
+    values.update(q=text_, viewer_id=viewer.id if viewer is not None else 0)
+    statement = _fresh_statement(db.engine.dialect.name, viewer is not None)
+    rows = db.session.execute(statement, values).all()
+    big = {key[1]: key[2] for key in keys}
+    big_ties = {key[0] for key in keys if key[2]}
+    fresh = [(row.distance, row.id, big.get(row.id, int(row.distance in big_ties))) for row in rows]
+    fresh.sort(key=lambda key: (key[0], -key[1]))
+    if len(keys) >= FIRST_KEYS:
+        # Past the ranking's last key, other posts may come first: they are the next pages'.
+        last = (keys[-1][0], -keys[-1][1])
+        fresh = [key for key in fresh if (key[0], -key[1]) <= last]
+        if len(fresh) < want:
+            return None
+    return fresh[:want]
+
+
+@cache
+def _fresh_statement(_dialect: str, for_viewer: bool) -> CompoundSelect:
+    """Select (id, distance) of the cached posts still matching, and of the matches since.
+
+    Built once (building it per request cost more CPU than PostgreSQL spends running it);
+    each request binds the words, the ids, the time and the viewer.
+    """
+    vector = literal_column("posts.search_vector")
+    tsquery = func.websearch_to_tsquery("english", bindparam("q", type_=String))
+    # IS TRUE keeps the RUM index out: the rows come by id and from the time index.
+    matches = vector.op("@@")(tsquery).is_(true())
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    shown = Post.author_id.not_in(hidden_ids(viewer_id, muted=False)) if for_viewer else true()
+    columns = (Post.id, _distance(tsquery).label("distance"))
+    known = select(*columns).where(ids_in(Post.id, "ids"), matches, shown)
+    since = bindparam("since", type_=Post.created_at.type)
+    new = select(*columns).where(
+        Post.created_at > since, ids_in(Post.id, "ids", negate=True), matches, shown
+    )
+    return union_all(known, new)
 
 
 def _ranked_keys(
