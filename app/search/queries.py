@@ -210,9 +210,10 @@ def _first_keys(
     The ranking (a query's first FIRST_KEYS keys, for everyone) is kept SEARCH_CACHE_SECONDS
     however many posts are written meanwhile; only an edit anywhere drops it (the
     ``post-edits`` namespace: an edit can make an old post match). Each request then reads,
-    in one statement, the cached posts again and the matches written since the ranking
-    began: a deleted post is gone, an author hidden from the viewer (blocked either way) is
-    left out, and every distance is read fresh. None when too few are left to fill the page.
+    in one statement, the ranking's head again (twice the page; all of it when deletions or
+    blocks leave too few) and the matches written since the ranking began: a deleted post is
+    gone, an author hidden from the viewer (blocked either way) is left out, and every
+    distance is read fresh. None when too few are left to fill the page.
     """
     ttl = float(current_app.config.get("SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS))
     if ttl <= 0:
@@ -226,7 +227,25 @@ def _first_keys(
     cached = get_or_set("post-edits", f"search:{text_}", ttl, produce)
     keys = [(float(d), int(post_id), int(big)) for d, post_id, big in cached["keys"]]
     since = datetime.fromisoformat(cached["at"].replace("Z", "+00:00")) - SEARCH_MARGIN
-    values: dict[str, object] = {"ids": [key[1] for key in keys] or [0], "since": since}
+    # The ranking's head is enough for a page unless deletions or blocks thin it out: read
+    # twice the page first, all of the ranking only then.
+    head = keys[: 2 * want]
+    found = _fresh_keys(text_, viewer, keys, head, since, want)
+    if found is None and len(head) < len(keys):
+        found = _fresh_keys(text_, viewer, keys, keys, since, want)
+    return found
+
+
+def _fresh_keys(
+    text_: str,
+    viewer: User | None,
+    keys: list[tuple[float, int, int]],
+    read: list[tuple[float, int, int]],
+    since: datetime,
+    want: int,
+) -> list[tuple[float, int, int]] | None:
+    """Read ``read`` (the ranking's first keys) and the matches since; None when too few."""
+    values: dict[str, object] = {"ids": [key[1] for key in read] or [0], "since": since}
     values.update(q=text_, viewer_id=viewer.id if viewer is not None else 0)
     statement = _fresh_statement(db.engine.dialect.name, viewer is not None)
     rows = db.session.execute(statement, values).all()
@@ -234,9 +253,9 @@ def _first_keys(
     big_ties = {key[0] for key in keys if key[2]}
     fresh = [(row.distance, row.id, big.get(row.id, int(row.distance in big_ties))) for row in rows]
     fresh.sort(key=lambda key: (key[0], -key[1]))
-    if len(keys) >= FIRST_KEYS:
-        # Past the ranking's last key, other posts may come first: they are the next pages'.
-        last = (keys[-1][0], -keys[-1][1])
+    if len(read) < len(keys) or len(keys) >= FIRST_KEYS:
+        # Past the last key read, other posts may come first: they are the next pages'.
+        last = (read[-1][0], -read[-1][1])
         fresh = [key for key in fresh if (key[0], -key[1]) <= last]
         if len(fresh) < want:
             return None
