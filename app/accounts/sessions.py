@@ -175,31 +175,41 @@ def api_sign_in(*, user_id: int, session_id: int) -> SignIn | None:
     No ORM object is built (no user, no two-factor row): a burst of WebSocket handshakes spent
     most of its time hydrating users it did not need (bench/realtime.py, issue 13).
     """
+    row = _live_row(_sign_in_statement(), user_id=user_id, session_id=session_id)
+    return None if row is None else SignIn(user_id, session_id, row.username)
+
+
+def _live_row(statement: Select, *, user_id: int, session_id: int) -> Row | None:
+    """Run a light sign-in statement for these ids; touch the sign-in when it is live."""
     if not (0 < user_id <= INT_MAX and 0 < session_id <= INT_MAX):
         return None
     now = utcnow()
     idle = _seconds(current_app.config["SESSION_IDLE_TIMEOUT"])
     params = {"id": session_id, "user_id": user_id, "now": now, "idle_since": now - idle}
-    row = db.session.execute(_sign_in_statement(), params).first()
-    if row is None:
-        return None
-    _touch(session_id, row.last_seen_at, now)
-    return SignIn(user_id, session_id, row.username)
+    row = db.session.execute(statement, params).first()
+    if row is not None:
+        _touch(session_id, row.last_seen_at, now)
+    return row
 
 
 @cache
 def _sign_in_statement() -> Select:
     # Built once: building it cost more than running it in a burst of handshakes (issue 13).
+    return _live_api_sign_in(User.username).where(
+        User.suspended.is_(False), User.deletion_due_at.is_(None)
+    )
+
+
+def _live_api_sign_in(*columns) -> Select:
+    """Select columns of a user and their live API sign-in, by bound ids and times."""
     return (
-        select(User.username, UserSession.last_seen_at)
+        select(*columns, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             UserSession.id == bindparam("id"),
             UserSession.user_id == bindparam("user_id"),
             UserSession.kind == "api",
             live_session_between(bindparam("now"), bindparam("idle_since")),
-            User.suspended.is_(False),
-            User.deletion_due_at.is_(None),
         )
     )
 
@@ -219,31 +229,16 @@ def api_caller(*, user_id: int, session_id: int) -> Caller | None:
     cost more CPU than the statement (bench/inprocess.py, issue 13). ``active`` says whether
     the account may act (suspended or being deleted: 403, as on the full path).
     """
-    if not (0 < user_id <= INT_MAX and 0 < session_id <= INT_MAX):
-        return None
-    now = utcnow()
-    idle = _seconds(current_app.config["SESSION_IDLE_TIMEOUT"])
-    params = {"id": session_id, "user_id": user_id, "now": now, "idle_since": now - idle}
-    row = db.session.execute(_caller_statement(), params).first()
+    row = _live_row(_caller_statement(), user_id=user_id, session_id=session_id)
     if row is None:
         return None
-    _touch(session_id, row.last_seen_at, now)
     return Caller(user_id, session_id, not row.suspended and row.deletion_due_at is None)
 
 
 @cache
 def _caller_statement() -> Select:
     # Built once, like the handshake's: only the values change per request.
-    return (
-        select(User.suspended, User.deletion_due_at, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.id == bindparam("id"),
-            UserSession.user_id == bindparam("user_id"),
-            UserSession.kind == "api",
-            live_session_between(bindparam("now"), bindparam("idle_since")),
-        )
-    )
+    return _live_api_sign_in(User.suspended, User.deletion_due_at)
 
 
 @dataclass

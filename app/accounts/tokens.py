@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import jwt
 from flask import current_app
@@ -19,6 +20,8 @@ from app.accounts.sessions import hash_secret
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.timeutil import utcnow
+
+Found = TypeVar("Found")
 
 
 def _signing_key() -> str:
@@ -89,15 +92,7 @@ def user_from_access_token(token: str) -> User:
 
 def pending_from_access_token(token: str) -> sessions.PendingSignIn:
     """Return a well-signed token's sign-in, to be checked by the route's statement: 401 if bad."""
-    user_id, session_id = _access_claims(token)
-    pending = (
-        sessions.pending_sign_in(user_id=user_id, session_id=session_id)
-        if _is_sid(session_id)
-        else None
-    )
-    if pending is None:
-        raise Unauthorized(_("The access token is no longer valid. Sign in again."))
-    return pending
+    return _sign_in_of(token, sessions.pending_sign_in)
 
 
 def caller_of_sign_in(pending: sessions.PendingSignIn) -> sessions.Caller:
@@ -116,15 +111,16 @@ def socket_owner_from_access_token(token: str) -> sessions.SignIn:
     A WebSocket handshake needs only the ids and the username; a suspended account is refused
     like an ended sign-in (a socket cannot tell them apart anyway).
     """
+    return _sign_in_of(token, sessions.api_sign_in)
+
+
+def _sign_in_of(token: str, lookup: Callable[..., Found | None]) -> Found:
+    """Return what ``lookup`` finds for a well-signed token's ids: 401 if bad or ended."""
     user_id, session_id = _access_claims(token)
-    owner = (
-        sessions.api_sign_in(user_id=user_id, session_id=session_id)
-        if _is_sid(session_id)
-        else None
-    )
-    if owner is None:
+    found = lookup(user_id=user_id, session_id=session_id) if _is_sid(session_id) else None
+    if found is None:
         raise Unauthorized(_("The access token is no longer valid. Sign in again."))
-    return owner
+    return found
 
 
 def sign_in(user: User, *, user_agent: str = "", ip_address: str = "") -> dict[str, Any]:
