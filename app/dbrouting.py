@@ -23,6 +23,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_sqlalchemy.session import Session
 from sqlalchemy import Select, TextClause, text
 
+from app.redisconn import Outage
+
 log = logging.getLogger(__name__)
 
 REPLICA = "replica"
@@ -52,6 +54,8 @@ REPLICA_ENDPOINTS = frozenset(
     }
 )
 STICKY_KEY = "replica:wrote:{}"
+# One log line per Redis outage, and no request waits on Redis just after it failed.
+outage = Outage("replica routing", "every read goes to the primary")
 
 
 class RoutingSession(Session):
@@ -139,12 +143,17 @@ def _recently_wrote(user_id: int | None) -> bool:
     if current_app.config.get("REDIS_URL"):
         from app.redisconn import get_redis, unreachable
 
+        if outage.skip():
+            return True  # Redis just failed: read from the primary without waiting on it
         try:
-            return bool(get_redis().exists(STICKY_KEY.format(user_id)))
+            wrote = bool(get_redis().exists(STICKY_KEY.format(user_id)))
         except Exception as error:
-            if unreachable(error):
-                return True  # cannot tell: read from the primary
-            raise
+            if not unreachable(error):
+                raise
+            outage.failed(error)
+            return True  # cannot tell: read from the primary
+        outage.succeeded()
+        return wrote
     return _local_marks.get(user_id, 0.0) > time.monotonic()
 
 
@@ -164,12 +173,14 @@ def mark_writer(response):
     if app.config.get("REDIS_URL"):
         from app.redisconn import get_redis, unreachable
 
+        if outage.skip():
+            return response  # while Redis is down, every read goes to the primary anyway
         try:
             get_redis().set(STICKY_KEY.format(int(user_id)), 1, px=int(seconds * 1000))
         except Exception as error:
             if not unreachable(error):
                 raise
-            log.warning("could not mark user %s as a recent writer: %s", user_id, error)
+            outage.failed(error)
     else:
         _local_marks[int(user_id)] = time.monotonic() + seconds
     return response

@@ -131,3 +131,17 @@ def test_the_lag_is_measured_on_the_replica(routed):
     with routed.test_request_context():
         dbrouting.lag.reset()
         assert dbrouting.lag._measure() == 0.0  # a primary standing in: never in recovery
+
+
+def test_with_redis_failing_a_signed_in_reader_reads_from_the_primary(routed, counted):
+    make_user(routed, "unsure")
+    client = routed.test_client()
+    headers = sign_in(client, "unsure")
+    counted.clear()
+    # Whether they just wrote cannot be asked: their reads go to the primary, at once.
+    dbrouting.outage.failed(ConnectionError("Redis went away"))
+    try:
+        assert client.get("/api/v1/feed/latest", headers=headers).status_code == 200
+        assert counted["replica"] == 0 and counted["primary"] > 0
+    finally:
+        dbrouting.outage.succeeded()
