@@ -126,7 +126,8 @@ def _current_user_id() -> int | None:
         except jwt.PyJWTError:
             raw = None
     if raw is None:
-        raw = session.get("_user_id")
+        # A browser session carries the identity "<user id>:<secret>" (app/accounts/sessions.py).
+        raw = str(session.get("_user_id") or "").partition(":")[0] or None
     try:
         return int(raw) if raw is not None else None
     except (TypeError, ValueError):
@@ -166,7 +167,8 @@ def mark_writer(response):
         return response
     from flask_login import current_user
 
-    user_id = current_user.get_id() if current_user.is_authenticated else _current_user_id()
+    # get_id() is the browser session's identity, not the account's id.
+    user_id = current_user.id if current_user.is_authenticated else _current_user_id()
     if user_id is None:
         return response
     seconds = float(app.config.get("REPLICA_STICKY_SECONDS", 5))

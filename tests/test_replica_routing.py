@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from app import dbrouting
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, Auth, csrf_token, make_user
 
 pytestmark = pytest.mark.redis_only
 
@@ -145,3 +145,15 @@ def test_with_redis_failing_a_signed_in_reader_reads_from_the_primary(routed, co
         assert counted["replica"] == 0 and counted["primary"] > 0
     finally:
         dbrouting.outage.succeeded()
+
+
+def test_a_browser_writer_reads_from_the_primary(routed, counted):
+    make_user(routed, "penman")
+    client = routed.test_client()
+    assert Auth(client).login("penman").status_code == 303
+    token = csrf_token(client, "/settings")
+    posted = client.post("/posts", data={"body": "from a form", "csrf_token": token})
+    assert posted.status_code in (200, 302, 303)
+    counted.clear()
+    assert client.get("/latest").status_code == 200
+    assert counted["replica"] == 0 and counted["primary"] > 0
