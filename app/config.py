@@ -6,7 +6,10 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.redisconn import SentinelAddress
 
 
 class ConfigError(RuntimeError):
@@ -428,6 +431,16 @@ def check_image_proxy_settings(config: dict[str, Any]) -> None:
         )
 
 
+def sentinel_address(url: str) -> SentinelAddress:
+    """Read a ``redis+sentinel://`` URL, or refuse it as a configuration error."""
+    from app.redisconn import parse_sentinel_url
+
+    try:
+        return parse_sentinel_url(url)
+    except ValueError as error:
+        raise ConfigError(f"REDIS_URL: {error}") from error
+
+
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Derive the settings that depend on others, and refuse unsafe production settings."""
     if config.get("DATABASE_URL"):
@@ -481,15 +494,16 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
     check_image_proxy_settings(config)
     if not config.get("EXPORT_DIR"):
         config["EXPORT_DIR"] = os.path.join(instance_path, "exports")
+    if (config.get("REDIS_URL") or "").startswith("redis+sentinel://"):
+        # Refuse a malformed Sentinel address at start, not at the first request that needs Redis.
+        sentinel_address(config["REDIS_URL"])
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") in (None, "memory://"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
         if config["REDIS_URL"].startswith("redis+sentinel://"):
             # limits reads the Sentinels and the service from the URL; the database is an option.
-            uri, _, query = config["REDIS_URL"].partition("?")
-            db = dict(part.partition("=")[::2] for part in query.split("&") if part).get("db")
-            config["RATELIMIT_STORAGE_URI"] = uri
+            config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"].partition("?")[0]
             options = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
-            options.setdefault("db", int(db or 0))
+            options.setdefault("db", sentinel_address(config["REDIS_URL"]).db)
             options.setdefault("socket_timeout", 2)
             options.setdefault("sentinel_kwargs", {"socket_timeout": 1})
             config["RATELIMIT_STORAGE_OPTIONS"] = options

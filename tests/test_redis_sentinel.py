@@ -52,6 +52,14 @@ def test_the_rate_limiter_gets_the_sentinels_and_the_database(tmp_path):
     assert config["RATELIMIT_STORAGE_OPTIONS"]["db"] == 3
 
 
+def test_a_malformed_sentinel_url_is_refused_at_start(tmp_path):
+    from app import config as config_module
+
+    config = {"REDIS_URL": "redis+sentinel://h:port/devthread", "SECRET_KEY": "s" * 40}
+    with pytest.raises(config_module.ConfigError, match="REDIS_URL"):
+        config_module.finalize(config, str(tmp_path))
+
+
 @pytest.fixture(scope="module")
 def sentinel_url(tmp_path_factory):
     """Start redis-sentinel on a free port watching the test Redis; yield a REDIS_URL through it."""
