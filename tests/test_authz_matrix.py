@@ -204,6 +204,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/u/<username>/followers"): Entry(everyone(200, blocked=404)),
     ("GET", "/u/<username>/following"): Entry(everyone(200, blocked=404)),
     ("GET", "/avatars/<username>.svg"): Entry(everyone(200)),
+    # Atom feeds are the pages as anyone signed out sees them, whoever asks (one answer for
+    # every reader, so shared caches can keep it): a block hides alice's profile page from
+    # dave's account, not her public feed, as signing out would not either.
+    ("GET", "/latest/feed.atom"): Entry(everyone(200)),
+    ("GET", "/tags/<tag>/feed.atom"): Entry(everyone(200)),
+    ("GET", "/u/<username>/feed.atom"): Entry(everyone(200)),
     ("POST", "/posts"): Entry(page_signed_in(303), {"body": "A new post"}),
     ("POST", "/p/<id:post_id>/edit"): Entry(
         page_signed_in(403, owner=303, blocked=404), {"edit-body": "Edited", "edit-tags": ""}
