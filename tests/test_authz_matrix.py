@@ -338,6 +338,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/readyz"): Entry(everyone(200)),
     ("GET", "/metrics"): Entry(everyone(200)),  # the test client calls from loopback
     ("GET", "/static/<path:filename>"): Entry(everyone(200)),
+    # The installable app: the same for every visitor (the offline page shows nobody's data).
+    ("GET", "/manifest.webmanifest"): Entry(everyone(200)),
+    ("GET", "/sw.js"): Entry(everyone(200)),
+    ("GET", "/offline"): Entry(everyone(200)),
     ("GET", "/app"): Entry(everyone(200)),
     ("GET", "/app/"): Entry(everyone(200)),
     ("GET", "/app/<path:path>"): Entry(everyone(200)),
