@@ -96,7 +96,8 @@ def test_a_page_opened_offline_gets_the_offline_page_and_the_shell_from_the_cach
         assert css is not None and css.ok and css.from_service_worker
     finally:
         context.close()
-        server.shutdown() if thread.is_alive() else None
+        if thread.is_alive():
+            server.shutdown()
 
 
 def test_offline_emulation_gives_the_offline_page_too(page, live_server):
@@ -111,3 +112,33 @@ def test_offline_emulation_gives_the_offline_page_too(page, live_server):
         page.context.set_offline(False)
     page.goto(f"{live_server}/trending")
     assert page.locator("h1").inner_text() != "You are offline"
+
+
+def test_the_spa_registers_the_same_worker_and_opens_offline_once_visited(app, browser):
+    from tests.test_spa_e2e import require_build
+
+    require_build(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_port}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}/app/")
+        # The SPA registers the site's worker itself (main.ts), at the same scope.
+        assert page.evaluate(ACTIVE_WORKER) == {"scope": f"{origin}/", "script": f"{origin}/sw.js"}
+        wait_controlled(page)
+        page.reload()  # through the worker now: it keeps the entry page and the built files
+        page.locator("app-root *").first.wait_for()
+        assert any(name.startswith("devthread-spa-") for name in page.evaluate(CACHES))
+        server.shutdown()
+        server.server_close()
+        response = page.goto(f"{origin}/app/latest")
+        assert response is not None and response.from_service_worker
+        page.locator("app-root *").first.wait_for()  # Angular started from the cached files
+        assert page.locator("h1", has_text="You are offline").count() == 0
+    finally:
+        context.close()
+        if thread.is_alive():
+            server.shutdown()
