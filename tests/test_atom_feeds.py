@@ -60,6 +60,7 @@ def test_latest_feed_reads_as_atom_with_entries_titles_links_and_authors(client,
     assert "<strong>post</strong>" in oldest.content[0].value
     assert [tag.term for tag in newest.tags] == ["py"]
     assert newest.updated_parsed and newest.published_parsed
+    assert f'<link href="{newest.link}" rel="alternate" type="text/html"/>' in response.text
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["ETag"] and response.headers["Last-Modified"]
 

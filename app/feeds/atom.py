@@ -18,6 +18,7 @@ from feedgen.feed import FeedGenerator
 from flask import Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from lxml import etree
 from werkzeug.http import http_date, is_resource_modified
 
 from app.posts.display import shown_html
@@ -32,6 +33,7 @@ FEED_MAX_AGE = 300
 # Bump when the XML changes shape, so caches holding the old one fetch the new.
 FORMAT_VERSION = "1"
 ATOM_MIMETYPE = "application/atom+xml"
+ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 # A feed without posts has no newest post to date it: this stands in (an ETag still tells).
 EMPTY_UPDATED = datetime(2024, 1, 1, tzinfo=UTC)
 TITLE_LENGTH = 80
@@ -136,7 +138,16 @@ def render_atom(info: FeedInfo, posts: Sequence[PostRow]) -> bytes:
         entry.content(_NOT_XML.sub("", html), type="html")
         for tag in post.tag_names:
             entry.category(term=tag, scheme=tag_scheme, label=f"#{tag}")
-    return feed.atom_str(pretty=False)
+    return _with_entry_link_types(feed.atom_str(pretty=False))
+
+
+def _with_entry_link_types(xml: bytes) -> bytes:
+    """Write each entry link's rel and type, which feedgen 1.0 drops (its loop reuses a name)."""
+    root = etree.fromstring(xml)
+    for link in root.iterfind("atom:entry/atom:link", {"atom": ATOM_NAMESPACE}):
+        link.set("rel", "alternate")
+        link.set("type", "text/html")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def atom_response(info: FeedInfo, posts: Sequence[PostRow]) -> Response:
