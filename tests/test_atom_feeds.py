@@ -230,3 +230,12 @@ def test_each_feed_costs_the_same_statements_with_few_posts_or_many(app, client,
     many = {path: count_statements(app, client, path) for path in paths}
     assert few == many
     assert many == {"/latest/feed.atom": 1, "/tags/py/feed.atom": 2, "/u/bob/feed.atom": 2}
+
+
+def test_addresses_use_the_public_url_when_it_is_set(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://devthread.example/")
+    _, parsed = read(client, "/u/bob/feed.atom")
+    assert parsed.feed.id == "https://devthread.example/u/bob/feed.atom"
+    entry = parsed.entries[0]
+    assert entry.link.startswith("https://devthread.example/p/")
+    assert 'href="https://devthread.example/u/alice"' in entry.content[0].value

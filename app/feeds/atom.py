@@ -107,8 +107,9 @@ def feed_etag(info: FeedInfo, posts: Sequence[PostRow]) -> str:
 
 def render_atom(info: FeedInfo, posts: Sequence[PostRow]) -> bytes:
     """Write the feed's Atom 1.0 XML."""
-    self_url = absolute(url_for(info.endpoint, **info.values))
-    page_url = absolute(url_for(info.page_endpoint, **info.values))
+    root = site_root().rstrip("/")
+    self_url = root + url_for(info.endpoint, **info.values)
+    page_url = root + url_for(info.page_endpoint, **info.values)
     feed = FeedGenerator()
     feed.id(self_url)
     feed.title(info.title)
@@ -116,25 +117,27 @@ def render_atom(info: FeedInfo, posts: Sequence[PostRow]) -> bytes:
     feed.link(href=self_url, rel="self", type=ATOM_MIMETYPE)
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.language(str(get_locale()))
-    feed.generator("DevThread", uri=site_root())
-    feed.icon(absolute(url_for("static", filename="img/icons/icon-192.png")))
+    feed.generator("DevThread", uri=root + "/")
+    feed.icon(root + url_for("static", filename="img/icons/icon-192.png"))
     if info.author_name:
         feed.author(name=info.author_name, uri=info.author_uri)
     feed.updated(max((_updated(post) for post in posts), default=_aware(info.empty_updated)))
-    tag_scheme = absolute(url_for("feeds.tag_page", tag="x")[:-1])
+    tag_scheme = root + url_for("feeds.tag_page", tag="x")[:-1]
+    made_absolute = rf"\1{root}/"
+    profiles: dict[str, str] = {}
     for post in posts:
-        post_url = absolute(url_for("posts.show_post", post_id=post.id))
+        post_url = root + url_for("posts.show_post", post_id=post.id)
+        username = post.author.username
+        if username not in profiles:
+            profiles[username] = root + url_for("social.profile", username=username)
         entry = feed.add_entry(order="append")
         entry.id(post_url)
         entry.title(entry_title(post.body, post.author.name))
         entry.link(href=post_url, rel="alternate", type="text/html")
-        entry.author(
-            name=post.author.name,
-            uri=absolute(url_for("social.profile", username=post.author.username)),
-        )
+        entry.author(name=post.author.name, uri=profiles[username])
         entry.published(_aware(post.created_at))
         entry.updated(_updated(post))
-        html = _RELATIVE.sub(rf"\1{site_root().rstrip('/')}/", shown_html(post.body_html))
+        html = _RELATIVE.sub(made_absolute, shown_html(post.body_html))
         entry.content(_NOT_XML.sub("", html), type="html")
         for tag in post.tag_names:
             entry.category(term=tag, scheme=tag_scheme, label=f"#{tag}")
