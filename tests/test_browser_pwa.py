@@ -142,3 +142,10 @@ def test_the_spa_registers_the_same_worker_and_opens_offline_once_visited(app, b
         context.close()
         if thread.is_alive():
             server.shutdown()
+
+
+def test_the_offline_page_passes_axe_wcag_a_and_aa(page, live_server):
+    from tests.test_browser_pictures import axe_violations
+
+    page.goto(f"{live_server}/offline")
+    assert axe_violations(page) == []
