@@ -149,3 +149,36 @@ def test_the_offline_page_passes_axe_wcag_a_and_aa(page, live_server):
 
     page.goto(f"{live_server}/offline")
     assert axe_violations(page) == []
+
+
+STORED = """async () => {
+    const stored = [];
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) { stored.push(new URL(request.url).pathname); }
+    }
+    return stored.sort();
+}"""
+
+
+def test_a_signed_in_visit_leaves_no_page_and_no_api_answer_in_the_caches(page, live_server, app):
+    from tests.conftest import PASSWORD, make_user
+
+    make_user(app, "gus")
+    page.goto(f"{live_server}/login")
+    page.evaluate(ACTIVE_WORKER)
+    wait_controlled(page)
+    page.get_by_label("Username or email").fill("gus")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/")
+    for path in ("/settings", "/notifications", "/u/gus", "/api/v1/feed/latest"):
+        page.goto(f"{live_server}{path}")
+    stored = page.evaluate(STORED)
+    assert "/offline" in stored and "/static/css/app.css" in stored
+    # What the worker keeps is the same for everyone: the shell and static files, nothing else.
+    others = [path for path in stored if not path.startswith("/static/")]
+    assert sorted(others) == ["/manifest.webmanifest", "/offline"]
+    assert "gus" not in page.evaluate(
+        """async () => (await (await caches.match("/offline")).text())"""
+    )
