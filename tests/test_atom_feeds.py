@@ -63,6 +63,7 @@ def test_latest_feed_reads_as_atom_with_entries_titles_links_and_authors(client,
     assert f'<link href="{newest.link}" rel="alternate" type="text/html"/>' in response.text
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["ETag"] and response.headers["Last-Modified"]
+    assert "Accept-Language" in response.headers["Vary"]  # titles are translated
 
 
 def test_tag_and_profile_feeds_hold_only_their_posts(client, world):

@@ -20,7 +20,6 @@ BACKGROUND_COLOUR = "#f6f8fa"
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the site as an app a browser can install."""
-    icon = lambda name: url_for("static", filename=f"img/icons/{name}")  # noqa: E731
     document = {
         "id": "/",
         "name": "DevThread",
@@ -34,10 +33,10 @@ def manifest():
         "background_color": BACKGROUND_COLOUR,
         "categories": ["social", "developer"],
         "icons": [
-            {"src": icon("icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": icon("icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": _icon("icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": _icon("icon-512.png"), "sizes": "512x512", "type": "image/png"},
             {
-                "src": icon("icon-maskable-512.png"),
+                "src": _icon("icon-maskable-512.png"),
                 "sizes": "512x512",
                 "type": "image/png",
                 "purpose": "maskable",
@@ -50,6 +49,10 @@ def manifest():
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.vary.add("Accept-Language")
     return response
+
+
+def _icon(name: str) -> str:
+    return url_for("static", filename=f"img/icons/{name}")
 
 
 @bp.get("/sw.js")
