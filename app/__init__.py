@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from app.ops import bench_bp
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
+    from app.pwa.views import bp as pwa_bp
     from app.safety.views import bp as safety_bp
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs_bp)
     app.register_blueprint(spa_bp)
     app.register_blueprint(imageproxy_bp)
+    app.register_blueprint(pwa_bp)
     from app.ratelimits import apply_limits
 
     apply_limits(app)

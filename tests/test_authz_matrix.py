@@ -204,6 +204,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/u/<username>/followers"): Entry(everyone(200, blocked=404)),
     ("GET", "/u/<username>/following"): Entry(everyone(200, blocked=404)),
     ("GET", "/avatars/<username>.svg"): Entry(everyone(200)),
+    # Atom feeds are the pages as anyone signed out sees them, whoever asks (one answer for
+    # every reader, so shared caches can keep it): a block hides alice's profile page from
+    # dave's account, not her public feed, as signing out would not either.
+    ("GET", "/latest/feed.atom"): Entry(everyone(200)),
+    ("GET", "/tags/<tag>/feed.atom"): Entry(everyone(200)),
+    ("GET", "/u/<username>/feed.atom"): Entry(everyone(200)),
     ("POST", "/posts"): Entry(page_signed_in(303), {"body": "A new post"}),
     ("POST", "/p/<id:post_id>/edit"): Entry(
         page_signed_in(403, owner=303, blocked=404), {"edit-body": "Edited", "edit-tags": ""}
@@ -332,6 +338,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/readyz"): Entry(everyone(200)),
     ("GET", "/metrics"): Entry(everyone(200)),  # the test client calls from loopback
     ("GET", "/static/<path:filename>"): Entry(everyone(200)),
+    # The installable app: the same for every visitor (the offline page shows nobody's data).
+    ("GET", "/manifest.webmanifest"): Entry(everyone(200)),
+    ("GET", "/sw.js"): Entry(everyone(200)),
+    ("GET", "/offline"): Entry(everyone(200)),
     ("GET", "/app"): Entry(everyone(200)),
     ("GET", "/app/"): Entry(everyone(200)),
     ("GET", "/app/<path:path>"): Entry(everyone(200)),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask_babel import gettext as _
 
 from app.feeds import queries
+from app.feeds.atom import FEED_SIZE, FeedInfo, atom_response
 from app.pagination import next_page_url, page_params
 from app.posts.forms import PostForm
 from app.web import render_page
@@ -67,3 +69,36 @@ def tag_page(tag: str):
     return render_page(
         "feeds/tag.html", block="items" if cursor else None, tag=found, page=page, next_url=next_url
     )
+
+
+@bp.get("/latest/feed.atom")
+def latest_feed():
+    """Serve the newest posts as an Atom feed."""
+    page = queries.latest(limit=FEED_SIZE, cursor=None, viewer=None)
+    info = FeedInfo(
+        key="latest",
+        title=_("Latest posts on DevThread"),
+        subtitle=_("Every new post on DevThread, newest first."),
+        endpoint="feeds.latest_feed",
+        page_endpoint="feeds.latest",
+        values={},
+    )
+    return atom_response(info, [view.post for view in page.items])
+
+
+@bp.get("/tags/<tag>/feed.atom")
+def tag_feed(tag: str):
+    """Serve the newest posts with a tag as an Atom feed."""
+    found = queries.get_tag(tag)
+    if found is None:
+        abort(404)
+    page = queries.by_tag(found, limit=FEED_SIZE, cursor=None, viewer=None)
+    info = FeedInfo(
+        key=f"tag:{found.name}",
+        title=_("#%(tag)s on DevThread", tag=found.name),
+        subtitle=_("The newest posts tagged #%(tag)s.", tag=found.name),
+        endpoint="feeds.tag_feed",
+        page_endpoint="feeds.tag_page",
+        values={"tag": found.name},
+    )
+    return atom_response(info, [view.post for view in page.items])

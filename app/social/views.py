@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.forms import EmptyForm
 from app.feeds import queries as feeds
+from app.feeds.atom import FEED_SIZE, FeedInfo, absolute, atom_response
 from app.pagination import next_page_url, page_params
 from app.redirects import referrer_or, see_other
 from app.safety import queries as safety
@@ -38,6 +40,27 @@ def profile(username: str):
         page=page,
         next_url=next_url,
     )
+
+
+@bp.get("/u/<username>/feed.atom")
+def profile_feed(username: str):
+    """Serve someone's newest posts as an Atom feed (the profile as anyone signed out sees it)."""
+    user = queries.user_or_404(username)
+    if user.username != username:
+        return redirect(url_for("social.profile_feed", username=user.username), code=301)
+    page = feeds.by_author(user, limit=FEED_SIZE, cursor=None, viewer=None)
+    info = FeedInfo(
+        key=f"user:{user.username}",
+        title=_("%(name)s (@%(username)s) on DevThread", name=user.name, username=user.username),
+        subtitle=_("The newest posts by @%(username)s.", username=user.username),
+        endpoint="social.profile_feed",
+        page_endpoint="social.profile",
+        values={"username": user.username},
+        author_name=user.name,
+        author_uri=absolute(url_for("social.profile", username=user.username)),
+        empty_updated=user.created_at,
+    )
+    return atom_response(info, [view.post for view in page.items])
 
 
 def _people(username: str, tab: str):
