@@ -226,3 +226,46 @@ def test_shift_tab_never_hides_focus_under_the_sticky_header(page, live_server, 
         top = page.evaluate("document.activeElement.getBoundingClientRect().top")
         bottom = header.bounding_box()["y"] + header.bounding_box()["height"]
         assert top >= bottom - 1, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+
+
+def test_live_news_changes_one_region_and_show_new_posts_focuses_the_newest(
+    browser, live_server, app
+):
+    from tests.test_browser_live import sign_in as open_signed_in
+    from tests.test_browser_live import wait_socket
+
+    make_user(app, "gus")
+    make_user(app, "hal")
+    (mine,) = posts_by(app, "gus", 1)
+    from app.accounts.queries import find_by_username
+    from app.social import services as social
+
+    with app.test_request_context():
+        social.follow(follower=find_by_username("gus"), username="hal")
+    gus = open_signed_in(browser, live_server, "gus")
+    gus.goto(f"{live_server}/latest")
+    wait_socket(gus)
+    # Mark the live regions: a push must change their text, not put new elements in their place.
+    gus.evaluate(
+        "for (const id of ['live-announcer', 'new-posts'])"
+        " document.getElementById(id).__kept = true"
+    )
+    (news,) = posts_by(app, "hal", 1)
+    button = gus.get_by_role("button", name="Show 1 new post")
+    button.wait_for()
+    assert gus.evaluate("document.getElementById('new-posts').__kept") is True
+
+    hal = open_signed_in(browser, live_server, "hal")
+    hal.goto(f"{live_server}/p/{mine}")
+    hal.get_by_role("button", name="Like").click()
+    gus.locator("#live-announcer", has_text="New notification from hal").wait_for()
+    assert gus.evaluate("document.getElementById('live-announcer').__kept") is True
+    assert gus.locator("[aria-live]#live-announcer").count() == 1
+
+    # Enter on "Show 1 new post": focus lands on the new post, not on <body>.
+    button.focus()
+    gus.keyboard.press("Enter")
+    expect(gus.locator(f"#post-{news}")).to_be_focused()
+    assert gus.console_errors == [] and hal.console_errors == []
+    gus.context.close()
+    hal.context.close()

@@ -108,6 +108,9 @@
     }, 0);
   }
 
+  // Where focus was when the request left (the control may be gone by the answer: "Show N new
+  // posts" empties its banner at once), updated just before the swap if focus moved meanwhile.
+  document.addEventListener("htmx:beforeRequest", function () { remembered = placeOf(document.activeElement); });
   document.addEventListener("htmx:beforeSwap", remember);
   document.addEventListener("htmx:oobBeforeSwap", function () {
     if (!remembered) { remember(); }
