@@ -262,10 +262,16 @@ def test_live_news_changes_one_region_and_show_new_posts_focuses_the_newest(
     assert gus.evaluate("document.getElementById('live-announcer').__kept") is True
     assert gus.locator("[aria-live]#live-announcer").count() == 1
 
-    # Enter on "Show 1 new post": focus lands on the new post, not on <body>.
+    # Focus on the button while another post arrives: the new count's button keeps it.
     button.focus()
+    (newest,) = posts_by(app, "hal", 1)
+    two = gus.get_by_role("button", name="Show 2 new posts")
+    two.wait_for()
+    expect(two).to_be_focused()
+    # Enter on it: focus lands on the newest post, not on <body>.
     gus.keyboard.press("Enter")
-    expect(gus.locator(f"#post-{news}")).to_be_focused()
+    gus.locator(f"#post-{news}").wait_for()
+    expect(gus.locator(f"#post-{newest}")).to_be_focused()
     assert gus.console_errors == [] and hal.console_errors == []
     gus.context.close()
     hal.context.close()

@@ -60,16 +60,16 @@
   function byId(id) { return id ? document.getElementById(id) : null; }
 
   function restoreTo(place) {
-    if (place.seen) {
-      // "Show N new posts": the banner is gone, the first new post is where to read on.
-      return focusElement(document.querySelector("#feed-items article.post"), { preventScroll: false });
-    }
     var target = byId(place.id) || (place.key && document.querySelector('[data-focus="' + CSS.escape(place.key) + '"]'));
     if (visible(target) && focusElement(target)) { return true; }
     var anchor = byId(place.anchor);
-    if (!anchor) { return false; }
-    var again = anchor.querySelectorAll(FOCUSABLE)[place.index];
+    var again = anchor ? anchor.querySelectorAll(FOCUSABLE)[place.index] : null;
     if (again && visible(again) && focusElement(again)) { return true; }
+    if (place.seen) {
+      // "Show N new posts" was pressed: the banner is empty, the first new post is where to read on.
+      return focusElement(document.querySelector("#feed-items article.post"));
+    }
+    if (!anchor) { return false; }
     if (again) {
       // Inside a disclosure that closed after sending (a reply): its summary.
       var details = again.closest("details");
@@ -177,6 +177,12 @@
   function comment() {
     var box = document.querySelector("#comments > form.comment-form textarea");
     if (box && visible(box)) { box.focus(); return; }
+    var comments = document.getElementById("comments");
+    if (comments) {
+      // The post's page, signed out: the discussion (and its "Log in" link) is where to go.
+      focusElement(comments);
+      return;
+    }
     var post = currentPost();
     var link = post && post.querySelector('a[href$="#comments"]');
     if (!link) { return; }
