@@ -275,3 +275,36 @@ def test_live_news_changes_one_region_and_show_new_posts_focuses_the_newest(
     assert gus.console_errors == [] and hal.console_errors == []
     gus.context.close()
     hal.context.close()
+
+
+def test_settings_errors_focus_the_form_that_was_sent(page, live_server, app):
+    make_user(app, "gus")
+    sign_in(page, live_server, "gus")
+    page.goto(f"{live_server}/settings")
+    # The address form fails first: its field is marked, and focused.
+    page.get_by_label("New email address").fill("not an address")
+    page.get_by_label("New email address").press("Enter")
+    page.locator('#email-form [aria-invalid="true"]').wait_for()
+    wait_settled(page)
+    expect(page.get_by_label("New email address")).to_be_focused()
+    # Then the password form: focus goes to its own field, not back to the address above it.
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Change password").focus()
+    page.keyboard.press("Enter")
+    page.locator('#password-form [aria-invalid="true"]').wait_for()
+    wait_settled(page)
+    page.wait_for_timeout(100)
+    assert page.evaluate("document.activeElement.closest('form').id") == "password-form"
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+
+    # Save profile with the keyboard: focus stays on its button.
+    page.get_by_label("Display name").fill("Gus K.")
+    save = page.locator("#profile-form button[type=submit]")
+    save.focus()
+    page.keyboard.press("Enter")
+    page.locator("#profile-form").get_by_text("Gus K.").or_(
+        page.locator('#profile-form input[value="Gus K."]')
+    ).first.wait_for()
+    wait_settled(page)
+    expect(page.locator("#profile-form button[type=submit]")).to_be_focused()
