@@ -308,3 +308,23 @@ def test_settings_errors_focus_the_form_that_was_sent(page, live_server, app):
     ).first.wait_for()
     wait_settled(page)
     expect(page.locator("#profile-form button[type=submit]")).to_be_focused()
+
+
+def test_the_shortcuts_help_and_a_focused_post_pass_axe(browser, live_server, app):
+    from tests.test_browser_pictures import axe_violations
+
+    make_user(app, "gus")
+    posts_by(app, "gus", 2)
+    # axe is injected as a script of the test's own: the pages' CSP would refuse it otherwise.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "gus")
+        page.goto(f"{live_server}/latest")
+        page.keyboard.press("j")
+        assert axe_violations(page) == []
+        page.keyboard.press("?")
+        expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
