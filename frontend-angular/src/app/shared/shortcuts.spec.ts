@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../testing/a11y';
 import { fakeJwt, tokens } from '../../testing/helpers';
 import { Session } from '../core/session';
 import { provideMockData } from '../data/mock';
@@ -68,6 +69,14 @@ describe('Shortcuts', () => {
     expect(event.defaultPrevented).toBe(false);
     expect(document.activeElement).not.toBe(posts()[0]);
   });
+
+  it('the open help passes axe and names only ids that exist', async () => {
+    press('?');
+    const dialog = document.querySelector<HTMLDialogElement>('dialog.shortcuts-dialog')!;
+    expect(dialog.open).toBe(true);
+    expect(danglingIdRefs(dialog)).toEqual([]);
+    expect(await axeViolations(dialog)).toEqual([]);
+  }, AXE_TIMEOUT_MS);
 
   it('? opens the labelled help dialog; closing it returns focus', () => {
     press('j');
