@@ -141,6 +141,15 @@ def test_reactions_follow_and_comments_keep_focus(page, live_server, app):
     page.keyboard.press("Escape")
     expect(reply).to_be_focused()
     assert page.locator("#comments details[open]").count() == 0
+    # Send a reply with Enter: the form closes with the new thread, focus is on Reply again.
+    page.keyboard.press("Enter")
+    reply_box.focus()
+    page.keyboard.type("A keyboard reply")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.locator("#comments .replies .prose", has_text="A keyboard reply").wait_for()
+    wait_settled(page)
+    expect(page.locator("#comments summary", has_text="Reply").first).to_be_focused()
 
     # Follow with Enter on a profile: the new Following button has focus.
     page.goto(f"{live_server}/u/hal")
@@ -326,5 +335,24 @@ def test_the_shortcuts_help_and_a_focused_post_pass_axe(browser, live_server, ap
         page.keyboard.press("?")
         expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
         assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_j_scrolls_at_once_when_less_motion_is_asked_for(browser, live_server, app):
+    make_user(app, "gus")
+    ids = posts_by(app, "gus", 12)
+    context = browser.new_context(reduced_motion="reduce", viewport={"width": 1280, "height": 600})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "gus")
+        page.goto(f"{live_server}/latest")
+        for _ in range(8):
+            page.keyboard.press("j")
+        # No smooth scroll: the post is in place right away, below the sticky header.
+        top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        header = page.locator(".site-header").bounding_box()
+        assert page.evaluate("document.activeElement.id") == f"post-{ids[-8]}"
+        assert header["height"] - 1 <= top < 200
     finally:
         context.close()
