@@ -59,7 +59,9 @@ def start():
                 user=current_user, username=(form.username.data or "").strip().lstrip("@")
             )
         except DomainError as error:
-            apply_errors(form, error)
+            # Every refusal here (no such person, blocked, not accepting) is about the name
+            # typed: tie it to that field, so it is marked invalid and gets the focus.
+            form.username.errors = list(error.fields.get("username") or [error.message])
         else:
             return redirect(url_for("messaging.conversation", conversation_id=conversation.id), 303)
     return render_inbox(start_form=form, status=422)

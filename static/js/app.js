@@ -12,13 +12,7 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  // After a swapped-in form with errors, move focus to the first invalid field.
-  document.addEventListener("htmx:afterSwap", function () {
-    var invalid = document.querySelector('form [aria-invalid="true"]');
-    if (invalid) {
-      invalid.focus();
-    }
-  });
+  // A swapped-in form with errors: keys.js moves focus to its first invalid field.
 
   // --- Live updates -------------------------------------------------------------------
   // The socket pushes out-of-band fragments for every page; keep only those whose target

@@ -7,11 +7,12 @@ import { AuthFlow } from './core/auth-flow';
 import { LiveState } from './core/live-state';
 import { Session } from './core/session';
 import { DATA_MODE } from './data/providers';
+import { Shortcuts } from './shared/shortcuts';
 
 @Component({
   selector: 'app-root',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Shortcuts],
   template: `
     <a class="skip-link" href="#main" (click)="focusMain($event)">Skip to content</a>
     <header class="topbar">
@@ -60,6 +61,7 @@ import { DATA_MODE } from './data/providers';
       <router-outlet />
     </main>
     <div class="visually-hidden" aria-live="polite" aria-atomic="true">{{ announcer.message() }}</div>
+    <app-shortcuts />
   `,
 })
 export class App {

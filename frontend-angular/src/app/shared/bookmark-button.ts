@@ -15,7 +15,7 @@ import { PostService } from '../data/services';
       type="button"
       class="btn btn-ghost"
       [attr.aria-pressed]="bookmarked()"
-      [disabled]="busy()"
+      [attr.aria-disabled]="busy() || null"
       (click)="toggle()"
     >
       <span aria-hidden="true">{{ bookmarked() ? '★' : '☆' }}</span>
@@ -37,6 +37,8 @@ export class BookmarkButton {
       void this.router.navigate(['/login'], { queryParams: { returnUrl: this.router.url } });
       return;
     }
+    // Not [disabled] while saving: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     const before = this.bookmarked();
     this.bookmarked.set(!before);
     this.busy.set(true);

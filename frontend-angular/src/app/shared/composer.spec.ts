@@ -65,3 +65,36 @@ describe('Composer', () => {
     expect(parseTags('#Angular, rxjs  angular')).toEqual(['angular', 'rxjs']);
   });
 });
+
+describe('Composer tabs (keyboard)', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideMockData()] });
+    TestBed.inject(Session).start(tokens(fakeJwt('ada'), 'r1'));
+  });
+
+  it('follows the ARIA tabs pattern: one tab stop, arrows, Home and End', async () => {
+    const fixture = TestBed.createComponent(Composer);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    const [write, preview] = [...root.querySelectorAll<HTMLButtonElement>('[role=tab]')];
+    expect(write.getAttribute('tabindex')).toBe('0');
+    expect(preview.getAttribute('tabindex')).toBe('-1');
+
+    write.focus();
+    write.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true }));
+    await fixture.whenStable();
+    expect(document.activeElement).toBe(preview);
+    expect(preview.getAttribute('aria-selected')).toBe('true');
+    expect(preview.getAttribute('tabindex')).toBe('0');
+    expect(write.getAttribute('tabindex')).toBe('-1');
+
+    preview.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true, cancelable: true }));
+    await fixture.whenStable();
+    expect(document.activeElement).toBe(write);
+    expect(write.getAttribute('aria-selected')).toBe('true');
+    write.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true, cancelable: true }));
+    await fixture.whenStable();
+    expect(document.activeElement).toBe(preview);
+  });
+});

@@ -5,6 +5,7 @@
 import { ChangeDetectionStrategy, Component, OnInit, inject, input, output, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../core/announcer';
+import { rovingIndex } from '../core/keyboard';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
 import { LIMITS, formatLimit } from '../core/limits';
 import { Post } from '../core/models';
@@ -24,8 +25,8 @@ export function parseTags(text: string): string[] {
   template: `
     <form class="card composer" [formGroup]="form" (ngSubmit)="submit()" [attr.aria-label]="post() ? 'Edit post' : 'New post'" novalidate>
       <div class="tabs small-tabs" role="tablist" aria-label="Composer mode">
-        <button type="button" role="tab" [id]="uid + '-write-tab'" [attr.aria-selected]="mode() === 'write'" [attr.aria-controls]="uid + '-write'" (click)="mode.set('write')">Write</button>
-        <button type="button" role="tab" [id]="uid + '-preview-tab'" [attr.aria-selected]="mode() === 'preview'" [attr.aria-controls]="uid + '-preview'" (click)="showPreview()">Preview</button>
+        <button type="button" role="tab" [id]="uid + '-write-tab'" [attr.aria-selected]="mode() === 'write'" [attr.aria-controls]="uid + '-write'" [attr.tabindex]="mode() === 'write' ? 0 : -1" (keydown)="tabKey($event)" (click)="mode.set('write')">Write</button>
+        <button type="button" role="tab" [id]="uid + '-preview-tab'" [attr.aria-selected]="mode() === 'preview'" [attr.aria-controls]="uid + '-preview'" [attr.tabindex]="mode() === 'preview' ? 0 : -1" (keydown)="tabKey($event)" (click)="showPreview()">Preview</button>
       </div>
 
       <div [id]="uid + '-write'" role="tabpanel" [attr.aria-labelledby]="uid + '-write-tab'" [hidden]="mode() !== 'write'">
@@ -75,7 +76,7 @@ export function parseTags(text: string): string[] {
         @if (post()) {
           <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
         }
-        <button type="submit" class="btn btn-primary" [disabled]="saving()">
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="saving() || null">
           {{ saving() ? 'Saving…' : post() ? 'Save changes' : 'Post' }}
         </button>
       </div>
@@ -122,6 +123,17 @@ export class Composer implements OnInit {
     return controlMessage(this.form.controls.tags, 'Tags');
   }
 
+  /** The ARIA tabs pattern: arrows, Home and End move to (and select) a tab; one tab stop. */
+  tabKey(event: KeyboardEvent): void {
+    const modes = ['write', 'preview'] as const;
+    const next = rovingIndex(event.key, modes.indexOf(this.mode()), modes.length);
+    if (next === null) return;
+    event.preventDefault();
+    if (modes[next] === 'preview') this.showPreview();
+    else this.mode.set('write');
+    document.getElementById(`${this.uid}-${modes[next]}-tab`)?.focus();
+  }
+
   showPreview(): void {
     this.mode.set('preview');
     const body = this.form.controls.body.value;
@@ -144,6 +156,8 @@ export class Composer implements OnInit {
   }
 
   submit(): void {
+    // Not [disabled] while saving: a disabled button drops keyboard focus to <body>.
+    if (this.saving()) return;
     this.general.set(null);
     if (this.form.invalid) {
       this.form.markAllAsTouched();

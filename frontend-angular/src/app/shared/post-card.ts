@@ -35,7 +35,7 @@ import { TimeAgo } from './time';
         }
       </div>
     } @else {
-      <article class="card post" [attr.aria-labelledby]="'post-' + post().id + '-by'">
+      <article class="card post" [attr.aria-labelledby]="'post-' + post().id + '-by'" [attr.data-post-id]="post().id">
         <header class="post-head">
           <a [routerLink]="['/u', post().author.username]" class="author" [id]="'post-' + post().id + '-by'">
             <app-avatar [user]="post().author" [size]="40" />

@@ -63,13 +63,20 @@ describe('ReactionBar', () => {
     await fixture.whenStable();
     expect(button('Love').getAttribute('aria-pressed')).toBe('true');
     expect(button('Love').getAttribute('aria-label')).toBe('Love, 1');
-    expect(button('Love').disabled).toBe(true);
+    // Busy, but not disabled: a disabled button would drop keyboard focus to <body>.
+    expect(button('Love').getAttribute('aria-disabled')).toBe('true');
+    expect(button('Love').disabled).toBe(false);
+    button('Love').focus();
+    button('Love').click(); // ignored while the first toggle is saving
+    await fixture.whenStable();
+    expect(button('Love').getAttribute('aria-pressed')).toBe('true');
+    expect(document.activeElement).toBe(button('Love'));
 
     answer.next({ reactions: counts({ love: 5 }), my_reactions: ['love'] });
     answer.complete();
     await fixture.whenStable();
     expect(button('Love').getAttribute('aria-label')).toBe('Love, 5');
-    expect(button('Love').disabled).toBe(false);
+    expect(button('Love').hasAttribute('aria-disabled')).toBe(false);
   });
 
   it('rolls back and says why when the server refuses', async () => {

@@ -39,7 +39,7 @@ export function toggledState(state: ReactionState, kind: ReactionKind, on: boole
           class="reaction"
           [class.active]="isMine(kind)"
           [attr.aria-pressed]="isMine(kind)"
-          [disabled]="pending().has(kind)"
+          [attr.aria-disabled]="pending().has(kind) || null"
           [attr.aria-label]="labels[kind].label + ', ' + count(kind)"
           [title]="labels[kind].label"
           (click)="toggle(kind)"

@@ -62,7 +62,7 @@ type Field = 'reason' | 'note';
         }
         <div class="row end">
           <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
-          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Sending…' : 'Send report' }}</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Sending…' : 'Send report' }}</button>
         </div>
       </form>
     }
@@ -114,6 +114,8 @@ export class ReportForm {
   }
 
   send(): void {
+    // Not [disabled] while sending: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     this.general.set(null);
     if (this.form.invalid) {
       this.form.markAllAsTouched();

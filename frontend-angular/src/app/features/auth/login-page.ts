@@ -3,11 +3,18 @@ import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angu
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { Observable } from 'rxjs';
+import { Announcer } from '../../core/announcer';
 import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
 import { ApiErrorBody, TokenResponse } from '../../core/models';
 import { LIMITS } from '../../core/limits';
 import { FormField } from '../../shared/form-field';
+
+// Words read out by the announcer, kept together for translation.
+export const SIGN_IN_TEXT = {
+  checkFields: 'Sign-in failed: check the fields marked with an error.',
+  codeNeeded: 'Password accepted. Type the code from your authenticator app.',
+};
 
 /** Only same-app paths are followed after signing in. */
 export function safeReturnUrl(url: string | null | undefined): string {
@@ -34,7 +41,7 @@ export function safeReturnUrl(url: string | null | undefined): string {
           @if (general()) {
             <p class="form-error" role="alert">{{ general() }}</p>
           }
-          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Checking…' : 'Verify and sign in' }}</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Checking…' : 'Verify and sign in' }}</button>
           <button type="button" class="btn" (click)="startAgain()">Start again</button>
         </form>
       } @else {
@@ -48,7 +55,7 @@ export function safeReturnUrl(url: string | null | undefined): string {
         @if (general()) {
           <p class="form-error" role="alert">{{ general() }}</p>
         }
-        <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
       </form>
       }
       <p>New here? <a routerLink="/register">Create an account</a>.</p>
@@ -58,6 +65,7 @@ export function safeReturnUrl(url: string | null | undefined): string {
 export class LoginPage {
   private readonly auth = inject(AuthFlow);
   private readonly router = inject(Router);
+  private readonly announcer = inject(Announcer);
   readonly returnUrl = input<string | undefined>(undefined);
   readonly expired = input<string | undefined>(undefined);
 
@@ -94,6 +102,7 @@ export class LoginPage {
     if (this.form.invalid) {
       this.form.markAllAsTouched();
       this.tick.update((n) => n + 1);
+      this.announcer.announce(SIGN_IN_TEXT.checkFields);
       return;
     }
     const { login, password } = this.form.getRawValue();
@@ -121,6 +130,8 @@ export class LoginPage {
   }
 
   private send(request: Observable<TokenResponse>, form: FormGroup): void {
+    // Not [disabled] while checking: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     this.busy.set(true);
     request.subscribe({
       next: () => void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())),
@@ -128,17 +139,23 @@ export class LoginPage {
         this.busy.set(false);
         const error = toApiError(err);
         const body = err instanceof HttpErrorResponse ? (err.error as ApiErrorBody | null) : null;
+        let said: string;
         if (error.code === 'mfa_required' && body?.mfa_token) {
           // The password was right: ask for the code, keeping only the token (never the password).
           this.form.controls.password.reset();
           this.mfaToken.set(body.mfa_token);
+          said = SIGN_IN_TEXT.codeNeeded;
         } else if (this.mfaToken() && error.status === 401) {
           // Expired (5 minutes) or already used: the code step cannot go on.
           this.startAgain(error.message);
+          said = error.message;
         } else {
           this.general.set(applyServerErrors(form, error));
+          said = this.general() ?? SIGN_IN_TEXT.checkFields;
         }
         this.tick.update((n) => n + 1);
+        // Read it out: an alert inserted together with its text is not always announced.
+        this.announcer.announce(said);
       },
     });
   }

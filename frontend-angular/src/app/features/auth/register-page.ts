@@ -28,7 +28,7 @@ type Field = 'username' | 'email' | 'password';
         @if (general()) {
           <p class="form-error" role="alert">{{ general() }}</p>
         }
-        <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Creating…' : 'Create account' }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Creating…' : 'Create account' }}</button>
       </form>
       <p>Already have an account? <a routerLink="/login">Sign in</a>.</p>
     </section>
@@ -70,6 +70,8 @@ export class RegisterPage {
   }
 
   submit(): void {
+    // Not [disabled] while creating: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     this.general.set(null);
     if (this.form.invalid) {
       this.form.markAllAsTouched();

@@ -3,6 +3,7 @@ import { provideRouter } from '@angular/router';
 import { Subject } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeJwt, tokens } from '../../../testing/helpers';
+import { Announcer } from '../../core/announcer';
 import { LiveSocket } from '../../core/live-socket';
 import { ServerFrame } from '../../core/models';
 import { Session } from '../../core/session';
@@ -77,6 +78,26 @@ describe('FeedPage', () => {
     await fixture.whenStable();
     expect(root.querySelector('.new-posts')).toBeNull();
     expect(root.querySelector('app-post-card .prose')?.textContent).toContain('Live two');
+  });
+
+  it('says new posts arrived, and "Show" focuses the newest one (not the old first post)', async () => {
+    TestBed.inject(Session).start(tokens(fakeJwt('ada'), 'r1'));
+    const { fixture, root } = await render('latest');
+    const announcer = TestBed.inject(Announcer);
+    const db = TestBed.inject(MockDb);
+    const a = db.postObject(db.addPost('grace', 'Live one'), 'ada');
+    const b = db.postObject(db.addPost('linus', 'Live two'), 'ada');
+    frames.next({ id: null, type: 'post.created', data: a });
+    frames.next({ id: null, type: 'post.created', data: b });
+    await fixture.whenStable();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(announcer.message()).toContain('2 new posts');
+
+    const banner = root.querySelector<HTMLButtonElement>('.new-posts')!;
+    banner.focus();
+    banner.click();
+    await fixture.whenStable();
+    expect(document.activeElement?.getAttribute('data-post-id')).toBe(String(b.id));
   });
 
   it('loads the next cursor page with "Load more" and never repeats a post', async () => {

@@ -2,9 +2,11 @@
  * Feeds: Home (people you follow, signed in only), Latest, Trending. Infinite scroll over cursor
  * pages; live `post.created` frames collect in an "N new posts" banner instead of moving the list.
  */
-import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, ElementRef, Injector, afterNextRender, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
+import { Announcer } from '../../core/announcer';
+import { focusAndReveal } from '../../core/keyboard';
 import { LiveSocket } from '../../core/live-socket';
 import { FeedKind, Post } from '../../core/models';
 import { Session } from '../../core/session';
@@ -14,6 +16,12 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
+
+// Words read out by the announcer, kept together for translation.
+export const FEED_TEXT = {
+  oneNew: '1 new post: use the Show new posts button at the top of the feed.',
+  manyNew: (n: number) => `${n} new posts: use the Show new posts button at the top of the feed.`,
+};
 
 @Component({
   selector: 'app-feed-page',
@@ -68,6 +76,8 @@ export class FeedPage {
   private readonly feeds = inject(FeedService);
   private readonly socket = inject(LiveSocket);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly announcer = inject(Announcer);
+  private readonly injector = inject(Injector);
 
   /** Route data: 'default' is `/` (Home when signed in, Latest otherwise). */
   readonly feed = input<'default' | FeedKind>('default');
@@ -97,17 +107,28 @@ export class FeedPage {
         if (this.kind() === 'trending' || this.pager.has(post.id)) return;
         if (this.fresh().some((p) => p.id === post.id)) return;
         this.fresh.update((list) => [post, ...list]);
+        // The banner is not a live region of its own (it appears and goes): say it once per post.
+        const n = this.fresh().length;
+        this.announcer.announce(n === 1 ? FEED_TEXT.oneNew : FEED_TEXT.manyNew(n));
       });
     inject(DestroyRef).onDestroy(() => this.pager.destroy());
   }
 
   showFresh(): void {
-    this.pager.prepend(this.fresh());
+    const fresh = this.fresh();
+    if (!fresh.length) return;
+    this.pager.prepend(fresh);
     this.fresh.set([]);
-    // Bring the top of the list into view and put focus there, so keyboard users land on the new posts.
-    const list = this.host.nativeElement.querySelector<HTMLElement>('.list');
-    list?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
-    list?.querySelector<HTMLElement>('article a')?.focus({ preventScroll: true });
+    // Once the new posts are drawn, focus the newest (not the old first post) and bring it into
+    // view, smoothly unless reduced motion is asked for: keyboard users land on what is new.
+    const newest = fresh[0].id;
+    afterNextRender(
+      () => {
+        const article = this.host.nativeElement.querySelector<HTMLElement>(`.list article[data-post-id="${newest}"]`);
+        if (article) focusAndReveal(article);
+      },
+      { injector: this.injector },
+    );
   }
 
   published(post: Post): void {

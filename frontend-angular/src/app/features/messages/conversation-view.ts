@@ -89,7 +89,7 @@ const TYPING_SHOW_MS = 5_000;
       <textarea id="message-body" [formControl]="body" rows="2" [attr.maxlength]="maxLength" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
         (input)="typed()" (keydown.enter)="enter($any($event))" [attr.aria-invalid]="!!sendError()"
         [attr.aria-describedby]="sendError() ? 'message-error' : null"></textarea>
-      <button type="submit" class="btn btn-primary" [disabled]="sending()">{{ sending() ? 'Sending…' : 'Send' }}</button>
+      <button type="submit" class="btn btn-primary" [attr.aria-disabled]="sending() || null">{{ sending() ? 'Sending…' : 'Send' }}</button>
       @if (sendError()) {
         <p id="message-error" class="field-error" role="alert">{{ sendError() }}</p>
       }

@@ -98,3 +98,53 @@ describe('CommentThread', () => {
     expect(comment(parent.id).querySelector('.replies')?.textContent).toContain('An answer');
   });
 });
+
+describe('CommentThread keyboard', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideMockData()] });
+    TestBed.inject(Session).start(tokens(fakeJwt('ada'), 'r1', { ...TestBed.inject(MockDb).user('barbara') }));
+  });
+
+  it('opens Reply on its field; Escape and Cancel close it and focus goes back to Reply', async () => {
+    const db = TestBed.inject(MockDb);
+    const post = db.postObject(db.addPost('grace', 'Discuss'), 'barbara');
+    const first = db.addComment(post.id, 'grace', 'First', null);
+    const fixture = TestBed.createComponent(CommentThread);
+    fixture.componentRef.setInput('post', post);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    const replyButton = () => root.querySelector<HTMLButtonElement>(`#btn-reply-${first.id}`)!;
+
+    replyButton().click();
+    await fixture.whenStable();
+    const field = root.querySelector<HTMLTextAreaElement>(`#reply-${first.id}`)!;
+    expect(document.activeElement).toBe(field);
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+    await fixture.whenStable();
+    expect(root.querySelector(`#reply-${first.id}`)).toBeNull();
+    expect(document.activeElement).toBe(replyButton());
+    expect(replyButton().getAttribute('aria-expanded')).toBe('false');
+
+    replyButton().click();
+    await fixture.whenStable();
+    [...root.querySelectorAll<HTMLButtonElement>('.comment-form button')].find((b) => b.textContent?.includes('Cancel'))!.click();
+    await fixture.whenStable();
+    expect(root.querySelector(`#reply-${first.id}`)).toBeNull();
+    expect(document.activeElement).toBe(replyButton());
+  });
+
+  it('keeps focus on Comment while sending (busy, not disabled)', async () => {
+    const db = TestBed.inject(MockDb);
+    const post = db.postObject(db.addPost('grace', 'Discuss'), 'barbara');
+    const fixture = TestBed.createComponent(CommentThread);
+    fixture.componentRef.setInput('post', post);
+    await fixture.whenStable();
+    const root = fixture.nativeElement as HTMLElement;
+    fixture.componentInstance.busy.set(true);
+    await fixture.whenStable();
+    const send = [...root.querySelectorAll<HTMLButtonElement>('.comment-form button')].find((b) => b.type === 'submit')!;
+    expect(send.disabled).toBe(false);
+    expect(send.getAttribute('aria-disabled')).toBe('true');
+  });
+});

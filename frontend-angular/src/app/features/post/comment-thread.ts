@@ -2,7 +2,7 @@
  * Threaded comments: the API sends a flat list (oldest first) with `parent_id`; this builds the
  * tree, and offers reply, edit and delete (own comments; delete also for moderators).
  */
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, Injector, afterNextRender, computed, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
 import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { Announcer } from '../../core/announcer';
@@ -42,7 +42,7 @@ export function buildTree(comments: Comment[]): CommentNode[] {
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [ReactiveFormsModule],
   template: `
-    <form class="comment-form" (submit)="$event.preventDefault(); submit()" novalidate>
+    <form class="comment-form" (submit)="$event.preventDefault(); submit()" (keydown.escape)="escape($event)" novalidate>
       <label [for]="fieldId()" class="label">{{ label() }}</label>
       <textarea [id]="fieldId()" [formControl]="body" rows="3" [attr.maxlength]="maxLength"
         [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
@@ -53,7 +53,7 @@ export function buildTree(comments: Comment[]): CommentNode[] {
         @if (cancellable()) {
           <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
         }
-        <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Sending…' : submitLabel() }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Sending…' : submitLabel() }}</button>
       </div>
     </form>
   `,
@@ -80,12 +80,20 @@ export class CommentForm {
 
   submit(): void {
     const text = this.body.value.trim();
-    if (!text) return;
+    // Not [disabled] while sending: a disabled button drops keyboard focus to <body>.
+    if (!text || this.busy()) return;
     this.sent.emit(text);
   }
 
   clear(): void {
     this.body.setValue('');
+  }
+
+  /** Escape closes a reply or edit form, as Cancel does. */
+  escape(event: Event): void {
+    if (!this.cancellable()) return;
+    event.preventDefault();
+    this.cancelled.emit();
   }
 }
 
@@ -114,15 +122,15 @@ export class CommentForm {
         <p class="muted deleted-comment">This comment was deleted.</p>
       } @else if (thread.editing() === c.id) {
         <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
-          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.editing.set(null)" />
+          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.closeEdit(c.id)" />
       } @else {
         <div class="prose" appInternalLinks [innerHTML]="c.body_html"></div>
         <div class="comment-actions">
           @if (thread.signedIn()) {
-            <button type="button" class="linklike" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
+            <button type="button" class="linklike" [id]="'btn-reply-' + c.id" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
           }
           @if (thread.isMine(c)) {
-            <button type="button" class="linklike" (click)="thread.startEdit(c.id)">Edit</button>
+            <button type="button" class="linklike" [id]="'btn-edit-' + c.id" (click)="thread.startEdit(c.id)">Edit</button>
           }
           @if (thread.isMine(c) || thread.moderator()) {
             <button type="button" class="linklike danger" (click)="thread.remove(c)">Delete</button>
@@ -134,7 +142,7 @@ export class CommentForm {
       }
       @if (thread.replyingTo() === c.id) {
         <app-comment-form [fieldId]="'reply-' + c.id" [label]="'Reply to ' + c.author.display_name" submitLabel="Reply"
-          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.reply(c.id, $event)" (cancelled)="thread.replyingTo.set(null)" />
+          [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.reply(c.id, $event)" (cancelled)="thread.closeReply(c.id)" />
       }
       @if (node().children.length) {
         <div class="replies" role="list" [attr.aria-label]="'Replies to ' + c.author.display_name">
@@ -198,6 +206,7 @@ export class CommentThread {
   readonly formError = signal<string | null>(null);
   private postId: number | null = null;
   private readonly newForm = viewChild<CommentForm>('newForm');
+  private readonly injector = inject(Injector);
 
   constructor() {
     effect(() => {
@@ -219,13 +228,32 @@ export class CommentThread {
   startReply(id: number): void {
     this.formError.set(null);
     this.editing.set(null);
-    this.replyingTo.set(this.replyingTo() === id ? null : id);
+    const open = this.replyingTo() !== id;
+    this.replyingTo.set(open ? id : null);
+    if (open) this.focusAfterRender(`reply-${id}`);
   }
 
   startEdit(id: number): void {
     this.formError.set(null);
     this.replyingTo.set(null);
     this.editing.set(id);
+    this.focusAfterRender(`edit-${id}`);
+  }
+
+  /** Close the reply form (Cancel, Escape, sent): focus goes back to its Reply button. */
+  closeReply(id: number): void {
+    this.replyingTo.set(null);
+    this.focusAfterRender(`btn-reply-${id}`);
+  }
+
+  /** Close the edit form: focus goes back to its Edit button. */
+  closeEdit(id: number): void {
+    this.editing.set(null);
+    this.focusAfterRender(`btn-edit-${id}`);
+  }
+
+  private focusAfterRender(id: string): void {
+    afterNextRender(() => document.getElementById(id)?.focus(), { injector: this.injector });
   }
 
   reply(parentId: number | null, body: string): void {
@@ -235,7 +263,7 @@ export class CommentThread {
       next: (comment) => {
         this.busy.set(false);
         this.pager.append([comment]);
-        this.replyingTo.set(null);
+        if (parentId !== null) this.closeReply(parentId);
         this.countChange.emit(1);
         this.announcer.announce(parentId ? 'Reply posted.' : 'Comment posted.');
         if (parentId === null) this.clearNewCommentForm();
@@ -255,7 +283,7 @@ export class CommentThread {
       next: (updated) => {
         this.busy.set(false);
         this.pager.replace(c.id, updated);
-        this.editing.set(null);
+        this.closeEdit(c.id);
         this.announcer.announce('Comment updated.');
       },
       error: (err: unknown) => {

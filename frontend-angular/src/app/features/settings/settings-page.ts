@@ -71,7 +71,7 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
           @if (saved()) {
             <p class="notice" role="status">Saved.</p>
           }
-          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Saving…' : 'Save settings' }}</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Saving…' : 'Save settings' }}</button>
         </form>
         <section class="card form" aria-labelledby="sessions-title">
           <h2 id="sessions-title">Where you’re signed in</h2>
@@ -198,6 +198,8 @@ export class SettingsPage {
   }
 
   save(): void {
+    // Not [disabled] while saving: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     this.general.set(null);
     this.saved.set(false);
     if (this.form.invalid) {
