@@ -31,7 +31,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, keyset_page
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
-from app.safety.queries import blocked_by, hidden_ids, not_hidden
+from app.safety.queries import blocked_by, blocked_by_condition, hidden_ids, not_hidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,17 +249,62 @@ class CommentView:
     hidden: bool = False
 
 
-def placeholder_ids(post_id: int, viewer: User | None) -> set[int]:
+@dataclass
+class PostPage:
+    """What the post page reads with its post: the view, and whether any comment is hidden."""
+
+    view: PostView
+    # Some comment is by someone a block separates from the viewer (then placeholder_ids).
+    hidden_comments: bool = False
+
+
+def post_page(post_id: int, viewer: User | None) -> PostPage | None:
+    """Return a post as the viewer sees it, for its page, in one statement; None as post_view.
+
+    The post and its author, the viewer's reactions and bookmark, whether its author blocked
+    the viewer and whether a comment's author is hidden from them: five statements before
+    (bench/pages.py).
+    """
+    if viewer is None:
+        post = get_post(post_id)
+        return PostPage(PostView(post)) if post is not None else None
+    values = {"post_id": post_id, "viewer_id": viewer.id}
+    row = db.session.execute(_post_page_statement(), values).first()
+    if row is None or (row.blocked_by and viewer.id != row[0].author_id):
+        return None
+    return PostPage(viewed(row[0], row.my_reactions, row.bookmarked), bool(row.hidden_comments))
+
+
+@cache
+def _post_page_statement() -> Select:
+    # Built once: building it cost more CPU than running it.
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    blocked = blocked_by_condition(Post.author_id, viewer_id)
+    hidden = exists().where(
+        Comment.post_id == Post.id, Comment.author_id.in_(hidden_ids(viewer_id, muted=False))
+    )
+    return select(
+        Post,
+        *viewer_columns(viewer_id),
+        blocked.label("blocked_by"),
+        hidden.label("hidden_comments"),
+    ).where(Post.id == bindparam("post_id", type_=Integer))
+
+
+def placeholder_ids(
+    post_id: int, viewer: User | None, *, any_hidden: bool | None = None
+) -> set[int]:
     """Return the post's comments by people blocked either way that must keep their place.
 
     A hidden comment with a visible reply somewhere below it stays as a placeholder, so the
     thread keeps its shape; other hidden comments are left out (``shown_comments``).
+    ``any_hidden``: whether any comment's author is hidden, when already read (``post_page``).
     """
-    if viewer is None:
+    if viewer is None or any_hidden is False:
         return set()
     hidden_authors = hidden_ids(viewer.id, muted=False)
     # Most threads hold nobody hidden from the viewer: one cheap check before reading the tree.
-    if not db.session.scalar(
+    if any_hidden is None and not db.session.scalar(
         select(exists().where(Comment.post_id == post_id, Comment.author_id.in_(hidden_authors)))
     ):
         return set()
@@ -347,9 +392,15 @@ class Thread:
     hidden: bool = False
 
 
-def comment_threads(post_id: int, *, viewer: User | None = None, limit: int = 500) -> list[Thread]:
+def comment_threads(
+    post_id: int,
+    *,
+    viewer: User | None = None,
+    limit: int = 500,
+    any_hidden: bool | None = None,
+) -> list[Thread]:
     """Return a post's comments as the viewer sees them, as trees, oldest first at each level."""
-    placeholders = placeholder_ids(post_id, viewer)
+    placeholders = placeholder_ids(post_id, viewer, any_hidden=any_hidden)
     # Plain rows, not ORM objects: hydrating 60 comments and their authors was a third of the
     # post page's CPU (bench/pages.py --profile).
     query = (

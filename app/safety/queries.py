@@ -117,6 +117,13 @@ def blocked_by(owner_id: int, viewer: User | None) -> bool:
     return db.session.get(Block, (owner_id, viewer.id)) is not None
 
 
+def blocked_by_condition(
+    owner_id: ColumnElement[int], viewer_id: ColumnElement[int]
+) -> ColumnElement[bool]:
+    """Return "``owner_id`` blocked the viewer" as a condition to read in another statement."""
+    return exists().where(Block.blocker_id == owner_id, Block.blocked_id == viewer_id)
+
+
 def blocked_between(user_id: int, other_ids: list[int] | int) -> bool:
     """Tell whether a block stands between a user and any of the others, either way."""
     others = [other_ids] if isinstance(other_ids, int) else list(other_ids)
