@@ -189,6 +189,42 @@ def views_for(posts: Sequence[Post | PostRow], viewer: User | None) -> list[Post
     ]
 
 
+def views_in_order(
+    ids: list[int], viewer: User | None, *, hide_blocked: bool = False
+) -> list[PostView]:
+    """Return the posts with these ids, in this order, as the viewer sees them: one statement.
+
+    Plain rows with the viewer's reactions and bookmark, as the feeds read them (ORM posts,
+    their authors and a second statement cost the search page a fifth of its CPU).
+    ``hide_blocked`` leaves out posts by people a block separates from the viewer.
+    """
+    if not ids:
+        return []
+    values: dict[str, object] = {"ids": ids}
+    if viewer is not None:
+        values["viewer_id"] = viewer.id
+    statement = _views_statement(db.engine.dialect.name, viewer is not None, hide_blocked)
+    rows = db.session.execute(statement, values).all()
+    if viewer is None:
+        found = {row[0]: PostView(post_row(row)) for row in rows}
+    else:
+        found = {row[0]: viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows}
+    return [found[ident] for ident in ids if ident in found]
+
+
+@cache
+def _views_statement(_dialect: str, with_viewer: bool, hide_blocked: bool) -> Select:
+    # Built once per shape: building it cost more CPU than PostgreSQL's work.
+    columns: list[ColumnElement] = [*POST_ROW_COLUMNS]
+    statement = select(*columns).join(User, User.id == Post.author_id)
+    if with_viewer:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        statement = statement.add_columns(*viewer_columns(viewer_id))
+        if hide_blocked:
+            statement = statement.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
+    return statement.where(ids_in(Post.id, "ids"))
+
+
 def view_of(post: Post, viewer: User | None) -> PostView:
     """Return one loaded post as the viewer sees it."""
     return views_for([post], viewer)[0]
