@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -29,7 +31,14 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, keyset_page
+from app.pagination import (
+    Page,
+    after_cursor,
+    cursor_kinds,
+    cut_page,
+    decode_cursor,
+    keyset_page,
+)
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
 from app.safety.queries import blocked_by, blocked_by_condition, hidden_ids, not_hidden
 
@@ -239,30 +248,75 @@ def post_view(post_id: int, viewer: User | None) -> PostView | None:
 
 
 def newest_first(
-    query: Select,
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    values: dict[str, Any],
     *,
     limit: int,
     cursor: str | None,
     viewer: User | None,
-    created=Post.created_at,
-    ident=Post.id,
+    created: ColumnElement[datetime] = Post.created_at,
+    ident: ColumnElement[int] = Post.id,
 ) -> Page[PostView]:
-    """Run a posts query newest first with a (created_at, id) keyset cursor, as PostRows.
+    """Run a posts list newest first with a (created_at, id) keyset cursor, as PostRows.
 
-    ``query`` selects ``Post`` with its joins and conditions; the page reads plain columns, the
-    author's and the viewer's reactions and bookmark in one statement (no ORM objects, no
-    second statement: both cost more CPU than the database's work, bench/pages.py).
+    ``build(viewer_id)`` returns the list's query: it selects ``Post`` with its joins and
+    conditions, its values bound by name (given in ``values``) and the viewer's id bound as
+    ``viewer_id`` (None when signed out). The statement is built once per ``shape``, viewer
+    and cursor, then only bound: building it cost more CPU than PostgreSQL's work on the tag
+    and profile pages (bench/pages.py). The page reads plain columns, the author's and the
+    viewer's reactions and bookmark in one statement (no ORM objects, no second statement).
     """
-    columns = [*POST_ROW_COLUMNS]
+    after = decode_cursor(cursor, *cursor_kinds((created, ident)))
+    statement = _newest_first_statement(
+        shape, build, viewer is not None, bool(after), created, ident, db.engine.dialect.name
+    )
+    values = {**values, "page": limit + 1}
     if viewer is not None:
-        columns.extend(viewer_columns(literal(viewer.id, Integer)))
-    rows = query.with_only_columns(*columns).join(User, User.id == Post.author_id)
-    page = keyset_page(rows, key=(created, ident), limit=limit, cursor=cursor, row_key=row_key)
+        values["viewer_id"] = viewer.id
+    if after:
+        values["after_time"], values["after_id"] = after
+    rows = db.session.execute(statement, values).all()
+    page = cut_page(rows, limit=limit, key=row_key)
     if viewer is None:
         return page.with_items([PostView(post_row(row)) for row in page.items])
     return page.with_items(
         [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
     )
+
+
+_NEWEST_FIRST: dict[Hashable, Select] = {}
+
+
+def _newest_first_statement(
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    with_viewer: bool,
+    with_cursor: bool,
+    created: ColumnElement[datetime],
+    ident: ColumnElement[int],
+    dialect: str,
+) -> Select:
+    key = (shape, with_viewer, with_cursor, dialect)
+    statement = _NEWEST_FIRST.get(key)
+    if statement is not None:
+        return statement
+    viewer_id = bindparam("viewer_id", type_=Integer) if with_viewer else None
+    columns = [*POST_ROW_COLUMNS]
+    if viewer_id is not None:
+        columns.extend(viewer_columns(viewer_id))
+    statement = build(viewer_id).with_only_columns(*columns).join(User, User.id == Post.author_id)
+    if with_cursor:
+        cursor = (
+            bindparam("after_time", type_=created.type),
+            bindparam("after_id", type_=Integer),
+        )
+        statement = statement.where(after_cursor((created, ident), cursor))
+    statement = statement.order_by(created.desc(), ident.desc()).limit(
+        bindparam("page", type_=Integer)
+    )
+    _NEWEST_FIRST[key] = statement
+    return statement
 
 
 def row_key(row: Row) -> tuple[datetime, int]:
