@@ -343,7 +343,12 @@ def comment_card(
     view: CommentView, post_id: int, reply_form: Any = None, edit_form: Any = None
 ) -> Markup:
     """Return one comment's card (without its replies) as this reader sees it."""
-    page = page_values()
+    return Markup(_comment_card(view, post_id, page_values(), reply_form, edit_form))
+
+
+def _comment_card(
+    view: CommentView, post_id: int, page: PageValues, reply_form: Any, edit_form: Any
+) -> str:
     comment = view.comment
     mode = page.mode(comment.author_id)
     if reply_form is not None or edit_form is not None:
@@ -354,7 +359,7 @@ def comment_card(
         key = ("comment", comment.id, comment_version(view), page.context_key, mode)
         parts = cached(key, lambda: _macro("comment_card")(view, post_id, mode))
     values = {"ago": page.ago(comment.created_at), "csrf": page.csrf}
-    return Markup(fill(parts, values))
+    return fill(parts, values)
 
 
 # --- the composer ----------------------------------------------------------------------------
@@ -442,13 +447,15 @@ def comment_tree(
     # was a quarter of the post page's CPU with 60 comments (bench/pages.py --profile).
     reply_to = comment_form.parent_id.data if comment_form is not None else None
     edit_id, edit_form = comment_edit if comment_edit else (None, None)
+    page = page_values()  # once per page: each look in g costs a context lookup
     out: list[str] = []
 
     def walk(node: Any, depth: int) -> None:
         ident = node.comment.id
         reply_form = comment_form if reply_to and reply_to == str(ident) else None
         out.append(f'<li class="comment" id="comment-{ident}">\n')
-        out.append(comment_card(node, post_id, reply_form, edit_form if edit_id == ident else None))
+        edit = edit_form if edit_id == ident else None
+        out.append(_comment_card(node, post_id, page, reply_form, edit))
         if node.replies:
             flat = " replies-flat" if depth >= 4 else ""
             out.append(f'<ol class="replies{flat}">\n')
