@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     null,
     or_,
     select,
@@ -515,26 +514,44 @@ def get_comment(comment_id: int) -> Comment | None:
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts a user saved, newest bookmark first (none across a block)."""
-    # PostRows with the reader's reactions in the same statement, as the feeds read them. An
-    # alias: viewer_columns' own look at bookmarks must not correlate with this one.
+    # PostRows with the reader's reactions in the same statement, as the feeds read them, from
+    # a statement built once (each request binds its values).
+    after = decode_cursor(cursor, datetime, int)
+    values: dict[str, Any] = {"viewer_id": user.id, "page": limit + 1}
+    if after:
+        values["after_time"], values["after_id"] = after
+    rows = db.session.execute(_bookmarks_statement(bool(after)), values).all()
+    page = cut_page(rows, limit=limit, key=lambda row: (row.saved_at, row.id))
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    )
+
+
+@cache
+def _bookmarks_statement(with_cursor: bool) -> Select:
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    # An alias: viewer_columns' own look at bookmarks must not correlate with this one.
     saved = aliased(Bookmark, name="saved")
-    query = (
+    statement = (
         select(
             *POST_ROW_COLUMNS,
-            *viewer_columns(literal(user.id, Integer)),
+            *viewer_columns(viewer_id),
             saved.created_at.label("saved_at"),
         )
         .join(User, User.id == Post.author_id)
         .join(saved, saved.post_id == Post.id)
-        .where(saved.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
+        .where(
+            saved.user_id == viewer_id,
+            Post.author_id.not_in(hidden_ids(viewer_id, muted=False)),
+        )
     )
-    page = keyset_page(
-        query,
-        key=(saved.created_at, saved.post_id),
-        limit=limit,
-        cursor=cursor,
-        row_key=lambda row: (row.saved_at, row.id),
-    )
-    return page.with_items(
-        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    key = (saved.created_at, saved.post_id)
+    if with_cursor:
+        cursor = (
+            bindparam("after_time", type_=saved.created_at.type),
+            bindparam("after_id", type_=Integer),
+        )
+        statement = statement.where(after_cursor(key, cursor))
+    return statement.order_by(*(column.desc() for column in key)).limit(
+        bindparam("page", type_=Integer)
     )
