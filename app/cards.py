@@ -384,6 +384,22 @@ def composer(form: Any) -> Markup | None:
     return Markup(fill(parts, {"csrf": page.csrf}))
 
 
+def empty_composer() -> Markup | None:
+    """Return the kept empty composer without a form object; None when it must be rendered."""
+    # A page that shows the empty composer need not build a PostForm (and its CSRF field) to
+    # learn that it is empty: once kept, the composer is a lookup (bench/pages.py --profile).
+    page = page_values()
+    user = page.viewer
+    if user is None:
+        return None
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL") and not user.email_verified:
+        return None  # says why posting waits, with the reader's address
+    parts = cache.get(("composer", page.context_key))
+    if parts is None:
+        return None  # rendered from a form the first time (composer), then kept
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
 # --- notifications ---------------------------------------------------------------------------
 
 
