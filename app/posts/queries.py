@@ -492,19 +492,42 @@ def comment_threads(
     placeholders = placeholder_ids(post_id, viewer, any_hidden=any_hidden)
     # Plain rows, not ORM objects: hydrating 60 comments and their authors was a third of the
     # post page's CPU (bench/pages.py --profile).
-    query = (
-        select(*COMMENT_ROW_COLUMNS)
-        .join(User, User.id == Comment.author_id)
-        .where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
-    )
-    statement = query.order_by(Comment.created_at, Comment.id).limit(limit)
-    rows = [comment_row(row) for row in db.session.execute(statement)]
+    if placeholders:
+        query = (
+            select(*COMMENT_ROW_COLUMNS)
+            .join(User, User.id == Comment.author_id)
+            .where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
+        )
+        statement = query.order_by(Comment.created_at, Comment.id).limit(limit)
+        result = db.session.execute(statement)
+    else:  # nearly always: a statement built once
+        values = {"post_id": post_id, "limit": limit}
+        if viewer is not None:
+            values["viewer_id"] = viewer.id
+        result = db.session.execute(_comments_statement(viewer is not None), values)
+    rows = [comment_row(row) for row in result]
     nodes = {row.id: Thread(row, hidden=row.id in placeholders) for row in rows}
     roots: list[Thread] = []
     for row in rows:
         parent = nodes.get(row.parent_id) if row.parent_id else None
         (parent.replies if parent else roots).append(nodes[row.id])
     return roots
+
+
+@cache
+def _comments_statement(with_viewer: bool) -> Select:
+    # A post's comments as shown_comments keeps them when none is a placeholder.
+    statement = (
+        select(*COMMENT_ROW_COLUMNS)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.post_id == bindparam("post_id", type_=Integer))
+    )
+    if with_viewer:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        statement = statement.where(Comment.author_id.not_in(hidden_ids(viewer_id, muted=False)))
+    return statement.order_by(Comment.created_at, Comment.id).limit(
+        bindparam("limit", type_=Integer)
+    )
 
 
 def get_comment(comment_id: int) -> Comment | None:
