@@ -25,6 +25,7 @@ from app.notifications.queries import unread_count_statement
 from app.posts import display
 from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
+from app.web import is_htmx
 
 
 def viewer() -> User | None:
@@ -123,11 +124,7 @@ def load_browser_user(identity: str) -> User | None:
     # The badges in the sign-in's own statement: one statement fewer on every signed-in page
     # (bench/pages.py). Only a full page shows the header: a form post or an htmx fragment
     # reads the user alone.
-    if (
-        request.method != "GET"
-        or request.blueprint in HEADERLESS_BLUEPRINTS
-        or (request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"))
-    ):
+    if request.method != "GET" or request.blueprint in HEADERLESS_BLUEPRINTS or is_htmx():
         return sessions.browser_user(identity)
     user, counts = sessions.browser_user_with(identity, _badge_columns())
     if user is not None:
@@ -136,7 +133,7 @@ def load_browser_user(identity: str) -> User | None:
 
 
 def _forget_badges(*_args: Any) -> None:
-    # A write during the request (opening a conversation reads its messages) may change the
+    # A write during the request (opening a conversation marks its messages read) may change the
     # counts read with the sign-in: the header then counts again.
     if g:
         g.pop("page_badges", None)
