@@ -80,9 +80,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
-    from app.accounts.auth import load_session_user
+    from app.web_helpers import load_browser_user
 
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(load_browser_user)
     from app.cache import install as install_cache
     from app.realtime.events import install as install_events
 

@@ -15,7 +15,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from babel.dates import format_timedelta
 from flask import current_app, g
@@ -39,14 +39,21 @@ DEFAULT_SIZE = 2000  # cards kept per process (CARD_CACHE_SIZE): about 5 KB each
 Parts = tuple[str, ...]
 
 
+class Template(NamedTuple):
+    """A kept card: its static markup with ``{}`` at each slot, and the slots' names in order."""
+
+    text: str
+    names: tuple[str, ...]
+
+
 class CardCache:
     """A bounded least-recently-used map from a card's key to its parts."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, Parts] = OrderedDict()
+        self._items: OrderedDict[Hashable, Template] = OrderedDict()
 
-    def get(self, key: Hashable) -> Parts | None:
+    def get(self, key: Hashable) -> Template | None:
         """Return the card's parts, or None if it was never rendered or was dropped."""
         parts = self._items.get(key)
         if parts is not None:
@@ -55,7 +62,7 @@ class CardCache:
                 self._items.move_to_end(key)
         return parts
 
-    def put(self, key: Hashable, parts: Parts) -> None:
+    def put(self, key: Hashable, parts: Template) -> None:
         """Keep the card's parts, dropping the least recently used beyond the size."""
         self._items[key] = parts
         while len(self._items) > self.size:
@@ -112,22 +119,27 @@ def split(html: str) -> Parts:
     return tuple(parts)
 
 
-def fill(parts: Parts, values: dict[str, str]) -> str:
-    """Join a card's parts with this reader's value for each slot."""
-    out = [parts[0]]
-    for i in range(1, len(parts), 2):
-        out.append(values[parts[i]])
-        out.append(parts[i + 1])
-    return "".join(out)
+def compile_card(html: str) -> Template:
+    """Compile rendered markup with slot markers into a Template that ``fill`` completes."""
+    parts = split(html)
+    statics = (part.replace("{", "{{").replace("}", "}}") for part in parts[0::2])
+    return Template("{}".join(statics), parts[1::2])
 
 
-def cached(key: Hashable, render: Callable[[], str]) -> Parts:
-    """Return the card's parts from the cache, rendering and keeping them on a miss."""
-    parts = cache.get(key)
-    if parts is None:
-        parts = split(render())
-        cache.put(key, parts)
-    return parts
+def fill(card: Template, values: dict[str, str]) -> str:
+    """Return a card with this reader's value in each slot."""
+    # str.format and map do the join in C: a Python loop over a card's 40-odd parts was the
+    # largest single cost of the home page's cards (bench/pages.py --profile).
+    return card.text.format(*map(values.__getitem__, card.names))
+
+
+def cached(key: Hashable, render: Callable[[], str]) -> Template:
+    """Return the card from the cache, rendering and keeping it on a miss."""
+    card = cache.get(key)
+    if card is None:
+        card = compile_card(render())
+        cache.put(key, card)
+    return card
 
 
 def _macro(name: str) -> Any:
@@ -273,32 +285,36 @@ def _post_values(view: PostView, page: PageValues) -> dict[str, str]:
 
 def post_card(view: PostView) -> Markup:
     """Return one post's card as this reader sees it."""
-    page = page_values()
+    return Markup(_post_card(view, page_values()))
+
+
+def _post_card(view: PostView, page: PageValues) -> str:
     post = view.post
     # Staff see the same card as readers; only comments differ for them.
     mode = page.mode(post.author_id).replace("staff", "reader")
     key = ("post", post.id, post_version(post), page.context_key, mode)
-    parts = cached(key, lambda: _macro("post_card")(post, mode))
-    return Markup(fill(parts, _post_values(view, page)))
+    card = cached(key, lambda: _macro("post_card")(post, mode))
+    return fill(card, _post_values(view, page))
 
 
 def post_cards(views: Iterable[PostView]) -> Markup:
     """Return the cards of a list of posts as this reader sees them."""
-    return Markup("".join(post_card(view) for view in views))
+    page = page_values()  # once per list: each look in g costs a context lookup
+    return Markup("".join([_post_card(view, page) for view in views]))
 
 
 def reaction_bar(view: PostView) -> Markup:
     """Return a post's reaction bar alone (the answer to a reaction toggle)."""
     page = page_values()
     html = _macro("reaction_bar")(view.post, page.viewer is not None)
-    return Markup(fill(split(html), _post_values(view, page)))
+    return Markup(fill(compile_card(html), _post_values(view, page)))
 
 
 def bookmark_button(view: PostView) -> Markup:
     """Return a post's bookmark button alone (the answer to a bookmark toggle)."""
     page = page_values()
     html = _macro("bookmark_button")(view.post)
-    return Markup(fill(split(html), _post_values(view, page)))
+    return Markup(fill(compile_card(html), _post_values(view, page)))
 
 
 # --- comment cards ---------------------------------------------------------------------------
@@ -327,18 +343,23 @@ def comment_card(
     view: CommentView, post_id: int, reply_form: Any = None, edit_form: Any = None
 ) -> Markup:
     """Return one comment's card (without its replies) as this reader sees it."""
-    page = page_values()
+    return Markup(_comment_card(view, post_id, page_values(), reply_form, edit_form))
+
+
+def _comment_card(
+    view: CommentView, post_id: int, page: PageValues, reply_form: Any, edit_form: Any
+) -> str:
     comment = view.comment
     mode = page.mode(comment.author_id)
     if reply_form is not None or edit_form is not None:
         # A form sent back with its errors: shown once, to one reader, never kept.
         html = _macro("comment_card")(view, post_id, mode, reply_form, edit_form)
-        parts = split(html)
+        parts = compile_card(html)
     else:
         key = ("comment", comment.id, comment_version(view), page.context_key, mode)
         parts = cached(key, lambda: _macro("comment_card")(view, post_id, mode))
     values = {"ago": page.ago(comment.created_at), "csrf": page.csrf}
-    return Markup(fill(parts, values))
+    return fill(parts, values)
 
 
 # --- the composer ----------------------------------------------------------------------------
@@ -358,8 +379,24 @@ def composer(form: Any) -> Markup | None:
         html = template.render(form=form, oob=False, config=current_app.config, current_user=user)
         if html.count(page.csrf) != 1:
             return None  # not the one token field this expects: nothing to keep
-        parts = split(html.replace(page.csrf, slot("csrf")))
+        parts = compile_card(html.replace(page.csrf, slot("csrf")))
         cache.put(("composer", page.context_key), parts)
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
+def empty_composer() -> Markup | None:
+    """Return the kept empty composer without a form object; None when it must be rendered."""
+    # A page that shows the empty composer need not build a PostForm (and its CSRF field) to
+    # learn that it is empty: once kept, the composer is a lookup (bench/pages.py --profile).
+    page = page_values()
+    user = page.viewer
+    if user is None:
+        return None
+    if current_app.config.get("REQUIRE_VERIFIED_EMAIL") and not user.email_verified:
+        return None  # says why posting waits, with the reader's address
+    parts = cache.get(("composer", page.context_key))
+    if parts is None:
+        return None  # rendered from a form the first time (composer), then kept
     return Markup(fill(parts, {"csrf": page.csrf}))
 
 
@@ -426,13 +463,15 @@ def comment_tree(
     # was a quarter of the post page's CPU with 60 comments (bench/pages.py --profile).
     reply_to = comment_form.parent_id.data if comment_form is not None else None
     edit_id, edit_form = comment_edit if comment_edit else (None, None)
+    page = page_values()  # once per page: each look in g costs a context lookup
     out: list[str] = []
 
     def walk(node: Any, depth: int) -> None:
         ident = node.comment.id
         reply_form = comment_form if reply_to and reply_to == str(ident) else None
         out.append(f'<li class="comment" id="comment-{ident}">\n')
-        out.append(comment_card(node, post_id, reply_form, edit_form if edit_id == ident else None))
+        edit = edit_form if edit_id == ident else None
+        out.append(_comment_card(node, post_id, page, reply_form, edit))
         if node.replies:
             flat = " replies-flat" if depth >= 4 else ""
             out.append(f'<ol class="replies{flat}">\n')

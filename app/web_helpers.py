@@ -7,12 +7,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, event, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
+from app.accounts import sessions
 from app.accounts.avatars import sized_avatar
 from app.accounts.devices import describe_device
 from app.accounts.models import User
@@ -23,6 +25,7 @@ from app.notifications.queries import unread_count_statement
 from app.posts import display
 from app.realtime.presence import state as presence_state
 from app.timeutil import isoformat, utcnow
+from app.web import is_htmx
 
 
 def viewer() -> User | None:
@@ -89,6 +92,9 @@ def unread_notifications() -> int:
 
 def unread_counts(user_id: int) -> tuple[int, int]:
     """Return a user's unread notifications and messages in one statement (the header's badges)."""
+    kept = g.get("page_badges")
+    if kept is not None and kept[0] == user_id:
+        return kept[1], kept[2]  # read with the reader's sign-in, nothing written since
     row = db.session.execute(_unread_counts_statement(), {"user_id": user_id}).one()
     return row[0] or 0, row[1] or 0
 
@@ -96,9 +102,50 @@ def unread_counts(user_id: int) -> tuple[int, int]:
 @cache
 def _unread_counts_statement() -> Select:
     # Each domain's own count, side by side: one round trip instead of two on every page.
-    return select(
-        unread_count_statement().scalar_subquery(), unread_messages_statement().scalar_subquery()
+    return select(*_badge_columns())
+
+
+@cache
+def _badge_columns() -> tuple[ColumnElement, ...]:
+    return (
+        unread_count_statement().scalar_subquery(),
+        unread_messages_statement().scalar_subquery(),
     )
+
+
+# Blueprints that never show the site header: their requests read no badges.
+HEADERLESS_BLUEPRINTS = frozenset(
+    {"api", "imageproxy", "media", "realtime", "ops", "bench", "spa", "metrics"}
+)
+
+
+def load_browser_user(identity: str) -> User | None:
+    """Load the user of a browser session; a full page also reads the header's badges with it."""
+    # The badges in the sign-in's own statement: one statement fewer on every signed-in page
+    # (bench/pages.py). Only a full page shows the header: a form post or an htmx fragment
+    # reads the user alone.
+    if request.method != "GET" or request.blueprint in HEADERLESS_BLUEPRINTS or is_htmx():
+        return sessions.browser_user(identity)
+    user, counts = sessions.browser_user_with(identity, _badge_columns())
+    if user is not None:
+        g.page_badges = (user.id, counts[0] or 0, counts[1] or 0)
+    return user
+
+
+def _forget_badges(*_args: Any) -> None:
+    # A write during the request (opening a conversation marks its messages read) may change the
+    # counts read with the sign-in: the header then counts again.
+    if g:
+        g.pop("page_badges", None)
+
+
+def _forget_badges_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget_badges()
+
+
+event.listen(Session, "after_flush", _forget_badges)
+event.listen(Session, "do_orm_execute", _forget_badges_on_write)
 
 
 def site_header() -> Markup:

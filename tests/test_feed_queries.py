@@ -66,7 +66,11 @@ def test_home_gives_the_same_pages_as_the_plain_query(world, monkeypatch, scan):
             return feeds.home(user=user, limit=15, cursor=cursor)
 
         def one_query(cursor, user=user, plain=plain):
-            return newest_first(plain, limit=15, cursor=cursor, viewer=user)
+            # Its own shape per reader: the plain query holds the reader's id as a literal.
+            shape = ("plain-home", user.id)
+            return newest_first(
+                shape, lambda _viewer_id: plain, {}, limit=15, cursor=cursor, viewer=user
+            )
 
         expected = walk(one_query, pages=8)
         assert walk(two_passes, pages=8) == expected and expected

@@ -87,6 +87,25 @@ def test_the_badges_count_at_once_and_the_logout_still_works(app):
     assert "Log in" in header(alice.get("/latest").text)
 
 
+def test_the_badges_read_with_the_sign_in_are_counted_again_after_a_write(app):
+    # A page reads both badges in its sign-in's statement; opening a conversation marks its
+    # messages read during the same GET, and that page's own header must already show it.
+    alice = signed_in(app, "alice")
+    make_user(app, "bob")
+    with app.test_request_context():
+        conversation, _new = messaging.start_conversation(
+            user=find_by_username("bob"), username="alice"
+        )
+        messaging.send_message(
+            conversation_id=conversation.id, sender=find_by_username("bob"), body="hi"
+        )
+        db.session.commit()
+        conversation_id = conversation.id
+    assert "1 unread message<" in badge(alice.get("/latest").text, "messages")
+    assert badge(alice.get(f"/messages/{conversation_id}").text, "messages") == ""
+    assert badge(alice.get("/latest").text, "messages") == ""
+
+
 def test_the_composer_is_kept_empty_and_carries_the_page_token(app):
     alice = signed_in(app, "alice")
     first, second = alice.get("/").text, alice.get("/").text

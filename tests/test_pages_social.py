@@ -389,3 +389,29 @@ def test_a_page_asked_for_a_limit_shows_that_many_and_keeps_it_on_the_next_page(
 def test_a_page_refuses_a_limit_outside_1_to_100(app, client, limit):
     make_user(app, "bob")
     assert client.get(f"/u/bob?limit={limit}").status_code == 422
+
+
+def test_profile_reads_follows_and_blocks_with_the_person(app, alice):
+    # One statement reads the person with the reader's follows, blocks and mute (issue 13):
+    # each answer must still come out right, on the profile and its people tabs.
+    from app.accounts.queries import find_by_username
+    from app.safety import services as safety
+
+    make_user(app, "bob")
+    page = alice.get("/u/bob").get_data(as_text=True)
+    assert 'aria-pressed="false"' in page and "Follows you" not in page
+    with app.test_request_context():
+        social.follow(follower=find_by_username("bob"), username="alice")
+        social.follow(follower=find_by_username("alice"), username="bob")
+        db.session.commit()
+    for path in ("/u/bob", "/u/BOB/followers", "/u/bob/following"):
+        page = alice.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "Follows you" in page and 'aria-pressed="true"' in page, path
+    with app.test_request_context():
+        safety.block(blocker=find_by_username("bob"), username="alice")
+        db.session.commit()
+    for path in ("/u/bob", "/u/bob/followers", "/u/bob/following"):
+        assert alice.get(path).status_code == 404, path
+    assert alice.get("/u/alice").status_code == 200  # one's own profile: no relation, no block
+    assert alice.get("/u/nobody-here").status_code == 404
+    assert alice.get("/u/bad%00name").status_code == 404

@@ -17,11 +17,6 @@ from app.ratelimits import user_or_address
 from app.redirects import go, local_or
 
 
-def load_session_user(identity: str) -> User | None:
-    """Load the user of a session or remember cookie, refusing ended sign-ins and suspensions."""
-    return sessions.browser_user(identity)
-
-
 def client_info() -> dict[str, str]:
     """Describe the caller for a sign-in record: its user agent and address."""
     return {

@@ -21,10 +21,18 @@ def get_user(user_id: int) -> User | None:
 
 def find_by_username(username: str) -> User | None:
     """Return the user with this username, ignoring case."""
+    key = username_key(username)
+    if key is None:
+        return None
+    return db.session.scalar(select(User).where(User.username_key == key))
+
+
+def username_key(username: str) -> str | None:
+    """Return the key ``users.username_key`` holds for this username; None if none can."""
     if not USERNAME_RE.match(username):
         # No account can have it, and PostgreSQL refuses some strings (NUL) with an error.
         return None
-    return db.session.scalar(select(User).where(User.username_key == identity_key(username)))
+    return identity_key(username)
 
 
 def find_by_email(email: str) -> User | None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BindParameter,
     Integer,
     Row,
     Select,
@@ -86,8 +87,12 @@ HOME_MARGIN = timedelta(seconds=10)
 
 def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return every post, newest first."""
-    query = select(Post).where(not_hidden(Post.author_id, viewer))
-    return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
+    return newest_first("latest", _latest, {}, limit=limit, cursor=cursor, viewer=viewer)
+
+
+def _latest(viewer_id: BindParameter[int] | None) -> Select:
+    query = select(Post)
+    return query if viewer_id is None else query.where(Post.author_id.not_in(hidden_ids(viewer_id)))
 
 
 def _home_sqlite(user: Reader, query: Select) -> Select:
@@ -318,10 +323,15 @@ def by_author(
     author: User, *, limit: int, cursor: str | None, viewer: User | None
 ) -> Page[PostView]:
     """Return one person's posts, newest first (none across a block; muting does not hide them)."""
-    query = select(Post).where(
-        Post.author_id == author.id, not_hidden(Post.author_id, viewer, muted=False)
-    )
-    return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
+    values = {"author_id": author.id}
+    return newest_first("by_author", _by_author, values, limit=limit, cursor=cursor, viewer=viewer)
+
+
+def _by_author(viewer_id: BindParameter[int] | None) -> Select:
+    query = select(Post).where(Post.author_id == bindparam("author_id", type_=Integer))
+    if viewer_id is None:
+        return query
+    return query.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
 
 
 def get_tag(name: str) -> Tag | None:
@@ -330,7 +340,13 @@ def get_tag(name: str) -> Tag | None:
     if not TAG_RE.match(name):
         # No tag can have it, and PostgreSQL refuses some strings (NUL) with an error.
         return None
-    return db.session.scalar(select(Tag).where(Tag.name == name))
+    return db.session.scalar(_tag_statement(), {"name": name})
+
+
+@cache
+def _tag_statement() -> Select:
+    # Built once: the tag page asks on every request.
+    return select(Tag).where(Tag.name == bindparam("name"))
 
 
 def tag_or_404(name: str) -> Tag:
@@ -343,19 +359,25 @@ def tag_or_404(name: str) -> Tag:
 
 def by_tag(tag: Tag, *, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return the posts with a tag, newest first, read from the tag's own index."""
-    query = (
-        select(Post)
-        .join(PostTag, PostTag.post_id == Post.id)
-        .where(PostTag.tag_id == tag.id, not_hidden(Post.author_id, viewer))
-    )
     return newest_first(
-        query,
+        "by_tag",
+        _by_tag,
+        {"tag_id": tag.id},
         limit=limit,
         cursor=cursor,
         viewer=viewer,
         created=PostTag.post_created_at,
         ident=PostTag.post_id,
     )
+
+
+def _by_tag(viewer_id: BindParameter[int] | None) -> Select:
+    query = (
+        select(Post)
+        .join(PostTag, PostTag.post_id == Post.id)
+        .where(PostTag.tag_id == bindparam("tag_id", type_=Integer))
+    )
+    return query if viewer_id is None else query.where(Post.author_id.not_in(hidden_ids(viewer_id)))
 
 
 def score(reactions: int, comments: int, age_hours: float) -> float:

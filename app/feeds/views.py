@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_babel import gettext as _
 
+from app.cards import empty_composer
 from app.feeds import queries
 from app.feeds.atom import FEED_SIZE, FeedInfo, atom_response
 from app.pagination import next_page_url, page_params
@@ -29,13 +30,15 @@ def _feed(tab: str):
         page = queries.latest(limit=limit, cursor=cursor, viewer=user)
     endpoint = {"home": "feeds.home", "latest": "feeds.latest", "trending": "feeds.trending"}[tab]
     next_url = next_page_url(endpoint, page)
+    composer = empty_composer() if user and not cursor else None
     return render_page(
         "feeds/feed.html",
         block="items" if cursor else None,
         tab=tab,
         page=page,
         next_url=next_url,
-        form=PostForm(formdata=None) if user else None,
+        composer=composer,
+        form=PostForm(formdata=None) if user and composer is None and not cursor else None,
     )
 
 

@@ -9,6 +9,7 @@ from pydantic import Field
 from app.accounts.payloads import UserSummary, user_summary
 from app.notifications.models import NOTIFICATION_TYPES
 from app.notifications.models import Notification as NotificationRow
+from app.notifications.queries import NotificationItem
 from app.payloads import LIST_MAX, Count, Id, ItemsPage, Payload, Request, Time, choice
 from app.timeutil import isoformat
 
@@ -68,7 +69,7 @@ class MarkRead(Request):
     ) = None
 
 
-def notification_payload(notification: NotificationRow) -> Notification:
+def notification_payload(notification: NotificationRow | NotificationItem) -> Notification:
     """Return a notification; a moderators' notice also says what was removed and why."""
     fields = {
         "id": notification.id,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -18,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     null,
     or_,
     select,
@@ -29,9 +30,16 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, keyset_page
+from app.pagination import (
+    Page,
+    after_cursor,
+    cursor_kinds,
+    cut_page,
+    decode_cursor,
+    keyset_page,
+)
 from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
-from app.safety.queries import blocked_by, hidden_ids, not_hidden
+from app.safety.queries import blocked_by, blocked_by_condition, hidden_ids, not_hidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +197,42 @@ def views_for(posts: Sequence[Post | PostRow], viewer: User | None) -> list[Post
     ]
 
 
+def views_in_order(
+    ids: list[int], viewer: User | None, *, hide_blocked: bool = False
+) -> list[PostView]:
+    """Return the posts with these ids, in this order, as the viewer sees them: one statement.
+
+    Plain rows with the viewer's reactions and bookmark, as the feeds read them (ORM posts,
+    their authors and a second statement cost the search page a fifth of its CPU).
+    ``hide_blocked`` leaves out posts by people a block separates from the viewer.
+    """
+    if not ids:
+        return []
+    values: dict[str, object] = {"ids": ids}
+    if viewer is not None:
+        values["viewer_id"] = viewer.id
+    statement = _views_statement(db.engine.dialect.name, viewer is not None, hide_blocked)
+    rows = db.session.execute(statement, values).all()
+    if viewer is None:
+        found = {row[0]: PostView(post_row(row)) for row in rows}
+    else:
+        found = {row[0]: viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows}
+    return [found[ident] for ident in ids if ident in found]
+
+
+@cache
+def _views_statement(_dialect: str, with_viewer: bool, hide_blocked: bool) -> Select:
+    # Built once per shape: building it cost more CPU than PostgreSQL's work.
+    columns: list[ColumnElement] = [*POST_ROW_COLUMNS]
+    statement = select(*columns).join(User, User.id == Post.author_id)
+    if with_viewer:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        statement = statement.add_columns(*viewer_columns(viewer_id))
+        if hide_blocked:
+            statement = statement.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
+    return statement.where(ids_in(Post.id, "ids"))
+
+
 def view_of(post: Post, viewer: User | None) -> PostView:
     """Return one loaded post as the viewer sees it."""
     return views_for([post], viewer)[0]
@@ -203,30 +247,75 @@ def post_view(post_id: int, viewer: User | None) -> PostView | None:
 
 
 def newest_first(
-    query: Select,
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    values: dict[str, Any],
     *,
     limit: int,
     cursor: str | None,
     viewer: User | None,
-    created=Post.created_at,
-    ident=Post.id,
+    created: ColumnElement[datetime] = Post.created_at,
+    ident: ColumnElement[int] = Post.id,
 ) -> Page[PostView]:
-    """Run a posts query newest first with a (created_at, id) keyset cursor, as PostRows.
+    """Run a posts list newest first with a (created_at, id) keyset cursor, as PostRows.
 
-    ``query`` selects ``Post`` with its joins and conditions; the page reads plain columns, the
-    author's and the viewer's reactions and bookmark in one statement (no ORM objects, no
-    second statement: both cost more CPU than the database's work, bench/pages.py).
+    ``build(viewer_id)`` returns the list's query: it selects ``Post`` with its joins and
+    conditions, its values bound by name (given in ``values``) and the viewer's id bound as
+    ``viewer_id`` (None when signed out). The statement is built once per ``shape``, viewer
+    and cursor, then only bound: building it cost more CPU than PostgreSQL's work on the tag
+    and profile pages (bench/pages.py). The page reads plain columns, the author's and the
+    viewer's reactions and bookmark in one statement (no ORM objects, no second statement).
     """
-    columns = [*POST_ROW_COLUMNS]
+    after = decode_cursor(cursor, *cursor_kinds((created, ident)))
+    statement = _newest_first_statement(
+        shape, build, viewer is not None, bool(after), created, ident, db.engine.dialect.name
+    )
+    values = {**values, "page": limit + 1}
     if viewer is not None:
-        columns.extend(viewer_columns(literal(viewer.id, Integer)))
-    rows = query.with_only_columns(*columns).join(User, User.id == Post.author_id)
-    page = keyset_page(rows, key=(created, ident), limit=limit, cursor=cursor, row_key=row_key)
+        values["viewer_id"] = viewer.id
+    if after:
+        values["after_time"], values["after_id"] = after
+    rows = db.session.execute(statement, values).all()
+    page = cut_page(rows, limit=limit, key=row_key)
     if viewer is None:
         return page.with_items([PostView(post_row(row)) for row in page.items])
     return page.with_items(
         [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
     )
+
+
+_NEWEST_FIRST: dict[Hashable, Select] = {}
+
+
+def _newest_first_statement(
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    with_viewer: bool,
+    with_cursor: bool,
+    created: ColumnElement[datetime],
+    ident: ColumnElement[int],
+    dialect: str,
+) -> Select:
+    key = (shape, with_viewer, with_cursor, dialect)
+    statement = _NEWEST_FIRST.get(key)
+    if statement is not None:
+        return statement
+    viewer_id = bindparam("viewer_id", type_=Integer) if with_viewer else None
+    columns = [*POST_ROW_COLUMNS]
+    if viewer_id is not None:
+        columns.extend(viewer_columns(viewer_id))
+    statement = build(viewer_id).with_only_columns(*columns).join(User, User.id == Post.author_id)
+    if with_cursor:
+        cursor = (
+            bindparam("after_time", type_=created.type),
+            bindparam("after_id", type_=Integer),
+        )
+        statement = statement.where(after_cursor((created, ident), cursor))
+    statement = statement.order_by(created.desc(), ident.desc()).limit(
+        bindparam("page", type_=Integer)
+    )
+    _NEWEST_FIRST[key] = statement
+    return statement
 
 
 def row_key(row: Row) -> tuple[datetime, int]:
@@ -249,17 +338,62 @@ class CommentView:
     hidden: bool = False
 
 
-def placeholder_ids(post_id: int, viewer: User | None) -> set[int]:
+@dataclass
+class PostPage:
+    """What the post page reads with its post: the view, and whether any comment is hidden."""
+
+    view: PostView
+    # Some comment is by someone a block separates from the viewer (then placeholder_ids).
+    hidden_comments: bool = False
+
+
+def post_page(post_id: int, viewer: User | None) -> PostPage | None:
+    """Return a post as the viewer sees it, for its page, in one statement; None as post_view.
+
+    The post and its author, the viewer's reactions and bookmark, whether its author blocked
+    the viewer and whether a comment's author is hidden from them: five statements before
+    (bench/pages.py).
+    """
+    if viewer is None:
+        post = get_post(post_id)
+        return PostPage(PostView(post)) if post is not None else None
+    values = {"post_id": post_id, "viewer_id": viewer.id}
+    row = db.session.execute(_post_page_statement(), values).first()
+    if row is None or (row.blocked_by and viewer.id != row[0].author_id):
+        return None
+    return PostPage(viewed(row[0], row.my_reactions, row.bookmarked), bool(row.hidden_comments))
+
+
+@cache
+def _post_page_statement() -> Select:
+    # Built once: building it cost more CPU than running it.
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    blocked = blocked_by_condition(Post.author_id, viewer_id)
+    hidden = exists().where(
+        Comment.post_id == Post.id, Comment.author_id.in_(hidden_ids(viewer_id, muted=False))
+    )
+    return select(
+        Post,
+        *viewer_columns(viewer_id),
+        blocked.label("blocked_by"),
+        hidden.label("hidden_comments"),
+    ).where(Post.id == bindparam("post_id", type_=Integer))
+
+
+def placeholder_ids(
+    post_id: int, viewer: User | None, *, any_hidden: bool | None = None
+) -> set[int]:
     """Return the post's comments by people blocked either way that must keep their place.
 
     A hidden comment with a visible reply somewhere below it stays as a placeholder, so the
     thread keeps its shape; other hidden comments are left out (``shown_comments``).
+    ``any_hidden``: whether any comment's author is hidden, when already read (``post_page``).
     """
-    if viewer is None:
+    if viewer is None or any_hidden is False:
         return set()
     hidden_authors = hidden_ids(viewer.id, muted=False)
     # Most threads hold nobody hidden from the viewer: one cheap check before reading the tree.
-    if not db.session.scalar(
+    if any_hidden is None and not db.session.scalar(
         select(exists().where(Comment.post_id == post_id, Comment.author_id.in_(hidden_authors)))
     ):
         return set()
@@ -347,24 +481,53 @@ class Thread:
     hidden: bool = False
 
 
-def comment_threads(post_id: int, *, viewer: User | None = None, limit: int = 500) -> list[Thread]:
+def comment_threads(
+    post_id: int,
+    *,
+    viewer: User | None = None,
+    limit: int = 500,
+    any_hidden: bool | None = None,
+) -> list[Thread]:
     """Return a post's comments as the viewer sees them, as trees, oldest first at each level."""
-    placeholders = placeholder_ids(post_id, viewer)
+    placeholders = placeholder_ids(post_id, viewer, any_hidden=any_hidden)
     # Plain rows, not ORM objects: hydrating 60 comments and their authors was a third of the
     # post page's CPU (bench/pages.py --profile).
-    query = (
-        select(*COMMENT_ROW_COLUMNS)
-        .join(User, User.id == Comment.author_id)
-        .where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
-    )
-    statement = query.order_by(Comment.created_at, Comment.id).limit(limit)
-    rows = [comment_row(row) for row in db.session.execute(statement)]
+    if placeholders:
+        query = (
+            select(*COMMENT_ROW_COLUMNS)
+            .join(User, User.id == Comment.author_id)
+            .where(Comment.post_id == post_id, shown_comments(viewer, placeholders))
+        )
+        statement = query.order_by(Comment.created_at, Comment.id).limit(limit)
+        result = db.session.execute(statement)
+    else:  # nearly always: a statement built once
+        values = {"post_id": post_id, "limit": limit}
+        if viewer is not None:
+            values["viewer_id"] = viewer.id
+        result = db.session.execute(_comments_statement(viewer is not None), values)
+    rows = [comment_row(row) for row in result]
     nodes = {row.id: Thread(row, hidden=row.id in placeholders) for row in rows}
     roots: list[Thread] = []
     for row in rows:
         parent = nodes.get(row.parent_id) if row.parent_id else None
         (parent.replies if parent else roots).append(nodes[row.id])
     return roots
+
+
+@cache
+def _comments_statement(with_viewer: bool) -> Select:
+    # A post's comments as shown_comments keeps them when none is a placeholder.
+    statement = (
+        select(*COMMENT_ROW_COLUMNS)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.post_id == bindparam("post_id", type_=Integer))
+    )
+    if with_viewer:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        statement = statement.where(Comment.author_id.not_in(hidden_ids(viewer_id, muted=False)))
+    return statement.order_by(Comment.created_at, Comment.id).limit(
+        bindparam("limit", type_=Integer)
+    )
 
 
 def get_comment(comment_id: int) -> Comment | None:
@@ -374,26 +537,44 @@ def get_comment(comment_id: int) -> Comment | None:
 
 def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
     """Return the posts a user saved, newest bookmark first (none across a block)."""
-    # PostRows with the reader's reactions in the same statement, as the feeds read them. An
-    # alias: viewer_columns' own look at bookmarks must not correlate with this one.
+    # PostRows with the reader's reactions in the same statement, as the feeds read them, from
+    # a statement built once (each request binds its values).
+    after = decode_cursor(cursor, datetime, int)
+    values: dict[str, Any] = {"viewer_id": user.id, "page": limit + 1}
+    if after:
+        values["after_time"], values["after_id"] = after
+    rows = db.session.execute(_bookmarks_statement(bool(after)), values).all()
+    page = cut_page(rows, limit=limit, key=lambda row: (row.saved_at, row.id))
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    )
+
+
+@cache
+def _bookmarks_statement(with_cursor: bool) -> Select:
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    # An alias: viewer_columns' own look at bookmarks must not correlate with this one.
     saved = aliased(Bookmark, name="saved")
-    query = (
+    statement = (
         select(
             *POST_ROW_COLUMNS,
-            *viewer_columns(literal(user.id, Integer)),
+            *viewer_columns(viewer_id),
             saved.created_at.label("saved_at"),
         )
         .join(User, User.id == Post.author_id)
         .join(saved, saved.post_id == Post.id)
-        .where(saved.user_id == user.id, not_hidden(Post.author_id, user, muted=False))
+        .where(
+            saved.user_id == viewer_id,
+            Post.author_id.not_in(hidden_ids(viewer_id, muted=False)),
+        )
     )
-    page = keyset_page(
-        query,
-        key=(saved.created_at, saved.post_id),
-        limit=limit,
-        cursor=cursor,
-        row_key=lambda row: (row.saved_at, row.id),
-    )
-    return page.with_items(
-        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
+    key = (saved.created_at, saved.post_id)
+    if with_cursor:
+        cursor = (
+            bindparam("after_time", type_=saved.created_at.type),
+            bindparam("after_id", type_=Integer),
+        )
+        statement = statement.where(after_cursor(key, cursor))
+    return statement.order_by(*(column.desc() for column in key)).limit(
+        bindparam("page", type_=Integer)
     )

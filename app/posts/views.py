@@ -28,8 +28,11 @@ def _view_or_404(post_id: int):
 
 def render_post_page(post_id: int, *, block: str | None = None, status: int = 200, **forms):
     """Render the post page, or one of its blocks for htmx."""
-    view = _view_or_404(post_id)
     user = viewer()
+    found = queries.post_page(post_id, user)
+    if found is None:
+        abort(404)
+    view = found.view
     edit_form = forms.get("edit_form")
     if edit_form is None and user is not None and user.id == view.post.author_id:
         # Only its author sees the edit form: nobody else pays for building it.
@@ -41,7 +44,7 @@ def render_post_page(post_id: int, *, block: str | None = None, status: int = 20
         "posts/post.html",
         block=block,
         view=view,
-        threads=queries.comment_threads(post_id, viewer=user),
+        threads=queries.comment_threads(post_id, viewer=user, any_hidden=found.hidden_comments),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         # A comment edit that failed: (comment id, form with its messages).
         comment_edit=forms.get("comment_edit"),

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from app.accounts.models import User
 from app.realtime import presence
-from app.safety.queries import blocked_among
+from app.safety.queries import Standing, blocked_among
 
 
 def visible_to(viewer_id: int, user_ids: Iterable[int]) -> list[int]:
@@ -32,3 +32,10 @@ def is_online_for(viewer: User | None, user_id: int) -> bool | None:
     """Tell whether the viewer sees this user online (None: unknown)."""
     # Someone hidden by a block reads as offline, never as unknown, so the answer tells nothing.
     return presence.state(online_for(viewer, [user_id]), user_id)
+
+
+def is_online_given(standing: Standing, user_id: int) -> bool | None:
+    """Tell whether the viewer sees this user online, knowing their standing (None: unknown)."""
+    if standing.blocking or standing.blocked_by:
+        return False  # as is_online_for: a block reads as offline, never as unknown
+    return presence.state(presence.online_ids([user_id]), user_id)

@@ -37,7 +37,7 @@ from app.cache import get_or_set
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
-from app.posts.queries import PostView, ids_in, views_for
+from app.posts.queries import PostView, ids_in, views_for, views_in_order
 from app.safety.queries import hidden_ids, not_hidden
 from app.timeutil import isoformat, utcnow
 
@@ -198,8 +198,7 @@ def _search_posts_ranked(
         keys = _ranked_keys(tsquery, not_hidden(Post.author_id, viewer, muted=False), after, want)
     page = cut_page(keys, limit=limit, key=lambda key: key)
     ids = [post_id for _, post_id, _ in page.items]
-    posts = {post.id: post for post in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
-    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+    return page.with_items(views_in_order(ids, viewer))
 
 
 def _first_keys(
@@ -427,13 +426,7 @@ def _search_posts_postgresql(
         ranked = [key for key in ranked if key < (after[0], after[1])]
     page = cut_page(ranked, limit=limit, key=lambda ranked_key: (*ranked_key, *floor_key))
     ids = [post_id for _, post_id in page.items]
-    posts = {
-        post.id: post
-        for post in db.session.scalars(
-            select(Post).where(Post.id.in_(ids), not_hidden(Post.author_id, viewer, muted=False))
-        )
-    }
-    return page.with_items(views_for([posts[i] for i in ids if i in posts], viewer))
+    return page.with_items(views_in_order(ids, viewer, hide_blocked=True))
 
 
 def _ranked(source, tsquery, pass_: int = 0) -> Select:

@@ -11,8 +11,7 @@ from app.feeds import queries as feeds
 from app.feeds.atom import FEED_SIZE, FeedInfo, absolute, atom_response
 from app.pagination import next_page_url, page_params
 from app.redirects import referrer_or, see_other
-from app.safety import queries as safety
-from app.safety.visibility import is_online_for
+from app.safety.visibility import is_online_given
 from app.social import queries, services
 from app.web import is_htmx, render_page
 from app.web_helpers import viewer
@@ -23,7 +22,8 @@ bp = Blueprint("social", __name__)
 @bp.get("/u/<username>")
 def profile(username: str):
     """Show someone's profile and posts."""
-    user = queries.user_or_404(username, viewer=viewer())
+    found = queries.profile_or_404(username, viewer=viewer())
+    user = found.user
     if user.username != username:
         return redirect(url_for("social.profile", username=user.username), code=301)
     limit, cursor = page_params(20)
@@ -33,9 +33,9 @@ def profile(username: str):
         "social/profile.html",
         block="items" if cursor else None,
         user=user,
-        relation=queries.relation(viewer(), user),
-        standing=safety.standing(viewer(), user),
-        online=is_online_for(viewer(), user.id),
+        relation=found.relation,
+        standing=found.standing,
+        online=is_online_given(found.standing, user.id),
         tab="posts",
         page=page,
         next_url=next_url,
@@ -64,7 +64,8 @@ def profile_feed(username: str):
 
 
 def _people(username: str, tab: str):
-    user = queries.user_or_404(username, viewer=viewer())
+    found = queries.profile_or_404(username, viewer=viewer())
+    user = found.user
     limit, cursor = page_params(30)
     lister = queries.followers if tab == "followers" else queries.following
     page = lister(user, limit=limit, cursor=cursor, viewer=viewer())
@@ -74,9 +75,9 @@ def _people(username: str, tab: str):
         "social/profile.html",
         block="people" if cursor else None,
         user=user,
-        relation=queries.relation(viewer(), user),
-        standing=safety.standing(viewer(), user),
-        online=is_online_for(viewer(), user.id),
+        relation=found.relation,
+        standing=found.standing,
+        online=is_online_given(found.standing, user.id),
         tab=tab,
         people=page.items,
         followed=queries.following_ids(viewer(), [p.id for p in page.items]),
