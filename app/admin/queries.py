@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import distinct, func, or_, select, tuple_, union
+from sqlalchemy import distinct, false, func, or_, select, tuple_, union
 
 from app.accounts.models import ROLES, User
 from app.accounts.rules import identity_key
@@ -190,7 +190,7 @@ def activity(user: User, *, recent: int = 5, reports: int = 20) -> Activity:
     posts = list(
         db.session.scalars(
             select(Post)
-            .where(Post.author_id == user.id)
+            .where(Post.author_id == user.id, Post.draft == false())
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(recent)
         )

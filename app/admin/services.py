@@ -446,7 +446,11 @@ def delete_post_as(*, actor: User, post_id: int, reason: str | None = None) -> N
     """Delete a post: the author's own delete, or staff removing it (audited, author told)."""
     from app.posts import services as posts
 
-    post = posts.get_post_or_404(post_id)
+    try:
+        post = posts.get_post_or_404(post_id)
+    except NotFound:
+        # Its author finds their own draft; to anyone else a draft does not exist.
+        post = posts.get_post_or_404(post_id, viewer=actor, drafts=True)
     if actor.id != post.author_id and actor.is_staff:
         remove_post(actor=actor, post_id=post_id, reason=reason or _("Removed by a moderator."))
     else:

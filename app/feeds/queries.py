@@ -16,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     insert,
     or_,
@@ -38,7 +39,9 @@ from app.posts.queries import (
     PostView,
     ids_in,
     newest_first,
+    pinned_posts,
     post_row,
+    published,
     viewed,
     viewer_columns,
     views_for,
@@ -71,7 +74,7 @@ FROM (
            (1 + reactions_count + :comment_weight * comments_count)::float8
            / power(extract(epoch FROM (:now - created_at))::float8 / 3600 + 2, :gravity) AS score
     FROM posts
-    WHERE created_at > :since
+    WHERE created_at > :since AND NOT draft
     ORDER BY score DESC, id DESC
     LIMIT :size
 ) AS s
@@ -86,7 +89,7 @@ HOME_MARGIN = timedelta(seconds=10)
 
 def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
     """Return every post, newest first."""
-    query = select(Post).where(not_hidden(Post.author_id, viewer))
+    query = select(Post).where(published(), not_hidden(Post.author_id, viewer))
     return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
 
 
@@ -96,6 +99,7 @@ def _home_sqlite(user: Reader, query: Select) -> Select:
     return query.where(
         or_(Post.author_id == user.id, Post.author_id.in_(followed)),
         not_hidden(Post.author_id, user),
+        published(),
     )
 
 
@@ -212,6 +216,7 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
     fresh = exists().where(
         newer.created_at > bindparam("since", type_=Post.created_at.type),
         newer.author_id.in_(seen),
+        newer.draft == false(),
         ids_in(newer.id, "known", negate=True),
     )
     checks = sign_in_columns() if with_sign_in else ()
@@ -271,7 +276,8 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
         .where(Follow.follower_id == user_id, Follow.followee_id.not_in(hidden_ids(user_id)))
         .union_all(select(user_id.label("author_id")))
     )
-    newest = before_cursor(select(Post.id, Post.created_at, Post.author_id))
+    # The time index carries draft (migration 0014): drafts are left out on the index alone.
+    newest = before_cursor(select(Post.id, Post.created_at, Post.author_id).where(published()))
     newest = (
         newest.order_by(Post.created_at.desc(), Post.id.desc())
         .limit(bindparam("scan", type_=Integer))
@@ -287,7 +293,7 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
     found = select(func.count()).select_from(recent).scalar_subquery()
     followed = authors.subquery("followed")
     per_author = before_cursor(
-        select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id)
+        select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id, published())
     )
     per_author = (
         per_author.order_by(Post.created_at.desc(), Post.id.desc())
@@ -317,11 +323,21 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
 def by_author(
     author: User, *, limit: int, cursor: str | None, viewer: User | None
 ) -> Page[PostView]:
-    """Return one person's posts, newest first (none across a block; muting does not hide them)."""
+    """Return one person's posts, pinned ones first, then newest first.
+
+    None across a block; muting does not hide them. The pinned posts (at most PINS_MAX) open
+    the first page and are left out of the rest, so a walk returns each post once; the first
+    page's other posts make up the limit (at least one).
+    """
+    hidden = not_hidden(Post.author_id, viewer, muted=False)
     query = select(Post).where(
-        Post.author_id == author.id, not_hidden(Post.author_id, viewer, muted=False)
+        Post.author_id == author.id, hidden, published(), Post.pinned_at.is_(None)
     )
-    return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
+    if cursor is not None:
+        return newest_first(query, limit=limit, cursor=cursor, viewer=viewer)
+    pins = pinned_posts(author.id, viewer)
+    page = newest_first(query, limit=max(limit - len(pins), 1), cursor=None, viewer=viewer)
+    return page.with_items([*pins, *page.items])
 
 
 def get_tag(name: str) -> Tag | None:
@@ -423,7 +439,7 @@ def compute_snapshot() -> int:
 def _rank_in_python(snapshot_id: int, now: datetime) -> None:
     rows = db.session.execute(
         select(Post.id, Post.created_at, Post.reactions_count, Post.comments_count).where(
-            Post.created_at > now - TRENDING_WINDOW
+            Post.created_at > now - TRENDING_WINDOW, published()
         )
     ).all()
     ranked = sorted(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    false,
     func,
     literal,
     null,
@@ -30,7 +31,15 @@ from sqlalchemy.orm import aliased
 from app.accounts.models import User
 from app.extensions import db
 from app.pagination import Page, keyset_page
-from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
+from app.posts.models import (
+    REACTION_KINDS,
+    Bookmark,
+    Comment,
+    Post,
+    PostRevision,
+    PostShape,
+    Reaction,
+)
 from app.safety.queries import blocked_by, hidden_ids, not_hidden
 
 
@@ -70,9 +79,12 @@ class PostRow(PostShape):
     laugh_count: int
     insightful_count: int
     celebrate_count: int
+    pinned_at: datetime | None = None
+    draft: bool = False
 
 
-# The columns of PostRow, then the author's; post_row reads them in this order.
+# The columns of PostRow, then the author's, then its pin and draft mark; post_row reads them
+# in this order.
 POST_ROW_COLUMNS = (
     Post.id,
     Post.author_id,
@@ -90,12 +102,14 @@ POST_ROW_COLUMNS = (
     User.username,
     User.display_name,
     User.avatar_url,
+    Post.pinned_at,
+    Post.draft,
 )
 
 
 def post_row(row: Row | Sequence) -> PostRow:
     """Return a PostRow from a row that starts with ``POST_ROW_COLUMNS``."""
-    return PostRow(row[0], AuthorRow(row[13], row[14], row[15]), *row[1:13])
+    return PostRow(row[0], AuthorRow(row[13], row[14], row[15]), *row[1:13], row[16], row[17])
 
 
 def viewer_columns(viewer_id: ColumnElement[int]) -> tuple[ColumnElement, ColumnElement]:
@@ -194,10 +208,15 @@ def view_of(post: Post, viewer: User | None) -> PostView:
     return views_for([post], viewer)[0]
 
 
-def post_view(post_id: int, viewer: User | None) -> PostView | None:
-    """Return one post as the viewer sees it; None when its author blocked the viewer."""
+def post_view(post_id: int, viewer: User | None, *, drafts: bool = False) -> PostView | None:
+    """Return one post as the viewer sees it; None when its author blocked the viewer.
+
+    A draft is seen only with ``drafts`` and only by its author.
+    """
     post = get_post(post_id)
     if post is None or blocked_by(post.author_id, viewer):
+        return None
+    if post.draft and not (drafts and viewer is not None and viewer.id == post.author_id):
         return None
     return views_for([post], viewer)[0]
 
@@ -397,3 +416,59 @@ def bookmarks_page(user: User, *, limit: int, cursor: str | None) -> Page[PostVi
     return page.with_items(
         [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
     )
+
+
+def published() -> ColumnElement[bool]:
+    """Return the condition that keeps drafts out of a list of posts."""
+    return Post.draft == false()
+
+
+def drafts_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
+    """Return a user's drafts, newest first (their own partial index: no walk over their posts)."""
+    query = select(Post).where(Post.author_id == user.id, Post.draft)
+    return newest_first(query, limit=limit, cursor=cursor, viewer=None)
+
+
+def pinned_posts(author_id: int, viewer: User | None) -> list[PostView]:
+    """Return an author's pinned posts, last pinned first, in one statement (at most PINS_MAX)."""
+    columns = [*POST_ROW_COLUMNS]
+    if viewer is not None:
+        columns.extend(viewer_columns(literal(viewer.id, Integer)))
+    statement = (
+        select(*columns)
+        .join(User, User.id == Post.author_id)
+        .where(
+            Post.author_id == author_id,
+            Post.pinned_at.is_not(None),
+            Post.draft == false(),
+            not_hidden(Post.author_id, viewer, muted=False),
+        )
+        .order_by(Post.pinned_at.desc(), Post.id.desc())
+    )
+    rows = db.session.execute(statement).all()
+    if viewer is None:
+        return [PostView(post_row(row)) for row in rows]
+    return [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A post's body as it was, and when that body was written."""
+
+    body: str
+    edited_at: datetime
+
+
+def revisions_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Revision]:
+    """Return a post's earlier bodies, newest first; the caller checked the post is visible."""
+    query = select(PostRevision.body, PostRevision.edited_at, PostRevision.id).where(
+        PostRevision.post_id == post_id
+    )
+    page = keyset_page(
+        query,
+        key=(PostRevision.edited_at, PostRevision.id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row.edited_at, row.id),
+    )
+    return page.with_items([Revision(row.body, row.edited_at) for row in page.items])
