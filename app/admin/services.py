@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 
 from app.accounts import services as accounts
 from app.accounts.models import ROLES, User
@@ -362,7 +362,10 @@ def remove_user_content(*, actor: User, username: str, reason: str) -> dict[str,
             .order_by(Comment.id.desc())
         )
     )
-    post_ids = list(db.session.scalars(select(Post.id).where(Post.author_id == user.id)))
+    # Their drafts stay theirs: nobody else knows of them, and nobody else sees them.
+    post_ids = list(
+        db.session.scalars(select(Post.id).where(Post.author_id == user.id, Post.draft == false()))
+    )
     counts = {"posts": len(post_ids), "comments": len(comment_ids)}
     with _transaction():
         for comment_id in comment_ids:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.extensions import db
-from app.pagination import Page, keyset_page
+from app.pagination import Page, decode_cursor, keyset_page
 from app.posts.models import (
     REACTION_KINDS,
     Bookmark,
@@ -457,6 +457,7 @@ class Revision:
 
     body: str
     edited_at: datetime
+    id: int = 0
 
 
 def revisions_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Revision]:
@@ -471,4 +472,21 @@ def revisions_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Revi
         cursor=cursor,
         row_key=lambda row: (row.edited_at, row.id),
     )
-    return page.with_items([Revision(row.body, row.edited_at) for row in page.items])
+    return page.with_items([Revision(row.body, row.edited_at, row.id) for row in page.items])
+
+
+def newer_body(post: Post | PostRow, cursor: str | None) -> str:
+    """Return the body just newer than a revisions page's first: the post's, or the cursor's.
+
+    A later page's cursor names the previous page's last revision, the newer neighbour of its
+    first one (one primary-key read).
+    """
+    after = decode_cursor(cursor, datetime, int)
+    if not after:
+        return post.body
+    body = db.session.scalar(
+        select(PostRevision.body).where(
+            PostRevision.id == after[1], PostRevision.post_id == post.id
+        )
+    )
+    return post.body if body is None else body

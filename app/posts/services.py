@@ -136,6 +136,20 @@ def _go_public(post: Post, *, author_id: int, tag_names: list[str], mentions: li
     _announce(post)
 
 
+def save_draft(
+    *, author: User, body: str, tags: list[str] | None = None, draft_id: int | None = None
+) -> Post:
+    """Keep a draft: a new one, or new words for the author's draft ``draft_id``."""
+    if draft_id is None:
+        return create_post(author=author, body=body, tags=tags, draft=True)
+    post = get_post_or_404(draft_id, viewer=author, drafts=True)
+    if post.author_id != author.id:
+        raise NotFound(_("That post does not exist or was deleted."))
+    if not post.draft:
+        raise Conflict(_("That draft is published already: edit the post instead."))
+    return edit_post(post_id=post.id, editor=author, body=body, tags=tags)
+
+
 def publish_post(
     *, post_id: int, author: User, body: str | None = None, tags: list[str] | None = None
 ) -> Post:
