@@ -76,11 +76,11 @@ class Post(Payload):
     url: Annotated[str, Field(description="The post's page, `/p/<id>`.")]
     pinned: Annotated[
         bool, Field(description="Pinned by its author: it comes first on their profile.")
-    ] = False
+    ]
     draft: Annotated[
         bool,
         Field(description="A draft: seen by its author alone until `POST /posts/{id}/publish`."),
-    ] = False
+    ]
 
 
 class PostList(ItemsPage[Post]):
