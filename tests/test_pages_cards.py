@@ -287,7 +287,7 @@ CEILINGS = {
     "/latest": 3,  # its posts with the reader's reactions and bookmarks, in one
     "/trending": 3,
     "/tags/pages": 4,
-    "/u/bob": 8,
+    "/u/bob": 9,  # its first page reads the pinned posts first (one statement, at most 3)
     "/search?q=needle": 7,  # PostgreSQL's ranked search reads more than SQLite's FTS5
     "/notifications": 3,
     "/bookmarks": 3,

@@ -38,7 +38,9 @@ from app.ratelimits import preview_limit
 )
 def create_post(body: PostCreate):
     """Publish a post, or keep it as a draft."""
-    post = services.create_post(author=api_user(), body=body.body, tags=body.tags, draft=body.draft)
+    post = services.create_post(
+        author=api_user(), body=body.body, tags=body.tags, draft=bool(body.draft)
+    )
     return post_payload(queries.view_of(post, api_user())), 201
 
 

@@ -138,12 +138,12 @@ class PostCreate(Request):
     body: PostBody  # type: ignore[valid-type]
     tags: Tags | None = None
     draft: Annotated[
-        bool,
+        bool | None,
         Field(
             description="Keep it as a draft: seen by you alone, in no feed, nobody notified "
-            "until it is published."
+            "until it is published (false or null: publish now)."
         ),
-    ] = False
+    ] = None
 
 
 class Revision(Payload):

@@ -28,9 +28,11 @@ def _view_or_404(post_id: int):
     return view
 
 
-def render_post_page(post_id: int, *, block: str | None = None, status: int = 200, **forms):
-    """Render the post page, or one of its blocks for htmx."""
-    view = _view_or_404(post_id)
+def render_post_page(
+    post_id: int, *, block: str | None = None, status: int = 200, view=None, **forms
+):
+    """Render the post page, or one of its blocks for htmx (``view``: the post, read already)."""
+    view = view or _view_or_404(post_id)
     user = viewer()
     edit_form = forms.get("edit_form")
     if edit_form is None and user is not None and user.id == view.post.author_id:
@@ -55,12 +57,12 @@ def render_post_page(post_id: int, *, block: str | None = None, status: int = 20
 @bp.get("/p/<id:post_id>")
 def show_post(post_id: int):
     """Show a post with its discussion (its author's draft opens in the draft editor)."""
-    user = viewer()
-    if user is not None and queries.post_view(post_id, user) is None:
-        own = queries.post_view(post_id, user, drafts=True)
-        if own is not None:
-            return redirect(url_for("posts.edit_draft", post_id=post_id), code=303)
-    return render_post_page(post_id)
+    view = queries.post_view(post_id, viewer(), drafts=True)
+    if view is None:
+        abort(404)
+    if view.post.draft:  # found with drafts=True: the viewer's own
+        return redirect(url_for("posts.edit_draft", post_id=post_id), code=303)
+    return render_post_page(post_id, view=view)
 
 
 @bp.post("/posts")

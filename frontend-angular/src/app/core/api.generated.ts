@@ -2027,10 +2027,10 @@ export interface components {
             body: string;
             /**
              * Draft
-             * @description Keep it as a draft: seen by you alone, in no feed, nobody notified until it is published.
-             * @default false
+             * @description Keep it as a draft: seen by you alone, in no feed, nobody notified until it is published (false or null: publish now).
+             * @default null
              */
-            draft?: boolean;
+            draft?: boolean | null;
             /**
              * Tags
              * @default null
