@@ -170,6 +170,17 @@ def publish_post(
         tag_names = rules.normalize_tags(kept, rendered.tags)
     else:
         tag_names = rules.normalize_tags(tags, rendered.tags)
+    # Claimed with one conditional write: of two publishes at once (a double click), only
+    # one counts, tags and notifies; the other finds it published.
+    claimed = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.draft.is_(True))
+        .values(draft=False)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return get_post_or_404(post_id, viewer=author)
     post.body = new_body
     post.body_html = rendered.html
     post.body_text = rendered.text
