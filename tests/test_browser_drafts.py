@@ -71,3 +71,18 @@ def test_pin_button_swaps_the_card(page, live_server, app):
     wait_settled(page)
     assert "Pinned" in page.locator(f"#post-{post_id}").inner_text()
     assert page.console_errors == []
+
+
+def test_save_draft_button_keeps_the_words_without_posting(page, live_server, app):
+    make_user(app, "ida")
+    sign_in(page, live_server, "ida")
+    page.locator("#body").fill("Not ready yet")
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("#draft-status").get_by_text("Draft saved at").wait_for(timeout=5_000)
+    wait_settled(page)
+    assert [body for _id, body in drafts_of(app, "ida")] == ["Not ready yet"]
+    assert page.locator("#feed-items article.post").count() == 0
+    assert page.locator("#body").input_value() == "Not ready yet"
+    page.goto(f"{live_server}/drafts")
+    assert "Not ready yet" in page.locator("#draft-items").inner_text()
+    assert page.console_errors == []
