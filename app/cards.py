@@ -265,6 +265,7 @@ def post_version(post: Post) -> int:
             post.comments_count,
             tuple(post.reactions.values()),
             post.tags_text,
+            post.pinned_at,
             author.name,
             author.username,
             author.avatar_url,

@@ -137,6 +137,10 @@ def build_world(app: Flask) -> World:
         )
         ids.update(post=post.id, comment=comment.id, reply=reply.id)
         ids["dave_post"] = posts.create_post(author=dave, body="dave posts #python").id
+        # Alice's draft: nobody else may find its words anywhere (feeds, search, admin pages).
+        ids["draft"] = posts.create_post(
+            author=alice, body=f"SECRET-DRAFT-{mark} @erin #python", draft=True
+        ).id
         from app.media import services as media
         from tests.media_files import png
 
@@ -259,6 +263,7 @@ def build_world(app: Flask) -> World:
     for username in EXTRAS:
         world.secrets[f"{username}@example.com"] = set(staff)
     world.secrets[f"SECRET-DM-{mark}"] = {"owner"}
+    world.secrets[f"SECRET-DRAFT-{mark}"] = {"owner"}
     world.secrets[f"gh-alice-{mark}"] = {"owner"}
     world.secrets[f"SECRET-NOTE-{mark}"] = set(staff)
     world.secrets["$argon2"] = set()

@@ -12,6 +12,8 @@ from tests.test_api_auth import error_of
 
 KINDS = ("like", "love", "laugh", "insightful", "celebrate")
 POST_KEYS = {
+    "pinned",
+    "draft",
     "id",
     "author",
     "body",

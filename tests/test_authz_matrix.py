@@ -38,8 +38,9 @@ class Entry:
     body: dict[str, Any] | Callable[[World, str], dict[str, Any]] | None = None
     query: str | Callable[[World], str] = ""
     headers: dict[str, str] = field(default_factory=dict)
-    # Path values other than the world's defaults (tests/authz.py path_values).
-    values: dict[str, Any] = field(default_factory=dict)
+    # Path values other than the world's defaults (tests/authz.py path_values), or a function
+    # of the world that returns them (alice's draft's id is known once the world is built).
+    values: dict[str, Any] | Callable[[World], dict[str, Any]] = field(default_factory=dict)
     # Secrets this route may show whoever calls it (signing in as erin shows erin's address).
     reveals: tuple[str, ...] = ()
     # Settings the route needs to be there at all (Sign in with GitHub needs a client id).
@@ -73,6 +74,11 @@ def staff_page(status: int, **overrides: int | tuple[int, ...]) -> dict[str, Any
 
 def _post(world: World) -> int:
     return world.ids["post"]
+
+
+def draft(world: World) -> dict[str, Any]:
+    """Name alice's draft as the route's post: to anyone but alice it does not exist."""
+    return {"post_id": world.ids["draft"]}
 
 
 WS = {
@@ -229,6 +235,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
         page_signed_in(303, other=403, blocked=404), {"reason": "Off topic"}
     ),
     ("GET", "/bookmarks"): Entry(page_signed_in(200)),
+    ("GET", "/p/<id:post_id>/revisions"): Entry(everyone(200, blocked=404)),
+    ("POST", "/p/<id:post_id>/pin"): Entry(
+        page_signed_in(403, owner=303, blocked=404), {"on": "1"}
+    ),
+    ("GET", "/drafts"): Entry(page_signed_in(200)),
+    ("POST", "/drafts"): Entry(page_signed_in(303), {"body": "A new draft"}),
+    ("GET", "/drafts/<id:post_id>"): Entry(page_signed_in(404, owner=200), values=draft),
+    ("POST", "/drafts/<id:post_id>"): Entry(
+        page_signed_in(404, owner=303), {"body": "Better words"}, values=draft
+    ),
+    ("POST", "/drafts/<id:post_id>/publish"): Entry(page_signed_in(404, owner=303), values=draft),
     ("POST", "/preview"): Entry(page_signed_in(200), {"body": "**bold**"}),
     ("POST", "/u/<username>/follow"): Entry(
         page_signed_in(303, owner=422, blocked=403), {"on": "1"}
@@ -484,6 +501,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         api_signed_in(204, other=403, blocked=404)
     ),
     ("GET", "/api/v1/bookmarks"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/me/drafts"): Entry(api_signed_in(200)),
+    ("POST", "/api/v1/posts/<id:post_id>/publish"): Entry(
+        api_signed_in(404, owner=200), values=draft
+    ),
+    ("GET", "/api/v1/posts/<id:post_id>/revisions"): Entry(api_public(200, blocked=404)),
+    ("PUT", "/api/v1/posts/<id:post_id>/pin"): Entry(api_signed_in(403, owner=204, blocked=404)),
+    ("DELETE", "/api/v1/posts/<id:post_id>/pin"): Entry(api_signed_in(403, owner=204, blocked=404)),
     ("GET", "/api/v1/users/<username>"): Entry(api_public(200, blocked=404)),
     ("GET", "/api/v1/users/<username>/followers"): Entry(api_public(200, blocked=404)),
     ("GET", "/api/v1/users/<username>/following"): Entry(api_public(200, blocked=404)),
@@ -528,7 +552,8 @@ def call(world: World, actor: str, method: str, rule_text: str, entry: Entry):
     """Call one route as one visitor, with that visitor's own credentials and CSRF token."""
     rule = next(r for r in world.app.url_map.iter_rules() if r.rule == rule_text)
     path = rule_text
-    for name, value in {**path_values(world, rule), **entry.values}.items():
+    values = entry.values(world) if callable(entry.values) else entry.values
+    for name, value in {**path_values(world, rule), **values}.items():
         path = _fill(path, name, value)
     query = entry.query(world) if callable(entry.query) else entry.query
     if query:

@@ -287,7 +287,7 @@ CEILINGS = {
     "/latest": 2,  # its posts with the reader's reactions and bookmarks, in one
     "/trending": 2,
     "/tags/pages": 3,  # the tag, then its posts
-    "/u/bob": 3,  # the person with the reader's follows, blocks and mute; then the posts
+    "/u/bob": 4,  # the person with the reader's follows, blocks and mute; the pins; the posts
     "/search?q=needle": 4,  # PostgreSQL's ranked search reads more than SQLite's FTS5
     "/notifications": 2,
     "/bookmarks": 2,

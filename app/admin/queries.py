@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import distinct, func, or_, select, tuple_, union
+from sqlalchemy import distinct, false, func, or_, select, tuple_, union
 
 from app.accounts.models import ROLES, User
 from app.accounts.rules import identity_key
@@ -86,7 +86,7 @@ def _active_per_day(start: datetime) -> dict[date, int]:
     """Count distinct people who posted, commented or reacted, per day."""
     acts = union(
         select(func.date(Post.created_at).label("day"), Post.author_id.label("uid")).where(
-            Post.created_at >= start
+            Post.created_at >= start, Post.draft == false()
         ),
         select(func.date(Comment.created_at), Comment.author_id).where(Comment.created_at >= start),
         select(func.date(Reaction.created_at), Reaction.user_id).where(
@@ -122,7 +122,7 @@ def daily(days: int = DAYS) -> list[Series]:
     period, start = _period(days)
     counts = {
         "signups": _per_day(User.created_at, start),
-        "posts": _per_day(Post.created_at, start),
+        "posts": _per_day(Post.created_at, start, Post.draft == false()),
         "comments": _per_day(Comment.created_at, start),
         "active": _active_per_day(start),
         "open_reports": _open_at_end_of_day(period, start),
@@ -190,7 +190,7 @@ def activity(user: User, *, recent: int = 5, reports: int = 20) -> Activity:
     posts = list(
         db.session.scalars(
             select(Post)
-            .where(Post.author_id == user.id)
+            .where(Post.author_id == user.id, Post.draft == false())
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(recent)
         )

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 
 from app.accounts import services as accounts
 from app.accounts.models import ROLES, User
@@ -362,7 +362,10 @@ def remove_user_content(*, actor: User, username: str, reason: str) -> dict[str,
             .order_by(Comment.id.desc())
         )
     )
-    post_ids = list(db.session.scalars(select(Post.id).where(Post.author_id == user.id)))
+    # Their drafts stay theirs: nobody else knows of them, and nobody else sees them.
+    post_ids = list(
+        db.session.scalars(select(Post.id).where(Post.author_id == user.id, Post.draft == false()))
+    )
     counts = {"posts": len(post_ids), "comments": len(comment_ids)}
     with _transaction():
         for comment_id in comment_ids:
@@ -446,7 +449,11 @@ def delete_post_as(*, actor: User, post_id: int, reason: str | None = None) -> N
     """Delete a post: the author's own delete, or staff removing it (audited, author told)."""
     from app.posts import services as posts
 
-    post = posts.get_post_or_404(post_id)
+    try:
+        post = posts.get_post_or_404(post_id)
+    except NotFound:
+        # Its author finds their own draft; to anyone else a draft does not exist.
+        post = posts.get_post_or_404(post_id, viewer=actor, drafts=True)
     if actor.id != post.author_id and actor.is_staff:
         remove_post(actor=actor, post_id=post_id, reason=reason or _("Removed by a moderator."))
     else:

@@ -17,34 +17,102 @@ from app.posts.payloads import (
     PostList,
     PostUpdate,
     ReactionState,
+    RevisionList,
     post_page,
     post_payload,
     reaction_state,
+    revision_page,
 )
 from app.ratelimits import preview_limit
 
 
 @bp.post("/posts")
 @operation(
-    "Publish a post",
+    "Publish a post, or save a draft",
     "Posts",
-    {201: ("The new post.", Post)},
+    {201: ("The new post (or draft, `draft: true`).", Post)},
     body=PostCreate,
-    body_description="`tags` and the body's `#tags` together: at most 5.",
+    body_description="`tags` and the body's `#tags` together: at most 5. With `draft: true` "
+    "it is seen by you alone, in no feed, and nobody is notified until it is published.",
     auth=True,
 )
 def create_post(body: PostCreate):
-    """Publish a post."""
-    post = services.create_post(author=api_user(), body=body.body, tags=body.tags)
+    """Publish a post, or keep it as a draft."""
+    post = services.create_post(
+        author=api_user(), body=body.body, tags=body.tags, draft=bool(body.draft)
+    )
     return post_payload(queries.view_of(post, api_user())), 201
 
 
 @bp.get("/posts/<id:post_id>")
-@operation("A post", "Posts", {200: ("The post.", Post)})
+@operation("A post", "Posts", {200: ("The post (your own draft too).", Post)})
 def get_post(post_id: int):
-    """Return one post."""
-    post = services.get_post_or_404(post_id, viewer=api_viewer())
+    """Return one post (a draft only to its author)."""
+    post = services.get_post_or_404(post_id, viewer=api_viewer(), drafts=True)
     return post_payload(queries.view_of(post, api_viewer()))
+
+
+@bp.post("/posts/<id:post_id>/publish")
+@operation(
+    "Publish your draft",
+    "Posts",
+    {200: ("The post, now in the feeds; its time is now.", Post)},
+    auth=True,
+    description="Mentions are notified and followers see it live only now. Publishing a "
+    "published post of yours changes nothing. Someone else's draft is 404.",
+)
+def publish_post(post_id: int):
+    """Publish a draft: it lands at the top of the feeds."""
+    post = services.publish_post(post_id=post_id, author=api_user())
+    return post_payload(queries.view_of(post, api_user()))
+
+
+@bp.get("/me/drafts")
+@operation(
+    "Your drafts, newest first",
+    "Posts",
+    {200: ("One page of drafts.", PostList)},
+    query=PageQuery,
+    auth=True,
+)
+def list_drafts(query: PageQuery):
+    """Return your drafts, newest first."""
+    return post_page(queries.drafts_page(api_user(), limit=query.limit, cursor=query.cursor))
+
+
+@bp.get("/posts/<id:post_id>/revisions")
+@operation(
+    "A post's edit history, newest first",
+    "Posts",
+    {200: ("The bodies its edits replaced.", RevisionList)},
+    query=PageQuery,
+    description="Public like the post. Each item is a body as it was, and when it was written.",
+)
+def list_revisions(post_id: int, query: PageQuery):
+    """Return the bodies a post's edits replaced, newest first."""
+    post = services.get_post_or_404(post_id, viewer=api_viewer())
+    return revision_page(queries.revisions_page(post.id, limit=query.limit, cursor=query.cursor))
+
+
+@bp.put("/posts/<id:post_id>/pin")
+@operation(
+    "Pin your post to your profile (idempotent)",
+    "Posts",
+    {204: ("Pinned.", None)},
+    errors=(409,),
+    auth=True,
+    description="At most 3 pinned posts: pinning a fourth is 409.",
+)
+def pin_post(post_id: int):
+    """Pin a post to the top of your profile."""
+    services.pin_post(post_id=post_id, author=api_user())
+
+
+@bp.delete("/posts/<id:post_id>/pin")
+@operation("Unpin your post (idempotent)", "Posts", {204: ("Not pinned.", None)}, auth=True)
+def unpin_post(post_id: int):
+    """Take a post off the top of your profile."""
+    services.unpin_post(post_id=post_id, author=api_user())
 
 
 @bp.patch("/posts/<id:post_id>")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     insert,
     or_,
@@ -39,7 +40,9 @@ from app.posts.queries import (
     PostView,
     ids_in,
     newest_first,
+    pinned_posts,
     post_row,
+    published,
     viewed,
     viewer_columns,
     views_for,
@@ -72,7 +75,7 @@ FROM (
            (1 + reactions_count + :comment_weight * comments_count)::float8
            / power(extract(epoch FROM (:now - created_at))::float8 / 3600 + 2, :gravity) AS score
     FROM posts
-    WHERE created_at > :since
+    WHERE created_at > :since AND NOT draft
     ORDER BY score DESC, id DESC
     LIMIT :size
 ) AS s
@@ -91,7 +94,7 @@ def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostV
 
 
 def _latest(viewer_id: BindParameter[int] | None) -> Select:
-    query = select(Post)
+    query = select(Post).where(published())
     return query if viewer_id is None else query.where(Post.author_id.not_in(hidden_ids(viewer_id)))
 
 
@@ -101,6 +104,7 @@ def _home_sqlite(user: Reader, query: Select) -> Select:
     return query.where(
         or_(Post.author_id == user.id, Post.author_id.in_(followed)),
         not_hidden(Post.author_id, user),
+        published(),
     )
 
 
@@ -217,6 +221,7 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
     fresh = exists().where(
         newer.created_at > bindparam("since", type_=Post.created_at.type),
         newer.author_id.in_(seen),
+        newer.draft == false(),
         ids_in(newer.id, "known", negate=True),
     )
     checks = sign_in_columns() if with_sign_in else ()
@@ -276,7 +281,8 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
         .where(Follow.follower_id == user_id, Follow.followee_id.not_in(hidden_ids(user_id)))
         .union_all(select(user_id.label("author_id")))
     )
-    newest = before_cursor(select(Post.id, Post.created_at, Post.author_id))
+    # The time index carries draft (migration 0014): drafts are left out on the index alone.
+    newest = before_cursor(select(Post.id, Post.created_at, Post.author_id).where(published()))
     newest = (
         newest.order_by(Post.created_at.desc(), Post.id.desc())
         .limit(bindparam("scan", type_=Integer))
@@ -292,7 +298,7 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
     found = select(func.count()).select_from(recent).scalar_subquery()
     followed = authors.subquery("followed")
     per_author = before_cursor(
-        select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id)
+        select(Post.id, Post.created_at).where(Post.author_id == followed.c.author_id, published())
     )
     per_author = (
         per_author.order_by(Post.created_at.desc(), Post.id.desc())
@@ -322,13 +328,30 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
 def by_author(
     author: User, *, limit: int, cursor: str | None, viewer: User | None
 ) -> Page[PostView]:
-    """Return one person's posts, newest first (none across a block; muting does not hide them)."""
+    """Return one person's posts, pinned ones first, then newest first.
+
+    None across a block; muting does not hide them. The pinned posts (at most PINS_MAX) open
+    the first page and are left out of the rest, so a walk returns each post once; the first
+    page's other posts make up the limit (at least one).
+    """
     values = {"author_id": author.id}
-    return newest_first("by_author", _by_author, values, limit=limit, cursor=cursor, viewer=viewer)
+    if cursor is not None:
+        return newest_first(
+            "by_author", _by_author, values, limit=limit, cursor=cursor, viewer=viewer
+        )
+    pins = pinned_posts(author.id, viewer)
+    page = newest_first(
+        "by_author", _by_author, values, limit=max(limit - len(pins), 1), cursor=None, viewer=viewer
+    )
+    return page.with_items([*pins, *page.items])
 
 
 def _by_author(viewer_id: BindParameter[int] | None) -> Select:
-    query = select(Post).where(Post.author_id == bindparam("author_id", type_=Integer))
+    query = select(Post).where(
+        Post.author_id == bindparam("author_id", type_=Integer),
+        published(),
+        Post.pinned_at.is_(None),
+    )
     if viewer_id is None:
         return query
     return query.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
@@ -445,7 +468,7 @@ def compute_snapshot() -> int:
 def _rank_in_python(snapshot_id: int, now: datetime) -> None:
     rows = db.session.execute(
         select(Post.id, Post.created_at, Post.reactions_count, Post.comments_count).where(
-            Post.created_at > now - TRENDING_WINDOW
+            Post.created_at > now - TRENDING_WINDOW, published()
         )
     ).all()
     ranked = sorted(

@@ -12,6 +12,13 @@ class PostForm(FlaskForm):
 
     body = TextAreaField(_l("Post"))
     tags = StringField(_l("Tags"))
+    # The draft the composer's autosave keeps (empty until its first save).
+    draft_id = HiddenField()
+
+    def draft_number(self) -> int | None:
+        """Return the draft id the form names, or None (no draft, or not a possible id)."""
+        raw = self.draft_id.data or ""
+        return int(raw) if raw.isdigit() and 0 < int(raw) <= 2**31 - 1 else None
 
     def tag_list(self) -> list[str]:
         """Split the tags field on commas and spaces."""

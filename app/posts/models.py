@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +23,7 @@ from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
 REACTION_KINDS = ("like", "love", "laugh", "insightful", "celebrate")
+PINS_MAX = 3
 
 
 class PostShape:
@@ -39,6 +43,11 @@ class PostShape:
     def tag_names(self) -> list[str]:
         """Return the names of the post's tags, in name order."""
         return sorted(self.tags_text.split())
+
+    @property
+    def pinned(self) -> bool:
+        """Return whether its author pinned it to the top of their profile."""
+        return self.pinned_at is not None
 
     @property
     def tags(self) -> list[TagName]:
@@ -69,6 +78,13 @@ class Post(PostShape, db.Model):
     laugh_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     insightful_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     celebrate_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # A draft is seen by its author alone: no feed, search, tag page or profile lists it, and
+    # it has no tag rows, mentions or body_text (the search index's input) until published.
+    draft: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    # Pinned to the top of its author's profile (at most PINS_MAX of them).
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     # The Tag rows, loaded only when asked for. Pages and the API show names, which
@@ -80,10 +96,45 @@ class Post(PostShape, db.Model):
 
     __table_args__ = (
         # Latest feed, and the home feed's first pass (author_id read from the index alone).
-        Index("ix_posts_created_at_id", "created_at", "id", postgresql_include=["author_id"]),
+        # It carries draft too, so the home feed's first pass leaves drafts out on the index alone.
+        Index(
+            "ix_posts_created_at_id",
+            "created_at",
+            "id",
+            postgresql_include=["author_id", "draft"],
+        ),
         # Profile pages, and the home feed per followed author.
         Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
+        # The author's drafts and pins: few rows each, read without walking all their posts.
+        Index(
+            "ix_posts_drafts",
+            "author_id",
+            "created_at",
+            "id",
+            postgresql_where=text("draft"),
+            sqlite_where=text("draft = 1"),
+        ),
+        Index(
+            "ix_posts_pinned",
+            "author_id",
+            "pinned_at",
+            postgresql_where=text("pinned_at IS NOT NULL"),
+            sqlite_where=text("pinned_at IS NOT NULL"),
+        ),
     )
+
+
+class PostRevision(db.Model):
+    """A post's body as it was before an edit; ``edited_at`` is when that body was written."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_post_revisions_post_id_edited", "post_id", "edited_at", "id"),)
 
 
 @dataclass(frozen=True)

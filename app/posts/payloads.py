@@ -16,6 +16,7 @@ from app.posts.models import REACTION_KINDS
 from app.posts.models import Comment as CommentRow
 from app.posts.models import Tag as TagRow
 from app.posts.queries import CommentView, PostView
+from app.posts.queries import Revision as RevisionRow
 from app.timeutil import isoformat
 
 TAG_HINT = _l("Use 1 to 30 of a-z, 0-9, _ and -.")
@@ -73,6 +74,13 @@ class Post(Payload):
     ]
     bookmarked: Annotated[bool, Field(description="Whether you saved it.")]
     url: Annotated[str, Field(description="The post's page, `/p/<id>`.")]
+    pinned: Annotated[
+        bool, Field(description="Pinned by its author: it comes first on their profile.")
+    ]
+    draft: Annotated[
+        bool,
+        Field(description="A draft: seen by its author alone until `POST /posts/{id}/publish`."),
+    ]
 
 
 class PostList(ItemsPage[Post]):
@@ -125,10 +133,30 @@ class TagList(ItemsPage[Tag]):
 
 
 class PostCreate(Request):
-    """A new post."""
+    """A new post, or a draft."""
 
     body: PostBody  # type: ignore[valid-type]
     tags: Tags | None = None
+    draft: Annotated[
+        bool | None,
+        Field(
+            description="Keep it as a draft: seen by you alone, in no feed, nobody notified "
+            "until it is published (false or null: publish now)."
+        ),
+    ] = None
+
+
+class Revision(Payload):
+    """A post's body as it was before an edit."""
+
+    body: Annotated[str, Field(description="Markdown.")]
+    edited_at: Annotated[
+        Time, Field(description="When this body was written (published, or saved by an edit).")
+    ]
+
+
+class RevisionList(ItemsPage[Revision]):
+    """A page of a post's earlier bodies, newest first."""
 
 
 class PostUpdate(Patch):
@@ -182,6 +210,8 @@ def post_payload(view: PostView) -> Post:
         bookmarked=view.bookmarked,
         # The page address is part of the contract, so it is written here, not looked up.
         url=f"/p/{post.id}",
+        pinned=post.pinned,
+        draft=post.draft,
     )
 
 
@@ -211,6 +241,8 @@ def _post_json(view: PostView) -> dict[str, Any]:
         "my_reactions": view.my_reactions,
         "bookmarked": view.bookmarked,
         "url": f"/p/{post.id}",
+        "pinned": post.pinned,
+        "draft": post.draft,
     }
 
 
@@ -266,3 +298,11 @@ def tag_payload(tag: TagRow) -> Tag:
 def post_page(page: Page[PostView]) -> PostList:
     """Return a page of posts."""
     return PostList(items=[post_payload(view) for view in page.items], next_cursor=page.next_cursor)
+
+
+def revision_page(page: Page[RevisionRow]) -> RevisionList:
+    """Return a page of a post's earlier bodies."""
+    return RevisionList(
+        items=[Revision(body=r.body, edited_at=isoformat(r.edited_at)) for r in page.items],
+        next_cursor=page.next_cursor,
+    )

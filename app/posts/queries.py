@@ -19,6 +19,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    false,
     func,
     null,
     or_,
@@ -38,7 +39,15 @@ from app.pagination import (
     decode_cursor,
     keyset_page,
 )
-from app.posts.models import REACTION_KINDS, Bookmark, Comment, Post, PostShape, Reaction
+from app.posts.models import (
+    REACTION_KINDS,
+    Bookmark,
+    Comment,
+    Post,
+    PostRevision,
+    PostShape,
+    Reaction,
+)
 from app.safety.queries import blocked_by, blocked_by_condition, hidden_ids, not_hidden
 
 
@@ -78,9 +87,12 @@ class PostRow(PostShape):
     laugh_count: int
     insightful_count: int
     celebrate_count: int
+    pinned_at: datetime | None = None
+    draft: bool = False
 
 
-# The columns of PostRow, then the author's; post_row reads them in this order.
+# The columns of PostRow, then the author's, then its pin and draft mark; post_row reads them
+# in this order.
 POST_ROW_COLUMNS = (
     Post.id,
     Post.author_id,
@@ -98,12 +110,14 @@ POST_ROW_COLUMNS = (
     User.username,
     User.display_name,
     User.avatar_url,
+    Post.pinned_at,
+    Post.draft,
 )
 
 
 def post_row(row: Row | Sequence) -> PostRow:
     """Return a PostRow from a row that starts with ``POST_ROW_COLUMNS``."""
-    return PostRow(row[0], AuthorRow(row[13], row[14], row[15]), *row[1:13])
+    return PostRow(row[0], AuthorRow(row[13], row[14], row[15]), *row[1:13], row[16], row[17])
 
 
 def viewer_columns(viewer_id: ColumnElement[int]) -> tuple[ColumnElement, ColumnElement]:
@@ -230,7 +244,8 @@ def _views_statement(_dialect: str, with_viewer: bool, hide_blocked: bool) -> Se
         statement = statement.add_columns(*viewer_columns(viewer_id))
         if hide_blocked:
             statement = statement.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
-    return statement.where(ids_in(Post.id, "ids"))
+    # Drafts are seen on their author's drafts page only, never in a list by ids (search).
+    return statement.where(ids_in(Post.id, "ids"), Post.draft == false())
 
 
 def view_of(post: Post, viewer: User | None) -> PostView:
@@ -238,10 +253,15 @@ def view_of(post: Post, viewer: User | None) -> PostView:
     return views_for([post], viewer)[0]
 
 
-def post_view(post_id: int, viewer: User | None) -> PostView | None:
-    """Return one post as the viewer sees it; None when its author blocked the viewer."""
+def post_view(post_id: int, viewer: User | None, *, drafts: bool = False) -> PostView | None:
+    """Return one post as the viewer sees it; None when its author blocked the viewer.
+
+    A draft is seen only with ``drafts`` and only by its author.
+    """
     post = get_post(post_id)
     if post is None or blocked_by(post.author_id, viewer):
+        return None
+    if post.draft and not (drafts and viewer is not None and viewer.id == post.author_id):
         return None
     return views_for([post], viewer)[0]
 
@@ -578,3 +598,81 @@ def _bookmarks_statement(with_cursor: bool) -> Select:
     return statement.order_by(*(column.desc() for column in key)).limit(
         bindparam("page", type_=Integer)
     )
+
+
+def published() -> ColumnElement[bool]:
+    """Return the condition that keeps drafts out of a list of posts."""
+    return Post.draft == false()
+
+
+def drafts_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]:
+    """Return a user's drafts, newest first (their own partial index: no walk over their posts)."""
+    values = {"author_id": user.id}
+    return newest_first("drafts", _drafts, values, limit=limit, cursor=cursor, viewer=None)
+
+
+def _drafts(_viewer_id: BindParameter[int] | None) -> Select:
+    return select(Post).where(Post.author_id == bindparam("author_id", type_=Integer), Post.draft)
+
+
+def pinned_posts(author_id: int, viewer: User | None) -> list[PostView]:
+    """Return an author's pinned posts, last pinned first, in one statement (at most PINS_MAX)."""
+    columns = [*POST_ROW_COLUMNS]
+    values = {"author_id": author_id}
+    statement = select(*columns).join(User, User.id == Post.author_id)
+    if viewer is not None:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        values["viewer_id"] = viewer.id
+        statement = statement.add_columns(*viewer_columns(viewer_id)).where(
+            Post.author_id.not_in(hidden_ids(viewer_id, muted=False))
+        )
+    statement = statement.where(
+        Post.author_id == bindparam("author_id", type_=Integer),
+        Post.pinned_at.is_not(None),
+        Post.draft == false(),
+    ).order_by(Post.pinned_at.desc(), Post.id.desc())
+    rows = db.session.execute(statement, values).all()
+    if viewer is None:
+        return [PostView(post_row(row)) for row in rows]
+    return [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A post's body as it was, and when that body was written."""
+
+    body: str
+    edited_at: datetime
+    id: int = 0
+
+
+def revisions_page(post_id: int, *, limit: int, cursor: str | None) -> Page[Revision]:
+    """Return a post's earlier bodies, newest first; the caller checked the post is visible."""
+    query = select(PostRevision.body, PostRevision.edited_at, PostRevision.id).where(
+        PostRevision.post_id == post_id
+    )
+    page = keyset_page(
+        query,
+        key=(PostRevision.edited_at, PostRevision.id),
+        limit=limit,
+        cursor=cursor,
+        row_key=lambda row: (row.edited_at, row.id),
+    )
+    return page.with_items([Revision(row.body, row.edited_at, row.id) for row in page.items])
+
+
+def newer_body(post: Post | PostRow, cursor: str | None) -> str:
+    """Return the body just newer than a revisions page's first: the post's, or the cursor's.
+
+    A later page's cursor names the previous page's last revision, the newer neighbour of its
+    first one (one primary-key read).
+    """
+    after = decode_cursor(cursor, datetime, int)
+    if not after:
+        return post.body
+    body = db.session.scalar(
+        select(PostRevision.body).where(
+            PostRevision.id == after[1], PostRevision.post_id == post.id
+        )
+    )
+    return post.body if body is None else body

@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.accounts.queries import resolve_usernames, users_by_usernames
 from app.accounts.rules import require_verified_email
 from app.cache import touch
-from app.errors import Forbidden, NotFound, ValidationError
+from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.media import services as media
 from app.media.markup import alt_text_only, local_images
@@ -20,11 +20,13 @@ from app.posts import rules
 from app.posts.display import shown_html
 from app.posts.markdown import Rendered, render_markdown
 from app.posts.models import (
+    PINS_MAX,
     REACTION_KINDS,
     Bookmark,
     Comment,
     Mention,
     Post,
+    PostRevision,
     PostTag,
     Reaction,
     Tag,
@@ -74,10 +76,16 @@ def preview(*, body: str) -> str:
     return shown_html(_render(rules.check_body(body)).html)
 
 
-def get_post_or_404(post_id: int, *, viewer: User | None = None) -> Post:
-    """Return the post, or raise NotFound (also when its author blocked the viewer)."""
+def get_post_or_404(post_id: int, *, viewer: User | None = None, drafts: bool = False) -> Post:
+    """Return the post, or raise NotFound (also when its author blocked the viewer).
+
+    A draft is found only with ``drafts`` and only by its author: to anyone else, and to
+    what cannot be done to a draft (reacting, commenting, saving), it does not exist.
+    """
     post = db.session.get(Post, post_id)
     if post is None or blocked_by(post.author_id, viewer):
+        raise NotFound(_("That post does not exist or was deleted."))
+    if post.draft and not (drafts and viewer is not None and viewer.id == post.author_id):
         raise NotFound(_("That post does not exist or was deleted."))
     return post
 
@@ -90,8 +98,10 @@ def _may_moderate(user: User, author_id: int) -> bool:
     return user.id == author_id or _is_moderator(user)
 
 
-def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Post:
-    """Publish a post: render its Markdown, tag it, notify the people it mentions."""
+def create_post(
+    *, author: User, body: str, tags: list[str] | None = None, draft: bool = False
+) -> Post:
+    """Publish a post (or keep it as a draft): render its Markdown, tag it, notify mentions."""
     _require_writer(author)
     body = rules.check_body(body)
     rendered = _render(body)
@@ -100,20 +110,90 @@ def create_post(*, author: User, body: str, tags: list[str] | None = None) -> Po
         author_id=author.id,
         body=body,
         body_html=rendered.html,
-        body_text=rendered.text,
+        # A draft stays out of the search index (its input) until it is published.
+        body_text="" if draft else rendered.text,
         tags_text=" ".join(tag_names),
         created_at=utcnow(),
+        draft=draft,
     )
     db.session.add(post)
     db.session.flush()
-    _add_tags(post, tag_names)
+    # Its pictures are linked now, so the daily cleanup keeps them for the draft too.
     media.link_post(post_id=post.id, author_id=author.id, body=body)
-    db.session.execute(
-        update(User).where(User.id == author.id).values(posts_count=User.posts_count + 1)
-    )
-    _mention(post=post, actor_id=author.id, usernames=rendered.mentions)
-    _announce(post)
+    if not draft:
+        _go_public(post, author_id=author.id, tag_names=tag_names, mentions=rendered.mentions)
     _commit()
+    return post
+
+
+def _go_public(post: Post, *, author_id: int, tag_names: list[str], mentions: list[str]) -> None:
+    """Tag, count, notify and announce a post that everyone may now see."""
+    _add_tags(post, tag_names)
+    db.session.execute(
+        update(User).where(User.id == author_id).values(posts_count=User.posts_count + 1)
+    )
+    _mention(post=post, actor_id=author_id, usernames=mentions)
+    _announce(post)
+
+
+def save_draft(
+    *, author: User, body: str, tags: list[str] | None = None, draft_id: int | None = None
+) -> Post:
+    """Keep a draft: a new one, or new words for the author's draft ``draft_id``."""
+    if draft_id is None:
+        return create_post(author=author, body=body, tags=tags, draft=True)
+    post = get_post_or_404(draft_id, viewer=author, drafts=True)
+    if post.author_id != author.id:
+        raise NotFound(_("That post does not exist or was deleted."))
+    if not post.draft:
+        raise Conflict(_("That draft is published already: edit the post instead."))
+    return edit_post(post_id=post.id, editor=author, body=body, tags=tags)
+
+
+def publish_post(
+    *, post_id: int, author: User, body: str | None = None, tags: list[str] | None = None
+) -> Post:
+    """Publish a draft (saving a last change first): it takes its place as a new post now.
+
+    Publishing a published post changes nothing (a retried request gets the same answer).
+    """
+    post = get_post_or_404(post_id, viewer=author, drafts=True)
+    if post.author_id != author.id:
+        raise NotFound(_("That post does not exist or was deleted."))
+    if not post.draft:
+        return post
+    _require_writer(author)
+    new_body = rules.check_body(body) if body is not None else post.body
+    rendered = _render(new_body)
+    if tags is None:
+        kept = [t for t in post.tag_names if t not in _body_tags(post.body)]
+        tag_names = rules.normalize_tags(kept, rendered.tags)
+    else:
+        tag_names = rules.normalize_tags(tags, rendered.tags)
+    # Claimed with one conditional write: of two publishes at once (a double click), only
+    # one counts, tags and notifies; the other finds it published.
+    claimed = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.draft.is_(True))
+        .values(draft=False)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return get_post_or_404(post_id, viewer=author)
+    post.body = new_body
+    post.body_html = rendered.html
+    post.body_text = rendered.text
+    post.tags_text = " ".join(tag_names)
+    post.draft = False
+    # It lands at the top of the feeds: its time is the moment it went public.
+    post.created_at = utcnow()
+    post.edited_at = None
+    db.session.flush()
+    media.link_post(post_id=post.id, author_id=author.id, body=new_body)
+    _go_public(post, author_id=author.id, tag_names=tag_names, mentions=rendered.mentions)
+    _commit()
+    db.session.refresh(post)
     return post
 
 
@@ -139,7 +219,7 @@ def edit_post(
     *, post_id: int, editor: User, body: str | None = None, tags: list[str] | None = None
 ) -> Post:
     """Change a post's body and/or tags; only its author may."""
-    post = get_post_or_404(post_id, viewer=editor)
+    post = get_post_or_404(post_id, viewer=editor, drafts=True)
     if post.author_id != editor.id:
         raise Forbidden(_("Only the author can edit this post."))
     _require_writer(editor)
@@ -159,19 +239,64 @@ def edit_post(
             select(Mention.user_id).where(Mention.post_id == post.id, Mention.comment_id.is_(None))
         )
     )
+    now = utcnow()
+    if not post.draft and new_body != post.body:
+        # The edit history: the body this edit replaces, with when it was written.
+        db.session.add(
+            PostRevision(
+                post_id=post.id, body=post.body, edited_at=post.edited_at or post.created_at
+            )
+        )
     post.body = new_body
     post.body_html = rendered.html
-    post.body_text = rendered.text
+    post.body_text = "" if post.draft else rendered.text
     post.tags_text = " ".join(tag_names)
-    post.edited_at = utcnow()
-    _replace_tags(post, tag_names)
+    post.edited_at = now
     media.link_post(post_id=post.id, author_id=editor.id, body=new_body)
-    _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
+    if not post.draft:
+        # A draft has no tag rows or mentions yet: publishing makes them.
+        _replace_tags(post, tag_names)
+        _mention(post=post, actor_id=editor.id, usernames=rendered.mentions, skip=old_mentions)
     # An edit can make an older post match a search: the cached rankings start again.
     touch(db.session, "post-edits")
     _commit()
     db.session.refresh(post)
     return post
+
+
+def pin_post(*, post_id: int, author: User) -> None:
+    """Pin a post to the top of its author's profile (idempotent; at most PINS_MAX)."""
+    post = get_post_or_404(post_id, viewer=author)
+    if post.author_id != author.id:
+        raise Forbidden(_("Only the author can pin this post."))
+    if post.pinned_at is not None:
+        return
+    # Counted under a lock on the author's row: two pins at once cannot both be the third.
+    db.session.execute(select(User.id).where(User.id == author.id).with_for_update())
+    pinned = db.session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(Post.author_id == author.id, Post.pinned_at.is_not(None))
+    )
+    if pinned >= PINS_MAX:
+        raise Conflict(
+            _(
+                "You can pin at most %(max)d posts: unpin one first.",
+                max=PINS_MAX,
+            )
+        )
+    post.pinned_at = utcnow()
+    _commit()
+
+
+def unpin_post(*, post_id: int, author: User) -> None:
+    """Take a post off the top of its author's profile (idempotent)."""
+    post = get_post_or_404(post_id, viewer=author)
+    if post.author_id != author.id:
+        raise Forbidden(_("Only the author can unpin this post."))
+    if post.pinned_at is not None:
+        post.pinned_at = None
+        _commit()
 
 
 def _body_tags(body: str) -> list[str]:
@@ -184,7 +309,10 @@ def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
     """Delete a post; its author, a moderator or an admin may."""
     # commit=False: a moderation service adds its audit record to the same transaction.
     # A moderator acts whoever blocked them; anyone else finds nothing behind a block.
-    post = get_post_or_404(post_id, viewer=None if _is_moderator(actor) else actor)
+    post = get_post_or_404(post_id, viewer=None if _is_moderator(actor) else actor, drafts=True)
+    if post.draft and post.author_id != actor.id:
+        # Nobody else knows of a draft, moderators included.
+        raise NotFound(_("That post does not exist or was deleted."))
     if not _may_moderate(actor, post.author_id):
         raise Forbidden(_("Only the author or a moderator can delete this post."))
     tag_ids = list(db.session.scalars(select(PostTag.tag_id).where(PostTag.post_id == post.id)))
@@ -192,9 +320,10 @@ def delete_post(*, post_id: int, actor: User, commit: bool = True) -> None:
         db.session.execute(
             update(Tag).where(Tag.id.in_(tag_ids)).values(posts_count=Tag.posts_count - 1)
         )
-    db.session.execute(
-        update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
-    )
+    if not post.draft:
+        db.session.execute(
+            update(User).where(User.id == post.author_id).values(posts_count=User.posts_count - 1)
+        )
     # Its pictures that no other post shows go with it (their files after the commit).
     media.release_post(post_id=post.id)
     db.session.delete(post)

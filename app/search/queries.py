@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     bindparam,
     column,
+    false,
     func,
     literal,
     literal_column,
@@ -131,7 +132,7 @@ def search_posts(
         select(Post, rank)
         .join(POSTS_FTS, POSTS_FTS.c.rowid == Post.id)
         .where(text("posts_fts MATCH :match").bindparams(match=_fts5_expression(query)))
-        .where(not_hidden(Post.author_id, viewer, muted=False))
+        .where(not_hidden(Post.author_id, viewer, muted=False), Post.draft == false())
     )
     page = keyset_page(
         statement,

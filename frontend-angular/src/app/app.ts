@@ -25,6 +25,7 @@ import { Shortcuts } from './shared/shortcuts';
         <ul class="nav-links">
           @if (session.signedIn()) {
             <li><a routerLink="/bookmarks" routerLinkActive="current" ariaCurrentWhenActive="page">Bookmarks</a></li>
+            <li><a routerLink="/drafts" routerLinkActive="current" ariaCurrentWhenActive="page">Drafts</a></li>
             <li>
               <a routerLink="/notifications" routerLinkActive="current" ariaCurrentWhenActive="page">
                 Notifications

@@ -568,6 +568,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your drafts, newest first */
+        get: operations["list_drafts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/email/verification": {
         parameters: {
             query?: never;
@@ -852,7 +869,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish a post */
+        /** Publish a post, or save a draft */
         post: operations["create_post"];
         delete?: never;
         options?: never;
@@ -918,6 +935,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/posts/{post_id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin your post to your profile (idempotent)
+         * @description At most 3 pinned posts: pinning a fourth is 409.
+         */
+        put: operations["pin_post"];
+        post?: never;
+        /** Unpin your post (idempotent) */
+        delete: operations["unpin_post"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{post_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish your draft
+         * @description Mentions are notified and followers see it live only now. Publishing a published post of yours changes nothing. Someone else's draft is 404.
+         */
+        post: operations["publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/posts/{post_id}/reactions/{kind}": {
         parameters: {
             query?: never;
@@ -934,6 +992,26 @@ export interface paths {
         post?: never;
         /** Take a reaction back (idempotent) */
         delete: operations["remove_reaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{post_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A post's edit history, newest first
+         * @description Public like the post. Each item is a body as it was, and when it was written.
+         */
+        get: operations["list_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1909,6 +1987,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Draft
+             * @description A draft: seen by its author alone until `POST /posts/{id}/publish`.
+             */
+            draft: boolean;
             /** Edited At */
             edited_at: string | null;
             /** Id */
@@ -1918,6 +2001,11 @@ export interface components {
              * @description Your reactions (empty without a token).
              */
             my_reactions: ("like" | "love" | "laugh" | "insightful" | "celebrate")[];
+            /**
+             * Pinned
+             * @description Pinned by its author: it comes first on their profile.
+             */
+            pinned: boolean;
             reactions: components["schemas"]["Reactions"];
             /** Tags */
             tags: string[];
@@ -1929,7 +2017,7 @@ export interface components {
         };
         /**
          * PostCreate
-         * @description A new post.
+         * @description A new post, or a draft.
          */
         PostCreate: {
             /**
@@ -1937,6 +2025,12 @@ export interface components {
              * @description Markdown; `#tag` tags the post.
              */
             body: string;
+            /**
+             * Draft
+             * @description Keep it as a draft: seen by you alone, in no feed, nobody notified until it is published (false or null: publish now).
+             * @default null
+             */
+            draft?: boolean | null;
             /**
              * Tags
              * @default null
@@ -2197,6 +2291,36 @@ export interface components {
              * @enum {string}
              */
             target_type: "post" | "comment" | "user";
+        };
+        /**
+         * Revision
+         * @description A post's body as it was before an edit.
+         */
+        Revision: {
+            /**
+             * Body
+             * @description Markdown.
+             */
+            body: string;
+            /**
+             * Edited At
+             * Format: date-time
+             * @description When this body was written (published, or saved by an edit).
+             */
+            edited_at: string;
+        };
+        /**
+         * RevisionList
+         * @description A page of a post's earlier bodies, newest first.
+         */
+        RevisionList: {
+            /** Items */
+            items: components["schemas"]["Revision"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last one.
+             */
+            next_cursor: string | null;
         };
         /**
          * SearchResults
@@ -5467,6 +5591,88 @@ export interface operations {
             };
         };
     };
+    list_drafts: {
+        parameters: {
+            query?: {
+                /** @description How many items (1-100). */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of drafts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostList"];
+                };
+            };
+            /** @description Malformed JSON, a body that is not a JSON object, or a cursor the server did not make. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is invalid; `fields` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     resend_verification: {
         parameters: {
             query?: never;
@@ -6779,14 +6985,14 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description `tags` and the body's `#tags` together: at most 5. */
+        /** @description `tags` and the body's `#tags` together: at most 5. With `draft: true` it is seen by you alone, in no feed, and nobody is notified until it is published. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PostCreate"];
             };
         };
         responses: {
-            /** @description The new post. */
+            /** @description The new post (or draft, `draft: true`). */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6867,7 +7073,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The post. */
+            /** @description The post (your own draft too). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7433,6 +7639,227 @@ export interface operations {
             };
         };
     };
+    pin_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A post's id; one that does not exist is 404. */
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pinned. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data; `fields` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unpin_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A post's id; one that does not exist is 404. */
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not pinned. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A post's id; one that does not exist is 404. */
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post, now in the feeds; its time is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     add_reaction: {
         parameters: {
             query?: never;
@@ -7550,6 +7977,100 @@ export interface operations {
             };
             /** @description Not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is briefly unreachable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_revisions: {
+        parameters: {
+            query?: {
+                /** @description How many items (1-100). */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A post's id; one that does not exist is 404. */
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bodies its edits replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Malformed JSON, a body that is not a JSON object, or a cursor the server did not make. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (a suspended account, a block, or someone else's). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field is invalid; `fields` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

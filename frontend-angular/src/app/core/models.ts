@@ -57,6 +57,8 @@ export type Post = Schemas['Post'];
 export type PostDraft = Schemas['PostCreate'];
 /** PATCH /posts/{id}. */
 export type PostPatch = Schemas['PostUpdate'];
+/** GET /posts/{id}/revisions: a body an edit replaced, and when that body was written. */
+export type Revision = Schemas['Revision'];
 
 /** PUT/DELETE /posts/{id}/reactions/{kind}. */
 export type ReactionState = Schemas['ReactionState'];

@@ -17,6 +17,7 @@ import {
   Post,
   PostDraft,
   PostPatch,
+  Revision,
   PrivateUser,
   ProfilePatch,
   ReactionKind,
@@ -76,6 +77,15 @@ export abstract class PostService {
   abstract unbookmark(id: number): Observable<void>;
   abstract bookmarks(page?: PageRequest): Observable<Page<Post>>;
   abstract previewMarkdown(body: string): Observable<MarkdownPreview>;
+  /** GET /me/drafts: your drafts (seen by you alone), newest first. */
+  abstract drafts(page?: PageRequest): Observable<Page<Post>>;
+  /** POST /posts/{id}/publish: the draft goes into the feeds, its time now. */
+  abstract publish(id: number): Observable<Post>;
+  /** GET /posts/{id}/revisions: the bodies its edits replaced, newest first. */
+  abstract revisions(id: number, page?: PageRequest): Observable<Page<Revision>>;
+  /** PUT /posts/{id}/pin: first on your profile (at most 3: a fourth is 409). */
+  abstract pin(id: number): Observable<void>;
+  abstract unpin(id: number): Observable<void>;
 }
 
 export abstract class UserService {

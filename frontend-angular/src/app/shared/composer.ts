@@ -1,9 +1,12 @@
 /**
  * Write or edit a post: Markdown with a server-rendered preview (POST /markdown/preview), tags,
- * field errors from the API next to the fields.
+ * field errors from the API next to the fields. A new post is kept as a draft as you type
+ * (two seconds after the typing stops) or with "Save draft"; "Post" then publishes that draft.
  */
-import { ChangeDetectionStrategy, Component, OnInit, inject, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, OnInit, inject, input, output, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { Observable, debounceTime, filter, switchMap } from 'rxjs';
 import { Announcer } from '../core/announcer';
 import { rovingIndex } from '../core/keyboard';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
@@ -72,9 +75,14 @@ export function parseTags(text: string): string[] {
       @if (general()) {
         <p class="form-error" role="alert">{{ general() }}</p>
       }
+      @if (!post()) {
+        <p class="hint draft-status" role="status" aria-live="polite">{{ draftStatus() }}</p>
+      }
       <div class="row end">
         @if (post()) {
           <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
+        } @else {
+          <button type="button" class="btn btn-ghost" [disabled]="saving()" (click)="saveDraft()">Save draft</button>
         }
         <button type="submit" class="btn btn-primary" [attr.aria-disabled]="saving() || null">
           {{ saving() ? 'Saving…' : post() ? 'Save changes' : 'Post' }}
@@ -90,6 +98,8 @@ export class Composer implements OnInit {
   readonly post = input<Post | null>(null);
   readonly saved = output<Post>();
   readonly cancelled = output<void>();
+  /** How long after the last keystroke a new post is kept as a draft. */
+  readonly autosaveMs = input(2000);
 
   readonly uid = `composer-${++nextId}`;
   readonly limits = LIMITS;
@@ -104,13 +114,62 @@ export class Composer implements OnInit {
   readonly previewError = signal<string | null>(null);
   readonly saving = signal(false);
   readonly general = signal<string | null>(null);
+  /** The draft this composer keeps saving (null until its first save). */
+  readonly draftId = signal<number | null>(null);
+  /** The status line's words ("Draft saved at 14:02."), read politely by screen readers. */
+  readonly draftStatus = signal('');
   /** Bumped on every status change so the error helpers are re-read (forms are not signals). */
   private readonly formTick = signal(0);
+  private readonly destroyRef = inject(DestroyRef);
+  private publishing = false;
 
   ngOnInit(): void {
     const post = this.post();
     if (post) this.form.setValue({ body: post.body, tags: post.tags.join(', ') });
     this.form.events.subscribe(() => this.formTick.update((n) => n + 1));
+    if (!post) {
+      this.form.valueChanges
+        .pipe(
+          debounceTime(this.autosaveMs()),
+          filter(() => !this.publishing && !!this.form.controls.body.value.trim()),
+          switchMap(() => this.keepDraft()),
+          takeUntilDestroyed(this.destroyRef),
+        )
+        .subscribe();
+    }
+  }
+
+  /** The "Save draft" button: keep the words now. */
+  saveDraft(): void {
+    if (!this.form.controls.body.value.trim()) {
+      this.draftStatus.set('Draft not saved: write something first.');
+      return;
+    }
+    this.keepDraft().subscribe();
+  }
+
+  /** Save the words as this composer's draft (a new one the first time); say how it went. */
+  private keepDraft(): Observable<Post | null> {
+    const { body, tags } = this.form.getRawValue();
+    const id = this.draftId();
+    const request = id === null ? this.posts.create({ body, tags: parseTags(tags), draft: true }) : this.posts.update(id, { body, tags: parseTags(tags) });
+    return new Observable<Post | null>((subscriber) => {
+      const inner = request.subscribe({
+        next: (draft) => {
+          this.draftId.set(draft.id);
+          const at = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+          this.draftStatus.set(`Draft saved at ${at}.`);
+          subscriber.next(draft);
+          subscriber.complete();
+        },
+        error: (err: unknown) => {
+          this.draftStatus.set(`Draft not saved: ${toApiError(err).message}`);
+          subscriber.next(null);
+          subscriber.complete();
+        },
+      });
+      return () => inner.unsubscribe();
+    });
   }
 
   bodyError(): string | null {
@@ -167,13 +226,24 @@ export class Composer implements OnInit {
     const { body, tags } = this.form.getRawValue();
     const draft = { body, tags: parseTags(tags) };
     const existing = this.post();
+    const kept = this.draftId();
     this.saving.set(true);
-    (existing ? this.posts.update(existing.id, draft) : this.posts.create(draft)).subscribe({
+    this.publishing = true;
+    // With a draft kept, its words are saved and that draft is what gets published.
+    const request = existing
+      ? this.posts.update(existing.id, draft)
+      : kept !== null
+        ? this.posts.update(kept, draft).pipe(switchMap(() => this.posts.publish(kept)))
+        : this.posts.create(draft);
+    request.subscribe({
       next: (post) => {
         this.saving.set(false);
+        this.publishing = false;
         if (!existing) {
           this.form.reset({ body: '', tags: '' });
           this.previewHtml.set(null);
+          this.draftId.set(null);
+          this.draftStatus.set('');
         }
         this.mode.set('write');
         this.announcer.announce(existing ? 'Post updated.' : 'Post published.');
@@ -181,6 +251,7 @@ export class Composer implements OnInit {
       },
       error: (err: unknown) => {
         this.saving.set(false);
+        this.publishing = false;
         this.mode.set('write');
         this.general.set(applyServerErrors(this.form, toApiError(err)));
         this.formTick.update((n) => n + 1);

@@ -1,10 +1,11 @@
-import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, input, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, input, linkedSignal, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { Announcer } from '../core/announcer';
 import { toApiError } from '../core/errors';
 import { Post } from '../core/models';
 import { SafetyState } from '../core/safety-state';
 import { Session } from '../core/session';
+import { PostService } from '../data/services';
 import { Avatar } from './avatar';
 import { BookmarkButton } from './bookmark-button';
 import { InternalLinks } from './internal-links';
@@ -47,8 +48,11 @@ import { TimeAgo } from './time';
           <a [routerLink]="['/p', post().id]" class="post-time">
             <app-time [iso]="post().created_at" />
           </a>
-          @if (post().edited_at) {
-            <span class="muted small">(edited)</span>
+          @if (post().edited_at && !post().draft) {
+            <a [routerLink]="['/p', post().id, 'revisions']" class="muted small">(edited<span class="visually-hidden">: see the edit history</span>)</a>
+          }
+          @if (pinned()) {
+            <span class="badge small"><span aria-hidden="true">📌</span> Pinned</span>
           }
         </header>
         <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
@@ -69,12 +73,20 @@ import { TimeAgo } from './time';
               </a>
             }
             <app-bookmark-button [post]="post()" />
+            @if (ownPost() && !post().draft) {
+              <button type="button" class="btn btn-ghost" [disabled]="pinning()" (click)="togglePin()">
+                <span aria-hidden="true">📌</span> {{ pinned() ? 'Unpin from profile' : 'Pin to profile' }}
+              </button>
+            }
             @if (othersPost()) {
               <app-safety-menu [author]="post().author" targetType="post" [targetId]="post().id"
                 [what]="'this post by @' + post().author.username" (keptAway)="keptAway()" />
             }
           </div>
         </footer>
+        @if (pinError()) {
+          <p class="form-error" role="alert">{{ pinError() }}</p>
+        }
       </article>
     }
   `,
@@ -87,6 +99,31 @@ export class PostCard {
   readonly detail = input(false);
   /** Fold the post when its author was just blocked or muted (lists; not a profile or the post's page). */
   readonly fold = input(true);
+
+  private readonly posts = inject(PostService);
+  readonly ownPost = computed(() => this.session.user()?.username === this.post().author.username);
+  /** Follows the post given, and changes at once when you pin or unpin it here. */
+  readonly pinned = linkedSignal(() => this.post().pinned);
+  readonly pinning = signal(false);
+  readonly pinError = signal<string | null>(null);
+
+  togglePin(): void {
+    const id = this.post().id;
+    const pin = !this.pinned();
+    this.pinning.set(true);
+    this.pinError.set(null);
+    (pin ? this.posts.pin(id) : this.posts.unpin(id)).subscribe({
+      next: () => {
+        this.pinning.set(false);
+        this.pinned.set(pin);
+        this.announcer.announce(pin ? 'Pinned to your profile.' : 'Unpinned from your profile.');
+      },
+      error: (err: unknown) => {
+        this.pinning.set(false);
+        this.pinError.set(toApiError(err).message);
+      },
+    });
+  }
 
   readonly othersPost = computed(() => {
     const me = this.session.user()?.username;

@@ -16,6 +16,7 @@ import {
   Post,
   PostDraft,
   PostPatch,
+  Revision,
   PrivateUser,
   ProfilePatch,
   ReactionKind,
@@ -151,6 +152,21 @@ export class HttpPostService extends Api implements PostService {
   }
   previewMarkdown(body: string): Observable<MarkdownPreview> {
     return this.http.post<MarkdownPreview>(this.url('/markdown/preview'), { body } satisfies Schema<'MarkdownPreviewRequest'>);
+  }
+  drafts(page?: PageRequest): Observable<Page<Post>> {
+    return this.http.get<Page<Post>>(this.url('/me/drafts'), { params: pageParams(page) });
+  }
+  publish(id: number): Observable<Post> {
+    return this.http.post<Post>(this.url(`/posts/${id}/publish`), null);
+  }
+  revisions(id: number, page?: PageRequest): Observable<Page<Revision>> {
+    return this.http.get<Page<Revision>>(this.url(`/posts/${id}/revisions`), { params: pageParams(page) });
+  }
+  pin(id: number): Observable<void> {
+    return this.none(this.http.put(this.url(`/posts/${id}/pin`), null));
+  }
+  unpin(id: number): Observable<void> {
+    return this.none(this.http.delete(this.url(`/posts/${id}/pin`)));
   }
 }
 

@@ -41,13 +41,23 @@ export interface MockUser extends PrivateUser {
   password: string;
 }
 
-interface StoredPost {
+export interface StoredPost {
   id: number;
   author: string;
   body: string;
   tags: string[];
   created_at: string;
   edited_at: string | null;
+  pinned_at?: string | null;
+  draft?: boolean;
+}
+
+/** A body an edit replaced, and when that body was written. */
+interface StoredRevision {
+  id: number;
+  post_id: number;
+  body: string;
+  edited_at: string;
 }
 
 interface StoredComment {
@@ -185,6 +195,9 @@ export class MockDb {
   readonly users = new Map<string, MockUser>();
   readonly follows = new Set<string>(); // "follower>followee"
   readonly posts: StoredPost[] = []; // newest first
+  /** Drafts live apart from the posts: no list of posts can show one. Newest first. */
+  readonly drafts: StoredPost[] = [];
+  readonly revisions: StoredRevision[] = []; // newest first
   readonly comments: StoredComment[] = []; // oldest first
   readonly reactions = new Map<number, Map<ReactionKind, Set<string>>>();
   readonly bookmarks: { user: string; postId: number; at: number }[] = [];
@@ -197,7 +210,7 @@ export class MockDb {
   readonly mutes = new Set<string>();
   readonly reports: Report[] = [];
 
-  private seq = { post: 0, comment: 0, notification: 0, conversation: 0, message: 0 };
+  private seq = { post: 0, comment: 0, notification: 0, conversation: 0, message: 0, revision: 0 };
   private readonly now = Date.now();
 
   constructor() {
@@ -282,7 +295,35 @@ export class MockDb {
       my_reactions: mine,
       bookmarked: !!viewer && this.bookmarks.some((b) => b.user === viewer && b.postId === p.id),
       url: `/p/${p.id}`,
+      pinned: !!p.pinned_at,
+      draft: !!p.draft,
     };
+  }
+
+  /** The viewer's own draft, or 404 as the server answers anyone else. */
+  storedDraft(id: number, viewer: string | null): StoredPost {
+    const draft = this.drafts.find((d) => d.id === id && d.author === viewer);
+    if (!draft) throw httpError(404, 'not_found', 'That post does not exist.');
+    return draft;
+  }
+
+  addDraft(author: string, body: string, tags: string[] = []): StoredPost {
+    const all = [...new Set([...tags.map((t) => t.toLowerCase()), ...tagsIn(body)])].slice(0, 5);
+    const draft: StoredPost = { id: ++this.seq.post, author, body, tags: all, created_at: new Date().toISOString(), edited_at: null, draft: true };
+    this.drafts.unshift(draft);
+    return draft;
+  }
+
+  /** A draft goes public: its time is now, so it leads the feeds. */
+  publishDraft(draft: StoredPost): StoredPost {
+    this.drafts.splice(this.drafts.indexOf(draft), 1);
+    const post: StoredPost = { ...draft, draft: false, created_at: new Date().toISOString(), edited_at: null };
+    this.posts.unshift(post);
+    return post;
+  }
+
+  addRevision(post: StoredPost): void {
+    this.revisions.unshift({ id: ++this.seq.revision, post_id: post.id, body: post.body, edited_at: post.edited_at ?? post.created_at });
   }
 
   storedPost(id: number): StoredPost {

@@ -14,6 +14,7 @@ import {
   Post,
   PostDraft,
   PostPatch,
+  Revision,
   PrivateUser,
   ProfilePatch,
   REACTION_KINDS,
@@ -44,7 +45,10 @@ import {
   SearchService,
   UserService,
 } from '../services';
-import { MOCK_TOTP_CODE, MockDb, MockUser, httpError, mockMarkdown, paginate } from './mock-db';
+import { MOCK_TOTP_CODE, MockDb, MockUser, StoredPost, httpError, mockMarkdown, paginate } from './mock-db';
+
+/** The server's limit on pinned posts per person (409 beyond it). */
+const PINS_MAX = 3;
 
 
 function b64url(value: object): string {
@@ -313,7 +317,12 @@ export class MockPostService extends MockBase implements PostService {
   }
 
   get(id: number): Observable<Post> {
-    return this.db.respond(() => this.db.postObject(this.db.storedPost(id), this.viewer()));
+    return this.db.respond(() => this.db.postObject(this.ownOrPublic(id), this.viewer()));
+  }
+
+  /** A post, or the viewer's own draft (anyone else's is 404). */
+  private ownOrPublic(id: number): StoredPost {
+    return this.db.posts.find((p) => p.id === id) ?? this.db.storedDraft(id, this.viewer());
   }
 
   private check(draft: PostDraft | PostPatch): void {
@@ -331,6 +340,7 @@ export class MockPostService extends MockBase implements PostService {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
       this.check(draft);
+      if (draft.draft) return this.db.postObject(this.db.addDraft(viewer, draft.body, draft.tags ?? []), viewer);
       return this.db.postObject(this.db.addPost(viewer, draft.body, draft.tags ?? []), viewer);
     });
   }
@@ -338,9 +348,11 @@ export class MockPostService extends MockBase implements PostService {
   update(id: number, draft: PostPatch): Observable<Post> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
-      const post = this.db.storedPost(id);
+      const post = this.ownOrPublic(id);
       if (post.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can edit this post.');
       this.check(draft);
+      // The edit history keeps the body an edit of a published post replaces.
+      if (!post.draft && draft.body != null && draft.body !== post.body) this.db.addRevision(post);
       // A field left out or null is left as it is (the server's PATCH).
       if (draft.body != null) post.body = draft.body;
       if (draft.tags != null) post.tags = draft.tags;
@@ -352,6 +364,11 @@ export class MockPostService extends MockBase implements PostService {
   remove(id: number): Observable<void> {
     return this.db.respond(() => {
       const viewer = this.requireViewer();
+      const own = this.db.drafts.find((d) => d.id === id && d.author === viewer);
+      if (own) {
+        this.db.drafts.splice(this.db.drafts.indexOf(own), 1);
+        return;
+      }
       const post = this.db.storedPost(id);
       const role = this.db.user(viewer).role;
       if (post.author !== viewer && role === 'user') throw httpError(403, 'forbidden', 'You may not delete this post.');
@@ -462,6 +479,54 @@ export class MockPostService extends MockBase implements PostService {
     });
   }
 
+  drafts(page?: PageRequest): Observable<Page<Post>> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const list = this.db.drafts.filter((d) => d.author === viewer).map((d) => this.db.postObject(d, viewer));
+      return paginate(list, (p) => p.id, page);
+    });
+  }
+
+  publish(id: number): Observable<Post> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const published = this.db.posts.find((p) => p.id === id && p.author === viewer);
+      if (published) return this.db.postObject(published, viewer);
+      return this.db.postObject(this.db.publishDraft(this.db.storedDraft(id, viewer)), viewer);
+    });
+  }
+
+  revisions(id: number, page?: PageRequest): Observable<Page<Revision>> {
+    return this.db.respond(() => {
+      const post = this.db.storedPost(id);
+      if (this.db.blockedBetween(this.viewer(), post.author)) throw httpError(404, 'not_found', 'That post does not exist.');
+      const list = this.db.revisions.filter((r) => r.post_id === id);
+      const found = paginate(list, (r) => r.id, page);
+      return { items: found.items.map(({ body, edited_at }) => ({ body, edited_at })), next_cursor: found.next_cursor };
+    });
+  }
+
+  pin(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const post = this.db.storedPost(id);
+      if (post.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can pin this post.');
+      if (post.pinned_at) return;
+      const pinned = this.db.posts.filter((p) => p.author === viewer && p.pinned_at).length;
+      if (pinned >= PINS_MAX) throw httpError(409, 'conflict', `You can pin at most ${PINS_MAX} posts: unpin one first.`);
+      post.pinned_at = new Date().toISOString();
+    });
+  }
+
+  unpin(id: number): Observable<void> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const post = this.db.storedPost(id);
+      if (post.author !== viewer) throw httpError(403, 'forbidden', 'Only the author can unpin this post.');
+      post.pinned_at = null;
+    });
+  }
+
   previewMarkdown(body: string): Observable<MarkdownPreview> {
     return this.db.respond(() => ({ html: mockMarkdown(body) }));
   }
@@ -534,7 +599,10 @@ export class MockUserService extends MockBase implements UserService {
     return this.db.respond(() => {
       const viewer = this.viewer();
       const u = this.db.userFor(username, viewer).username;
-      const list = this.db.posts.filter((p) => p.author === u && !this.db.blockedBetween(viewer, u)).map((p) => this.db.postObject(p, viewer));
+      const theirs = this.db.posts.filter((p) => p.author === u && !this.db.blockedBetween(viewer, u));
+      // Pinned posts first (last pinned first), then the rest newest first: each once.
+      const pinned = theirs.filter((p) => p.pinned_at).sort((a, b) => b.pinned_at!.localeCompare(a.pinned_at!));
+      const list = [...pinned, ...theirs.filter((p) => !p.pinned_at)].map((p) => this.db.postObject(p, viewer));
       return paginate(list, (p) => p.id, page);
     });
   }

@@ -84,6 +84,11 @@ export class PostPage {
     }
     this.posts.get(id).subscribe({
       next: (post) => {
+        // Your own draft has no page yet: it is edited and published from the drafts.
+        if (post.draft) {
+          void this.router.navigate(['/drafts']);
+          return;
+        }
         this.post.set(post);
         const excerpt = post.body.replace(/\s+/g, ' ').slice(0, TITLE_EXCERPT);
         this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > TITLE_EXCERPT ? '…' : ''}” · DevThread`);
