@@ -5,7 +5,7 @@
 and mailed (no row: shown, not mailed). `digest_settings` holds the digest's frequency and when
 the last one was sent (no row: no digest).
 
-Revision ID: 0015_followed_tags_notification_settings
+Revision ID: 0015_tags_notify_settings
 Revises: 0013_search_rum
 Create Date: 2026-11-30 18:00:00
 
@@ -14,7 +14,9 @@ Create Date: 2026-11-30 18:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_followed_tags_notification_settings"
+# Not the brief's "0015_followed_tags_notification_settings": alembic_version.version_num is a
+# varchar(32), and PostgreSQL refuses the longer id (SQLite does not check the length).
+revision = "0015_tags_notify_settings"
 # Re-chained after the other branches of issue 15 when they merge.
 down_revision = "0013_search_rum"
 branch_labels = None
