@@ -503,6 +503,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("PATCH", "/api/v1/me/notification_settings"): Entry(
         api_signed_in(200), {"types": {"follow": {"email": True}}, "digest": "weekly"}
     ),
+    ("GET", "/api/v1/tags/<tag>"): Entry(api_public(200)),
     ("PUT", "/api/v1/tags/<tag>/follow"): Entry(api_signed_in(204)),
     ("DELETE", "/api/v1/tags/<tag>/follow"): Entry(api_signed_in(204)),
     ("GET", "/api/v1/me/tags"): Entry(api_signed_in(200)),

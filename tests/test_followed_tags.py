@@ -33,6 +33,8 @@ def test_follow_a_tag_is_idempotent_and_lists_it(people):
     reader, _writer, _stranger = people
     for _ in range(2):
         assert reader.call("PUT", "/tags/Rust/follow").status_code == 204
+    info = reader.call("GET", "/tags/RUST").get_json()
+    assert info == {"name": "rust", "posts_count": 1, "following": True}
     listed = reader.call("GET", "/me/tags").get_json()
     assert listed == {"items": [{"name": "rust", "posts_count": 1}], "next_cursor": None}
     for _ in range(2):
@@ -52,6 +54,8 @@ def test_only_existing_tags_can_be_followed(people, app, name):
 def test_anonymous_cannot_follow(people, anon):
     assert anon.call("PUT", "/tags/rust/follow").status_code == 401
     assert anon.call("GET", "/me/tags").status_code == 401
+    assert anon.call("GET", "/tags/rust").get_json()["following"] is False
+    assert anon.call("GET", "/tags/nosuch").status_code == 404
 
 
 def test_home_holds_followed_tags_posts_once_and_drops_them_on_unfollow(people):

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from app.api import bp
-from app.api.common import api_user
+from app.api.common import api_user, api_viewer
 from app.api.spec import operation
 from app.payloads import PageQuery, page_of
 from app.tags import queries, services
-from app.tags.payloads import FollowedTagList, followed_tag
+from app.tags.payloads import FollowedTagList, TagInfo, followed_tag
 
 TAG_PATH = {"tag": "A tag's name (any case)."}
+
+
+@bp.get("/tags/<tag>")
+@operation(
+    "A tag: its posts count, and whether you follow it",
+    "Tags",
+    {200: ("The tag.", TagInfo)},
+    path=TAG_PATH,
+    description="A name no post carries is 404.",
+)
+def get_tag(tag: str):
+    """Return a tag, and whether you follow it."""
+    found = queries.existing_tag(tag)
+    viewer = api_viewer()
+    following = queries.is_following(viewer.id if viewer else None, found.id)
+    return TagInfo(name=found.name, posts_count=found.posts_count, following=following)
 
 
 @bp.put("/tags/<tag>/follow")

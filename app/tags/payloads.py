@@ -14,6 +14,14 @@ class FollowedTag(Payload):
     posts_count: Count
 
 
+class TagInfo(Payload):
+    """A tag: how many posts carry it, and whether you follow it (false when signed out)."""
+
+    name: str
+    posts_count: Count
+    following: bool
+
+
 class FollowedTagList(ItemsPage[FollowedTag]):
     """A page of the tags you follow, the latest followed first."""
 
