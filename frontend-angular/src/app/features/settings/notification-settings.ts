@@ -25,7 +25,11 @@ const DIGESTS: { value: DigestFrequency; label: string }[] = [
   { value: 'weekly', label: 'Every week' },
 ];
 
-type Row = { type: string; web: boolean; email: boolean };
+interface Row {
+  type: string;
+  web: boolean;
+  email: boolean;
+}
 
 @Component({
   selector: 'app-notification-settings',
