@@ -100,7 +100,14 @@ def register_extensions(app: Flask) -> None:
 
 
 # The modules that declare jobs: every process imports them, so a worker knows each job's name.
-JOB_MODULES = ("app.feeds.jobs", "app.mail", "app.media.jobs", "app.yourdata.jobs")
+JOB_MODULES = (
+    "app.digests.jobs",
+    "app.feeds.jobs",
+    "app.mail",
+    "app.media.jobs",
+    "app.notifications.jobs",
+    "app.yourdata.jobs",
+)
 
 
 def register_jobs(app: Flask) -> None:
@@ -134,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from app.media.views import bp as media_bp
     from app.messaging.views import bp as messaging_bp
     from app.notifications.views import bp as notifications_bp
+    from app.notifications.views import unsubscribe_bp
     from app.ops import bench_bp
     from app.ops import bp as ops_bp
     from app.posts.views import bp as posts_bp
@@ -142,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from app.search.views import bp as search_bp
     from app.social.views import bp as social_bp
     from app.spa import bp as spa_bp
+    from app.tags.views import bp as tags_bp
     from app.yourdata.views import bp as yourdata_bp
 
     app.register_blueprint(main_bp)
@@ -150,6 +159,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(social_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(unsubscribe_bp)
+    app.register_blueprint(tags_bp)
     app.register_blueprint(messaging_bp)
     app.register_blueprint(safety_bp)
     app.register_blueprint(media_bp)
@@ -176,6 +187,9 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     # The admin pages check CSRF themselves, after their role check: outsiders get 404, not 400.
     csrf.exempt(admin_bp)
+    # One-click unsubscribe (RFC 8058): mail programs POST without a session; the signed token
+    # in the address is the authority, and it can only turn optional mail off.
+    csrf.exempt(unsubscribe_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -4,7 +4,7 @@ from app.accounts.models import OAuthIdentity, RefreshToken, User
 from app.admin.models import AuditEntry
 from app.media.models import Media, PostMedia
 from app.messaging.models import Conversation, ConversationMember, Message
-from app.notifications.models import Notification
+from app.notifications.models import DigestSetting, Notification, NotificationSetting
 from app.posts.models import (
     Bookmark,
     Comment,
@@ -19,6 +19,7 @@ from app.posts.models import (
 from app.realtime.models import StoredEvent
 from app.safety.models import Block, Mute, Report
 from app.social.models import Follow
+from app.tags.models import TagFollow
 from app.yourdata.models import DataExport
 
 __all__ = [
@@ -29,12 +30,14 @@ __all__ = [
     "Conversation",
     "ConversationMember",
     "DataExport",
+    "DigestSetting",
     "Follow",
     "Media",
     "Mention",
     "Message",
     "Mute",
     "Notification",
+    "NotificationSetting",
     "OAuthIdentity",
     "Post",
     "PostMedia",
@@ -44,6 +47,7 @@ __all__ = [
     "Report",
     "StoredEvent",
     "Tag",
+    "TagFollow",
     "TrendingEntry",
     "TrendingSnapshot",
     "User",

@@ -20,11 +20,16 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
+from itsdangerous import URLSafeSerializer
 
 from tests.authz import ACTORS, USERNAMES, World, build_world, path_values
 from tests.conftest import PASSWORD
 
 HTMX = {"HX-Request": "true"}
+# An unsubscribe link for the first account's digest, signed with the tests' SECRET_KEY.
+UNSUBSCRIBE = URLSafeSerializer(
+    "test-secret-key-that-is-long-enough-for-hs256", salt="devthread.unsubscribe"
+).dumps([1, "digest"])
 READ = ("GET",)
 STAFF = ("moderator", "admin")
 
@@ -271,6 +276,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/messages/<id:conversation_id>/read"): Entry(page_signed_in(404, owner=204)),
     ("GET", "/notifications"): Entry(page_signed_in(200)),
     ("POST", "/notifications/read"): Entry(page_signed_in(303)),
+    ("POST", "/settings/notifications"): Entry(
+        page_signed_in(303), {"follow-web": "on", "comment-email": "on", "digest": "daily"}
+    ),
+    ("POST", "/tags/<tag>/follow"): Entry(page_signed_in(303), {"on": "1"}),
+    # One-click unsubscribe: whoever holds the mail holds the link, signed in or not; the
+    # confirm page changes nothing, the POST (RFC 8058, no session, no CSRF token) does.
+    ("GET", "/unsubscribe/<token>"): Entry(everyone(200), values={"token": UNSUBSCRIBE}),
+    ("POST", "/unsubscribe/<token>"): Entry(everyone(200), values={"token": UNSUBSCRIBE}),
     # --- Accounts and settings. ---
     ("GET", "/login"): Entry(SIGNED_OUT_ONLY),
     ("POST", "/login"): Entry(everyone(302, anonymous=303, suspended=303), SIGN_IN_AS_ERIN),
@@ -520,6 +533,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("DELETE", "/api/v1/users/<username>/mute"): Entry(api_signed_in(204)),
     ("POST", "/api/v1/reports"): Entry(api_signed_in(201, owner=422, blocked=404), REPORT_POST),
     ("GET", "/api/v1/notifications"): Entry(api_signed_in(200)),
+    ("GET", "/api/v1/me/notification_settings"): Entry(api_signed_in(200)),
+    ("PATCH", "/api/v1/me/notification_settings"): Entry(
+        api_signed_in(200), {"types": {"follow": {"email": True}}, "digest": "weekly"}
+    ),
+    ("GET", "/api/v1/tags/<tag>"): Entry(api_public(200)),
+    ("PUT", "/api/v1/tags/<tag>/follow"): Entry(api_signed_in(204)),
+    ("DELETE", "/api/v1/tags/<tag>/follow"): Entry(api_signed_in(204)),
+    ("GET", "/api/v1/me/tags"): Entry(api_signed_in(200)),
     ("GET", "/api/v1/notifications/unread_count"): Entry(api_signed_in(200)),
     ("POST", "/api/v1/notifications/read"): Entry(api_signed_in(204), {}),
     ("GET", "/api/v1/conversations"): Entry(api_signed_in(200)),

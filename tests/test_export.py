@@ -89,6 +89,8 @@ def test_an_export_is_built_by_a_job_mailed_and_downloaded(app, smtp_to):
         "comments.json",
         "followers.json",
         "following.json",
+        "followed_tags.json",
+        "notification_settings.json",
         "bookmarks.json",
         "reactions.json",
         "conversations.json",

@@ -183,6 +183,30 @@ def test_new_post_reaches_followers(pair, people):
     bob.close()
 
 
+def test_a_post_with_a_followed_tag_reaches_the_tags_followers_once(pair, people, app):
+    listen, act = pair
+    make_user(app, "carol")
+    alice = act.login("alice", PASSWORD)
+    assert act.api("POST", "/posts", alice, json={"body": "first #golang"}).status_code == 201
+    bob_token, carol_token = listen.login("bob", PASSWORD), listen.login("carol", PASSWORD)
+    for token in (bob_token, carol_token):
+        assert listen.api("PUT", "/tags/golang/follow", token).status_code == 204
+    assert listen.api("PUT", "/users/alice/follow", bob_token).status_code == 204  # and the tag
+    assert listen.api("PUT", "/users/alice/mute", carol_token).status_code == 204
+    bob, carol = Client(listen.ws_url, bob_token), Client(listen.ws_url, carol_token)
+    bob.next("unread")
+    carol.next("unread")
+    posted = act.api("POST", "/posts", alice, json={"body": "second #golang"})
+    assert posted.status_code == 201, posted.text
+    frame = bob.next("post.created", timeout=1.0)
+    assert frame["data"]["id"] == posted.json()["id"]
+    # Once, though bob follows both alice and the tag; carol muted alice: nothing.
+    assert [f for f in bob.frames(0.5) if f["type"] == "post.created"] == []
+    assert [f for f in carol.frames(0.5) if f["type"] == "post.created"] == []
+    bob.close()
+    carol.close()
+
+
 def test_resume_replays_each_missed_event_once(pair, people, app):
     listen, act = pair
     make_user(app, "carol")

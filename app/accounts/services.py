@@ -156,6 +156,7 @@ def _start_email_change(user: User, email: str) -> None:
     """Keep ``email`` pending, mail it a link, and tell the current address; no commit."""
     user.pending_email = email
     _mail_verification(user, purpose="email_change", email=email)
+    # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=user.email,
         template="email_change_notice",
@@ -203,6 +204,7 @@ def _mail_verification(user: User, *, purpose: str, email: str) -> None:
     """Make a verification (or change) link for ``email`` and mail it there; no commit."""
     ttl = current_app.config["EMAIL_VERIFICATION_TTL"]
     token = links.create(user=user, purpose=purpose, email=email, ttl=ttl)
+    # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=email,
         template="email_change" if purpose == "email_change" else "verify_email",
@@ -218,6 +220,7 @@ def mail_password_reset(*, user: User, commit: bool = True) -> None:
         )
     ttl = current_app.config["PASSWORD_RESET_TTL"]
     token = links.create(user=user, purpose="password_reset", email=user.email, ttl=ttl)
+    # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=user.email,
         template="password_reset",

@@ -40,9 +40,11 @@ from app.errors import AccountPendingDeletion, Conflict, DomainError, InvalidLin
 from app.extensions import csrf
 from app.media import services as media
 from app.media.uploads import check_page_csrf, read_upload
+from app.notifications import queries as notification_queries
 from app.ratelimits import upload_limit
 from app.redirects import go, safe_next
 from app.safety import queries as safety
+from app.tags import queries as tag_queries
 from app.web import allow_form_action, is_htmx, render_page
 from app.yourdata.settings import your_data_settings
 
@@ -50,6 +52,7 @@ bp = Blueprint("accounts", __name__)
 
 # How many blocked and muted people the settings page lists before "See everyone".
 SAFETY_LIST = 10
+FOLLOWED_TAGS_LIST = 50  # followed tags listed on the settings page
 # How many sign-ins the settings page lists (newest first); "log out everywhere" ends the rest.
 SESSIONS_LIST = 50
 
@@ -363,6 +366,8 @@ def render_settings(
         muted=safety.muted_users(current_user, limit=SAFETY_LIST, cursor=None),
         connections=connections,
         only_way_in=identities.is_only_way_in(current_user, len(connections)),
+        notification_settings=notification_queries.settings_of(current_user.id),
+        followed_tags=tag_queries.followed_tags(current_user.id, limit=FOLLOWED_TAGS_LIST),
     ), status
 
 

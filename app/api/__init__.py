@@ -22,6 +22,7 @@ from app.api import (  # noqa: E402,F401  (routes register on import)
     posts,
     safety,
     search,
+    tags,
     twofactor,
     users,
     yourdata,

@@ -9,8 +9,11 @@ from app.notifications import queries, services
 from app.notifications.payloads import (
     MarkRead,
     NotificationList,
+    NotificationSettings,
+    NotificationSettingsChange,
     UnreadCount,
     notification_payload,
+    notification_settings,
 )
 from app.payloads import PageQuery, page_of
 
@@ -55,3 +58,34 @@ def unread_notifications():
 def mark_notifications_read(body: MarkRead):
     """Mark the notifications named by ``ids`` read, or all of them when no ids come."""
     services.mark_read(user=api_user(), ids=body.ids)
+
+
+@bp.get("/me/notification_settings")
+@operation(
+    "Your notification settings",
+    "Notifications",
+    {200: ("Each type on the site and by mail, and the digest.", NotificationSettings)},
+    auth=True,
+)
+def get_notification_settings():
+    """Return your notification settings."""
+    return notification_settings(queries.settings_of(api_user().id))
+
+
+@bp.patch("/me/notification_settings")
+@operation(
+    "Change your notification settings",
+    "Notifications",
+    {200: ("All your settings, changed.", NotificationSettings)},
+    body=NotificationSettingsChange,
+    auth=True,
+    description="`web: false`: that type is neither stored nor pushed to you. `email: true`: a "
+    "mail for each one (to a verified address). An unknown type or value is 422.",
+)
+def update_notification_settings(body: NotificationSettingsChange):
+    """Change some of your notification settings."""
+    types = {
+        kind: change.model_dump(exclude_none=True) for kind, change in (body.types or {}).items()
+    }
+    settings = services.update_settings(user_id=api_user().id, types=types, digest=body.digest)
+    return notification_settings(settings)

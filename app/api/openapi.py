@@ -39,6 +39,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "Posts", "description": "Posts, reactions, bookmarks and previews."},
         {"name": "Comments", "description": "Comments and replies."},
         {"name": "Feeds", "description": "Lists of posts."},
+        {"name": "Tags", "description": "Tags you follow: their posts join your home feed."},
         {"name": "Search", "description": "Posts, people and tags."},
         {"name": "Notifications", "description": "What happened to you."},
         {"name": "Messages", "description": "Direct messages."},

@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -50,6 +51,7 @@ from app.posts.queries import (
 from app.posts.rules import TAG_RE
 from app.safety.queries import hidden_ids, not_hidden
 from app.social.models import Follow
+from app.tags.models import TagFollow
 from app.timeutil import isoformat, utcnow
 
 
@@ -99,19 +101,25 @@ def _latest(viewer_id: BindParameter[int] | None) -> Select:
 
 
 def _home_sqlite(user: Reader, query: Select) -> Select:
-    """Keep the posts of the people the user follows and the user's own (SQLite's plan)."""
+    """Keep the user's posts and those of people or with tags they follow (SQLite's plan)."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
+    tagged = select(PostTag.post_id).where(PostTag.tag_id.in_(_followed_tags(user.id)))
     return query.where(
-        or_(Post.author_id == user.id, Post.author_id.in_(followed)),
+        or_(Post.author_id == user.id, Post.author_id.in_(followed), Post.id.in_(tagged)),
         not_hidden(Post.author_id, user),
         published(),
     )
 
 
+def _followed_tags(user_id: int | BindParameter) -> Select:
+    """Select the ids of the tags someone follows (the primary key of tag_follows)."""
+    return select(TagFollow.tag_id).where(TagFollow.user_id == user_id)
+
+
 def home(
     *, user: Reader, limit: int, cursor: str | None, sign_in: PendingSignIn | None = None
 ) -> Page[PostView]:
-    """Return the posts of the people the user follows, and the user's own, newest first.
+    """Return the posts of the people and tags the user follows, and the user's own, newest first.
 
     Its posts are plain rows (``PostRow``: what the API's payloads read). The first page's
     ids are cached for HOME_TTL seconds (see ``_cached_first_page``); the
@@ -218,11 +226,20 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
         .where(Follow.follower_id == user_id, Follow.followee_id.not_in(hidden_ids(user_id)))
         .union_all(select(user_id))
     )
-    fresh = exists().where(
-        newer.created_at > bindparam("since", type_=Post.created_at.type),
-        newer.author_id.in_(seen),
-        newer.draft == false(),
-        ids_in(newer.id, "known", negate=True),
+    since = bindparam("since", type_=Post.created_at.type)
+    fresh = or_(
+        exists().where(
+            newer.created_at > since,
+            newer.author_id.in_(seen),
+            newer.draft == false(),
+            ids_in(newer.id, "known", negate=True),
+        ),
+        # A post with a followed tag: read from the tag's (tag_id, post_created_at) index.
+        exists().where(
+            PostTag.tag_id.in_(_followed_tags(user_id)),
+            PostTag.post_created_at > since,
+            ids_in(PostTag.post_id, "known", negate=True),
+        ),
     )
     checks = sign_in_columns() if with_sign_in else ()
     return (
@@ -313,8 +330,45 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
         .order_by(per_author.c.created_at.desc(), per_author.c.id.desc())
         .limit(page)
     )
-    top = union_all(select(recent.c.id, recent.c.created_at).where(found >= page), merged).subquery(
-        "top"
+    by_authors = union_all(select(recent.c.id, recent.c.created_at).where(found >= page), merged)
+    # The followed tags' newest posts, each tag's from its own (tag_id, post_created_at) index,
+    # their authors' rows read only to leave out hidden people: (tags followed) x (page) rows.
+    tags = _followed_tags(user_id).subquery("tags")
+    per_tag = select(PostTag.post_id.label("id"), PostTag.post_created_at.label("created_at"))
+    if with_cursor:
+        per_tag = per_tag.where(
+            after_cursor(
+                (PostTag.post_created_at, PostTag.post_id),
+                (
+                    bindparam("after_time", type_=Post.created_at.type),
+                    bindparam("after_id", type_=Integer),
+                ),
+            )
+        )
+    per_tag = (
+        per_tag.join(Post, Post.id == PostTag.post_id)
+        .where(
+            PostTag.tag_id == tags.c.tag_id,
+            Post.author_id.not_in(hidden_ids(user_id)),
+        )
+        .order_by(PostTag.post_created_at.desc(), PostTag.post_id.desc())
+        .limit(page)
+        .lateral("per_tag")
+    )
+    by_tags = (
+        select(per_tag.c.id, per_tag.c.created_at)
+        .select_from(tags)
+        .join(per_tag, true())
+        .order_by(per_tag.c.created_at.desc(), per_tag.c.id.desc())
+        .limit(page)
+    )
+    # UNION, not UNION ALL: a followed person's post with a followed tag comes once.
+    both = union(by_authors.subquery("by_authors").select(), by_tags).subquery("both")
+    top = (
+        select(both.c.id, both.c.created_at)
+        .order_by(both.c.created_at.desc(), both.c.id.desc())
+        .limit(page)
+        .subquery("top")
     )
     if posts:
         return (

@@ -10,6 +10,7 @@ from app.feeds import queries
 from app.feeds.atom import FEED_SIZE, FeedInfo, atom_response
 from app.pagination import next_page_url, page_params
 from app.posts.forms import PostForm
+from app.tags import queries as tags
 from app.web import render_page
 from app.web_helpers import viewer
 
@@ -69,8 +70,14 @@ def tag_page(tag: str):
     limit, cursor = page_params(PAGE_SIZE)
     page = queries.by_tag(found, limit=limit, cursor=cursor, viewer=viewer())
     next_url = next_page_url("feeds.tag_page", page, tag=found.name)
+    user = viewer()
     return render_page(
-        "feeds/tag.html", block="items" if cursor else None, tag=found, page=page, next_url=next_url
+        "feeds/tag.html",
+        block="items" if cursor else None,
+        tag=found,
+        page=page,
+        next_url=next_url,
+        following=tags.is_following(user.id if user else None, found.id),
     )
 
 

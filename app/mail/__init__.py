@@ -34,7 +34,10 @@ def send_mail(
 
     ``context`` must be JSON (ids, strings, numbers): the mail is rendered by a job. ``locale``
     defaults to the current request's. ``unsubscribe_url`` adds the ``List-Unsubscribe`` headers
-    (RFC 8058 one-click) that digests and notifications will need. ``base_url``: the site's
+    (RFC 8058 one-click): every optional mail (a notification's, the digest) passes one
+    (app/notifications/unsubscribe.py). Security mails (password reset, address verification
+    and change, account deletion, a data export) pass none on purpose: nobody may turn them
+    off, and a link that stopped them would let anyone who sees it do so. ``base_url``: the site's
     address for links, for a job to pass on what ``public_url()`` said in its request.
     """
     if "\r" in to or "\n" in to or "@" not in to:

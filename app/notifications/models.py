@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -60,4 +60,40 @@ class Notification(db.Model):
             postgresql_where=text("type = 'reaction'"),
             sqlite_where=text("type = 'reaction'"),
         ),
+    )
+
+
+# The types a person may turn off: everything but the moderators' notices.
+CONFIGURABLE_TYPES = tuple(t for t in NOTIFICATION_TYPES if t not in STAFF_TYPES)
+DIGEST_CHOICES = ("off", "daily", "weekly")
+
+
+class NotificationSetting(db.Model):
+    """How ``user`` wants one type of notification: on the site, by mail. No row: the defaults."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    web: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class DigestSetting(db.Model):
+    """Whether ``user`` gets a digest mail, how often, and when the last one was sent."""
+
+    __tablename__ = "digest_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(10), nullable=False, default="off")
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("digest IN ('off', 'daily', 'weekly')", name="digest_choice"),
+        # The digest job walks the people of one frequency by id.
+        Index("ix_digest_settings_digest_user_id", "digest", "user_id"),
     )

@@ -7,10 +7,20 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.accounts.payloads import UserSummary, user_summary
-from app.notifications.models import NOTIFICATION_TYPES
+from app.notifications.models import CONFIGURABLE_TYPES, DIGEST_CHOICES, NOTIFICATION_TYPES
 from app.notifications.models import Notification as NotificationRow
-from app.notifications.queries import NotificationItem
-from app.payloads import LIST_MAX, Count, Id, ItemsPage, Payload, Request, Time, choice
+from app.notifications.queries import NotificationItem, Settings
+from app.payloads import (
+    LIST_MAX,
+    Count,
+    Id,
+    ItemsPage,
+    Patch,
+    Payload,
+    Request,
+    Time,
+    choice,
+)
 from app.timeutil import isoformat
 
 
@@ -85,3 +95,54 @@ def notification_payload(notification: NotificationRow | NotificationItem) -> No
         fields["target_type"] = notification.target_type
         fields["reason"] = notification.reason
     return Notification(**fields)
+
+
+class TypeSetting(Payload):
+    """One type of notification: shown on the site, and mailed."""
+
+    web: bool
+    email: bool
+
+
+class TypeSettingChange(Request):
+    """What to change for one type of notification; a field left out stays as it is."""
+
+    web: bool | None = None
+    email: bool | None = None
+
+
+Digest = Annotated[
+    choice(DIGEST_CHOICES),  # type: ignore[valid-type]
+    Field(description="A mail summing up what you missed: never, every day or every week."),
+]
+ConfigurableType = choice(CONFIGURABLE_TYPES)
+
+
+class NotificationSettings(Payload):
+    """Your notification settings: each type on the site and by mail, and the digest."""
+
+    types: dict[ConfigurableType, TypeSetting]  # type: ignore[valid-type]
+    digest: Digest
+
+
+class NotificationSettingsChange(Patch):
+    """The settings to change: some types (some of their fields), the digest, or both."""
+
+    types: (
+        Annotated[
+            dict[ConfigurableType, TypeSettingChange],  # type: ignore[valid-type]
+            Field(description="An unknown type is 422; a type left out stays as it is."),
+        ]
+        | None
+    ) = None
+    digest: Digest | None = None
+
+
+def notification_settings(settings: Settings) -> NotificationSettings:
+    """Return someone's notification settings as a payload."""
+    return NotificationSettings(
+        types={
+            kind: TypeSetting(web=web, email=email) for kind, (web, email) in settings.types.items()
+        },
+        digest=settings.digest,
+    )

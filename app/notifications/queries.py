@@ -20,7 +20,13 @@ from sqlalchemy import (
 
 from app.accounts.models import User
 from app.extensions import db
-from app.notifications.models import STAFF_TYPES, Notification
+from app.notifications.models import (
+    CONFIGURABLE_TYPES,
+    STAFF_TYPES,
+    DigestSetting,
+    Notification,
+    NotificationSetting,
+)
 from app.pagination import Page, after_cursor, cut_page, decode_cursor
 from app.safety.queries import hidden_ids
 
@@ -148,3 +154,37 @@ def _unread_statement() -> Select:
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None), _visible(user_id))
     )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How someone wants their notifications: per type (web, email), and the digest."""
+
+    types: dict[str, tuple[bool, bool]]
+    digest: str
+
+
+DEFAULT_SETTING = (True, False)  # shown on the site, not mailed
+
+
+def settings_of(user_id: int) -> Settings:
+    """Return someone's notification settings, the defaults filled in (two statements)."""
+    rows = db.session.execute(
+        select(NotificationSetting.type, NotificationSetting.web, NotificationSetting.email).where(
+            NotificationSetting.user_id == user_id
+        )
+    ).all()
+    stored = {row.type: (row.web, row.email) for row in rows}
+    digest = db.session.scalar(select(DigestSetting.digest).where(DigestSetting.user_id == user_id))
+    return Settings(
+        types={kind: stored.get(kind, DEFAULT_SETTING) for kind in CONFIGURABLE_TYPES},
+        digest=digest or "off",
+    )
+
+
+def setting_for(user_id: int, type: str) -> tuple[bool, bool]:
+    """Return (web, email) for one type of someone's notifications (a primary-key read)."""
+    if type in STAFF_TYPES:
+        return True, False  # the moderators' notices always reach the site
+    row = db.session.get(NotificationSetting, (user_id, type))
+    return (row.web, row.email) if row is not None else DEFAULT_SETTING

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.errors import ValidationError
 from app.extensions import db
-from app.notifications.models import STAFF_TYPES, Notification
+from app.jobs import enqueue
+from app.mail import public_url
+from app.notifications.models import (
+    CONFIGURABLE_TYPES,
+    DIGEST_CHOICES,
+    STAFF_TYPES,
+    DigestSetting,
+    Notification,
+    NotificationSetting,
+)
+from app.notifications.queries import Settings, setting_for, settings_of
+from app.notifications.unsubscribe import DIGEST
 from app.realtime.events import emit
 from app.safety.queries import blocked_between
 from app.timeutil import utcnow
@@ -31,6 +44,27 @@ def notify(
         return None
     if type not in STAFF_TYPES and blocked_between(user_id, actor_id):
         return None
+    web, email = setting_for(user_id, type)
+    if not (web or email):
+        return None
+    if type == "reaction" and _reaction_notified(
+        user_id=user_id, actor_id=actor_id, post_id=post_id
+    ):
+        return None
+    if email:
+        # Queued with the cause's transaction: a rolled-back comment mails nobody.
+        enqueue(
+            "notifications.mail",
+            user_id=user_id,
+            type=type,
+            actor_id=actor_id,
+            base_url=public_url(),
+            post_id=post_id,
+            comment_id=comment_id,
+            conversation_id=conversation_id,
+        )
+    if not web:
+        return None  # turned off on the site: neither stored nor pushed
     notification = Notification(
         user_id=user_id,
         type=type,
@@ -42,8 +76,6 @@ def notify(
         reason=reason,
     )
     if type == "reaction":
-        if _reaction_notified(user_id=user_id, actor_id=actor_id, post_id=post_id):
-            return None
         try:
             # Two first reactions of one person at once (like and love) both pass the check above;
             # the unique index lets one in, and the other must not fail its request for it.
@@ -102,3 +134,62 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
         emit(db.session, [user.id], "unread", {})
     db.session.commit()
     return result.rowcount or 0
+
+
+def update_settings(
+    *,
+    user_id: int,
+    types: dict[str, dict[str, bool]] | None = None,
+    digest: str | None = None,
+) -> Settings:
+    """Change some notification settings (per type: ``web``, ``email``; the digest); return all."""
+    types = types or {}
+    errors: dict[str, list[str]] = {}
+    for kind, change in types.items():
+        if kind not in CONFIGURABLE_TYPES:
+            message = _("Unknown notification type: %(type)s", type=kind)
+            errors.setdefault("types", []).append(message)
+        elif set(change) - {"web", "email"} or any(type(v) is not bool for v in change.values()):
+            errors.setdefault("types", []).append(_("Say on or off for %(type)s.", type=kind))
+    if digest is not None and digest not in DIGEST_CHOICES:
+        errors["digest"] = [_("Choose off, daily or weekly.")]
+    if errors:
+        raise ValidationError(_("These settings are not valid."), errors)
+    current = settings_of(user_id).types
+    for kind, change in types.items():
+        web, email = current[kind]
+        _store_type(user_id, kind, web=change.get("web", web), email=change.get("email", email))
+    if digest is not None:
+        _store_digest(user_id, digest)
+    db.session.commit()
+    return settings_of(user_id)
+
+
+def _store_type(user_id: int, kind: str, *, web: bool, email: bool) -> None:
+    row = db.session.get(NotificationSetting, (user_id, kind))
+    if row is None:
+        db.session.add(NotificationSetting(user_id=user_id, type=kind, web=web, email=email))
+    else:
+        row.web, row.email = web, email
+
+
+def _store_digest(user_id: int, digest: str) -> None:
+    row = db.session.get(DigestSetting, user_id)
+    if row is None:
+        db.session.add(DigestSetting(user_id=user_id, digest=digest))
+    else:
+        row.digest = digest
+
+
+def unsubscribe(*, user_id: int, kind: str) -> bool:
+    """Turn off one kind of optional mail (the digest, or one type's); False: nobody to stop."""
+    if db.session.get(User, user_id) is None:
+        return False
+    if kind == DIGEST:
+        _store_digest(user_id, "off")
+    else:
+        type = kind.removeprefix("email:")
+        web = setting_for(user_id, type)[0]
+        _store_type(user_id, type, web=web, email=False)
+    db.session.commit()
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, union, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -198,12 +198,29 @@ def publish_post(
 
 
 def _announce(post: Post) -> None:
-    """Push "post.created" to the author's followers' sockets once the post is stored."""
+    """Push "post.created" to the sockets of who follows its author or one of its tags."""
     from app.realtime.events import emit
+    from app.safety.models import Block, Mute
     from app.social.models import Follow
 
+    # Read by name from the metadata: app.tags sits above app.posts (it reads tags), so
+    # importing its model here would tie the two packages in a cycle.
+    tag_follows = db.metadata.tables["tag_follows"]
+    author = post.author_id
+    # Whoever blocked the author, was blocked by them, or muted them gets no push of the post.
+    hiding = union_all(
+        select(Block.blocker_id).where(Block.blocked_id == author),
+        select(Block.blocked_id).where(Block.blocker_id == author),
+        select(Mute.muter_id).where(Mute.muted_id == author),
+    )
+    by_tag = select(tag_follows.c.user_id).where(
+        tag_follows.c.tag_id.in_(select(PostTag.tag_id).where(PostTag.post_id == post.id)),
+        tag_follows.c.user_id != author,
+        tag_follows.c.user_id.not_in(hiding),
+    )
+    # One statement; UNION: a person following both the author and a tag is pushed once.
     followers = db.session.scalars(
-        select(Follow.follower_id).where(Follow.followee_id == post.author_id)
+        union(select(Follow.follower_id).where(Follow.followee_id == author), by_tag)
     )
 
     def payload() -> dict:

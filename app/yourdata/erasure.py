@@ -47,7 +47,7 @@ from app.cache import touch
 from app.extensions import db
 from app.media import services as media
 from app.messaging.models import Conversation, ConversationMember
-from app.notifications.models import Notification
+from app.notifications.models import DigestSetting, Notification, NotificationSetting
 from app.posts.models import (
     REACTION_KINDS,
     Bookmark,
@@ -61,6 +61,7 @@ from app.posts.models import (
 from app.realtime.models import StoredEvent
 from app.safety.models import Block, Mute, Report
 from app.social.models import Follow
+from app.tags.models import TagFollow
 from app.timeutil import utcnow
 from app.yourdata.models import DataExport
 
@@ -310,6 +311,9 @@ def _sign_ins(user_id: int, size: int) -> bool:
         Passkey,
         OAuthIdentity,
         AccountLink,  # mailed links: they hold addresses (a pending one among them)
+        TagFollow,  # what they followed, and how they wanted to be told (small, per person)
+        NotificationSetting,
+        DigestSetting,
     ):
         _delete(model, model.user_id == user_id)
     return False

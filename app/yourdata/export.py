@@ -12,6 +12,7 @@ What the zip holds (README.txt says the same to its reader):
 - ``posts/<id>.md`` (Markdown with a small header) and ``posts.json``: every post.
 - ``comments/<id>.md`` and ``comments.json``: every comment, with its post and parent.
 - ``followers.json``, ``following.json``: both directions of follows.
+- ``followed_tags.json``: the tags followed; ``notification_settings.json``: how to be told.
 - ``bookmarks.json``, ``reactions.json``: saved posts and reactions given.
 - ``conversations.json`` and ``messages.json``: every conversation the person is in, with
   **both sides' messages**: the others' messages were sent to this person, who could read them
@@ -36,8 +37,10 @@ from sqlalchemy.orm import aliased
 from app.accounts.models import User
 from app.extensions import db
 from app.messaging.models import ConversationMember, Message
-from app.posts.models import Bookmark, Comment, Post, Reaction
+from app.notifications.queries import settings_of
+from app.posts.models import Bookmark, Comment, Post, Reaction, Tag
 from app.social.models import Follow
+from app.tags.models import TagFollow
 from app.timeutil import isoformat, utcnow
 
 # Rows fetched per round trip while streaming.
@@ -56,6 +59,8 @@ comments/<id>.md     each of your comments as Markdown
 comments.json        the same comments as JSON (post and parent they belong to)
 followers.json       the people who follow you
 following.json       the people you follow
+followed_tags.json   the tags you follow
+notification_settings.json  which notifications reach you on the site and by mail; the digest
 bookmarks.json       the posts you saved
 reactions.json       the reactions you gave
 conversations.json   your direct-message conversations and who is in them
@@ -128,6 +133,7 @@ def _write(archive: zipfile.ZipFile, user: User) -> None:
     _comments(archive, user)
     _people(archive, "followers.json", Follow.follower_id, Follow.followee_id, user)
     _people(archive, "following.json", Follow.followee_id, Follow.follower_id, user)
+    _followed_tags(archive, user)
     _bookmarks(archive, user)
     _reactions(archive, user)
     _messages(archive, user)
@@ -268,6 +274,26 @@ def _people(archive: zipfile.ZipFile, name: str, other_column, own_column, user:
             {"username": r.username, "display_name": r.display_name, "since": _time(r.created_at)}
             for r in _stream(statement)
         ),
+    )
+
+
+def _followed_tags(archive: zipfile.ZipFile, user: User) -> None:
+    statement = (
+        select(Tag.name, TagFollow.created_at)
+        .join(TagFollow, TagFollow.tag_id == Tag.id)
+        .where(TagFollow.user_id == user.id)
+        .order_by(TagFollow.created_at)
+    )
+    _json_array(
+        archive,
+        "followed_tags.json",
+        ({"name": r.name, "since": _time(r.created_at)} for r in _stream(statement)),
+    )
+    settings = settings_of(user.id)
+    types = {kind: {"web": web, "email": email} for kind, (web, email) in settings.types.items()}
+    archive.writestr(
+        "notification_settings.json",
+        json.dumps({"types": types, "digest": settings.digest}, ensure_ascii=False, indent=2),
     )
 
 

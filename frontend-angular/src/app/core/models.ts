@@ -73,6 +73,15 @@ export type AppNotification = Schemas['Notification'];
 export type NotificationType = AppNotification['type'];
 /** GET /notifications/unread_count. */
 export type UnreadCount = Schemas['UnreadCount'];
+/** GET/PATCH /me/notification_settings: each type on the site and by mail, and the digest. */
+export type NotificationSettings = Schemas['NotificationSettings'];
+export type NotificationSettingsChange = Schemas['NotificationSettingsChange'];
+export type DigestFrequency = NotificationSettings['digest'];
+
+/** GET /tags/{tag}: its posts count and whether you follow it. */
+export type TagInfo = Schemas['TagInfo'];
+/** GET /me/tags. */
+export type FollowedTag = Schemas['FollowedTag'];
 
 export type Message = Schemas['Message'];
 export type Conversation = Schemas['Conversation'];

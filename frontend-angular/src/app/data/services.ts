@@ -10,7 +10,10 @@ import {
   Conversation,
   ConversationDetail,
   FeedKind,
+  FollowedTag,
   MarkdownPreview,
+  NotificationSettings,
+  NotificationSettingsChange,
   Message,
   NewReport,
   Page,
@@ -26,6 +29,7 @@ import {
   SearchResults,
   SearchType,
   SignIn,
+  TagInfo,
   TokenResponse,
   UnreadCount,
   UserListItem,
@@ -60,6 +64,14 @@ export abstract class AuthService {
 export abstract class FeedService {
   abstract feed(kind: FeedKind, page?: PageRequest): Observable<Page<Post>>;
   abstract tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>>;
+  /** GET /tags/{tag}: its posts count, and whether you follow it. */
+  abstract tag(tag: string): Observable<TagInfo>;
+  /** PUT /tags/{tag}/follow (idempotent): its posts join your home feed. */
+  abstract followTag(tag: string): Observable<void>;
+  /** DELETE /tags/{tag}/follow (idempotent). */
+  abstract unfollowTag(tag: string): Observable<void>;
+  /** GET /me/tags: the tags you follow, the latest followed first. */
+  abstract followedTags(page?: PageRequest): Observable<Page<FollowedTag>>;
 }
 
 export abstract class PostService {
@@ -102,6 +114,10 @@ export abstract class NotificationService {
   abstract unreadCount(): Observable<UnreadCount>;
   /** No ids: mark all as read. */
   abstract markRead(ids?: number[]): Observable<void>;
+  /** GET /me/notification_settings. */
+  abstract settings(): Observable<NotificationSettings>;
+  /** PATCH /me/notification_settings: only what changes; an unknown type or value is 422. */
+  abstract updateSettings(change: NotificationSettingsChange): Observable<NotificationSettings>;
 }
 
 export abstract class MessageService {

@@ -9,7 +9,10 @@ import {
   Conversation,
   ConversationDetail,
   FeedKind,
+  FollowedTag,
   MarkdownPreview,
+  NotificationSettings,
+  NotificationSettingsChange,
   Message,
   NewReport,
   Page,
@@ -26,6 +29,7 @@ import {
   SearchResults,
   SearchType,
   SignIn,
+  TagInfo,
   TokenResponse,
   UnreadCount,
   UserListItem,
@@ -105,6 +109,18 @@ export class HttpFeedService extends Api implements FeedService {
   }
   tagPosts(tag: string, page?: PageRequest): Observable<Page<Post>> {
     return this.http.get<Page<Post>>(this.url(`/tags/${seg(tag)}/posts`), { params: pageParams(page) });
+  }
+  tag(tag: string): Observable<TagInfo> {
+    return this.http.get<TagInfo>(this.url(`/tags/${seg(tag)}`));
+  }
+  followTag(tag: string): Observable<void> {
+    return this.none(this.http.put(this.url(`/tags/${seg(tag)}/follow`), null));
+  }
+  unfollowTag(tag: string): Observable<void> {
+    return this.none(this.http.delete(this.url(`/tags/${seg(tag)}/follow`)));
+  }
+  followedTags(page?: PageRequest): Observable<Page<FollowedTag>> {
+    return this.http.get<Page<FollowedTag>>(this.url('/me/tags'), { params: pageParams(page) });
   }
 }
 
@@ -206,6 +222,12 @@ export class HttpNotificationService extends Api implements NotificationService 
   }
   markRead(ids?: number[]): Observable<void> {
     return this.none(this.http.post(this.url('/notifications/read'), (ids ? { ids } : {}) satisfies Schema<'MarkRead'>));
+  }
+  settings(): Observable<NotificationSettings> {
+    return this.http.get<NotificationSettings>(this.url('/me/notification_settings'));
+  }
+  updateSettings(change: NotificationSettingsChange): Observable<NotificationSettings> {
+    return this.http.patch<NotificationSettings>(this.url('/me/notification_settings'), change);
   }
 }
 

@@ -7,7 +7,10 @@ import {
   Conversation,
   ConversationDetail,
   FeedKind,
+  FollowedTag,
   MarkdownPreview,
+  NotificationSettings,
+  NotificationSettingsChange,
   Message,
   NewReport,
   Page,
@@ -25,6 +28,7 @@ import {
   SearchResults,
   SearchType,
   SignIn,
+  TagInfo,
   TagResult,
   TokenResponse,
   UnreadCount,
@@ -284,7 +288,12 @@ export class MockFeedService extends MockBase implements FeedService {
       const viewer = kind === 'home' ? this.requireViewer() : this.viewer();
       let posts = this.db.posts.filter((p) => !this.db.keepsAway(viewer, p.author)).map((p) => this.db.postObject(p, viewer));
       if (kind === 'home') {
-        posts = posts.filter((p) => p.author.username === viewer || this.db.isFollowing(viewer!, p.author.username));
+        posts = posts.filter(
+          (p) =>
+            p.author.username === viewer ||
+            this.db.isFollowing(viewer!, p.author.username) ||
+            p.tags.some((t) => this.followed.has(`${viewer}>${t}`)),
+        );
       }
       if (kind === 'trending') {
         const now = Date.now();
@@ -303,6 +312,55 @@ export class MockFeedService extends MockBase implements FeedService {
         .filter((p) => p.tags.includes(tag.toLowerCase()) && !this.db.keepsAway(viewer, p.author))
         .map((p) => this.db.postObject(p, viewer));
       return paginate(posts, (p) => p.id, page);
+    });
+  }
+
+  /** Who follows which tag, as "username>tag", kept with this MockDb (a test's own). */
+  private get followed(): Set<string> {
+    let set = FOLLOWED_TAGS.get(this.db);
+    if (!set) FOLLOWED_TAGS.set(this.db, (set = new Set<string>()));
+    return set;
+  }
+
+  private existingTag(tag: string): string {
+    const name = tag.toLowerCase();
+    if (!this.db.posts.some((p) => p.tags.includes(name))) {
+      throw httpError(404, 'not_found', `Nothing is tagged #${name} yet.`);
+    }
+    return name;
+  }
+
+  private postsCount(name: string): number {
+    return this.db.posts.filter((p) => p.tags.includes(name)).length;
+  }
+
+  tag(tag: string): Observable<TagInfo> {
+    return this.db.respond(() => {
+      const name = this.existingTag(tag);
+      const viewer = this.viewer();
+      const following = !!viewer && this.followed.has(`${viewer}>${name}`);
+      return { name, posts_count: this.postsCount(name), following };
+    });
+  }
+
+  followTag(tag: string): Observable<void> {
+    return this.db.respond(() => {
+      this.followed.add(`${this.requireViewer()}>${this.existingTag(tag)}`);
+    });
+  }
+
+  unfollowTag(tag: string): Observable<void> {
+    return this.db.respond(() => {
+      this.followed.delete(`${this.requireViewer()}>${this.existingTag(tag)}`);
+    });
+  }
+
+  followedTags(page?: PageRequest): Observable<Page<FollowedTag>> {
+    return this.db.respond(() => {
+      const prefix = `${this.requireViewer()}>`;
+      const names = [...this.followed].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      const items = names.reverse().map((name) => ({ name, posts_count: this.postsCount(name) }));
+      return paginate(items, (t) => t.name, page);
     });
   }
 }
@@ -634,7 +692,50 @@ export class MockNotificationService extends MockBase implements NotificationSer
       this.db.unreadChanged.next();
     });
   }
+
+  private get stored(): Map<string, NotificationSettings> {
+    let map = NOTIFICATION_SETTINGS.get(this.db);
+    if (!map) NOTIFICATION_SETTINGS.set(this.db, (map = new Map()));
+    return map;
+  }
+
+  private current(viewer: string): NotificationSettings {
+    const types = Object.fromEntries(
+      NOTIFICATION_SETTING_TYPES.map((t) => [t, { web: true, email: false }]),
+    ) as NotificationSettings['types'];
+    return this.stored.get(viewer) ?? { types, digest: 'off' };
+  }
+
+  settings(): Observable<NotificationSettings> {
+    return this.db.respond(() => structuredClone(this.current(this.requireViewer())));
+  }
+
+  updateSettings(change: NotificationSettingsChange): Observable<NotificationSettings> {
+    return this.db.respond(() => {
+      const viewer = this.requireViewer();
+      const next = structuredClone(this.current(viewer));
+      for (const [type, value] of Object.entries(change.types ?? {})) {
+        if (!(NOTIFICATION_SETTING_TYPES as readonly string[]).includes(type)) {
+          throw httpError(422, 'validation_error', 'These settings are not valid.', { types: [`Unknown notification type: ${type}`] });
+        }
+        const key = type as keyof NotificationSettings['types'];
+        next.types[key] = { ...next.types[key]!, ...Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v != null)) };
+      }
+      if (change.digest != null) {
+        if (!['off', 'daily', 'weekly'].includes(change.digest)) {
+          throw httpError(422, 'validation_error', 'These settings are not valid.', { digest: ['Choose off, daily or weekly.'] });
+        }
+        next.digest = change.digest;
+      }
+      this.stored.set(viewer, next);
+      return structuredClone(next);
+    });
+  }
 }
+
+const FOLLOWED_TAGS = new WeakMap<MockDb, Set<string>>();
+const NOTIFICATION_SETTINGS = new WeakMap<MockDb, Map<string, NotificationSettings>>();
+const NOTIFICATION_SETTING_TYPES = ['follow', 'reaction', 'comment', 'reply', 'mention', 'message'] as const;
 
 const REPORT_TARGETS: readonly ReportTargetType[] = ['post', 'comment', 'user'];
 

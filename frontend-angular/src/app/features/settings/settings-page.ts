@@ -14,7 +14,9 @@ import { AuthService } from '../../data/services';
 import { FormField, describedBy } from '../../shared/form-field';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { FollowedTags } from './followed-tags';
 import { KeptAwayList } from './kept-away-list';
+import { NotificationSettingsSection } from './notification-settings';
 
 /** A website as long as the server takes it: with the `https://` it adds when the scheme is left out. */
 function websiteFits(control: AbstractControl<string>): ValidationErrors | null {
@@ -30,7 +32,7 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
 @Component({
   selector: 'app-settings-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo, KeptAwayList],
+  imports: [ReactiveFormsModule, FormField, StateMessage, TimeAgo, KeptAwayList, NotificationSettingsSection, FollowedTags],
   template: `
     <section class="page narrow" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
@@ -110,6 +112,8 @@ type Field = 'display_name' | 'bio' | 'location' | 'website' | 'dm_policy';
             </button>
           </div>
         </section>
+        <app-notification-settings />
+        <app-followed-tags />
         <app-kept-away-list kind="blocked" />
         <app-kept-away-list kind="muted" />
       }

@@ -1,6 +1,9 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, effect, inject, input, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { Title } from '@angular/platform-browser';
+import { Announcer } from '../../core/announcer';
+import { toApiError } from '../../core/errors';
 import { Post } from '../../core/models';
+import { Session } from '../../core/session';
 import { FeedService } from '../../data/services';
 import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
@@ -13,7 +16,18 @@ import { StateMessage } from '../../shared/states';
   imports: [PostCard, InfiniteScroll, StateMessage],
   template: `
     <section class="page" aria-labelledby="tag-title">
-      <h1 id="tag-title">#{{ tag() }}</h1>
+      <div class="row between">
+        <h1 id="tag-title">#{{ tag() }}</h1>
+        @if (session.signedIn() && following() !== null) {
+          <button type="button" class="btn follow-tag" [class.btn-primary]="!following()" [attr.aria-pressed]="following()"
+            [disabled]="busy()" (click)="toggleFollow()">
+            {{ following() ? 'Following' : 'Follow' }}<span class="visually-hidden"> #{{ tag() }}</span>
+          </button>
+        }
+      </div>
+      @if (followError()) {
+        <p class="form-error" role="alert">{{ followError() }}</p>
+      }
       <div class="list">
         @for (post of pager.items(); track post.id) {
           <app-post-card [post]="post" />
@@ -35,7 +49,13 @@ import { StateMessage } from '../../shared/states';
 export class TagPage {
   private readonly feeds = inject(FeedService);
   private readonly title = inject(Title);
+  private readonly announcer = inject(Announcer);
+  readonly session = inject(Session);
   readonly tag = input.required<string>();
+  /** Whether you follow the tag; null until known (or when nothing carries it yet). */
+  readonly following = signal<boolean | null>(null);
+  readonly busy = signal(false);
+  readonly followError = signal<string | null>(null);
   readonly pager = new Pager<Post>((cursor) => this.feeds.tagPosts(this.tag(), { cursor }), (p) => p.id);
 
   constructor() {
@@ -44,8 +64,38 @@ export class TagPage {
       untracked(() => {
         this.title.setTitle(`#${tag} · DevThread`);
         this.pager.reset();
+        this.loadFollowing(tag);
       });
     });
     inject(DestroyRef).onDestroy(() => this.pager.destroy());
+  }
+
+  private loadFollowing(tag: string): void {
+    this.following.set(null);
+    this.followError.set(null);
+    if (!this.session.signedIn()) return;
+    this.feeds.tag(tag).subscribe({
+      next: (info) => this.following.set(info.following),
+      error: () => this.following.set(null),
+    });
+  }
+
+  /** Follow or stop following the tag: its posts join (or leave) your home feed. */
+  toggleFollow(): void {
+    const tag = this.tag();
+    const follow = !this.following();
+    this.busy.set(true);
+    this.followError.set(null);
+    (follow ? this.feeds.followTag(tag) : this.feeds.unfollowTag(tag)).subscribe({
+      next: () => {
+        this.busy.set(false);
+        this.following.set(follow);
+        this.announcer.announce(follow ? `You follow #${tag}.` : `You no longer follow #${tag}.`);
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        this.followError.set(toApiError(err).message);
+      },
+    });
   }
 }
