@@ -11,14 +11,11 @@ from flask import (
     Response,
     current_app,
     g,
-    has_request_context,
     render_template,
     request,
 )
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2_fragments.flask import render_block
-
-SUPPORTED_LOCALES = ("en",)
 
 # htmx settings served through a <meta> tag, so no inline script is needed (CSP).
 HTMX_CONFIG = {
@@ -70,13 +67,6 @@ def allow_form_action(origin: str) -> None:
     """Let this page's forms lead to ``origin`` too: CSP checks every redirect a form starts."""
     # The settings page's "Connect GitHub" posts here, and the answer redirects to GitHub.
     g.form_action_origins = [*g.get("form_action_origins", []), origin]
-
-
-def select_locale() -> str | None:
-    """Pick the best language the browser asks for among those we have."""
-    if not has_request_context():
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
 
 
 def add_security_headers(response: Response) -> Response:
@@ -142,5 +132,7 @@ def register_web_hooks(app: Flask) -> None:
     )
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx
+    # <html lang> follows the page's language (app/i18n.py select_locale).
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
