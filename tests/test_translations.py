@@ -352,6 +352,13 @@ def test_a_cached_card_is_kept_per_language_and_time_zone(app):
             assert ("0 Kommentare" if locale == "de" else "0 comments") in page
 
 
+def test_numbers_are_formatted_for_the_locale(app, client):
+    make_user(app, "bob", followers_count=12345)
+    german = client.get("/u/bob", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    english = client.get("/u/bob", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<strong>12.345</strong>" in german and "<strong>12,345</strong>" in english
+
+
 # --- Mails in the recipient's language and zone -----------------------------------------------
 
 
