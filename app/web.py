@@ -89,6 +89,9 @@ def add_security_headers(response: Response) -> Response:
     if is_htmx():
         # A fragment and a full page share one URL: caches must keep them apart.
         headers.add("Vary", "HX-Request")
+    if response.mimetype == "text/html":
+        # A page's language follows the browser's when neither account nor cookie chose one.
+        response.vary.add("Accept-Language")
     return response
 
 

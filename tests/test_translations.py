@@ -151,6 +151,7 @@ def test_accept_language_chooses_german(client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and lang(text) == "de"
     assert "Neueste" in text and "Sprache wechseln" in text and "Latest" not in text
+    assert "Accept-Language" in page.headers["Vary"]
 
 
 def test_english_without_a_choice_and_for_an_unknown_language(client):
