@@ -411,3 +411,16 @@ def test_a_browser_sends_its_zone_and_switches_language_in_the_footer(app, brows
         assert page.locator(f'time[title="{_exact(WHEN, "Asia/Tokyo", "de")}"]').count() >= 1
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_the_german_settings_page_passes_axe(app, page, live_server):
+    from tests.test_browser_pictures import axe_violations, sign_in
+
+    make_user(app, "alice", locale="de", time_zone="Europe/Berlin")
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server}/settings")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.get_by_label("Zeitzone", exact=True).input_value() == "Europe/Berlin"
+    assert page.locator("#locale").input_value() == "de"
+    assert axe_violations(page) == []
