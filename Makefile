@@ -20,7 +20,7 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 METRICS_DIR ?= instance/prometheus
 
 
-.PHONY: messages
+.PHONY: messages translations
 .PHONY: help run serve test test-python test-sqlite test-postgres test-fuzz lint format install install-dev \
         assets chromium pgclient rum sentinel seed clean backup check-deploy check-wheel lock lock-check cluster cluster-test
 
@@ -85,7 +85,7 @@ rum: ## Install Debian's RUM extension for each local PostgreSQL server missing 
 	done; \
 	if [ $$found = 0 ]; then echo "No local PostgreSQL server: install the RUM extension where it runs (docs/search.md)."; fi
 
-run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
+run: install assets spa translations ## Serve the app on http://127.0.0.1:5000 (SQLite, demo data on first run)
 	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed --if-empty
@@ -105,7 +105,7 @@ run: install assets spa ## Serve the app on http://127.0.0.1:5000 (SQLite, demo 
 
 # The job worker (`flask worker`) runs beside gunicorn and stops with it; it serves its own
 # metrics, so it must not share gunicorn's PROMETHEUS_MULTIPROC_DIR (docs/jobs.md).
-serve: install assets rum spa ## Production-like: gunicorn + gevent workers and a job worker on PostgreSQL and Redis
+serve: install assets rum spa translations ## Production-like: gunicorn + gevent workers and a job worker on PostgreSQL and Redis
 	@export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
 	        REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" \
 	        SECRET_KEY="$${SECRET_KEY:-$$(scripts/dev_secret.sh)}" \
@@ -158,7 +158,7 @@ cluster: install-dev assets pgclient rum ## Bring up a 3-host cluster in network
 cluster-test: install-dev assets pgclient rum ## The cluster under load with faults (a host killed, PgBouncer restarted, the replica stopped); fails on any loss
 	$(BIN)/python deploy/cluster/cluster.py drill
 
-check-wheel: install assets spa ## Build the wheel, install it in a fresh venv, migrate, serve and fetch pages
+check-wheel: install assets spa translations ## Build the wheel, install it in a fresh venv, migrate, serve and fetch pages
 	PYTHON=$(BIN)/python scripts/check_wheel.sh
 
 check-deploy: ## Check the alert rules, dashboard queries and nginx.conf with promtool and nginx
@@ -175,10 +175,10 @@ format: install-dev ## Fix style (ruff)
 
 # Both Python runs build the SPA first: tests/test_spa_e2e.py drives its production build.
 # The SQLite run stays on SQLite even where TEST_DATABASE_URL is set for the other one (CI sets it).
-test-sqlite: install-dev assets chromium spa ## Python tests on SQLite
+test-sqlite: install-dev assets chromium spa translations ## Python tests on SQLite
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: install-dev assets chromium pgclient rum sentinel spa ## Python tests on PostgreSQL + Redis (required in CI)
+test-postgres: install-dev assets chromium pgclient rum sentinel spa translations ## Python tests on PostgreSQL + Redis (required in CI)
 	@$(BIN)/python scripts/check_services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
@@ -192,14 +192,29 @@ test-python: test-sqlite test-postgres
 # Thousands of generated API requests against the OpenAPI document (tests/test_api_fuzz.py).
 # About 5 minutes, so it is its own run (on SQLite: the document, not the database, is tested);
 # the default runs keep a quick version of it.
-test-fuzz: install-dev ## Fuzz the API from its OpenAPI document (5,000+ requests, every check)
+test-fuzz: install-dev translations ## Fuzz the API from its OpenAPI document (5,000+ requests, every check)
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(BIN)/pytest -q -p no:cacheprovider -m fuzz tests/test_api_fuzz.py
 
 # spa-types-check comes before the Python runs: they build the SPA, which regenerates its types.
 test: lint spa-types-check test-python test-fuzz test-spa ## Run every test: lint, the SPA's generated types, Python on SQLite and on PostgreSQL + Redis (SPA end to end included), the API fuzz, SPA unit tests
 
-messages: install-dev ## Extract every translatable string into messages.pot (for translators)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
+# The pages' and mails' catalogs: app/translations/<locale>/LC_MESSAGES/messages.po (committed);
+# the compiled .mo files are generated (git-ignored) and shipped inside the package (the wheel).
+TRANSLATIONS := app/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+messages: install-dev ## Extract every translatable string into messages.pot and merge it into each catalog
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --add-comments=TRANSLATORS: --sort-by-file --no-wrap \
+	  --project=DevThread --copyright-holder=DevThread --msgid-bugs-address=i18n@devthread.example \
+	  -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
+
+translations: $(MO_FILES) ## Compile the catalogs (.po -> .mo) the app reads
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | install
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 clean: ## Remove the virtual environment, node_modules and built assets
 	rm -rf $(VENV) node_modules static/vendor

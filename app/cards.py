@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from app.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from app.posts.models import REACTION_KINDS, Post
 from app.posts.queries import CommentView, PostView
 from app.timeutil import isoformat, utcnow
@@ -34,6 +35,9 @@ from app.timeutil import isoformat, utcnow
 MARK = f"\x00{secrets.token_hex(8)}:"
 END = "\x00"
 DEFAULT_SIZE = 2000  # cards kept per process (CARD_CACHE_SIZE): about 5 KB each
+
+# The footer's language form: each language in its own name.
+LANGUAGE_CHOICES = tuple((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES)
 
 # Part tuples: static markup at even indexes, slot names at odd ones.
 Parts = tuple[str, ...]
@@ -452,8 +456,8 @@ def page_header(unread: Callable[[int], tuple[int, int]]) -> Markup:
 
 
 def page_footer() -> Markup:
-    """Return the site footer (the same for every reader)."""
-    return _frame((), "site_footer")
+    """Return the site footer (the same for every reader of one language)."""
+    return _frame((), "site_footer", page_values().language, LANGUAGE_CHOICES)
 
 
 def comment_tree(

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 import sqlalchemy.exc
-from flask import Flask, Response, current_app, jsonify, make_response, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -267,6 +267,8 @@ def database_unavailable(error: BaseException) -> Response:
     """Answer 503 with Retry-After, and log one line (no traceback: it is not a bug)."""
     from app.extensions import db
 
+    # The page's language may not come from the account: loading it needs the database.
+    g.database_unavailable = True
     # Nothing can be rolled back on a server that went away: drop the request's connection now,
     # or the session's teardown tries a ROLLBACK on it and fails outside every handler.
     with contextlib.suppress(Exception):

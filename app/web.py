@@ -11,14 +11,11 @@ from flask import (
     Response,
     current_app,
     g,
-    has_request_context,
     render_template,
     request,
 )
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2_fragments.flask import render_block
-
-SUPPORTED_LOCALES = ("en",)
 
 # htmx settings served through a <meta> tag, so no inline script is needed (CSP).
 HTMX_CONFIG = {
@@ -75,13 +72,6 @@ def allow_form_action(origin: str) -> None:
     g.form_action_origins = [*g.get("form_action_origins", []), origin]
 
 
-def select_locale() -> str | None:
-    """Pick the best language the browser asks for among those we have."""
-    if not has_request_context():
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
-
-
 def add_security_headers(response: Response) -> Response:
     """Add CSP and the other protective headers to every response."""
     headers = response.headers
@@ -102,6 +92,9 @@ def add_security_headers(response: Response) -> Response:
     if is_htmx():
         # A fragment and a full page share one URL: caches must keep them apart.
         headers.add("Vary", "HX-Request")
+    if response.mimetype == "text/html":
+        # A page's language follows the browser's when neither account nor cookie chose one.
+        response.vary.add("Accept-Language")
     return response
 
 
@@ -145,5 +138,7 @@ def register_web_hooks(app: Flask) -> None:
     )
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx
+    # <html lang> follows the page's language (app/i18n.py select_locale).
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -64,6 +64,17 @@ def timeago(value: datetime | None) -> Markup:
     )
 
 
+def local_datetime(value: datetime | str | None, format: str = "long") -> str:
+    """Format a time (or the API's ISO string) for the reader's locale and time zone."""
+    if value is None or value == "":
+        return ""
+    try:
+        moment = as_datetime(value)
+    except ValueError:  # a mail queued before times were sent as ISO strings
+        return str(value)
+    return format_datetime(moment, format)
+
+
 def shown_html(html: str) -> Markup:
     """Mark stored post HTML safe to show, its outside pictures sent through the image proxy."""
     # Sanitized by the allowlist when it was rendered, and again by shown_html.
@@ -158,6 +169,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["as_datetime"] = as_datetime
     app.jinja_env.filters["device"] = describe_device
     app.jinja_env.filters["shown_html"] = shown_html
+    app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.globals.update(
         avatar=avatar_url,
         timeago=timeago,

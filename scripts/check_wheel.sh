@@ -21,7 +21,8 @@ step "build the wheel"
 "$python" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" . 2>&1 | grep -v '^WARNING: Location' || true
 wheel="$(ls "$work"/dist/devthread-*.whl)"
 for inside in app/_shipped/templates/base.html app/_shipped/static/vendor/htmx.min.js \
-              app/_shipped/migrations/env.py app/_shipped/spa/index.html; do
+              app/_shipped/migrations/env.py app/_shipped/spa/index.html \
+              app/translations/de/LC_MESSAGES/messages.mo app/translations/es/LC_MESSAGES/messages.mo; do
   "$python" -c "import sys, zipfile; sys.exit(0 if sys.argv[2] in zipfile.ZipFile(sys.argv[1]).namelist() else 1)" \
     "$wheel" "$inside" || { echo "the wheel lacks $inside" >&2; exit 1; }
 done

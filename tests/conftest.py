@@ -25,6 +25,13 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PASSWORD = "correct horse battery"
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile the translation catalogs the pages read, when a .po is newer (make translations)."""
+    from hatch_build import compile_catalogs
+
+    compile_catalogs(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), only_stale=True)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Leave out the tests that need Redis from the SQLite run (they run in the other one)."""
     if REDIS_URL:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from babel.dates import format_datetime
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import (
@@ -98,8 +99,11 @@ def test_the_owner_is_told_by_mail_with_the_date(app, smtp_to):
     [(recipients, message)] = smtp_to.messages
     assert recipients == ["alice@example.com"] and "deleted" in message["Subject"]
     bodies = parts(message)
+    # The date in the recipient's language and time zone (English and UTC: none chosen).
+    moment = datetime.fromisoformat(erase_at.replace("Z", "+00:00"))
+    when = format_datetime(moment, "long", tzinfo=UTC, locale="en")
     for body in bodies.values():
-        assert erase_at[:10] in body and "/login" in body
+        assert when in body and "/login" in body
 
 
 def test_deleting_ends_every_sign_in_and_hides_the_account_at_once(app, client, auth):

@@ -39,6 +39,7 @@ BUSINESS_RULES = {
     ("POST /auth/register", "email"): "the address must be deliverable-looking (email-validator)",
     ("PATCH /me", "display_name"): "no invisible or look-alike characters (rules.py)",
     ("PATCH /me", "website"): "an http(s) address with a host name",
+    ("PATCH /me", "time_zone"): "an IANA time zone name zoneinfo knows",
     ("PUT /users/{username}/follow", "username"): "following yourself",
     ("PUT /users/{username}/block", "username"): "blocking yourself",
     ("PUT /users/{username}/mute", "username"): "muting yourself",

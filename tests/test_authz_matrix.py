@@ -300,6 +300,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         page_signed_in(303), {"current_password": PASSWORD, "new_password": "a new long password"}
     ),
     ("POST", "/settings/sessions"): Entry(page_signed_in(303)),
+    ("POST", "/settings/language"): Entry(
+        page_signed_in(303), {"locale": "de", "time_zone": "Europe/Berlin"}
+    ),
+    # The footer's language form: an account's choice, else a cookie for whoever sends it.
+    ("POST", "/language"): Entry(everyone(303), {"locale": "de"}),
     ("POST", "/settings/avatar"): Entry(page_signed_in(303), picture),
     ("POST", "/settings/avatar/delete"): Entry(page_signed_in(303)),
     # --- Pictures: files are public; the composer's upload answers JSON (401 when signed out).

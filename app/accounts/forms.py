@@ -10,11 +10,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
 
 from app.errors import DomainError
+from app.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES, offered_time_zones
 
 
 class RegisterForm(FlaskForm):
@@ -48,6 +50,28 @@ class ProfileForm(FlaskForm):
         ],
         default="everyone",
     )
+
+
+class LanguageForm(FlaskForm):
+    """Choose the language and the time zone of the pages and mails."""
+
+    # The services check both values: the forms only offer them.
+    locale = SelectField(_l("Language"), validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+
+    def __init__(self, *args, current_zone: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [
+            ("", _l("Same as your browser")),
+            *((code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES),
+        ]
+        zones = offered_time_zones()
+        if current_zone and current_zone not in zones:
+            zones = (current_zone, *zones)
+        self.time_zone.choices = [
+            ("", _l("Same as your browser")),
+            *((zone, zone.replace("_", " ")) for zone in zones),
+        ]
 
 
 class PasswordForm(FlaskForm):

@@ -67,6 +67,10 @@ class User(UserMixin, db.Model):
     deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The pages' and mails' language (app/i18n.py SUPPORTED_LOCALES) and time zone (an IANA
+    # name); NULL: not chosen, the browser's Accept-Language and time zone decide.
+    locale: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         # The periodic "deletions due" job reads only the few accounts waiting for erasure.

@@ -12,6 +12,7 @@ from app.accounts import rules
 from app.accounts.identities import PROVIDER_NAMES
 from app.accounts.models import ROLES, OAuthIdentity, User, UserSession
 from app.accounts.models import Passkey as PasskeyRecord
+from app.i18n import SUPPORTED_LOCALES, TIME_ZONE_ERROR, TIME_ZONE_MAX
 from app.payloads import (
     NO_NUL,
     Error,
@@ -105,6 +106,20 @@ class PrivateUser(UserSummary):
             json_schema_extra={"format": "email"},
             description="An address asked for (`PATCH /me {email}`) and not confirmed yet: "
             "`email` changes once the link mailed there is followed.",
+        ),
+    ]
+    locale: Annotated[
+        choice(SUPPORTED_LOCALES) | None,  # type: ignore[valid-type]
+        Field(
+            description="The pages' and mails' language; null: not chosen, the browser's "
+            "Accept-Language decides (else English)."
+        ),
+    ]
+    time_zone: Annotated[
+        str | None,
+        Field(
+            description="An IANA time zone name (`Europe/Berlin`) for the times on pages and "
+            "in mails; null: not chosen, the browser's zone decides (else UTC)."
         ),
     ]
     created_at: Time
@@ -243,6 +258,17 @@ class ProfileUpdate(Patch):
             "pending change off."
         ),
     ] = None
+    locale: Annotated[
+        choice((*SUPPORTED_LOCALES, "")) | None,  # type: ignore[valid-type]
+        Field(description='One of the languages offered; `""` goes back to the browser\'s.'),
+    ] = None
+    time_zone: Annotated[
+        text(TIME_ZONE_MAX, hint=TIME_ZONE_ERROR) | None,  # type: ignore[valid-type]
+        Field(
+            description='An IANA time zone name (422 when unknown); `""` goes back to the '
+            "browser's."
+        ),
+    ] = None
 
 
 def avatar_url(user: User) -> str:
@@ -279,6 +305,8 @@ def private_user(user: User) -> PrivateUser:
         has_password=user.has_password,
         email_verified=user.email_verified,
         pending_email=user.pending_email,
+        locale=user.locale if user.locale in SUPPORTED_LOCALES else None,
+        time_zone=user.time_zone,
         created_at=isoformat(user.created_at),
     )
 

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.errors import EmailUnverified
+from app.i18n import LOCALE_ERROR, TIME_ZONE_ERROR, supported_locale, valid_time_zone
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -118,6 +119,24 @@ def check_website(value: str, errors: FieldErrors) -> str:
         errors.setdefault("website", []).append(
             _("Enter a web address such as https://example.com.")
         )
+    return value
+
+
+def check_locale(value: str, errors: FieldErrors) -> str | None:
+    """Record a language that is not offered; return it, or None for "" (the browser's)."""
+    if value == "":
+        return None
+    if supported_locale(value) is None:
+        errors.setdefault("locale", []).append(str(LOCALE_ERROR))
+    return value
+
+
+def check_time_zone(value: str, errors: FieldErrors) -> str | None:
+    """Record a time zone zoneinfo does not know; return it, or None for "" (the browser's)."""
+    if value == "":
+        return None
+    if valid_time_zone(value) is None:
+        errors.setdefault("time_zone", []).append(str(TIME_ZONE_ERROR))
     return value
 
 

@@ -108,14 +108,18 @@ def update_profile(
     website: str | None = None,
     dm_policy: str | None = None,
     email: str | None = None,
+    locale: str | None = None,
+    time_zone: str | None = None,
 ) -> User:
     """Change the fields given (None leaves a field as it is); raise ValidationError.
+
+    ``locale`` and ``time_zone`` given as "" go back to "not chosen" (the browser's).
 
     A new ``email`` is not written yet: it waits in ``pending_email`` until the link mailed
     to it is followed (``verify_email``), and the current address is told.
     """
     errors: rules.FieldErrors = {}
-    changes: dict[str, str] = {}
+    changes: dict[str, str | None] = {}
     if email is not None:
         email = rules.check_email(email.strip(), errors)
     if display_name is not None:
@@ -132,6 +136,10 @@ def update_profile(
         if dm_policy not in rules.DM_POLICIES:
             errors["dm_policy"] = [_("Choose one of: %(p)s.", p=", ".join(rules.DM_POLICIES))]
         changes["dm_policy"] = dm_policy
+    if locale is not None:
+        changes["locale"] = rules.check_locale(locale, errors)
+    if time_zone is not None:
+        changes["time_zone"] = rules.check_time_zone(time_zone, errors)
     if errors:
         raise ValidationError(_("Some fields need attention."), errors)
     new_email = email if email is not None and rules.identity_key(email) != user.email_key else None
@@ -159,6 +167,8 @@ def _start_email_change(user: User, email: str) -> None:
     # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=user.email,
+        locale=user.locale,
+        time_zone=user.time_zone,
         template="email_change_notice",
         context={"username": user.username, "new_email": email},
     )
@@ -207,6 +217,8 @@ def _mail_verification(user: User, *, purpose: str, email: str) -> None:
     # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=email,
+        locale=user.locale,
+        time_zone=user.time_zone,
         template="email_change" if purpose == "email_change" else "verify_email",
         context={"username": user.username, "token": token, "days": max(1, ttl // 86400)},
     )
@@ -223,6 +235,8 @@ def mail_password_reset(*, user: User, commit: bool = True) -> None:
     # A security mail: no List-Unsubscribe, nobody may turn it off (app/mail send_mail).
     send_mail(
         to=user.email,
+        locale=user.locale,
+        time_zone=user.time_zone,
         template="password_reset",
         context={"username": user.username, "token": token, "minutes": max(1, ttl // 60)},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -26,6 +27,7 @@ from app.accounts.forms import (
     EmailForm,
     EmptyForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     PasskeyForm,
     PasskeyLoginForm,
@@ -145,6 +147,27 @@ def update_profile():
         else:
             return saved("profile", _("Your profile is saved."))
     return render_settings(profile_form=form, block="profile", status=422)
+
+
+@bp.post("/settings/language")
+@login_required
+def update_language():
+    """Save the language and the time zone of the pages and mails."""
+    form = LanguageForm(current_zone=current_user.time_zone)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user=current_user,
+                locale=form.locale.data or "",
+                time_zone=form.time_zone.data or "",
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            # The message and the page that follows come in the language just chosen.
+            refresh()
+            return saved("language", _("Your language and time zone are saved."))
+    return render_settings(language_form=form, block="language", status=422)
 
 
 @bp.post("/settings/password")
@@ -339,6 +362,7 @@ def saved(block: str, message: str):
 
 def render_settings(
     profile_form: ProfileForm | None = None,
+    language_form: LanguageForm | None = None,
     password_form: PasswordForm | None = None,
     email_form: EmailForm | None = None,
     block: str | None = None,
@@ -357,6 +381,12 @@ def render_settings(
         **your_data_settings(**(your_data or {})),
         **second_factor_settings(**second_factors),
         profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
+        language_form=language_form
+        or LanguageForm(
+            formdata=None,
+            current_zone=current_user.time_zone,
+            data={"locale": current_user.locale or "", "time_zone": current_user.time_zone or ""},
+        ),
         password_form=password_form or PasswordForm(formdata=None),
         email_form=email_form or EmailForm(formdata=None),
         sessions_form=EmptyForm(),

@@ -70,6 +70,8 @@ def send_digests(frequency: str, *, now: float | None = None) -> int:
                         "frequency": frequency,
                         "unsubscribe_url": link,
                     },
+                    locale=row.locale,
+                    time_zone=row.time_zone,
                     base_url=base_url,
                     unsubscribe_url=link,
                 )

@@ -23,10 +23,18 @@ POSTS_SHOWN = 5
 def due_batch(frequency: str, *, before: datetime, after_id: int, size: int) -> list[Any]:
     """Return the next people of one frequency whose last digest is older than ``before``.
 
-    Rows of (user_id, last_digest_at, username, email), by id: the job walks them in batches.
+    Rows of (user_id, last_digest_at, username, email, locale, time_zone), by id: the job walks
+    them in batches.
     """
     statement: Select = (
-        select(DigestSetting.user_id, DigestSetting.last_digest_at, User.username, User.email)
+        select(
+            DigestSetting.user_id,
+            DigestSetting.last_digest_at,
+            User.username,
+            User.email,
+            User.locale,
+            User.time_zone,
+        )
         .join(User, User.id == DigestSetting.user_id)
         .where(
             DigestSetting.digest == frequency,
@@ -69,6 +77,7 @@ def digest_of(user_id: int, *, since: datetime) -> dict[str, Any]:
         .join(User, User.id == Post.author_id)
         .where(
             Post.created_at > since,
+            Post.draft.is_(False),
             or_(Post.author_id.in_(followed), Post.id.in_(tagged)),
             Post.author_id.not_in(hidden),
             Post.author_id != user_id,

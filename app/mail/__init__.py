@@ -13,11 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_mailman import EmailMultiAlternatives
 from flask_mailman.message import make_msgid
 from jinja2_fragments.flask import render_block
 
+from app.i18n import force_timezone
 from app.jobs import enqueue, job
 
 
@@ -27,13 +28,15 @@ def send_mail(
     template: str,
     context: dict[str, Any],
     locale: str | None = None,
+    time_zone: str | None = None,
     unsubscribe_url: str | None = None,
     base_url: str | None = None,
 ) -> None:
     """Queue a mail from ``templates/mail/<template>.{txt,html}``, sent once the commit is done.
 
     ``context`` must be JSON (ids, strings, numbers): the mail is rendered by a job. ``locale``
-    defaults to the current request's. ``unsubscribe_url`` adds the ``List-Unsubscribe`` headers
+    and ``time_zone`` are the recipient's (their account's choices); each defaults to the
+    current request's. ``unsubscribe_url`` adds the ``List-Unsubscribe`` headers
     (RFC 8058 one-click): every optional mail (a notification's, the digest) passes one
     (app/notifications/unsubscribe.py). Security mails (password reset, address verification
     and change, account deletion, a data export) pass none on purpose: nobody may turn them
@@ -48,6 +51,7 @@ def send_mail(
         template=template,
         context=context,
         locale=locale or _current_locale(),
+        time_zone=time_zone or _current_time_zone(),
         base_url=base_url or public_url(),
         unsubscribe_url=unsubscribe_url,
     )
@@ -69,6 +73,13 @@ def _current_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _current_time_zone() -> str | None:
+    if has_request_context():
+        zone = get_timezone()
+        return str(zone) if zone is not None else None
+    return None
+
+
 def build_message(
     *,
     to: str,
@@ -77,11 +88,16 @@ def build_message(
     locale: str,
     base_url: str,
     unsubscribe_url: str | None = None,
+    time_zone: str | None = None,
 ) -> EmailMultiAlternatives:
-    """Render a mail's subject, text and HTML in ``locale``, its links on ``base_url``."""
+    """Render a mail in ``locale`` and ``time_zone`` (default UTC), its links on ``base_url``."""
     # A request context on the public address: url_for(..., _external=True) in the templates
     # builds links to the site, as the person who asked for the mail saw it.
-    with current_app.test_request_context(base_url=base_url), force_locale(locale):
+    with (
+        current_app.test_request_context(base_url=base_url),
+        force_locale(locale),
+        force_timezone(time_zone),
+    ):
         values = {**context, "mail_locale": locale}
         subject = render_block(f"mail/{template}.txt", "subject", **values)
         text = render_template(f"mail/{template}.txt", **values)
@@ -118,6 +134,7 @@ def deliver(
     locale: str,
     base_url: str,
     unsubscribe_url: str | None = None,
+    time_zone: str | None = None,
 ) -> None:
     """Render one mail and hand it to the configured backend (SMTP, or a file)."""
     build_message(
@@ -127,4 +144,5 @@ def deliver(
         locale=locale,
         base_url=base_url,
         unsubscribe_url=unsubscribe_url,
+        time_zone=time_zone,
     ).send()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
-from flask_login import login_required
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import escape
+from wtforms import ValidationError as TokenError
 
+from app.accounts import services as accounts
 from app.accounts.rules import USERNAME_RE
-from app.errors import DomainError
+from app.errors import DomainError, ValidationError
+from app.extensions import csrf
+from app.i18n import COOKIE_MAX_AGE, LOCALE_COOKIE, LOCALE_ERROR, supported_locale
 from app.posts.services import preview_markdown
 from app.ratelimits import preview_limit
+from app.redirects import referrer_or
 from app.web import render_page
 from app.web_helpers import avatar_colour
 
@@ -44,3 +50,28 @@ def preview():
     except DomainError as error:
         return render_page("main/preview.html", html=None, message=error.message), 200
     return render_page("main/preview.html", html=html, message=None)
+
+
+@bp.post("/language")
+@csrf.exempt  # checked below for an account; a visitor's choice is only a cookie of theirs
+def set_language():
+    """Switch the pages' language (the footer's form): the account's, or a visitor's cookie."""
+    locale = request.form.get("locale", "")
+    if supported_locale(locale) is None:
+        raise ValidationError(str(LOCALE_ERROR), {"locale": [str(LOCALE_ERROR)]})
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except TokenError as exc:
+            raise CSRFError(str(exc)) from exc
+        accounts.update_profile(user=current_user, locale=locale)
+    response = redirect(referrer_or(url_for("feeds.home")), code=303)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=COOKIE_MAX_AGE,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

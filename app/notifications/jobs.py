@@ -49,6 +49,8 @@ def mail_notification(
             "conversation_id": conversation_id,
             "unsubscribe_url": link,
         },
+        locale=user.locale,
+        time_zone=user.time_zone,
         base_url=base_url,
         unsubscribe_url=link,
     )

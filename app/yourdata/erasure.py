@@ -364,6 +364,7 @@ def _finish(user_id: int) -> None:
     user.role = "user"
     user.suspended = False
     user.dm_policy = "everyone"
+    user.locale = user.time_zone = None
     user.followers_count = user.following_count = user.posts_count = 0
     user.last_seen_at = None
     user.deletion_requested_at = None

@@ -150,6 +150,8 @@ def _profile(user: User) -> dict[str, Any]:
         "website": user.website,
         "role": user.role,
         "dm_policy": user.dm_policy,
+        "locale": user.locale,
+        "time_zone": user.time_zone,
         "two_factor": user.two_factor,
         "has_password": user.has_password,
         "followers_count": user.followers_count,

@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.jobs import enqueue, every, job
 from app.mail import send_mail
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 from app.yourdata import erasure
 from app.yourdata.export import build_zip, export_dir, new_file_name
 from app.yourdata.models import DataExport
@@ -48,11 +48,13 @@ def build_export(export_id: int, base_url: str | None = None) -> None:
     export.expires_at = now + timedelta(days=current_app.config["EXPORT_TTL_DAYS"])
     send_mail(
         to=user.email,
+        locale=user.locale,
+        time_zone=user.time_zone,
         template="export_ready",
         context={
             "username": user.username,
             "export_id": export.id,
-            "expires_at": export.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "expires_at": isoformat(export.expires_at),
         },
         # The address the owner asked from: a job has no request to read it from.
         base_url=base_url,

@@ -22,7 +22,7 @@ from app.errors import (
 from app.extensions import db
 from app.jobs import enqueue
 from app.mail import public_url, send_mail
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 from app.yourdata import jobs
 from app.yourdata.models import DataExport
 from app.yourdata.queries import latest_export
@@ -84,10 +84,12 @@ def request_deletion(*, user: User, password: str = "", code: str = "", username
         # Told by mail too: someone with the password alone could have asked for it.
         send_mail(
             to=user.email,
+            locale=user.locale,
+            time_zone=user.time_zone,
             template="account_deletion",
             context={
                 "username": user.username,
-                "erase_at": user.deletion_due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "erase_at": isoformat(user.deletion_due_at),
             },
         )
     db.session.commit()

@@ -27,6 +27,8 @@ export const ADA: PrivateUser = {
   has_password: true,
   email_verified: true,
   pending_email: null,
+  locale: null,
+  time_zone: null,
   created_at: '2025-01-01T00:00:00Z',
 };
 

@@ -2248,6 +2248,11 @@ export interface components {
              * @description False for an account made with GitHub alone: it signs in with GitHub until it sets a password through a reset link (`POST /auth/password/forgot`).
              */
             has_password: boolean;
+            /**
+             * Locale
+             * @description The pages' and mails' language; null: not chosen, the browser's Accept-Language decides (else English).
+             */
+            locale: ("en" | "de" | "es") | null;
             /** Location */
             location: string;
             /**
@@ -2263,6 +2268,11 @@ export interface components {
             role: "user" | "moderator" | "admin";
             /** Suspended */
             suspended: boolean;
+            /**
+             * Time Zone
+             * @description An IANA time zone name (`Europe/Berlin`) for the times on pages and in mails; null: not chosen, the browser's zone decides (else UTC).
+             */
+            time_zone: string | null;
             /**
              * Two Factor
              * @description Signing in with the password also asks for a code (TOTP).
@@ -2300,10 +2310,22 @@ export interface components {
              */
             email?: string | null;
             /**
+             * Locale
+             * @description One of the languages offered; `""` goes back to the browser's.
+             * @default null
+             */
+            locale?: ("en" | "de" | "es" | "") | null;
+            /**
              * Location
              * @default null
              */
             location?: string | null;
+            /**
+             * Time Zone
+             * @description An IANA time zone name (422 when unknown); `""` goes back to the browser's.
+             * @default null
+             */
+            time_zone?: string | null;
             /**
              * Website
              * @default null

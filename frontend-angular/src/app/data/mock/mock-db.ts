@@ -453,6 +453,8 @@ export class MockDb {
         has_password: true,
         email_verified: true,
         pending_email: null,
+        locale: null,
+        time_zone: null,
         created_at: this.ago(60 * 24 * (400 - i * 20)),
         password: MOCK_PASSWORD,
       });

@@ -184,6 +184,8 @@ export class MockAuthService extends MockBase implements AuthService {
         has_password: true,
         email_verified: false,
         pending_email: null,
+        locale: null,
+        time_zone: null,
         created_at: new Date().toISOString(),
         password,
       };
