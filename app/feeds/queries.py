@@ -380,15 +380,20 @@ def _home_statement(with_cursor: bool, *, posts: bool) -> Select:
 
 
 def by_author(
-    author: User, *, limit: int, cursor: str | None, viewer: User | None
+    author: User, *, limit: int, cursor: str | None, viewer: User | None, pins: bool = True
 ) -> Page[PostView]:
     """Return one person's posts, pinned ones first, then newest first.
 
     None across a block; muting does not hide them. The pinned posts (at most PINS_MAX) open
     the first page and are left out of the rest, so a walk returns each post once; the first
-    page's other posts make up the limit (at least one).
+    page's other posts make up the limit (at least one). Without ``pins``, strictly newest
+    first (a feed reader orders by time).
     """
     values = {"author_id": author.id}
+    if not pins:
+        return newest_first(
+            "by_author_all", _by_author_all, values, limit=limit, cursor=cursor, viewer=viewer
+        )
     if cursor is not None:
         return newest_first(
             "by_author", _by_author, values, limit=limit, cursor=cursor, viewer=viewer
@@ -406,6 +411,13 @@ def _by_author(viewer_id: BindParameter[int] | None) -> Select:
         published(),
         Post.pinned_at.is_(None),
     )
+    if viewer_id is None:
+        return query
+    return query.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
+
+
+def _by_author_all(viewer_id: BindParameter[int] | None) -> Select:
+    query = select(Post).where(Post.author_id == bindparam("author_id", type_=Integer), published())
     if viewer_id is None:
         return query
     return query.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))

@@ -48,7 +48,7 @@ def profile_feed(username: str):
     user = queries.user_or_404(username)
     if user.username != username:
         return redirect(url_for("social.profile_feed", username=user.username), code=301)
-    page = feeds.by_author(user, limit=FEED_SIZE, cursor=None, viewer=None)
+    page = feeds.by_author(user, limit=FEED_SIZE, cursor=None, viewer=None, pins=False)
     info = FeedInfo(
         key=f"user:{user.username}",
         title=_("%(name)s (@%(username)s) on DevThread", name=user.name, username=user.username),
