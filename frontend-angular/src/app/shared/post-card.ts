@@ -11,6 +11,7 @@ import { InternalLinks } from './internal-links';
 import { ReactionBar } from './reaction-bar';
 import { SafetyMenu } from './safety-menu';
 import { TimeAgo } from './time';
+import { TPipe, t } from '../i18n';
 
 /**
  * A post in a list (or, with `detail`, on its own page). `body_html` is sanitized by the server.
@@ -19,16 +20,13 @@ import { TimeAgo } from './time';
 @Component({
   selector: 'app-post-card',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks, SafetyMenu],
+  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks, SafetyMenu, TPipe],
   template: `
     @if (folded(); as why) {
       <div class="card post folded" tabindex="-1" #foldNote>
-        <p>
-          {{ why === 'blocked' ? 'You blocked' : 'You muted' }} &#64;{{ post().author.username }}:
-          {{ why === 'blocked' ? 'neither of you sees the other.' : 'their posts leave your feeds.' }}
-        </p>
+        <p>{{ (why === 'blocked' ? 'safety.foldedBlocked' : 'safety.foldedMuted') | t: { username: post().author.username } }}</p>
         <button type="button" class="btn btn-small" [disabled]="undoing()" (click)="undo(why)">
-          {{ why === 'blocked' ? 'Unblock' : 'Unmute' }}<span class="visually-hidden"> &#64;{{ post().author.username }}</span>
+          {{ (why === 'blocked' ? 'safety.unblock' : 'safety.unmute') | t }}<span class="visually-hidden"> &#64;{{ post().author.username }}</span>
         </button>
         @if (undoError()) {
           <p class="form-error" role="alert">{{ undoError() }}</p>
@@ -48,12 +46,12 @@ import { TimeAgo } from './time';
             <app-time [iso]="post().created_at" />
           </a>
           @if (post().edited_at) {
-            <span class="muted small">(edited)</span>
+            <span class="muted small">{{ 'common.edited' | t }}</span>
           }
         </header>
         <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
         @if (post().tags.length) {
-          <ul class="tags" aria-label="Tags">
+          <ul class="tags" [attr.aria-label]="'composer.tags' | t">
             @for (tag of post().tags; track tag) {
               <li><a [routerLink]="['/tags', tag]" class="tag">#{{ tag }}</a></li>
             }
@@ -65,13 +63,13 @@ import { TimeAgo } from './time';
             @if (!detail()) {
               <a [routerLink]="['/p', post().id]" class="btn btn-ghost">
                 <span aria-hidden="true">💬</span> {{ post().comments_count }}
-                <span class="visually-hidden">comments</span>
+                <span class="visually-hidden">{{ 'post.commentsWord' | t: { count: post().comments_count } }}</span>
               </a>
             }
             <app-bookmark-button [post]="post()" />
             @if (othersPost()) {
               <app-safety-menu [author]="post().author" targetType="post" [targetId]="post().id"
-                [what]="'this post by @' + post().author.username" (keptAway)="keptAway()" />
+                [what]="'safety.whatPost' | t: { username: post().author.username }" (keptAway)="keptAway()" />
             }
           </div>
         </footer>
@@ -109,7 +107,7 @@ export class PostCard {
     (why === 'blocked' ? this.safety.unblock(name) : this.safety.unmute(name)).subscribe({
       next: () => {
         this.undoing.set(false);
-        this.announcer.announce(why === 'blocked' ? `You unblocked @${name}.` : `You unmuted @${name}.`);
+        this.announcer.announce(t(why === 'blocked' ? 'safety.unblocked' : 'safety.unmuted', { username: name }));
       },
       error: (err: unknown) => {
         this.undoing.set(false);

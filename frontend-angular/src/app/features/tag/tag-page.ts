@@ -6,11 +6,12 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
+import { TPipe, pageTitle } from '../../i18n';
 
 @Component({
   selector: 'app-tag-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [PostCard, InfiniteScroll, StateMessage],
+  imports: [PostCard, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page" aria-labelledby="tag-title">
       <h1 id="tag-title">#{{ tag() }}</h1>
@@ -20,13 +21,13 @@ import { StateMessage } from '../../shared/states';
         }
       </div>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading posts…" />
+        <app-state kind="loading" [text]="'feed.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" [text]="'No posts tagged #' + tag() + ' yet.'" />
+        <app-state kind="empty" [text]="'tag.empty' | t: { tag: tag() }" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>
@@ -42,7 +43,7 @@ export class TagPage {
     effect(() => {
       const tag = this.tag();
       untracked(() => {
-        this.title.setTitle(`#${tag} · DevThread`);
+        this.title.setTitle(pageTitle(`#${tag}`));
         this.pager.reset();
       });
     });
