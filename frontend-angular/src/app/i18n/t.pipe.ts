@@ -2,7 +2,7 @@ import { Pipe, PipeTransform } from '@angular/core';
 import { Params, TKey, t } from './i18n';
 
 /**
- * `{{ 'nav.bookmarks' | t }}`, `{{ 'feed.newPosts' | t: { count: n } }}`. Impure on purpose: it
+ * `{{ 'nav.bookmarks' | t }}`, `{{ 'feed.showNew' | t: { count: n } }}`. Impure on purpose: it
  * reads the language signal each time, so the view follows a change of language.
  */
 @Pipe({ name: 't', pure: false })
