@@ -1,6 +1,6 @@
 // Which translation keys the SPA's code names, for src/app/i18n/i18n.spec.ts (a key used but in
-// no catalog, or a catalog key nobody uses, fails it). Run alone, it prints both lists and exits 1
-// when either is not empty: `node scripts/i18n-usage.mjs`.
+// no catalog, a catalog key nobody uses, or words in a template that skip the catalogs fail it).
+// Run alone, it prints what is wrong and exits 1: `node scripts/i18n-usage.mjs`.
 //
 // Keys are always written out in the code, so a search finds them: a quoted `'a.b'` on a line that
 // translates (`t(`, `tKey(`, `| t`), such as `t(on ? 'a.on' : 'a.off')` or `'a.b' | t`; `t(`a.${x}`)`
@@ -57,11 +57,39 @@ export function usageProblems(catalog, sources = appSources()) {
   };
 }
 
+/**
+ * Words a person would see that skip the catalogs: text in an inline template, a static
+ * `aria-label`, `placeholder`, `title`, `alt`, `label` or `text` attribute with words in it, and
+ * an announcement or a question (`announce('…')`, `confirm('…')`) written as a literal.
+ */
+export function untranslated(sources = appSources()) {
+  const found = [];
+  for (const { file, text } of sources) {
+    for (const m of text.matchAll(/template: `([\s\S]*?)`,\n/g)) {
+      const template = m[1];
+      for (const a of template.matchAll(/\s(aria-label|placeholder|title|alt|label|text)="([^"]*)"/g)) {
+        if (/[A-Za-z]{2,}/.test(a[2])) found.push(`${file}: ${a[1]}="${a[2]}"`);
+      }
+      const words = template
+        .replace(/\{\{[\s\S]*?\}\}/g, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/@(?:if|else if|for|switch|case|let)\b[^{]*\{|@else|@default/g, ' ')
+        .replace(/&#?\w+;/g, ' ')
+        .replace(/\bDevThread\b/g, ' ');
+      for (const line of words.split('\n')) if (/[A-Za-z]{2,}/.test(line)) found.push(`${file}: ${line.trim()}`);
+    }
+    for (const m of text.matchAll(/\b(?:announce|confirm\?\.)\(\s*(['"`][^'"`]*[A-Za-z]{2,}[^'"`]*['"`])/g)) found.push(`${file}: ${m[0]}`);
+  }
+  return found;
+}
+
 if (process.argv[1] === import.meta.filename) {
   const catalog = JSON.parse(readFileSync(join(root, 'src', 'app', 'i18n', 'catalogs', 'en.json'), 'utf8'));
   const { missing, emptyPrefixes, unused } = usageProblems(catalog);
   for (const key of missing) console.error(`used but in no catalog: ${key}`);
   for (const prefix of emptyPrefixes) console.error(`no key under: ${prefix}`);
   for (const key of unused) console.error(`in the catalogs, used nowhere: ${key}`);
-  process.exit(missing.length + emptyPrefixes.length + unused.length ? 1 : 0);
+  const raw = untranslated();
+  for (const line of raw) console.error(`not through t(): ${line}`);
+  process.exit(missing.length + emptyPrefixes.length + unused.length + raw.length ? 1 : 0);
 }

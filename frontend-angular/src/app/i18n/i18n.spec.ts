@@ -4,7 +4,7 @@ import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { usageProblems } from '../../../scripts/i18n-usage.mjs';
+import { untranslated, usageProblems } from '../../../scripts/i18n-usage.mjs';
 import { ADA, fakeJwt, tokens } from '../../testing/helpers';
 import { Session } from '../core/session';
 import { provideMockData } from '../data/mock';
@@ -74,6 +74,29 @@ describe('the catalogs', () => {
     expect(missing, 'keys used in the code but in no catalog').toEqual([]);
     expect(emptyPrefixes, 't(`prefix.${…}`) with no key under the prefix').toEqual([]);
     expect(unused, 'catalog keys no code uses').toEqual([]);
+    expect(untranslated(), 'words in templates or announcements that skip the catalogs').toEqual([]);
+  });
+
+  it('the check sees a missing key, an unused one and words that skip the catalogs', () => {
+    const source = {
+      file: 'probe.ts',
+      text: [
+        "const a = t('feed.showNew', { count }) + t(on ? 'nav.signIn' : 'nope.missing');",
+        'const b = t(`notifications.removed.${kind}`);',
+        'template: `<p title="Hello there">{{ \'nav.signOut\' | t }} Plain words</p>`,',
+        "this.announcer.announce('Saved.');",
+      ].join('\n'),
+    };
+    const { missing, unused } = usageProblems(en, [source]);
+    expect(missing).toEqual(['nope.missing (probe.ts)']);
+    expect(unused).toContain('feed.loading');
+    expect(unused).not.toContain('notifications.removed.post');
+    expect(unused).not.toContain('nav.signOut');
+    expect(untranslated([source])).toEqual([
+      'probe.ts: title="Hello there"',
+      'probe.ts: Plain words',
+      "probe.ts: announce('Saved.'",
+    ]);
   });
 });
 

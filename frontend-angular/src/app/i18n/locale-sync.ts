@@ -4,7 +4,7 @@ import { Title } from '@angular/platform-browser';
 import { RouterStateSnapshot, TitleStrategy } from '@angular/router';
 import { API_BASE } from '../core/config';
 import { Session } from '../core/session';
-import { TKey, locale, pickLocale, setLocale, setTimeZone, t } from './i18n';
+import { Lang, TKey, locale, pickLocale, setLocale, setTimeZone, t } from './i18n';
 
 /** The browser's languages, most wanted first. */
 function browserLanguages(): readonly string[] {
@@ -23,7 +23,7 @@ export class LocaleSync {
   private started = false;
 
   /** The language the session asks for now. */
-  wanted() {
+  wanted(): Lang {
     return pickLocale(this.session.user()?.locale, browserLanguages());
   }
 
