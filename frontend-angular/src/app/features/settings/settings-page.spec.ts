@@ -199,7 +199,7 @@ describe('SettingsPage: language', () => {
     await fixture.whenStable();
     expect(root.querySelector('#locale')?.getAttribute('aria-invalid')).toBe('true');
     expect(root.querySelector('.form-error')?.textContent).toContain('Choose English, German or Spanish.');
-    expect(TestBed.inject(MockDb).user('ada').locale).toBeUndefined();
+    expect(TestBed.inject(MockDb).user('ada').locale).toBeNull();
     expect(locale()).toBe('en');
   });
 });
