@@ -68,9 +68,11 @@ def spa(app, live_server) -> str:
 class Person:
     """One person in a browser context of their own, using the SPA."""
 
-    def __init__(self, browser, base: str, viewport: dict[str, int] = DESKTOP) -> None:
+    def __init__(
+        self, browser, base: str, viewport: dict[str, int] = DESKTOP, locale: str | None = None
+    ) -> None:
         self.base = base
-        self.context = browser.new_context(viewport=viewport)
+        self.context = browser.new_context(viewport=viewport, locale=locale)
         self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -155,8 +157,8 @@ def people(browser, spa) -> Iterator[Callable[..., Person]]:
     """Open people in browsers of their own, closed after the test."""
     opened: list[Person] = []
 
-    def open_person(viewport: dict[str, int] = DESKTOP) -> Person:
-        person = Person(browser, spa, viewport)
+    def open_person(viewport: dict[str, int] = DESKTOP, locale: str | None = None) -> Person:
+        person = Person(browser, spa, viewport, locale)
         opened.append(person)
         return person
 
@@ -702,3 +704,29 @@ def test_seen_marks_follow_the_partners_reading_live_and_after_a_reload(people, 
     expect(alice.page.get_by_role("log").get_by_text("Sure!")).to_be_visible()
     expect(alice.page.get_by_role("log").locator(".read-mark")).to_have_count(0)
     assert alice.errors == [] and grace.errors == []
+
+
+def test_the_spa_speaks_the_browsers_language_without_an_account_choice(people, app):
+    make_user(app, "hans")
+    hans = people(locale="de-DE")
+    page = hans.page
+    hans.goto("/login")
+    # German from the first screen: its catalog (a lazy chunk, under the CSP) loads before it shows.
+    expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page).to_have_title("Anmelden · DevThread")
+    page.get_by_label("Benutzername oder E-Mail").fill("hans")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    with page.expect_request(re.compile(r"/api/v1/auth/login$")) as sent:
+        page.get_by_role("button", name="Anmelden").click()
+    assert sent.value.headers["accept-language"] == "de"
+    page.wait_for_url(hans.base + "/")
+    hans.frame("unread")
+    main = page.get_by_role("navigation", name="Hauptmenü")
+    expect(main.get_by_role("link", name="Einstellungen")).to_be_visible()
+    home = page.get_by_role("navigation", name="Feeds").get_by_role("link", name="Start")
+    expect(home).to_have_attribute("aria-current", "page")
+    main.get_by_role("link", name="Einstellungen").click()
+    expect(page.get_by_label("Sprache von DevThread")).to_have_value("de")
+    expect(page).to_have_title("Einstellungen · DevThread")
+    assert hans.errors == []

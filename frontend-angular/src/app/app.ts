@@ -8,54 +8,55 @@ import { LiveState } from './core/live-state';
 import { Session } from './core/session';
 import { DATA_MODE } from './data/providers';
 import { Shortcuts } from './shared/shortcuts';
+import { TPipe } from './i18n';
 
 @Component({
   selector: 'app-root',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, Shortcuts],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Shortcuts, TPipe],
   template: `
-    <a class="skip-link" href="#main" (click)="focusMain($event)">Skip to content</a>
+    <a class="skip-link" href="#main" (click)="focusMain($event)">{{ 'nav.skip' | t }}</a>
     <header class="topbar">
-      <nav class="nav" aria-label="Main">
+      <nav class="nav" [attr.aria-label]="'nav.main' | t">
         <a routerLink="/" class="brand"><span aria-hidden="true">⟨/⟩</span> DevThread</a>
-        <form class="nav-search" role="search" aria-label="Quick search" (submit)="search($event, q.value)">
-          <label for="nav-q" class="visually-hidden">Search DevThread</label>
-          <input #q id="nav-q" name="q" type="search" placeholder="Search posts, people, #tags" autocomplete="off" />
+        <form class="nav-search" role="search" [attr.aria-label]="'nav.quickSearch' | t" (submit)="search($event, q.value)">
+          <label for="nav-q" class="visually-hidden">{{ 'nav.searchLabel' | t }}</label>
+          <input #q id="nav-q" name="q" type="search" [placeholder]="'nav.searchPlaceholder' | t" autocomplete="off" />
         </form>
         <ul class="nav-links">
           @if (session.signedIn()) {
-            <li><a routerLink="/bookmarks" routerLinkActive="current" ariaCurrentWhenActive="page">Bookmarks</a></li>
-            <li><a routerLink="/drafts" routerLinkActive="current" ariaCurrentWhenActive="page">Drafts</a></li>
+            <li><a routerLink="/bookmarks" routerLinkActive="current" ariaCurrentWhenActive="page">{{ 'nav.bookmarks' | t }}</a></li>
+            <li><a routerLink="/drafts" routerLinkActive="current" ariaCurrentWhenActive="page">{{ 'nav.drafts' | t }}</a></li>
             <li>
               <a routerLink="/notifications" routerLinkActive="current" ariaCurrentWhenActive="page">
-                Notifications
+                {{ 'nav.notifications' | t }}
                 @if (live.unreadNotifications() > 0) {
-                  <span class="badge"><span class="visually-hidden">, </span>{{ live.unreadNotifications() }}<span class="visually-hidden"> unread</span></span>
+                  <span class="badge"><span class="visually-hidden">, </span>{{ live.unreadNotifications() }}<span class="visually-hidden"> {{ 'nav.unread' | t }}</span></span>
                 }
               </a>
             </li>
             <li>
               <a routerLink="/messages" routerLinkActive="current" ariaCurrentWhenActive="page">
-                Messages
+                {{ 'nav.messages' | t }}
                 @if (live.unreadMessages() > 0) {
-                  <span class="badge"><span class="visually-hidden">, </span>{{ live.unreadMessages() }}<span class="visually-hidden"> unread</span></span>
+                  <span class="badge"><span class="visually-hidden">, </span>{{ live.unreadMessages() }}<span class="visually-hidden"> {{ 'nav.unread' | t }}</span></span>
                 }
               </a>
             </li>
-            <li><a [routerLink]="['/u', session.user()?.username]" routerLinkActive="current" ariaCurrentWhenActive="page">Profile</a></li>
-            <li><a routerLink="/settings" routerLinkActive="current" ariaCurrentWhenActive="page">Settings</a></li>
-            <li><button type="button" class="linklike" (click)="auth.logout()">Sign out</button></li>
+            <li><a [routerLink]="['/u', session.user()?.username]" routerLinkActive="current" ariaCurrentWhenActive="page">{{ 'nav.profile' | t }}</a></li>
+            <li><a routerLink="/settings" routerLinkActive="current" ariaCurrentWhenActive="page">{{ 'nav.settings' | t }}</a></li>
+            <li><button type="button" class="linklike" (click)="auth.logout()">{{ 'nav.signOut' | t }}</button></li>
           } @else {
-            <li><a routerLink="/login" routerLinkActive="current" ariaCurrentWhenActive="page">Sign in</a></li>
-            <li><a routerLink="/register" class="btn btn-primary btn-small">Create account</a></li>
+            <li><a routerLink="/login" routerLinkActive="current" ariaCurrentWhenActive="page">{{ 'nav.signIn' | t }}</a></li>
+            <li><a routerLink="/register" class="btn btn-primary btn-small">{{ 'nav.register' | t }}</a></li>
           }
         </ul>
       </nav>
       @if (session.signedIn() && live.connection() === 'reconnecting') {
-        <p class="connection" role="status">Live updates paused: reconnecting…</p>
+        <p class="connection" role="status">{{ 'nav.reconnecting' | t }}</p>
       }
       @if (mockMode) {
-        <p class="mock-banner">Mock data mode: nothing is sent to a server. Sign in as <strong>ada</strong> / <strong>devthread-demo</strong>.</p>
+        <p class="mock-banner">{{ 'nav.mockBanner' | t: { username: 'ada', password: 'devthread-demo' } }}</p>
       }
     </header>
     <main id="main" tabindex="-1" #main>

@@ -5,6 +5,7 @@ import { AuthService } from '../data/services';
 import { Announcer } from './announcer';
 import { TokenResponse } from './models';
 import { Session } from './session';
+import { t } from '../i18n';
 
 /** Sign in, register, sign out: the service calls plus what the session and router do with them. */
 @Injectable({ providedIn: 'root' })
@@ -32,7 +33,7 @@ export class AuthFlow {
     const refreshToken = this.session.refreshToken();
     this.session.clear();
     if (refreshToken) this.auth.logout(refreshToken).subscribe({ error: () => undefined });
-    this.announcer.announce('You are signed out.');
+    this.announcer.announce(t('auth.signedOut'));
     void this.router.navigateByUrl('/');
   }
 
@@ -44,7 +45,7 @@ export class AuthFlow {
     return this.auth.logoutAll().pipe(
       tap(() => {
         this.session.clear();
-        this.announcer.announce('You are signed out everywhere.');
+        this.announcer.announce(t('auth.signedOutEverywhere'));
         void this.router.navigateByUrl('/login');
       }),
     );

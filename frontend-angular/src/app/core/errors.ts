@@ -2,6 +2,7 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { AbstractControl, FormGroup } from '@angular/forms';
 import { ApiErrorBody } from './models';
+import { t } from '../i18n';
 
 export interface ApiError {
   status: number;
@@ -21,15 +22,15 @@ export function toApiError(error: unknown): ApiError {
       const { code, message, fields } = error.error.error;
       let text = message;
       const retry = error.status === 429 ? error.headers?.get('Retry-After') : null;
-      if (retry) text = `${message} (try again in ${retry} s)`;
+      if (retry) text = t('errors.retryAfter', { message, seconds: retry });
       return { status: error.status, code, message: text, fields: fields ?? {} };
     }
     if (error.status === 0) {
-      return { status: 0, code: 'network', message: 'Cannot reach DevThread. Check your connection and try again.', fields: {} };
+      return { status: 0, code: 'network', message: t('errors.network'), fields: {} };
     }
-    return { status: error.status, code: 'http_error', message: `The server answered ${error.status}. Please try again.`, fields: {} };
+    return { status: error.status, code: 'http_error', message: t('errors.http', { status: String(error.status) }), fields: {} };
   }
-  const message = error instanceof Error ? error.message : 'Something went wrong.';
+  const message = error instanceof Error ? error.message : t('errors.unknown');
   return { status: -1, code: 'client_error', message, fields: {} };
 }
 
@@ -55,15 +56,15 @@ export function applyServerErrors(form: FormGroup, error: ApiError): string | nu
   return unmatched.length ? unmatched.join(' ') : null;
 }
 
-/** The first human message for a control's errors (client or server), or null. */
+/** The first human message for a control's errors (client or server), or null; `label` is translated. */
 export function controlMessage(control: AbstractControl | null, label: string): string | null {
   const errors = control?.errors;
   if (!errors || !(control.touched || control.dirty)) return null;
   if (errors['server']) return String(errors['server']);
-  if (errors['required']) return `${label} is required.`;
-  if (errors['minlength']) return `${label} needs at least ${errors['minlength'].requiredLength} characters.`;
-  if (errors['maxlength']) return `${label} can have at most ${errors['maxlength'].requiredLength} characters.`;
-  if (errors['email']) return 'Enter a valid email address.';
-  if (errors['pattern']) return `${label} has characters that are not allowed.`;
-  return `${label} is not valid.`;
+  if (errors['required']) return t('errors.required', { label });
+  if (errors['minlength']) return t('errors.minLength', { label, count: errors['minlength'].requiredLength });
+  if (errors['maxlength']) return t('errors.maxLength', { label, count: errors['maxlength'].requiredLength });
+  if (errors['email']) return t('errors.email');
+  if (errors['pattern']) return t('errors.pattern', { label });
+  return t('errors.invalid', { label });
 }

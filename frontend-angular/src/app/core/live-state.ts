@@ -8,28 +8,30 @@ import { Announcer } from './announcer';
 import { LiveSocket } from './live-socket';
 import { AppNotification } from './models';
 import { Session } from './session';
+import { t } from '../i18n';
 
 export function describeNotification(n: AppNotification): string {
   const who = n.actor.display_name || n.actor.username;
   switch (n.type) {
     case 'follow':
-      return `${who} followed you`;
+      return t('notifications.follow', { who });
     case 'reaction':
-      return `${who} reacted to your post`;
+      return t('notifications.reaction', { who });
     case 'comment':
-      return `${who} commented on your post`;
+      return t('notifications.comment', { who });
     case 'reply':
-      return `${who} replied to your comment`;
+      return t('notifications.reply', { who });
     case 'mention':
-      return `${who} mentioned you`;
+      return t('notifications.mention', { who });
     case 'message':
-      return `${who} sent you a message`;
+      return t('notifications.message', { who });
     case 'removed': {
-      const what = n.target_type === 'post' ? 'your post' : n.target_type === 'comment' ? 'your comment' : 'your posts and comments';
-      return `The moderators removed ${what}${n.reason ? ` (reason: ${n.reason.replace(/\.$/, '')})` : ''}`;
+      const target = n.target_type === 'post' || n.target_type === 'comment' ? n.target_type : 'content';
+      const reason = n.reason?.replace(/\.$/, '');
+      return reason ? t(`notifications.removed.${target}WithReason`, { reason }) : t(`notifications.removed.${target}`);
     }
     default:
-      return `New activity from ${who}`;
+      return t('notifications.activity', { who });
   }
 }
 
@@ -71,7 +73,7 @@ export class LiveState {
     }, { injector: this.injector });
     this.socket.on('notification').subscribe((n) => {
       if (!n.read) this.notificationCount.update((c) => c + 1);
-      this.announcer.announce(`New notification: ${describeNotification(n)}.`);
+      this.announcer.announce(t('notifications.announce', { text: describeNotification(n) }));
     });
     this.socket.on('message').subscribe((m) => {
       const mine = m.sender.username === this.session.user()?.username;

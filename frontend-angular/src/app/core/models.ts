@@ -31,12 +31,21 @@ export type Participant = Schemas['Participant'];
 /** Followers, following and people search results. */
 export type UserListItem = Schemas['UserListItem'];
 
+/**
+ * The account's language and time zone (GET /me, PATCH /me {locale, time_zone}). Optional until the
+ * document states them (issue 15); then the generated fields win.
+ */
+interface LocaleFields {
+  locale?: string | null;
+  time_zone?: string | null;
+}
+
 /** GET /me, PATCH /me, and `user` in the token responses. */
-export type PrivateUser = Schemas['PrivateUser'];
+export type PrivateUser = Schemas['PrivateUser'] & LocaleFields;
 export type Role = PrivateUser['role'];
 export type DmPolicy = PrivateUser['dm_policy'];
 /** PATCH /me: the fields to change. */
-export type ProfilePatch = Schemas['ProfileUpdate'];
+export type ProfilePatch = Schemas['ProfileUpdate'] & LocaleFields;
 
 /** GET /users/{username}. */
 export type UserProfile = Schemas['UserProfile'];

@@ -25,6 +25,7 @@ import {
 } from 'rxjs';
 import { AuthService } from '../data/services';
 import { Session } from './session';
+import { t } from '../i18n';
 
 const LOCK_NAME = 'devthread-token-refresh';
 
@@ -71,7 +72,7 @@ export class TokenRefresher {
         if (adopted) return of(adopted);
       }
       const refreshToken = this.session.refreshToken();
-      if (!refreshToken) return throwError(() => new Error('Not signed in.'));
+      if (!refreshToken) return throwError(() => new Error(t('errors.notSignedIn')));
       return this.auth.refresh(refreshToken).pipe(
         tap((tokens) => this.session.start(tokens)),
         map((tokens) => tokens.access_token),

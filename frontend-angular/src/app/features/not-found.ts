@@ -1,15 +1,16 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { TPipe } from '../i18n';
 
 @Component({
   selector: 'app-not-found',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink],
+  imports: [RouterLink, TPipe],
   template: `
     <section class="page narrow">
-      <h1>Page not found</h1>
-      <p>That page does not exist, or it is not yours to see.</p>
-      <p><a routerLink="/">Back to the feed</a></p>
+      <h1>{{ 'notFound.title' | t }}</h1>
+      <p>{{ 'notFound.text' | t }}</p>
+      <p><a routerLink="/">{{ 'notFound.back' | t }}</a></p>
     </section>
   `,
 })

@@ -1,10 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
 import { UserSummary } from '../core/models';
+import { TPipe } from '../i18n';
 
 /** The user's avatar, or their initial when the image fails; decorative (the name is always next to it). */
 @Component({
   selector: 'app-avatar',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [TPipe],
   template: `
     <span class="avatar" [style.width.px]="size()" [style.height.px]="size()" aria-hidden="true">
       @if (!failed() && user().avatar_url) {
@@ -17,7 +19,7 @@ import { UserSummary } from '../core/models';
       }
     </span>
     @if (known()) {
-      <span class="visually-hidden">{{ online() ? '(online)' : '(offline)' }}</span>
+      <span class="visually-hidden">{{ (online() ? 'presence.onlineNote' : 'presence.offlineNote') | t }}</span>
     }
   `,
 })

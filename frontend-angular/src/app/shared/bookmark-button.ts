@@ -5,11 +5,13 @@ import { toApiError } from '../core/errors';
 import { Post } from '../core/models';
 import { Session } from '../core/session';
 import { PostService } from '../data/services';
+import { TPipe, t } from '../i18n';
 
 /** Bookmark toggle, optimistic with rollback. */
 @Component({
   selector: 'app-bookmark-button',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [TPipe],
   template: `
     <button
       type="button"
@@ -19,7 +21,7 @@ import { PostService } from '../data/services';
       (click)="toggle()"
     >
       <span aria-hidden="true">{{ bookmarked() ? '★' : '☆' }}</span>
-      {{ bookmarked() ? 'Bookmarked' : 'Bookmark' }}
+      {{ (bookmarked() ? 'bookmark.on' : 'bookmark.off') | t }}
     </button>
   `,
 })
@@ -46,12 +48,12 @@ export class BookmarkButton {
     (before ? this.posts.unbookmark(id) : this.posts.bookmark(id)).subscribe({
       next: () => {
         this.busy.set(false);
-        this.announcer.announce(before ? 'Bookmark removed.' : 'Bookmarked.');
+        this.announcer.announce(t(before ? 'bookmark.removed' : 'bookmark.added'));
       },
       error: (err: unknown) => {
         this.bookmarked.set(before);
         this.busy.set(false);
-        this.announcer.announce(`Could not change the bookmark: ${toApiError(err).message}`);
+        this.announcer.announce(t('bookmark.failed', { message: toApiError(err).message }));
       },
     });
   }

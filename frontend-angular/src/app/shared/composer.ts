@@ -10,10 +10,11 @@ import { Observable, debounceTime, filter, switchMap } from 'rxjs';
 import { Announcer } from '../core/announcer';
 import { rovingIndex } from '../core/keyboard';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
-import { LIMITS, formatLimit } from '../core/limits';
+import { LIMITS } from '../core/limits';
 import { Post } from '../core/models';
 import { PostService } from '../data/services';
 import { InternalLinks } from './internal-links';
+import { TPipe, formatDate, formatNumber, t } from '../i18n';
 
 let nextId = 0;
 
@@ -24,16 +25,16 @@ export function parseTags(text: string): string[] {
 @Component({
   selector: 'app-composer',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, InternalLinks],
+  imports: [ReactiveFormsModule, InternalLinks, TPipe],
   template: `
-    <form class="card composer" [formGroup]="form" (ngSubmit)="submit()" [attr.aria-label]="post() ? 'Edit post' : 'New post'" novalidate>
-      <div class="tabs small-tabs" role="tablist" aria-label="Composer mode">
-        <button type="button" role="tab" [id]="uid + '-write-tab'" [attr.aria-selected]="mode() === 'write'" [attr.aria-controls]="uid + '-write'" [attr.tabindex]="mode() === 'write' ? 0 : -1" (keydown)="tabKey($event)" (click)="mode.set('write')">Write</button>
-        <button type="button" role="tab" [id]="uid + '-preview-tab'" [attr.aria-selected]="mode() === 'preview'" [attr.aria-controls]="uid + '-preview'" [attr.tabindex]="mode() === 'preview' ? 0 : -1" (keydown)="tabKey($event)" (click)="showPreview()">Preview</button>
+    <form class="card composer" [formGroup]="form" (ngSubmit)="submit()" [attr.aria-label]="(post() ? 'composer.editPost' : 'composer.newPost') | t" novalidate>
+      <div class="tabs small-tabs" role="tablist" [attr.aria-label]="'composer.mode' | t">
+        <button type="button" role="tab" [id]="uid + '-write-tab'" [attr.aria-selected]="mode() === 'write'" [attr.aria-controls]="uid + '-write'" [attr.tabindex]="mode() === 'write' ? 0 : -1" (keydown)="tabKey($event)" (click)="mode.set('write')">{{ 'composer.write' | t }}</button>
+        <button type="button" role="tab" [id]="uid + '-preview-tab'" [attr.aria-selected]="mode() === 'preview'" [attr.aria-controls]="uid + '-preview'" [attr.tabindex]="mode() === 'preview' ? 0 : -1" (keydown)="tabKey($event)" (click)="showPreview()">{{ 'composer.preview' | t }}</button>
       </div>
 
       <div [id]="uid + '-write'" role="tabpanel" [attr.aria-labelledby]="uid + '-write-tab'" [hidden]="mode() !== 'write'">
-        <label [for]="uid + '-body'" class="label">{{ post() ? 'Edit your post' : 'Write a post' }} <span class="muted small">(Markdown)</span></label>
+        <label [for]="uid + '-body'" class="label">{{ (post() ? 'composer.editLabel' : 'composer.writeLabel') | t }} <span class="muted small">{{ 'composer.markdown' | t }}</span></label>
         <textarea
           [id]="uid + '-body'"
           formControlName="body"
@@ -41,7 +42,7 @@ export function parseTags(text: string): string[] {
           [attr.maxlength]="limits.postBodyMax"
           [attr.aria-invalid]="!!bodyError()"
           [attr.aria-describedby]="uid + '-body-hint ' + (bodyError() ? uid + '-body-error' : '')"
-          placeholder="Share something with developers… #tags work too"
+          [placeholder]="'composer.placeholder' | t"
         ></textarea>
         <p class="hint" [id]="uid + '-body-hint'">{{ count(form.controls.body.value.length) }} / {{ count(limits.postBodyMax) }}</p>
         @if (bodyError(); as message) {
@@ -51,20 +52,22 @@ export function parseTags(text: string): string[] {
 
       <div [id]="uid + '-preview'" role="tabpanel" [attr.aria-labelledby]="uid + '-preview-tab'" [hidden]="mode() !== 'preview'" aria-live="polite">
         @if (previewLoading()) {
-          <p class="state" role="status">Rendering preview…</p>
+          <p class="state" role="status">{{ 'composer.rendering' | t }}</p>
         } @else if (previewError()) {
           <p class="field-error" role="alert">{{ previewError() }}</p>
+        } @else if (previewHtml() === '') {
+          <div class="prose preview"><p>{{ 'composer.nothingToPreview' | t }}</p></div>
         } @else if (previewHtml() !== null) {
           <div class="prose preview" appInternalLinks [innerHTML]="previewHtml()"></div>
         }
       </div>
 
-      <label [for]="uid + '-tags'" class="label">Tags <span class="muted small">(optional, up to {{ limits.tagsMax }})</span></label>
+      <label [for]="uid + '-tags'" class="label">{{ 'composer.tags' | t }} <span class="muted small">{{ 'composer.tagsHint' | t: { count: limits.tagsMax } }}</span></label>
       <input
         [id]="uid + '-tags'"
         formControlName="tags"
         autocomplete="off"
-        placeholder="angular, typescript"
+        [placeholder]="'composer.tagsPlaceholder' | t"
         [attr.aria-invalid]="!!tagsError()"
         [attr.aria-describedby]="tagsError() ? uid + '-tags-error' : null"
       />
@@ -80,12 +83,12 @@ export function parseTags(text: string): string[] {
       }
       <div class="row end">
         @if (post()) {
-          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
+          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">{{ 'common.cancel' | t }}</button>
         } @else {
-          <button type="button" class="btn btn-ghost" [disabled]="saving()" (click)="saveDraft()">Save draft</button>
+          <button type="button" class="btn btn-ghost" [disabled]="saving()" (click)="saveDraft()">{{ 'composer.saveDraft' | t }}</button>
         }
         <button type="submit" class="btn btn-primary" [attr.aria-disabled]="saving() || null">
-          {{ saving() ? 'Saving…' : post() ? 'Save changes' : 'Post' }}
+          {{ (saving() ? 'common.saving' : post() ? 'composer.saveChanges' : 'composer.publish') | t }}
         </button>
       </div>
     </form>
@@ -103,7 +106,7 @@ export class Composer implements OnInit {
 
   readonly uid = `composer-${++nextId}`;
   readonly limits = LIMITS;
-  readonly count = formatLimit;
+  readonly count = formatNumber;
   readonly form = new FormGroup({
     body: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(LIMITS.postBodyMax)] }),
     tags: new FormControl('', { nonNullable: true }),
@@ -142,7 +145,7 @@ export class Composer implements OnInit {
   /** The "Save draft" button: keep the words now. */
   saveDraft(): void {
     if (!this.form.controls.body.value.trim()) {
-      this.draftStatus.set('Draft not saved: write something first.');
+      this.draftStatus.set(t('composer.draftEmpty'));
       return;
     }
     this.keepDraft().subscribe();
@@ -157,13 +160,13 @@ export class Composer implements OnInit {
       const inner = request.subscribe({
         next: (draft) => {
           this.draftId.set(draft.id);
-          const at = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-          this.draftStatus.set(`Draft saved at ${at}.`);
+          const at = formatDate(new Date(), { hour: '2-digit', minute: '2-digit' });
+          this.draftStatus.set(t('composer.draftSaved', { time: at }));
           subscriber.next(draft);
           subscriber.complete();
         },
         error: (err: unknown) => {
-          this.draftStatus.set(`Draft not saved: ${toApiError(err).message}`);
+          this.draftStatus.set(t('composer.draftFailed', { message: toApiError(err).message }));
           subscriber.next(null);
           subscriber.complete();
         },
@@ -174,12 +177,12 @@ export class Composer implements OnInit {
 
   bodyError(): string | null {
     this.formTick();
-    return controlMessage(this.form.controls.body, 'The post');
+    return controlMessage(this.form.controls.body, t('composer.bodyField'));
   }
 
   tagsError(): string | null {
     this.formTick();
-    return controlMessage(this.form.controls.tags, 'Tags');
+    return controlMessage(this.form.controls.tags, t('composer.tags'));
   }
 
   /** The ARIA tabs pattern: arrows, Home and End move to (and select) a tab; one tab stop. */
@@ -197,7 +200,7 @@ export class Composer implements OnInit {
     this.mode.set('preview');
     const body = this.form.controls.body.value;
     if (!body.trim()) {
-      this.previewHtml.set('<p>Nothing to preview yet.</p>');
+      this.previewHtml.set('');
       return;
     }
     this.previewLoading.set(true);
@@ -208,7 +211,7 @@ export class Composer implements OnInit {
         this.previewLoading.set(false);
       },
       error: (err: unknown) => {
-        this.previewError.set(`The preview failed: ${toApiError(err).message}`);
+        this.previewError.set(t('composer.previewFailed', { message: toApiError(err).message }));
         this.previewLoading.set(false);
       },
     });
@@ -246,7 +249,7 @@ export class Composer implements OnInit {
           this.draftStatus.set('');
         }
         this.mode.set('write');
-        this.announcer.announce(existing ? 'Post updated.' : 'Post published.');
+        this.announcer.announce(t(existing ? 'composer.updated' : 'composer.published'));
         this.saved.emit(post);
       },
       error: (err: unknown) => {

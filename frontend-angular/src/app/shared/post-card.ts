@@ -12,6 +12,7 @@ import { InternalLinks } from './internal-links';
 import { ReactionBar } from './reaction-bar';
 import { SafetyMenu } from './safety-menu';
 import { TimeAgo } from './time';
+import { TPipe, t } from '../i18n';
 
 /**
  * A post in a list (or, with `detail`, on its own page). `body_html` is sanitized by the server.
@@ -20,16 +21,13 @@ import { TimeAgo } from './time';
 @Component({
   selector: 'app-post-card',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks, SafetyMenu],
+  imports: [RouterLink, Avatar, TimeAgo, ReactionBar, BookmarkButton, InternalLinks, SafetyMenu, TPipe],
   template: `
     @if (folded(); as why) {
       <div class="card post folded" tabindex="-1" #foldNote>
-        <p>
-          {{ why === 'blocked' ? 'You blocked' : 'You muted' }} &#64;{{ post().author.username }}:
-          {{ why === 'blocked' ? 'neither of you sees the other.' : 'their posts leave your feeds.' }}
-        </p>
+        <p>{{ (why === 'blocked' ? 'safety.foldedBlocked' : 'safety.foldedMuted') | t: { username: post().author.username } }}</p>
         <button type="button" class="btn btn-small" [disabled]="undoing()" (click)="undo(why)">
-          {{ why === 'blocked' ? 'Unblock' : 'Unmute' }}<span class="visually-hidden"> &#64;{{ post().author.username }}</span>
+          {{ (why === 'blocked' ? 'safety.unblock' : 'safety.unmute') | t }}<span class="visually-hidden"> &#64;{{ post().author.username }}</span>
         </button>
         @if (undoError()) {
           <p class="form-error" role="alert">{{ undoError() }}</p>
@@ -49,15 +47,15 @@ import { TimeAgo } from './time';
             <app-time [iso]="post().created_at" />
           </a>
           @if (post().edited_at && !post().draft) {
-            <a [routerLink]="['/p', post().id, 'revisions']" class="muted small">(edited<span class="visually-hidden">: see the edit history</span>)</a>
+            <a [routerLink]="['/p', post().id, 'revisions']" class="muted small">{{ 'common.edited' | t }}<span class="visually-hidden"> {{ 'revisions.seeHistory' | t }}</span></a>
           }
           @if (pinned()) {
-            <span class="badge small"><span aria-hidden="true">📌</span> Pinned</span>
+            <span class="badge small"><span aria-hidden="true">📌</span> {{ 'pins.pinned' | t }}</span>
           }
         </header>
         <div class="prose" appInternalLinks [innerHTML]="post().body_html"></div>
         @if (post().tags.length) {
-          <ul class="tags" aria-label="Tags">
+          <ul class="tags" [attr.aria-label]="'composer.tags' | t">
             @for (tag of post().tags; track tag) {
               <li><a [routerLink]="['/tags', tag]" class="tag">#{{ tag }}</a></li>
             }
@@ -69,18 +67,18 @@ import { TimeAgo } from './time';
             @if (!detail()) {
               <a [routerLink]="['/p', post().id]" class="btn btn-ghost">
                 <span aria-hidden="true">💬</span> {{ post().comments_count }}
-                <span class="visually-hidden">comments</span>
+                <span class="visually-hidden">{{ 'post.commentsWord' | t: { count: post().comments_count } }}</span>
               </a>
             }
             <app-bookmark-button [post]="post()" />
             @if (ownPost() && !post().draft) {
               <button type="button" class="btn btn-ghost" [disabled]="pinning()" (click)="togglePin()">
-                <span aria-hidden="true">📌</span> {{ pinned() ? 'Unpin from profile' : 'Pin to profile' }}
+                <span aria-hidden="true">📌</span> {{ (pinned() ? 'pins.unpin' : 'pins.pin') | t }}
               </button>
             }
             @if (othersPost()) {
               <app-safety-menu [author]="post().author" targetType="post" [targetId]="post().id"
-                [what]="'this post by @' + post().author.username" (keptAway)="keptAway()" />
+                [what]="'safety.whatPost' | t: { username: post().author.username }" (keptAway)="keptAway()" />
             }
           </div>
         </footer>
@@ -116,7 +114,7 @@ export class PostCard {
       next: () => {
         this.pinning.set(false);
         this.pinned.set(pin);
-        this.announcer.announce(pin ? 'Pinned to your profile.' : 'Unpinned from your profile.');
+        this.announcer.announce(t(pin ? 'pins.pinnedAnnounce' : 'pins.unpinnedAnnounce'));
       },
       error: (err: unknown) => {
         this.pinning.set(false);
@@ -146,7 +144,7 @@ export class PostCard {
     (why === 'blocked' ? this.safety.unblock(name) : this.safety.unmute(name)).subscribe({
       next: () => {
         this.undoing.set(false);
-        this.announcer.announce(why === 'blocked' ? `You unblocked @${name}.` : `You unmuted @${name}.`);
+        this.announcer.announce(t(why === 'blocked' ? 'safety.unblocked' : 'safety.unmuted', { username: name }));
       },
       error: (err: unknown) => {
         this.undoing.set(false);

@@ -9,13 +9,14 @@ import { toApiError } from '../core/errors';
 import { Post, REACTION_KINDS, ReactionCounts, ReactionKind, ReactionState } from '../core/models';
 import { Session } from '../core/session';
 import { PostService } from '../data/services';
+import { TKey, TPipe, t, tKey } from '../i18n';
 
-export const REACTION_LABELS: Record<ReactionKind, { emoji: string; label: string }> = {
-  like: { emoji: '👍', label: 'Like' },
-  love: { emoji: '❤️', label: 'Love' },
-  laugh: { emoji: '😄', label: 'Laugh' },
-  insightful: { emoji: '💡', label: 'Insightful' },
-  celebrate: { emoji: '🎉', label: 'Celebrate' },
+export const REACTION_LABELS: Record<ReactionKind, { emoji: string; label: TKey }> = {
+  like: { emoji: '👍', label: tKey('reactions.like') },
+  love: { emoji: '❤️', label: tKey('reactions.love') },
+  laugh: { emoji: '😄', label: tKey('reactions.laugh') },
+  insightful: { emoji: '💡', label: tKey('reactions.insightful') },
+  celebrate: { emoji: '🎉', label: tKey('reactions.celebrate') },
 };
 
 /** The state after toggling `kind` on or off, computed locally (the optimistic guess). */
@@ -31,8 +32,9 @@ export function toggledState(state: ReactionState, kind: ReactionKind, on: boole
 @Component({
   selector: 'app-reaction-bar',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [TPipe],
   template: `
-    <div class="reactions" role="group" [attr.aria-label]="'Reactions to the post by ' + post().author.display_name">
+    <div class="reactions" role="group" [attr.aria-label]="'reactions.group' | t: { name: post().author.display_name }">
       @for (kind of kinds; track kind) {
         <button
           type="button"
@@ -40,8 +42,8 @@ export function toggledState(state: ReactionState, kind: ReactionKind, on: boole
           [class.active]="isMine(kind)"
           [attr.aria-pressed]="isMine(kind)"
           [attr.aria-disabled]="pending().has(kind) || null"
-          [attr.aria-label]="labels[kind].label + ', ' + count(kind)"
-          [title]="labels[kind].label"
+          [attr.aria-label]="'reactions.button' | t: { label: (labels[kind].label | t), count: count(kind) }"
+          [title]="labels[kind].label | t"
           (click)="toggle(kind)"
         >
           <span aria-hidden="true">{{ labels[kind].emoji }}</span>
@@ -106,7 +108,7 @@ export class ReactionBar {
           my_reactions: wasOn ? [...new Set([...now.my_reactions, kind])] : now.my_reactions.filter((k) => k !== kind),
         });
         this.setPending(kind, false);
-        const message = `Could not save your reaction: ${toApiError(err).message}`;
+        const message = t('reactions.failed', { message: toApiError(err).message });
         this.error.set(message);
         this.announcer.announce(message);
       },

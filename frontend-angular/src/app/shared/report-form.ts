@@ -7,17 +7,18 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, input, output, 
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Announcer } from '../core/announcer';
 import { applyServerErrors, controlMessage, toApiError } from '../core/errors';
-import { LIMITS, formatLimit } from '../core/limits';
+import { LIMITS } from '../core/limits';
 import { Report, ReportReason, ReportTargetType } from '../core/models';
 import { SafetyService } from '../data/services';
 import { describedBy } from './form-field';
+import { TKey, TPipe, formatNumber, t, tKey } from '../i18n';
 
 /** The pages' labels for the report reasons; a reason the SPA does not know shows as sent. */
-const REASON_LABELS: Readonly<Record<string, string>> = {
-  spam: 'Spam',
-  abuse: 'Abuse or harassment',
-  off_topic: 'Off topic',
-  other: 'Something else',
+const REASON_LABELS: Readonly<Record<string, TKey>> = {
+  spam: tKey('report.reasons.spam'),
+  abuse: tKey('report.reasons.abuse'),
+  off_topic: tKey('report.reasons.offTopic'),
+  other: tKey('report.reasons.other'),
 };
 
 let nextId = 0;
@@ -27,19 +28,19 @@ type Field = 'reason' | 'note';
 @Component({
   selector: 'app-report-form',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule],
+  imports: [ReactiveFormsModule, TPipe],
   template: `
     @if (sent()) {
-      <p class="notice report-done" role="status" tabindex="-1" #thanks>Thank you. The moderators will look at your report.</p>
+      <p class="notice report-done" role="status" tabindex="-1" #thanks>{{ 'report.thanks' | t }}</p>
     } @else {
       <form class="report-form" [formGroup]="form" (ngSubmit)="send()" [attr.aria-labelledby]="uid + '-title'" novalidate>
-        <p class="report-title" [id]="uid + '-title'"><strong>Report {{ what() }}</strong></p>
-        <p class="hint" [id]="uid + '-private'">Reports are private: the person you report is not told who sent it.</p>
+        <p class="report-title" [id]="uid + '-title'"><strong>{{ 'report.title' | t: { what: what() } }}</strong></p>
+        <p class="hint" [id]="uid + '-private'">{{ 'report.private' | t }}</p>
         <div class="field" [class.invalid]="!!error('reason')">
-          <label class="label" [for]="uid + '-reason'">Reason</label>
+          <label class="label" [for]="uid + '-reason'">{{ 'report.reason' | t }}</label>
           <select [id]="uid + '-reason'" formControlName="reason" [attr.aria-invalid]="!!error('reason')"
             [attr.aria-describedby]="describe('reason')">
-            <option value="" disabled>Choose a reason</option>
+            <option value="" disabled>{{ 'report.chooseReason' | t }}</option>
             @for (reason of reasons; track reason) {
               <option [value]="reason">{{ label(reason) }}</option>
             }
@@ -49,10 +50,10 @@ type Field = 'reason' | 'note';
           }
         </div>
         <div class="field" [class.invalid]="!!error('note')">
-          <label class="label" [for]="uid + '-note'">Anything the moderators should know? (optional)</label>
+          <label class="label" [for]="uid + '-note'">{{ 'report.note' | t }}</label>
           <textarea [id]="uid + '-note'" formControlName="note" rows="2" [attr.maxlength]="limits.reportNoteMax"
             [attr.aria-invalid]="!!error('note')" [attr.aria-describedby]="describe('note', true)"></textarea>
-          <p class="hint" [id]="uid + '-note-hint'">{{ count(form.controls.note.value.length) }} / {{ count(limits.reportNoteMax) }} characters</p>
+          <p class="hint" [id]="uid + '-note-hint'">{{ 'common.charCount' | t: { used: count(form.controls.note.value.length), max: count(limits.reportNoteMax) } }}</p>
           @if (error('note'); as message) {
             <p class="field-error" [id]="uid + '-note-error'">{{ message }}</p>
           }
@@ -61,8 +62,8 @@ type Field = 'reason' | 'note';
           <p class="form-error" role="alert">{{ general() }}</p>
         }
         <div class="row end">
-          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
-          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Sending…' : 'Send report' }}</button>
+          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">{{ 'common.cancel' | t }}</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ (busy() ? 'common.sending' : 'report.send') | t }}</button>
         </div>
       </form>
     }
@@ -83,7 +84,7 @@ export class ReportForm {
   readonly uid = `report-${++nextId}`;
   readonly limits = LIMITS;
   readonly reasons = LIMITS.reportReasons;
-  readonly count = formatLimit;
+  readonly count = formatNumber;
   readonly form = new FormGroup({
     reason: new FormControl<ReportReason | ''>('', { nonNullable: true, validators: [Validators.required] }),
     note: new FormControl('', { nonNullable: true, validators: [Validators.maxLength(LIMITS.reportNoteMax)] }),
@@ -99,12 +100,13 @@ export class ReportForm {
   }
 
   label(reason: string): string {
-    return REASON_LABELS[reason] ?? reason;
+    const key = REASON_LABELS[reason];
+    return key ? t(key) : reason;
   }
 
   error(name: Field): string | null {
     this.tick();
-    return controlMessage(this.form.controls[name], name === 'reason' ? 'A reason' : 'The note');
+    return controlMessage(this.form.controls[name], t(name === 'reason' ? 'report.reasonField' : 'report.noteField'));
   }
 
   /** The privacy line always; the note's count; an error only while it shows. */
@@ -129,7 +131,7 @@ export class ReportForm {
       next: (report) => {
         this.busy.set(false);
         this.sent.set(true);
-        this.announcer.announce('Report sent. Thank you.');
+        this.announcer.announce(t('report.sent'));
         setTimeout(() => this.thanks()?.nativeElement.focus());
         this.done.emit(report);
       },

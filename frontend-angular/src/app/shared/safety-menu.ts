@@ -10,24 +10,25 @@ import { toApiError } from '../core/errors';
 import { UserSummary } from '../core/models';
 import { KeptAway, SafetyState } from '../core/safety-state';
 import { ReportForm } from './report-form';
+import { TPipe, t } from '../i18n';
 
 let nextId = 0;
 
 /** The pages' question before a block (hx-confirm on the block button). */
 export function blockQuestion(username: string): string {
-  return `Block @${username}? You stop following each other, and neither of you can reach or see the other.`;
+  return t('safety.blockQuestion', { username });
 }
 
 @Component({
   selector: 'app-safety-menu',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReportForm],
+  imports: [ReportForm, TPipe],
   // Escape from anywhere inside (its button, the panel, the report form) closes the panel.
   host: { '(keydown.escape)': 'close()' },
   template: `
     <div class="more">
       <button type="button" class="btn btn-ghost more-toggle" #toggle [attr.aria-expanded]="open()" [attr.aria-controls]="open() ? uid : null" (click)="toggleOpen()">
-        <span aria-hidden="true">⋯</span><span class="visually-hidden">More actions for {{ what() }}</span>
+        <span aria-hidden="true">⋯</span><span class="visually-hidden">{{ 'safety.moreActions' | t: { what: what() } }}</span>
       </button>
       @if (open()) {
         <div class="more-panel card" [id]="uid">
@@ -36,21 +37,21 @@ export function blockQuestion(username: string): string {
           } @else {
             <ul class="more-actions">
               <li>
-                <button type="button" class="linklike" #first (click)="reporting.set(true)">Report {{ targetType() }}</button>
+                <button type="button" class="linklike" #first (click)="reporting.set(true)">{{ (targetType() === 'post' ? 'safety.reportPost' : 'safety.reportComment') | t }}</button>
               </li>
               <li>
                 <button type="button" class="linklike" [attr.aria-pressed]="muting()" [attr.aria-disabled]="busy() || null" [disabled]="!safety.loaded()" (click)="toggleMute()">
-                  {{ muting() ? 'Unmute' : 'Mute' }} &#64;{{ author().username }}
+                  {{ (muting() ? 'safety.unmute' : 'safety.mute') | t }} &#64;{{ author().username }}
                 </button>
               </li>
               <li>
                 <button type="button" class="linklike danger" [attr.aria-pressed]="blocking()" [attr.aria-disabled]="busy() || null" [disabled]="!safety.loaded()" (click)="toggleBlock()">
-                  {{ blocking() ? 'Unblock' : 'Block' }} &#64;{{ author().username }}
+                  {{ (blocking() ? 'safety.unblock' : 'safety.block') | t }} &#64;{{ author().username }}
                 </button>
               </li>
             </ul>
             @if (!safety.loaded() && !error()) {
-              <p class="muted small" role="status">Checking whom you block and mute…</p>
+              <p class="muted small" role="status">{{ 'safety.checking' | t }}</p>
             }
             @if (error()) {
               <p class="form-error" role="alert">{{ error() }}</p>
@@ -113,7 +114,7 @@ export class SafetyMenu {
     if (this.busy()) return;
     const name = this.author().username;
     const on = !this.muting();
-    this.run(on ? this.safety.mute(name) : this.safety.unmute(name), on ? `You muted @${name}. Their posts leave your feeds.` : `You unmuted @${name}.`, on ? 'muted' : null);
+    this.run(on ? this.safety.mute(name) : this.safety.unmute(name), t(on ? 'safety.muted' : 'safety.unmuted', { username: name }), on ? 'muted' : null);
   }
 
   toggleBlock(): void {
@@ -121,7 +122,7 @@ export class SafetyMenu {
     const name = this.author().username;
     const on = !this.blocking();
     if (on && !globalThis.confirm?.(blockQuestion(name))) return;
-    this.run(on ? this.safety.block(name) : this.safety.unblock(name), on ? `You blocked @${name}.` : `You unblocked @${name}.`, on ? 'blocked' : null);
+    this.run(on ? this.safety.block(name) : this.safety.unblock(name), t(on ? 'safety.blocked' : 'safety.unblocked', { username: name }), on ? 'blocked' : null);
   }
 
   private run(action: ReturnType<SafetyState['mute']>, done: string, kept: KeptAway | null): void {

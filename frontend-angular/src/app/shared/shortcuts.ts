@@ -6,20 +6,21 @@ import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } fro
 import { Router } from '@angular/router';
 import { closeDisclosure, focusAndReveal, ignoredKey, nextIndex } from '../core/keyboard';
 import { Session } from '../core/session';
+import { TPipe, tKey } from '../i18n';
 
-// The help's words, kept together for translation.
+// The help's words: catalog keys (nav.shortcuts.*), translated in the template.
 export const SHORTCUT_TEXT = {
-  title: 'Keyboard shortcuts',
-  close: 'Close',
-  note: 'Shortcuts do nothing while you type in a field.',
+  title: tKey('nav.shortcuts.title'),
+  close: tKey('nav.shortcuts.close'),
+  note: tKey('nav.shortcuts.note'),
   keys: [
-    { keys: ['j', 'k'], what: 'Next post / previous post' },
-    { keys: ['r'], what: 'React to the focused post (Like)' },
-    { keys: ['c'], what: 'Comment on the focused post' },
-    { keys: ['n'], what: 'Write a new post' },
-    { keys: ['/'], what: 'Search' },
-    { keys: ['?'], what: 'Show this help' },
-    { keys: ['Esc'], what: 'Close this help, a reply form or an open menu' },
+    { keys: ['j', 'k'], what: tKey('nav.shortcuts.move') },
+    { keys: ['r'], what: tKey('nav.shortcuts.react') },
+    { keys: ['c'], what: tKey('nav.shortcuts.comment') },
+    { keys: ['n'], what: tKey('nav.shortcuts.newPost') },
+    { keys: ['/'], what: tKey('nav.shortcuts.search') },
+    { keys: ['?'], what: tKey('nav.shortcuts.help') },
+    { keys: ['Esc'], what: tKey('nav.shortcuts.escape') },
   ],
 };
 
@@ -36,10 +37,11 @@ function focusWhenShown(selector: string, tries = 40): void {
 @Component({
   selector: 'app-shortcuts',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [TPipe],
   host: { '(document:keydown)': 'onKey($event)' },
   template: `
     <dialog #help class="shortcuts-dialog" aria-labelledby="shortcuts-title" (close)="restoreFocus()">
-      <h2 id="shortcuts-title">{{ text.title }}</h2>
+      <h2 id="shortcuts-title">{{ text.title | t }}</h2>
       <dl class="shortcuts-list">
         @for (item of text.keys; track item.what) {
           <dt>
@@ -47,11 +49,11 @@ function focusWhenShown(selector: string, tries = 40): void {
               <kbd>{{ key }}</kbd>{{ last ? '' : ' / ' }}
             }
           </dt>
-          <dd>{{ item.what }}</dd>
+          <dd>{{ item.what | t }}</dd>
         }
       </dl>
-      <p class="hint">{{ text.note }}</p>
-      <form method="dialog"><button type="submit" class="btn btn-small">{{ text.close }}</button></form>
+      <p class="hint">{{ text.note | t }}</p>
+      <form method="dialog"><button type="submit" class="btn btn-small">{{ text.close | t }}</button></form>
     </dialog>
   `,
 })

@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { Clock, relativeTime } from './clock';
+import { formatDate } from '../i18n';
 
-/** `<time>` with a relative label and the exact local time in its title. */
+/** `<time>` with a relative label and the exact time (the account's zone) in its title. */
 @Component({
   selector: 'app-time',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -13,6 +14,6 @@ export class TimeAgo {
   readonly label = computed(() => relativeTime(this.iso(), this.clock.now()));
   readonly exact = computed(() => {
     const d = new Date(this.iso());
-    return Number.isNaN(d.getTime()) ? this.iso() : d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+    return Number.isNaN(d.getTime()) ? this.iso() : formatDate(d, { dateStyle: 'full', timeStyle: 'short' });
   });
 }

@@ -50,6 +50,7 @@ import {
   UserService,
 } from '../services';
 import { MOCK_TOTP_CODE, MockDb, MockUser, StoredPost, httpError, mockMarkdown, paginate } from './mock-db';
+import { isLang } from '../../i18n';
 
 /** The server's limit on pinned posts per person (409 beyond it). */
 const PINS_MAX = 3;
@@ -269,6 +270,7 @@ export class MockAuthService extends MockBase implements AuthService {
         if ((changes[name]?.length ?? 0) > max) fields[name] = [`Use at most ${max} characters.`];
       }
       if (website && !/^https?:\/\/\S+$/.test(website)) fields['website'] = ['Use an http:// or https:// address.'];
+      if (patch.locale != null && !isLang(patch.locale)) fields['locale'] = ['Choose English, German or Spanish.'];
       if (Object.keys(fields).length) throw httpError(422, 'validation_error', 'Some fields need attention.', fields);
       // A field left out or null stays as it is.
       Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, value]) => value != null)));

@@ -9,11 +9,12 @@ import { applyServerErrors, controlMessage, toApiError } from '../../core/errors
 import { ApiErrorBody, TokenResponse } from '../../core/models';
 import { LIMITS } from '../../core/limits';
 import { FormField } from '../../shared/form-field';
+import { TPipe, t, tKey } from '../../i18n';
 
-// Words read out by the announcer, kept together for translation.
+// Words read out by the announcer: catalog keys, translated when said.
 export const SIGN_IN_TEXT = {
-  checkFields: 'Sign-in failed: check the fields marked with an error.',
-  codeNeeded: 'Password accepted. Type the code from your authenticator app.',
+  checkFields: tKey('login.checkFields'),
+  codeNeeded: tKey('login.codeNeeded'),
 };
 
 /** Only same-app paths are followed after signing in. */
@@ -24,41 +25,41 @@ export function safeReturnUrl(url: string | null | undefined): string {
 @Component({
   selector: 'app-login-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, RouterLink, FormField],
+  imports: [ReactiveFormsModule, RouterLink, FormField, TPipe],
   template: `
     <section class="page narrow" aria-labelledby="login-title">
-      <h1 id="login-title">Sign in</h1>
+      <h1 id="login-title">{{ 'login.title' | t }}</h1>
       @if (expired()) {
-        <p class="notice" role="status">Your session has ended. Please sign in again.</p>
+        <p class="notice" role="status">{{ 'login.expired' | t }}</p>
       }
       @if (mfaToken()) {
         <form [formGroup]="codeForm" (ngSubmit)="submitCode()" class="card form" novalidate aria-labelledby="code-title">
-          <h2 id="code-title">Two-factor sign-in</h2>
-          <app-form-field label="Code" fieldId="code" [error]="codeError()">
+          <h2 id="code-title">{{ 'login.codeTitle' | t }}</h2>
+          <app-form-field [label]="'login.code' | t" fieldId="code" [error]="codeError()">
             <input id="code" formControlName="code" autocomplete="one-time-code" inputmode="text" [attr.aria-invalid]="!!codeError()" aria-describedby="code-hint" />
           </app-form-field>
-          <p id="code-hint" class="hint">Type the 6-digit code your authenticator app shows, or one of your recovery codes.</p>
+          <p id="code-hint" class="hint">{{ 'login.codeHint' | t }}</p>
           @if (general()) {
             <p class="form-error" role="alert">{{ general() }}</p>
           }
-          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Checking…' : 'Verify and sign in' }}</button>
-          <button type="button" class="btn" (click)="startAgain()">Start again</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ (busy() ? 'login.checking' : 'login.verify') | t }}</button>
+          <button type="button" class="btn" (click)="startAgain()">{{ 'login.startAgain' | t }}</button>
         </form>
       } @else {
       <form [formGroup]="form" (ngSubmit)="submit()" class="card form" novalidate>
-        <app-form-field label="Username or email" fieldId="login" [error]="error('login', 'Username or email')">
-          <input id="login" formControlName="login" autocomplete="username" [attr.aria-invalid]="!!error('login', 'x')" [attr.aria-describedby]="error('login', 'x') ? 'login-error' : null" />
+        <app-form-field [label]="'login.login' | t" fieldId="login" [error]="error('login')">
+          <input id="login" formControlName="login" autocomplete="username" [attr.aria-invalid]="!!error('login')" [attr.aria-describedby]="error('login') ? 'login-error' : null" />
         </app-form-field>
-        <app-form-field label="Password" fieldId="password" [error]="error('password', 'Password')">
-          <input id="password" type="password" formControlName="password" autocomplete="current-password" [attr.aria-invalid]="!!error('password', 'x')" [attr.aria-describedby]="error('password', 'x') ? 'password-error' : null" />
+        <app-form-field [label]="'login.password' | t" fieldId="password" [error]="error('password')">
+          <input id="password" type="password" formControlName="password" autocomplete="current-password" [attr.aria-invalid]="!!error('password')" [attr.aria-describedby]="error('password') ? 'password-error' : null" />
         </app-form-field>
         @if (general()) {
           <p class="form-error" role="alert">{{ general() }}</p>
         }
-        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ (busy() ? 'login.signingIn' : 'login.submit') | t }}</button>
       </form>
       }
-      <p>New here? <a routerLink="/register">Create an account</a>.</p>
+      <p>{{ 'login.newHere' | t }} <a routerLink="/register">{{ 'login.createAccount' | t }}</a></p>
     </section>
   `,
 })
@@ -89,12 +90,12 @@ export class LoginPage {
 
   codeError(): string | null {
     this.tick();
-    return controlMessage(this.codeForm.controls.code, 'Code');
+    return controlMessage(this.codeForm.controls.code, t('login.code'));
   }
 
-  error(name: 'login' | 'password', label: string): string | null {
+  error(name: 'login' | 'password'): string | null {
     this.tick();
-    return controlMessage(this.form.controls[name], label);
+    return controlMessage(this.form.controls[name], t(name === 'login' ? 'login.login' : 'login.password'));
   }
 
   submit(): void {
@@ -102,7 +103,7 @@ export class LoginPage {
     if (this.form.invalid) {
       this.form.markAllAsTouched();
       this.tick.update((n) => n + 1);
-      this.announcer.announce(SIGN_IN_TEXT.checkFields);
+      this.announcer.announce(t(SIGN_IN_TEXT.checkFields));
       return;
     }
     const { login, password } = this.form.getRawValue();
@@ -144,14 +145,14 @@ export class LoginPage {
           // The password was right: ask for the code, keeping only the token (never the password).
           this.form.controls.password.reset();
           this.mfaToken.set(body.mfa_token);
-          said = SIGN_IN_TEXT.codeNeeded;
+          said = t(SIGN_IN_TEXT.codeNeeded);
         } else if (this.mfaToken() && error.status === 401) {
           // Expired (5 minutes) or already used: the code step cannot go on.
           this.startAgain(error.message);
           said = error.message;
         } else {
           this.general.set(applyServerErrors(form, error));
-          said = this.general() ?? SIGN_IN_TEXT.checkFields;
+          said = this.general() ?? t(SIGN_IN_TEXT.checkFields);
         }
         this.tick.update((n) => n + 1);
         // Read it out: an alert inserted together with its text is not always announced.

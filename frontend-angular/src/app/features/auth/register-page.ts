@@ -5,32 +5,33 @@ import { AuthFlow } from '../../core/auth-flow';
 import { applyServerErrors, controlMessage, toApiError } from '../../core/errors';
 import { LIMITS, USERNAME_RE } from '../../core/limits';
 import { FormField, describedBy } from '../../shared/form-field';
+import { TKey, TPipe, t, tKey } from '../../i18n';
 
 type Field = 'username' | 'email' | 'password';
 
 @Component({
   selector: 'app-register-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, RouterLink, FormField],
+  imports: [ReactiveFormsModule, RouterLink, FormField, TPipe],
   template: `
     <section class="page narrow" aria-labelledby="reg-title">
-      <h1 id="reg-title">Create an account</h1>
+      <h1 id="reg-title">{{ 'register.title' | t }}</h1>
       <form [formGroup]="form" (ngSubmit)="submit()" class="card form" novalidate>
-        <app-form-field label="Username" fieldId="username" [hint]="usernameHint" [error]="error('username', 'Username')">
-          <input id="username" formControlName="username" autocomplete="username" [attr.aria-invalid]="!!error('username', 'x')" [attr.aria-describedby]="describedBy('username', true)" />
+        <app-form-field [label]="'register.username' | t" fieldId="username" [hint]="'register.usernameHint' | t: { min: limits.usernameMin, max: limits.usernameMax }" [error]="error('username')">
+          <input id="username" formControlName="username" autocomplete="username" [attr.aria-invalid]="!!error('username')" [attr.aria-describedby]="describedBy('username', true)" />
         </app-form-field>
-        <app-form-field label="Email" fieldId="email" [error]="error('email', 'Email')">
-          <input id="email" type="email" formControlName="email" autocomplete="email" [attr.aria-invalid]="!!error('email', 'x')" [attr.aria-describedby]="describedBy('email')" />
+        <app-form-field [label]="'register.email' | t" fieldId="email" [error]="error('email')">
+          <input id="email" type="email" formControlName="email" autocomplete="email" [attr.aria-invalid]="!!error('email')" [attr.aria-describedby]="describedBy('email')" />
         </app-form-field>
-        <app-form-field label="Password" fieldId="password" [hint]="passwordHint" [error]="error('password', 'The password')">
-          <input id="password" type="password" formControlName="password" autocomplete="new-password" [attr.aria-invalid]="!!error('password', 'x')" [attr.aria-describedby]="describedBy('password', true)" />
+        <app-form-field [label]="'register.password' | t" fieldId="password" [hint]="'register.passwordHint' | t: { count: limits.passwordMin }" [error]="error('password')">
+          <input id="password" type="password" formControlName="password" autocomplete="new-password" [attr.aria-invalid]="!!error('password')" [attr.aria-describedby]="describedBy('password', true)" />
         </app-form-field>
         @if (general()) {
           <p class="form-error" role="alert">{{ general() }}</p>
         }
-        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Creating…' : 'Create account' }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ (busy() ? 'register.creating' : 'register.submit') | t }}</button>
       </form>
-      <p>Already have an account? <a routerLink="/login">Sign in</a>.</p>
+      <p>{{ 'register.haveAccount' | t }} <a routerLink="/login">{{ 'register.signIn' | t }}</a></p>
     </section>
   `,
 })
@@ -56,17 +57,21 @@ export class RegisterPage {
     this.form.events.subscribe(() => this.tick.update((n) => n + 1));
   }
 
-  readonly usernameHint = `${LIMITS.usernameMin} to ${LIMITS.usernameMax} letters, digits or underscores.`;
-  readonly passwordHint = `At least ${LIMITS.passwordMin} characters.`;
+  readonly limits = LIMITS;
+  private readonly labels: Record<Field, TKey> = {
+    username: tKey('register.username'),
+    email: tKey('register.email'),
+    password: tKey('register.passwordField'),
+  };
 
-  error(name: Field, label: string): string | null {
+  error(name: Field): string | null {
     this.tick();
-    return controlMessage(this.form.controls[name], label);
+    return controlMessage(this.form.controls[name], t(this.labels[name]));
   }
 
   /** Only ids that are on the page: the hint when the field has one, the error while it shows. */
   describedBy(name: Field, hint = false): string | null {
-    return describedBy(name, { hint, error: this.error(name, 'x') });
+    return describedBy(name, { hint, error: this.error(name) });
   }
 
   submit(): void {

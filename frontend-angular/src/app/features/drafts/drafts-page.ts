@@ -11,6 +11,7 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { TPipe, t } from '../../i18n';
 
 /** How much of a draft's body its row shows. */
 const EXCERPT = 120;
@@ -18,11 +19,11 @@ const EXCERPT = 120;
 @Component({
   selector: 'app-drafts-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Composer, InfiniteScroll, StateMessage, TimeAgo, RouterLink],
+  imports: [Composer, InfiniteScroll, StateMessage, TimeAgo, RouterLink, TPipe],
   template: `
     <section class="page" aria-labelledby="drafts-title">
-      <h1 id="drafts-title">Drafts</h1>
-      <p class="muted">Only you can see your drafts. Publishing one puts it at the top of the feeds.</p>
+      <h1 id="drafts-title">{{ 'drafts.title' | t }}</h1>
+      <p class="muted">{{ 'drafts.about' | t }}</p>
       @if (problem()) {
         <p class="form-error" role="alert">{{ problem() }}</p>
       }
@@ -34,16 +35,16 @@ const EXCERPT = 120;
             } @else {
               <article [attr.aria-labelledby]="'draft-' + draft.id">
                 <h2 class="draft-title" [id]="'draft-' + draft.id">{{ excerpt(draft) }}</h2>
-                <p class="muted small">Saved <app-time [iso]="draft.edited_at ?? draft.created_at" /></p>
+                <p class="muted small">{{ 'drafts.savedAt' | t }} <app-time [iso]="draft.edited_at ?? draft.created_at" /></p>
                 <div class="row">
                   <button type="button" class="btn btn-ghost" (click)="editing.set(draft.id)">
-                    Edit<span class="visually-hidden"> the draft “{{ excerpt(draft) }}”</span>
+                    {{ 'common.edit' | t }}<span class="visually-hidden"> {{ 'drafts.which' | t: { excerpt: excerpt(draft) } }}</span>
                   </button>
                   <button type="button" class="btn btn-primary" [disabled]="busy() === draft.id" (click)="publish(draft)">
-                    Publish<span class="visually-hidden"> the draft “{{ excerpt(draft) }}”</span>
+                    {{ 'drafts.publish' | t }}<span class="visually-hidden"> {{ 'drafts.which' | t: { excerpt: excerpt(draft) } }}</span>
                   </button>
                   <button type="button" class="btn btn-danger" [disabled]="busy() === draft.id" (click)="remove(draft)">
-                    Delete<span class="visually-hidden"> the draft “{{ excerpt(draft) }}”</span>
+                    {{ 'common.delete' | t }}<span class="visually-hidden"> {{ 'drafts.which' | t: { excerpt: excerpt(draft) } }}</span>
                   </button>
                 </div>
               </article>
@@ -52,16 +53,16 @@ const EXCERPT = 120;
         }
       </ul>
       @if (lastPublished(); as id) {
-        <p class="state"><a [routerLink]="['/p', id]">See the post you published</a></p>
+        <p class="state"><a [routerLink]="['/p', id]">{{ 'drafts.seePublished' | t }}</a></p>
       }
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading drafts…" />
+        <app-state kind="loading" [text]="'drafts.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty() || (pager.loaded() && !pager.items().length)) {
-        <app-state kind="empty" text="No drafts. “Save draft” in the composer keeps one here." />
+        <app-state kind="empty" [text]="'drafts.empty' | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>
@@ -89,16 +90,16 @@ export class DraftsPage {
   saved(draft: Post): void {
     this.editing.set(null);
     this.pager.items.update((list) => list.map((d) => (d.id === draft.id ? draft : d)));
-    this.announcer.announce('Draft saved.');
+    this.announcer.announce(t('drafts.saved'));
   }
 
   publish(draft: Post): void {
-    this.act(draft, this.posts.publish(draft.id), 'Published: it is at the top of the feeds now.');
+    this.act(draft, this.posts.publish(draft.id), t('drafts.published'));
   }
 
   remove(draft: Post): void {
-    if (!confirm('Delete this draft? This cannot be undone.')) return;
-    this.act(draft, this.posts.remove(draft.id), 'Draft deleted.');
+    if (!confirm(t('drafts.confirmDelete'))) return;
+    this.act(draft, this.posts.remove(draft.id), t('drafts.deleted'));
   }
 
   private act(draft: Post, request: Observable<Post | void>, done: string): void {

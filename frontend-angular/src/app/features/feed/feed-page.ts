@@ -16,26 +16,26 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
+import { TKey, TPipe, t, tKey } from '../../i18n';
 
 // Words read out by the announcer, kept together for translation.
 export const FEED_TEXT = {
-  oneNew: '1 new post: use the Show new posts button at the top of the feed.',
-  manyNew: (n: number) => `${n} new posts: use the Show new posts button at the top of the feed.`,
+  newPosts: (n: number) => t('feed.newAnnounce', { count: n }),
 };
 
 @Component({
   selector: 'app-feed-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, PostCard, Composer, InfiniteScroll, StateMessage],
+  imports: [RouterLink, PostCard, Composer, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page" aria-labelledby="feed-title">
-      <h1 id="feed-title" class="visually-hidden">{{ titles[kind()] }} feed</h1>
-      <nav class="tabs" aria-label="Feeds">
+      <h1 id="feed-title" class="visually-hidden">{{ titles[kind()] | t }}</h1>
+      <nav class="tabs" [attr.aria-label]="'feed.tabs' | t">
         @if (session.signedIn()) {
-          <a routerLink="/" class="tab" [class.active]="kind() === 'home'" [attr.aria-current]="kind() === 'home' ? 'page' : null">Home</a>
+          <a routerLink="/" class="tab" [class.active]="kind() === 'home'" [attr.aria-current]="kind() === 'home' ? 'page' : null">{{ 'feed.home' | t }}</a>
         }
-        <a [routerLink]="session.signedIn() ? '/latest' : '/'" class="tab" [class.active]="kind() === 'latest'" [attr.aria-current]="kind() === 'latest' ? 'page' : null">Latest</a>
-        <a routerLink="/trending" class="tab" [class.active]="kind() === 'trending'" [attr.aria-current]="kind() === 'trending' ? 'page' : null">Trending</a>
+        <a [routerLink]="session.signedIn() ? '/latest' : '/'" class="tab" [class.active]="kind() === 'latest'" [attr.aria-current]="kind() === 'latest' ? 'page' : null">{{ 'feed.latest' | t }}</a>
+        <a routerLink="/trending" class="tab" [class.active]="kind() === 'trending'" [attr.aria-current]="kind() === 'trending' ? 'page' : null">{{ 'feed.trending' | t }}</a>
       </nav>
 
       @if (session.signedIn() && kind() !== 'trending') {
@@ -44,7 +44,7 @@ export const FEED_TEXT = {
 
       @if (fresh().length) {
         <button type="button" class="new-posts" (click)="showFresh()">
-          Show {{ fresh().length }} new {{ fresh().length === 1 ? 'post' : 'posts' }}
+          {{ 'feed.showNew' | t: { count: fresh().length } }}
         </button>
       }
 
@@ -55,17 +55,17 @@ export const FEED_TEXT = {
       </div>
 
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading posts…" />
+        <app-state kind="loading" [text]="'feed.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" [text]="kind() === 'home' ? 'Your home feed is empty. Follow people or write your first post.' : 'No posts yet.'" />
+        <app-state kind="empty" [text]="(kind() === 'home' ? 'feed.homeEmpty' : 'feed.empty') | t" />
       } @else if (!pager.done()) {
         <div class="row center">
-          <button type="button" class="btn" (click)="pager.loadMore()">Load more</button>
+          <button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button>
         </div>
       } @else if (pager.items().length) {
-        <p class="state state-end">You are all caught up.</p>
+        <p class="state state-end">{{ 'states.caughtUp' | t }}</p>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>
@@ -86,7 +86,7 @@ export class FeedPage {
     if (feed === 'home' && !this.session.signedIn()) return 'latest';
     return feed === 'default' ? (this.session.signedIn() ? 'home' : 'latest') : feed;
   });
-  readonly titles: Record<FeedKind, string> = { home: 'Home', latest: 'Latest', trending: 'Trending' };
+  readonly titles: Record<FeedKind, TKey> = { home: tKey('feed.homeTitle'), latest: tKey('feed.latestTitle'), trending: tKey('feed.trendingTitle') };
 
   readonly pager = new Pager<Post>((cursor) => this.feeds.feed(this.kind(), { cursor }), (p) => p.id);
   /** New posts announced live, not shown yet. */
@@ -109,7 +109,7 @@ export class FeedPage {
         this.fresh.update((list) => [post, ...list]);
         // The banner is not a live region of its own (it appears and goes): say it once per post.
         const n = this.fresh().length;
-        this.announcer.announce(n === 1 ? FEED_TEXT.oneNew : FEED_TEXT.manyNew(n));
+        this.announcer.announce(FEED_TEXT.newPosts(n));
       });
     inject(DestroyRef).onDestroy(() => this.pager.destroy());
   }

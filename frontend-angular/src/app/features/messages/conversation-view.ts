@@ -30,6 +30,7 @@ import { Avatar } from '../../shared/avatar';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { TPipe } from '../../i18n';
 
 const TYPING_SEND_EVERY_MS = 3_000;
 const TYPING_SHOW_MS = 5_000;
@@ -37,7 +38,7 @@ const TYPING_SHOW_MS = 5_000;
 @Component({
   selector: 'app-conversation',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, ReactiveFormsModule, Avatar, TimeAgo, StateMessage],
+  imports: [RouterLink, ReactiveFormsModule, Avatar, TimeAgo, StateMessage, TPipe],
   template: `
     <header class="conversation-head">
       @if (partner(); as p) {
@@ -46,27 +47,27 @@ const TYPING_SHOW_MS = 5_000;
           <span class="author-names">
             <span class="display-name">{{ p.display_name }}</span>
             <span class="username"
-              >&#64;{{ p.username }}@if (online() !== null) { · {{ online() ? 'online' : 'offline' }}}</span
+              >&#64;{{ p.username }}@if (online() !== null) { · {{ (online() ? 'presence.online' : 'presence.offline') | t }}}</span
             >
           </span>
         </a>
       } @else if (headerError()) {
-        <p class="muted">Conversation {{ conversationId() }}</p>
+        <p class="muted">{{ 'messages.conversationNumber' | t: { id: '' + conversationId() } }}</p>
       }
     </header>
 
     <div class="message-scroll" #scroller>
       @if (!pager.done() && pager.loaded() && !pager.loading()) {
-        <div class="row center"><button type="button" class="btn btn-small" (click)="pager.loadMore()">Load older messages</button></div>
+        <div class="row center"><button type="button" class="btn btn-small" (click)="pager.loadMore()">{{ 'messages.older' | t }}</button></div>
       }
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading messages…" />
+        <app-state kind="loading" [text]="'messages.loadingMessages' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" text="No messages yet. Say hello!" />
+        <app-state kind="empty" [text]="'messages.sayHello' | t" />
       }
-      <div role="log" aria-live="polite" aria-relevant="additions" [attr.aria-label]="'Messages with ' + (partner()?.display_name ?? 'this conversation')">
+      <div role="log" aria-live="polite" aria-relevant="additions" [attr.aria-label]="partner() ? ('messages.with' | t: { name: partner()!.display_name }) : ('messages.conversation' | t)">
       <ol class="message-log">
         @for (m of ordered(); track m.id) {
           <li class="bubble" [class.mine]="m.sender.username === me()">
@@ -74,7 +75,7 @@ const TYPING_SHOW_MS = 5_000;
             <span class="bubble-body">{{ m.body }}</span>
             <app-time [iso]="m.created_at" />
             @if (m.id === seenId()) {
-              <span class="read-mark">Seen<span class="visually-hidden"> by {{ partner()?.display_name }}</span></span>
+              <span class="read-mark">{{ 'messages.seen' | t }}<span class="visually-hidden"> {{ 'messages.seenBy' | t: { name: partner()?.display_name ?? '' } }}</span></span>
             }
           </li>
         }
@@ -82,14 +83,14 @@ const TYPING_SHOW_MS = 5_000;
       </div>
     </div>
 
-    <p class="typing" aria-hidden="true">{{ typingUser() ? typingUser() + ' is typing…' : '' }}</p>
+    <p class="typing" aria-hidden="true">{{ typingUser() ? ('messages.typing' | t: { name: typingUser()! }) : '' }}</p>
 
     <form class="send-form" (submit)="$event.preventDefault(); send()" novalidate>
-      <label for="message-body" class="visually-hidden">Write a message</label>
-      <textarea id="message-body" [formControl]="body" rows="2" [attr.maxlength]="maxLength" placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
+      <label for="message-body" class="visually-hidden">{{ 'messages.write' | t }}</label>
+      <textarea id="message-body" [formControl]="body" rows="2" [attr.maxlength]="maxLength" [placeholder]="'messages.placeholder' | t"
         (input)="typed()" (keydown.enter)="enter($any($event))" [attr.aria-invalid]="!!sendError()"
         [attr.aria-describedby]="sendError() ? 'message-error' : null"></textarea>
-      <button type="submit" class="btn btn-primary" [attr.aria-disabled]="sending() || null">{{ sending() ? 'Sending…' : 'Send' }}</button>
+      <button type="submit" class="btn btn-primary" [attr.aria-disabled]="sending() || null">{{ (sending() ? 'common.sending' : 'messages.send') | t }}</button>
       @if (sendError()) {
         <p id="message-error" class="field-error" role="alert">{{ sendError() }}</p>
       }

@@ -16,21 +16,22 @@ import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 import { ConversationView } from './conversation-view';
+import { TPipe } from '../../i18n';
 
 @Component({
   selector: 'app-messages-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, ReactiveFormsModule, Avatar, TimeAgo, StateMessage, ConversationView],
+  imports: [RouterLink, ReactiveFormsModule, Avatar, TimeAgo, StateMessage, ConversationView, TPipe],
   template: `
     <div class="page wide messages" [class.has-open]="!!openId()">
       <section class="conversations" aria-labelledby="conv-title">
-        <h1 id="conv-title">Messages</h1>
+        <h1 id="conv-title">{{ 'messages.title' | t }}</h1>
         <form class="new-conversation" (submit)="$event.preventDefault(); start()" novalidate>
-          <label for="new-conv-user" class="label">Message someone</label>
+          <label for="new-conv-user" class="label">{{ 'messages.messageSomeone' | t }}</label>
           <div class="row">
-            <input id="new-conv-user" [formControl]="who" placeholder="username" autocomplete="off"
+            <input id="new-conv-user" [formControl]="who" [placeholder]="'messages.usernamePlaceholder' | t" autocomplete="off"
               [attr.aria-invalid]="!!startError()" [attr.aria-describedby]="startError() ? 'new-conv-error' : null" />
-            <button type="submit" class="btn btn-primary" [disabled]="starting()">Start</button>
+            <button type="submit" class="btn btn-primary" [disabled]="starting()">{{ 'messages.start' | t }}</button>
           </div>
           @if (startError()) {
             <p id="new-conv-error" class="field-error" role="alert">{{ startError() }}</p>
@@ -44,12 +45,12 @@ import { ConversationView } from './conversation-view';
                 <app-avatar [user]="partner" [size]="40" [online]="isOnline(partner)" />
                 <span class="conversation-text">
                   <span class="display-name">{{ partner.display_name }}</span>
-                  <span class="muted small ellipsis">{{ c.last_message?.body ?? 'No messages yet' }}</span>
+                  <span class="muted small ellipsis">{{ c.last_message?.body ?? ('messages.noMessages' | t) }}</span>
                 </span>
                 <span class="conversation-meta">
                   <app-time [iso]="c.updated_at" />
                   @if (c.unread_count > 0 && openId() !== c.id) {
-                    <span class="badge">{{ c.unread_count }}<span class="visually-hidden"> unread</span></span>
+                    <span class="badge">{{ c.unread_count }}<span class="visually-hidden"> {{ 'nav.unread' | t }}</span></span>
                   }
                 </span>
               </a>
@@ -57,21 +58,21 @@ import { ConversationView } from './conversation-view';
           }
         </ul>
         @if (pager.loading()) {
-          <app-state kind="loading" text="Loading conversations…" />
+          <app-state kind="loading" [text]="'messages.loading' | t" />
         } @else if (pager.error()) {
           <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
         } @else if (pager.empty()) {
-          <app-state kind="empty" text="No conversations yet." />
+          <app-state kind="empty" [text]="'messages.empty' | t" />
         } @else if (!pager.done()) {
-          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">More conversations</button></div>
+          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'messages.more' | t }}</button></div>
         }
       </section>
-      <section class="conversation-pane" aria-label="Conversation">
+      <section class="conversation-pane" [attr.aria-label]="'messages.conversation' | t">
         @if (openId(); as cid) {
-          <p class="back-link"><a routerLink="/messages">← All conversations</a></p>
+          <p class="back-link"><a routerLink="/messages">← {{ 'messages.all' | t }}</a></p>
           <app-conversation [conversationId]="cid" [summary]="openSummary()" (sentMessage)="touched($event)" (read)="markedRead(cid)" />
         } @else {
-          <app-state kind="empty" text="Choose a conversation, or start a new one." />
+          <app-state kind="empty" [text]="'messages.choose' | t" />
         }
       </section>
     </div>

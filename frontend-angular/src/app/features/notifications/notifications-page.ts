@@ -12,6 +12,7 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { TPipe } from '../../i18n';
 
 /** Where a notification leads; a removal notice leads nowhere (what it was about is gone). */
 export function notificationLink(n: AppNotification): { path: unknown[]; fragment?: string } | null {
@@ -24,12 +25,12 @@ export function notificationLink(n: AppNotification): { path: unknown[]; fragmen
 @Component({
   selector: 'app-notifications-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, InfiniteScroll, StateMessage],
+  imports: [RouterLink, Avatar, TimeAgo, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page narrow" aria-labelledby="notif-title">
       <div class="row between">
-        <h1 id="notif-title">Notifications</h1>
-        <button type="button" class="btn" (click)="markAll()" [disabled]="busy() || !hasUnread()">Mark all as read</button>
+        <h1 id="notif-title">{{ 'notifications.title' | t }}</h1>
+        <button type="button" class="btn" (click)="markAll()" [disabled]="busy() || !hasUnread()">{{ 'notifications.markAll' | t }}</button>
       </div>
       @if (actionError()) {
         <p class="form-error" role="alert">{{ actionError() }}</p>
@@ -48,23 +49,23 @@ export function notificationLink(n: AppNotification): { path: unknown[]; fragmen
               }
               <app-time [iso]="n.created_at" />
               @if (!n.read) {
-                <span class="visually-hidden">(unread)</span>
+                <span class="visually-hidden">{{ 'notifications.unread' | t }}</span>
               }
             </div>
             @if (!n.read) {
-              <button type="button" class="btn btn-ghost btn-small" (click)="markOne(n)">Mark read<span class="visually-hidden">: {{ describe(n) }}</span></button>
+              <button type="button" class="btn btn-ghost btn-small" (click)="markOne(n)">{{ 'notifications.markRead' | t }}<span class="visually-hidden">: {{ describe(n) }}</span></button>
             }
           </li>
         }
       </ul>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading notifications…" />
+        <app-state kind="loading" [text]="'notifications.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" text="No notifications yet." />
+        <app-state kind="empty" [text]="'notifications.empty' | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>

@@ -17,6 +17,7 @@ import { Pager } from '../../shared/pager';
 import { SafetyMenu } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
+import { TPipe, t } from '../../i18n';
 
 export interface CommentNode {
   comment: Comment;
@@ -40,10 +41,10 @@ export function buildTree(comments: Comment[]): CommentNode[] {
 @Component({
   selector: 'app-comment-form',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule],
+  imports: [ReactiveFormsModule, TPipe],
   template: `
     <form class="comment-form" (submit)="$event.preventDefault(); submit()" (keydown.escape)="escape($event)" novalidate>
-      <label [for]="fieldId()" class="label">{{ label() }}</label>
+      <label [for]="fieldId()" class="label">{{ label() || ('comments.add' | t) }}</label>
       <textarea [id]="fieldId()" [formControl]="body" rows="3" [attr.maxlength]="maxLength"
         [attr.aria-invalid]="!!error()" [attr.aria-describedby]="error() ? fieldId() + '-error' : null"></textarea>
       @if (error()) {
@@ -51,17 +52,18 @@ export function buildTree(comments: Comment[]): CommentNode[] {
       }
       <div class="row end">
         @if (cancellable()) {
-          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">Cancel</button>
+          <button type="button" class="btn btn-ghost" (click)="cancelled.emit()">{{ 'common.cancel' | t }}</button>
         }
-        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? 'Sending…' : submitLabel() }}</button>
+        <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ busy() ? ('common.sending' | t) : submitLabel() || ('comments.submit' | t) }}</button>
       </div>
     </form>
   `,
 })
 export class CommentForm {
   readonly fieldId = input.required<string>();
-  readonly label = input('Add a comment');
-  readonly submitLabel = input('Comment');
+  /** Translated by the caller; empty for the new-comment form's own words. */
+  readonly label = input('');
+  readonly submitLabel = input('');
   readonly initial = input('');
   readonly cancellable = input(false);
   readonly busy = input(false);
@@ -100,13 +102,13 @@ export class CommentForm {
 @Component({
   selector: 'app-comment-node',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks, SafetyMenu],
+  imports: [RouterLink, Avatar, TimeAgo, CommentForm, InternalLinks, SafetyMenu, TPipe],
   template: `
     @let c = node().comment;
     <article class="comment" [id]="'comment-' + c.id" [attr.aria-labelledby]="'comment-' + c.id + '-by'">
       <header class="comment-head">
         @if (c.deleted) {
-          <span class="muted" [id]="'comment-' + c.id + '-by'">Deleted comment</span>
+          <span class="muted" [id]="'comment-' + c.id + '-by'">{{ 'comments.deletedHead' | t }}</span>
         } @else {
           <a [routerLink]="['/u', c.author.username]" class="author" [id]="'comment-' + c.id + '-by'">
             <app-avatar [user]="c.author" [size]="28" />
@@ -115,37 +117,37 @@ export class CommentForm {
         }
         <app-time [iso]="c.created_at" />
         @if (c.edited_at && !c.deleted) {
-          <span class="muted small">(edited)</span>
+          <span class="muted small">{{ 'common.edited' | t }}</span>
         }
       </header>
       @if (c.deleted) {
-        <p class="muted deleted-comment">This comment was deleted.</p>
+        <p class="muted deleted-comment">{{ 'comments.deleted' | t }}</p>
       } @else if (thread.editing() === c.id) {
-        <app-comment-form [fieldId]="'edit-' + c.id" label="Edit your comment" submitLabel="Save" [initial]="c.body"
+        <app-comment-form [fieldId]="'edit-' + c.id" [label]="'comments.editLabel' | t" [submitLabel]="'common.save' | t" [initial]="c.body"
           [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.saveEdit(c, $event)" (cancelled)="thread.closeEdit(c.id)" />
       } @else {
         <div class="prose" appInternalLinks [innerHTML]="c.body_html"></div>
         <div class="comment-actions">
           @if (thread.signedIn()) {
-            <button type="button" class="linklike" [id]="'btn-reply-' + c.id" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">Reply</button>
+            <button type="button" class="linklike" [id]="'btn-reply-' + c.id" (click)="thread.startReply(c.id)" [attr.aria-expanded]="thread.replyingTo() === c.id">{{ 'common.reply' | t }}</button>
           }
           @if (thread.isMine(c)) {
-            <button type="button" class="linklike" [id]="'btn-edit-' + c.id" (click)="thread.startEdit(c.id)">Edit</button>
+            <button type="button" class="linklike" [id]="'btn-edit-' + c.id" (click)="thread.startEdit(c.id)">{{ 'common.edit' | t }}</button>
           }
           @if (thread.isMine(c) || thread.moderator()) {
-            <button type="button" class="linklike danger" (click)="thread.remove(c)">Delete</button>
+            <button type="button" class="linklike danger" (click)="thread.remove(c)">{{ 'common.delete' | t }}</button>
           }
           @if (thread.signedIn() && !thread.isMine(c)) {
-            <app-safety-menu [author]="c.author" targetType="comment" [targetId]="c.id" [what]="'this comment by @' + c.author.username" />
+            <app-safety-menu [author]="c.author" targetType="comment" [targetId]="c.id" [what]="'safety.whatComment' | t: { username: c.author.username }" />
           }
         </div>
       }
       @if (thread.replyingTo() === c.id) {
-        <app-comment-form [fieldId]="'reply-' + c.id" [label]="'Reply to ' + c.author.display_name" submitLabel="Reply"
+        <app-comment-form [fieldId]="'reply-' + c.id" [label]="'comments.replyTo' | t: { name: c.author.display_name }" [submitLabel]="'common.reply' | t"
           [cancellable]="true" [busy]="thread.busy()" [error]="thread.formError()" (sent)="thread.reply(c.id, $event)" (cancelled)="thread.closeReply(c.id)" />
       }
       @if (node().children.length) {
-        <div class="replies" role="list" [attr.aria-label]="'Replies to ' + c.author.display_name">
+        <div class="replies" role="list" [attr.aria-label]="'comments.replies' | t: { name: c.author.display_name }">
           @for (child of node().children; track child.comment.id) {
             <div role="listitem"><app-comment-node [node]="child" /></div>
           }
@@ -162,29 +164,29 @@ export class CommentNodeView {
 @Component({
   selector: 'app-comment-thread',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, StateMessage, CommentForm, CommentNodeView],
+  imports: [RouterLink, StateMessage, CommentForm, CommentNodeView, TPipe],
   template: `
     <section class="comments" aria-labelledby="comments-title">
-      <h2 id="comments-title">Comments <span class="muted">({{ post().comments_count }})</span></h2>
+      <h2 id="comments-title">{{ 'comments.title' | t }} <span class="muted">({{ post().comments_count }})</span></h2>
       @if (signedIn()) {
         <app-comment-form #newForm fieldId="new-comment" [busy]="busy() && replyingTo() === null && editing() === null"
           [error]="replyingTo() === null && editing() === null ? formError() : null" (sent)="reply(null, $event)" />
       } @else {
-        <p><a routerLink="/login" [queryParams]="{ returnUrl: '/p/' + post().id }">Sign in</a> to join the discussion.</p>
+        <p><a routerLink="/login" [queryParams]="{ returnUrl: '/p/' + post().id }">{{ 'comments.signIn' | t }}</a> {{ 'comments.toJoin' | t }}</p>
       }
-      <div role="list" aria-label="Comments">
+      <div role="list" [attr.aria-label]="'comments.title' | t">
         @for (node of tree(); track node.comment.id) {
           <div role="listitem"><app-comment-node [node]="node" /></div>
         }
       </div>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading comments…" />
+        <app-state kind="loading" [text]="'comments.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" text="No comments yet." />
+        <app-state kind="empty" [text]="'comments.empty' | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">More comments</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'comments.more' | t }}</button></div>
       }
     </section>
   `,
@@ -265,7 +267,7 @@ export class CommentThread {
         this.pager.append([comment]);
         if (parentId !== null) this.closeReply(parentId);
         this.countChange.emit(1);
-        this.announcer.announce(parentId ? 'Reply posted.' : 'Comment posted.');
+        this.announcer.announce(t(parentId ? 'comments.replyPosted' : 'comments.posted'));
         if (parentId === null) this.clearNewCommentForm();
       },
       error: (err: unknown) => {
@@ -284,7 +286,7 @@ export class CommentThread {
         this.busy.set(false);
         this.pager.replace(c.id, updated);
         this.closeEdit(c.id);
-        this.announcer.announce('Comment updated.');
+        this.announcer.announce(t('comments.updated'));
       },
       error: (err: unknown) => {
         this.busy.set(false);
@@ -295,16 +297,16 @@ export class CommentThread {
   }
 
   remove(c: Comment): void {
-    if (!globalThis.confirm?.('Delete this comment?')) return;
+    if (!globalThis.confirm?.(t('comments.confirmDelete'))) return;
     this.posts.removeComment(c.id).subscribe({
       next: () => {
         // As the server does: a comment with replies keeps its place, without words.
         if (this.pager.items().some((x) => x.parent_id === c.id)) this.pager.replace(c.id, { ...c, body: '', body_html: '', deleted: true });
         else this.pager.remove(c.id);
         this.countChange.emit(-1);
-        this.announcer.announce('Comment deleted.');
+        this.announcer.announce(t('comments.deletedNote'));
       },
-      error: (err: unknown) => this.announcer.announce(`Could not delete the comment: ${toApiError(err).message}`),
+      error: (err: unknown) => this.announcer.announce(t('comments.deleteFailed', { message: toApiError(err).message })),
     });
   }
 

@@ -11,6 +11,7 @@ import { Composer } from '../../shared/composer';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
 import { CommentThread } from './comment-thread';
+import { TPipe, pageTitle, t } from '../../i18n';
 
 /** How much of a post's body its page title shows. */
 const TITLE_EXCERPT = 60;
@@ -18,14 +19,14 @@ const TITLE_EXCERPT = 60;
 @Component({
   selector: 'app-post-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [PostCard, Composer, StateMessage, CommentThread],
+  imports: [PostCard, Composer, StateMessage, CommentThread, TPipe],
   template: `
     <section class="page" aria-labelledby="post-title">
       <h1 id="post-title" class="visually-hidden">
-        {{ post() ? 'Post by ' + post()!.author.display_name : 'Post' }}
+        {{ post() ? ('post.by' | t: { name: post()!.author.display_name }) : ('titles.post' | t) }}
       </h1>
       @if (loading()) {
-        <app-state kind="loading" text="Loading the post…" />
+        <app-state kind="loading" [text]="'post.loading' | t" />
       } @else if (error()) {
         <app-state kind="error" [text]="error()" (retry)="load()" />
       } @else if (post(); as p) {
@@ -36,10 +37,10 @@ const TITLE_EXCERPT = 60;
           @if (canEdit() || canDelete()) {
             <div class="row end owner-actions">
               @if (canEdit()) {
-                <button type="button" class="btn btn-ghost" (click)="editing.set(true)">Edit post</button>
+                <button type="button" class="btn btn-ghost" (click)="editing.set(true)">{{ 'post.edit' | t }}</button>
               }
               @if (canDelete()) {
-                <button type="button" class="btn btn-danger" (click)="remove(p)" [disabled]="deleting()">Delete post</button>
+                <button type="button" class="btn btn-danger" (click)="remove(p)" [disabled]="deleting()">{{ 'post.delete' | t }}</button>
               }
             </div>
           }
@@ -78,7 +79,7 @@ export class PostPage {
     this.error.set(null);
     this.editing.set(false);
     if (!Number.isInteger(id) || id <= 0) {
-      this.error.set('That post does not exist.');
+      this.error.set(t('post.missing'));
       this.loading.set(false);
       return;
     }
@@ -91,7 +92,7 @@ export class PostPage {
         }
         this.post.set(post);
         const excerpt = post.body.replace(/\s+/g, ' ').slice(0, TITLE_EXCERPT);
-        this.title.setTitle(`${post.author.display_name}: “${excerpt}${post.body.length > TITLE_EXCERPT ? '…' : ''}” · DevThread`);
+        this.title.setTitle(pageTitle(t('post.title', { name: post.author.display_name, excerpt: `${excerpt}${post.body.length > TITLE_EXCERPT ? '…' : ''}` })));
         this.loading.set(false);
       },
       error: (err: unknown) => {
@@ -111,16 +112,16 @@ export class PostPage {
   }
 
   remove(post: Post): void {
-    if (!globalThis.confirm?.('Delete this post? This cannot be undone.')) return;
+    if (!globalThis.confirm?.(t('post.confirmDelete'))) return;
     this.deleting.set(true);
     this.posts.remove(post.id).subscribe({
       next: () => {
-        this.announcer.announce('Post deleted.');
+        this.announcer.announce(t('post.deleted'));
         void this.router.navigateByUrl('/');
       },
       error: (err: unknown) => {
         this.deleting.set(false);
-        this.announcer.announce(`Could not delete the post: ${toApiError(err).message}`);
+        this.announcer.announce(t('post.deleteFailed', { message: toApiError(err).message }));
       },
     });
   }

@@ -6,24 +6,25 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { UserList } from '../../shared/user-list';
+import { TPipe } from '../../i18n';
 
 @Component({
   selector: 'app-follow-list-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, UserList, InfiniteScroll, StateMessage],
+  imports: [RouterLink, UserList, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page narrow" aria-labelledby="fl-title">
       <p><a [routerLink]="['/u', username()]">← &#64;{{ username() }}</a></p>
-      <h1 id="fl-title">{{ side() === 'followers' ? 'Followers of' : 'Followed by' }} &#64;{{ username() }}</h1>
+      <h1 id="fl-title">{{ (side() === 'followers' ? 'follows.followersOf' : 'follows.followedBy') | t: { username: username() } }}</h1>
       <app-user-list [users]="pager.items()" />
       @if (pager.loading()) {
         <app-state kind="loading" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" [text]="side() === 'followers' ? 'No followers yet.' : 'Not following anyone yet.'" />
+        <app-state kind="empty" [text]="(side() === 'followers' ? 'follows.noFollowers' : 'follows.noFollowing') | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>

@@ -17,16 +17,17 @@ import { PostCard } from '../../shared/post-card';
 import { ReportForm } from '../../shared/report-form';
 import { blockQuestion } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
+import { TPipe, formatNumber, pageTitle, t } from '../../i18n';
 
 @Component({
   selector: 'app-profile-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, PostCard, InfiniteScroll, StateMessage, ReportForm],
+  imports: [RouterLink, Avatar, PostCard, InfiniteScroll, StateMessage, ReportForm, TPipe],
   template: `
     <section class="page" aria-labelledby="profile-title">
       @if (loading()) {
-        <h1 id="profile-title" class="visually-hidden">Profile of {{ username() }}</h1>
-        <app-state kind="loading" text="Loading the profile…" />
+        <h1 id="profile-title" class="visually-hidden">{{ 'profile.of' | t: { username: username() } }}</h1>
+        <app-state kind="loading" [text]="'profile.loading' | t" />
       } @else if (error()) {
         <h1 id="profile-title">&#64;{{ username() }}</h1>
         <app-state kind="error" [text]="error()" (retry)="load()" />
@@ -36,37 +37,37 @@ import { StateMessage } from '../../shared/states';
           <div class="profile-main">
             <h1 id="profile-title">{{ p.display_name }} <span class="username">&#64;{{ p.username }}</span></h1>
             @if (p.follows_you) {
-              <p class="pill">Follows you</p>
+              <p class="pill">{{ 'profile.followsYou' | t }}</p>
             }
             @if (p.bio) {
               <p class="bio">{{ p.bio }}</p>
             }
             <ul class="counts">
-              <li><strong>{{ p.posts_count }}</strong> posts</li>
-              <li><a [routerLink]="['/u', p.username, 'followers']"><strong>{{ p.followers_count }}</strong> followers</a></li>
-              <li><a [routerLink]="['/u', p.username, 'following']"><strong>{{ p.following_count }}</strong> following</a></li>
+              <li><strong>{{ count(p.posts_count) }}</strong> {{ 'profile.posts' | t: { count: p.posts_count } }}</li>
+              <li><a [routerLink]="['/u', p.username, 'followers']"><strong>{{ count(p.followers_count) }}</strong> {{ 'profile.followers' | t: { count: p.followers_count } }}</a></li>
+              <li><a [routerLink]="['/u', p.username, 'following']"><strong>{{ count(p.following_count) }}</strong> {{ 'profile.following' | t: { count: p.following_count } }}</a></li>
             </ul>
             <div class="row">
               @if (isMe()) {
-                <a routerLink="/settings" class="btn">Edit profile</a>
+                <a routerLink="/settings" class="btn">{{ 'profile.edit' | t }}</a>
               } @else if (session.signedIn()) {
                 @if (!blocking()) {
                   <button type="button" class="btn" [class.btn-primary]="!p.is_following" [attr.aria-pressed]="p.is_following" [attr.aria-disabled]="followBusy() || null" (click)="toggleFollow(p)">
-                    {{ p.is_following ? 'Following' : 'Follow' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                    {{ (p.is_following ? 'profile.followingButton' : 'profile.follow') | t }}<span class="visually-hidden"> {{ p.display_name }}</span>
                   </button>
-                  <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">Message</button>
+                  <button type="button" class="btn" (click)="message(p)" [disabled]="messageBusy()">{{ 'profile.message' | t }}</button>
                   <button type="button" class="btn" [attr.aria-pressed]="muting()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleMute(p)">
-                    {{ muting() ? 'Unmute' : 'Mute' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                    {{ (muting() ? 'safety.unmute' : 'safety.mute') | t }}<span class="visually-hidden"> {{ p.display_name }}</span>
                   </button>
                 }
                 <button type="button" class="btn" [class.btn-danger]="!blocking()" [attr.aria-pressed]="blocking()" [attr.aria-disabled]="safetyBusy() || null" [disabled]="!safety.loaded()" (click)="toggleBlock(p)">
-                  {{ blocking() ? 'Unblock' : 'Block' }}<span class="visually-hidden"> {{ p.display_name }}</span>
+                  {{ (blocking() ? 'safety.unblock' : 'safety.block') | t }}<span class="visually-hidden"> {{ p.display_name }}</span>
                 </button>
                 <button type="button" class="btn btn-ghost" [attr.aria-expanded]="reporting()" aria-controls="profile-report" (click)="reporting.set(!reporting())">
-                  Report<span class="visually-hidden"> {{ p.display_name }}</span>
+                  {{ 'profile.report' | t }}<span class="visually-hidden"> {{ p.display_name }}</span>
                 </button>
               } @else {
-                <a routerLink="/login" [queryParams]="{ returnUrl: '/u/' + p.username }" class="btn btn-primary">Sign in to follow</a>
+                <a routerLink="/login" [queryParams]="{ returnUrl: '/u/' + p.username }" class="btn btn-primary">{{ 'profile.signInToFollow' | t }}</a>
               }
             </div>
             @if (actionError()) {
@@ -82,23 +83,23 @@ import { StateMessage } from '../../shared/states';
           }
         </div>
         @if (blocking()) {
-          <p class="card muted blocked-note">You blocked &#64;{{ p.username }}: you do not see their posts, and they cannot follow you, message you or reply to you.</p>
+          <p class="card muted blocked-note">{{ 'profile.blockedNote' | t: { username: p.username } }}</p>
         }
 
-        <h2>Posts</h2>
+        <h2>{{ 'profile.postsTitle' | t }}</h2>
         <div class="list">
           @for (post of pager.items(); track post.id) {
             <app-post-card [post]="post" [fold]="false" />
           }
         </div>
         @if (pager.loading()) {
-          <app-state kind="loading" text="Loading posts…" />
+          <app-state kind="loading" [text]="'feed.loading' | t" />
         } @else if (pager.error()) {
           <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
         } @else if (pager.empty()) {
-          <app-state kind="empty" [text]="blocking() ? 'You do not see their posts while you block them.' : p.display_name + ' has not posted yet.'" />
+          <app-state kind="empty" [text]="blocking() ? ('profile.blockedEmpty' | t) : ('profile.empty' | t: { name: p.display_name })" />
         } @else if (!pager.done()) {
-          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
         }
         <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
       }
@@ -133,6 +134,7 @@ export class ProfilePage {
     return this.socket.presence().get(p.username) ?? p.online;
   });
   readonly pager = new Pager<Post>((cursor) => this.users.posts(this.username(), { cursor }), (p) => p.id);
+  readonly count = formatNumber;
 
   constructor() {
     effect(() => {
@@ -150,7 +152,7 @@ export class ProfilePage {
       next: (p) => {
         this.profile.set(p);
         this.reporting.set(false);
-        this.title.setTitle(`${p.display_name} (@${p.username}) · DevThread`);
+        this.title.setTitle(pageTitle(`${p.display_name} (@${p.username})`));
         this.loading.set(false);
         this.pager.reset();
         // Whether you block or mute them is not in the profile: the lists tell (once per sign-in).
@@ -175,7 +177,7 @@ export class ProfilePage {
     (follow ? this.users.follow(p.username) : this.users.unfollow(p.username)).subscribe({
       next: () => {
         this.followBusy.set(false);
-        this.announcer.announce(follow ? `You follow ${p.display_name}.` : `You unfollowed ${p.display_name}.`);
+        this.announcer.announce(t(follow ? 'profile.followed' : 'profile.unfollowed', { name: p.display_name }));
       },
       error: (err: unknown) => {
         this.profile.set(p);
@@ -188,14 +190,14 @@ export class ProfilePage {
   toggleMute(p: UserProfile): void {
     if (this.safetyBusy()) return;
     const on = !this.muting();
-    this.safetyAction(on ? this.safety.mute(p.username) : this.safety.unmute(p.username), on ? `You muted ${p.display_name}. Their posts leave your feeds.` : `You unmuted ${p.display_name}.`);
+    this.safetyAction(on ? this.safety.mute(p.username) : this.safety.unmute(p.username), t(on ? 'safety.muted' : 'safety.unmuted', { username: p.username }));
   }
 
   toggleBlock(p: UserProfile): void {
     if (this.safetyBusy()) return;
     const on = !this.blocking();
     if (on && !globalThis.confirm?.(blockQuestion(p.username))) return;
-    this.safetyAction(on ? this.safety.block(p.username) : this.safety.unblock(p.username), on ? `You blocked ${p.display_name}.` : `You unblocked ${p.display_name}.`, () => {
+    this.safetyAction(on ? this.safety.block(p.username) : this.safety.unblock(p.username), t(on ? 'safety.blocked' : 'safety.unblocked', { username: p.username }), () => {
       // As the server does: a block ends the follows both ways, and hides their posts.
       const now = this.profile();
       if (on && now) {

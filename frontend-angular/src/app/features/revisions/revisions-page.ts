@@ -8,19 +8,20 @@ import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
 import { TimeAgo } from '../../shared/time';
 import { DiffPart, wordDiff } from '../../shared/word-diff';
+import { TPipe } from '../../i18n';
 
 @Component({
   selector: 'app-revisions-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, StateMessage, TimeAgo],
+  imports: [RouterLink, StateMessage, TimeAgo, TPipe],
   template: `
     <section class="page" aria-labelledby="revisions-title">
-      <h1 id="revisions-title">Edit history</h1>
+      <h1 id="revisions-title">{{ 'revisions.title' | t }}</h1>
       @if (post(); as p) {
-        <p><a [routerLink]="['/p', p.id]">Back to the post by {{ p.author.display_name }}</a></p>
-        <p class="muted">Each version is shown with the changes that turned it into the next one: removed words are struck through, added words underlined.</p>
+        <p><a [routerLink]="['/p', p.id]">{{ 'revisions.back' | t: { name: p.author.display_name } }}</a></p>
+        <p class="muted">{{ 'revisions.about' | t }}</p>
         <section class="card" aria-labelledby="current-version">
-          <h2 id="current-version">Current version</h2>
+          <h2 id="current-version">{{ 'revisions.current' | t }}</h2>
           <pre class="revision-body">{{ p.body }}</pre>
         </section>
       } @else if (error()) {
@@ -29,19 +30,19 @@ import { DiffPart, wordDiff } from '../../shared/word-diff';
       <ol class="list plain-list">
         @for (change of changes(); track $index) {
           <li class="card revision">
-            <h2>Version of <app-time [iso]="change.revision.edited_at" /></h2>
-            <pre class="revision-diff">@for (part of change.parts; track $index) {@switch (part.kind) {@case ('removed') {<del><span class="visually-hidden">removed: </span>{{ part.text }}</del>}@case ('added') {<ins><span class="visually-hidden">added: </span>{{ part.text }}</ins>}@default {{{ part.text }}}}}</pre>
+            <h2>{{ 'revisions.versionOf' | t }} <app-time [iso]="change.revision.edited_at" /></h2>
+            <pre class="revision-diff">@for (part of change.parts; track $index) {@switch (part.kind) {@case ('removed') {<del><span class="visually-hidden">{{ 'revisions.removed' | t }} </span>{{ part.text }}</del>}@case ('added') {<ins><span class="visually-hidden">{{ 'revisions.added' | t }} </span>{{ part.text }}</ins>}@default {{{ part.text }}}}}</pre>
           </li>
         }
       </ol>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading the history…" />
+        <app-state kind="loading" [text]="'revisions.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" text="No earlier versions: this post was not reworded." />
+        <app-state kind="empty" [text]="'revisions.empty' | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
     </section>
   `,

@@ -14,6 +14,7 @@ import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
 import { UserList } from '../../shared/user-list';
+import { TKey, TPipe, pageTitle, t, tKey } from '../../i18n';
 
 const TYPES: SearchType[] = ['posts', 'users', 'tags'];
 type Result = Post | UserSummary | TagResult;
@@ -27,26 +28,26 @@ function keyOf(item: Result): string {
 @Component({
   selector: 'app-search-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, PostCard, UserList, InfiniteScroll, StateMessage],
+  imports: [RouterLink, PostCard, UserList, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page" aria-labelledby="search-title">
-      <h1 id="search-title">Search</h1>
-      <form role="search" aria-label="Search page" class="search-form" (submit)="$event.preventDefault(); commit(term())">
-        <label for="search-q" class="label">Search for</label>
+      <h1 id="search-title">{{ 'search.title' | t }}</h1>
+      <form role="search" [attr.aria-label]="'search.form' | t" class="search-form" (submit)="$event.preventDefault(); commit(term())">
+        <label for="search-q" class="label">{{ 'search.label' | t }}</label>
         <input id="search-q" type="search" [value]="term()" (input)="typed($any($event.target).value)" autocomplete="off"
-          placeholder='words, "a phrase", -exclude' aria-describedby="search-hint" />
-        <p id="search-hint" class="hint">Use quotes for phrases and a minus sign to leave a word out.</p>
+          [placeholder]="'search.placeholder' | t" aria-describedby="search-hint" />
+        <p id="search-hint" class="hint">{{ 'search.hint' | t }}</p>
       </form>
-      <nav class="tabs" aria-label="Result type">
-        @for (t of types; track t) {
-          <a class="tab" [routerLink]="[]" [queryParams]="{ q: q(), type: t }" [class.active]="current() === t" [attr.aria-current]="current() === t ? 'page' : null">{{ labels[t] }}</a>
+      <nav class="tabs" [attr.aria-label]="'search.types' | t">
+        @for (type of types; track type) {
+          <a class="tab" [routerLink]="[]" [queryParams]="{ q: q(), type: type }" [class.active]="current() === type" [attr.aria-current]="current() === type ? 'page' : null">{{ labels[type] | t }}</a>
         }
       </nav>
       @if (!q()) {
-        <app-state kind="empty" text="Type something to search posts, people and tags." />
+        <app-state kind="empty" [text]="'search.start' | t" />
       } @else {
         <div aria-live="polite" class="visually-hidden">
-          @if (pager.loaded() && !pager.loading()) { {{ pager.items().length }}{{ pager.done() ? '' : '+' }} {{ labels[current()].toLowerCase() }} found }
+          @if (pager.loaded() && !pager.loading()) { {{ found() }} }
         </div>
         @switch (current()) {
           @case ('posts') {
@@ -65,7 +66,7 @@ function keyOf(item: Result): string {
                 <li>
                   <a [routerLink]="['/tags', tag.name]" class="tag">#{{ tag.name }}</a>
                   @if (tag.posts_count !== undefined) {
-                    <span class="muted"> {{ tag.posts_count }} posts</span>
+                    <span class="muted"> {{ 'search.tagPosts' | t: { count: tag.posts_count } }}</span>
                   }
                 </li>
               }
@@ -73,13 +74,13 @@ function keyOf(item: Result): string {
           }
         }
         @if (pager.loading()) {
-          <app-state kind="loading" text="Searching…" />
+          <app-state kind="loading" [text]="'search.searching' | t" />
         } @else if (pager.error()) {
           <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
         } @else if (pager.empty()) {
-          <app-state kind="empty" [text]="'No ' + labels[current()].toLowerCase() + ' match “' + q() + '”.'" />
+          <app-state kind="empty" [text]="noMatch[current()] | t: { q: q() }" />
         } @else if (!pager.done()) {
-          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+          <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
         }
         <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
       }
@@ -96,7 +97,9 @@ export class SearchPage {
   readonly type = input<string>('posts');
   readonly current = computed<SearchType>(() => (TYPES.includes(this.type() as SearchType) ? (this.type() as SearchType) : 'posts'));
   readonly types = TYPES;
-  readonly labels: Record<SearchType, string> = { posts: 'Posts', users: 'People', tags: 'Tags' };
+  readonly labels: Record<SearchType, TKey> = { posts: tKey('search.posts'), users: tKey('search.users'), tags: tKey('search.tags') };
+  readonly noMatch: Record<SearchType, TKey> = { posts: tKey('search.noPosts'), users: tKey('search.noUsers'), tags: tKey('search.noTags') };
+  private readonly foundKeys: Record<SearchType, TKey> = { posts: tKey('search.foundPosts'), users: tKey('search.foundUsers'), tags: tKey('search.foundTags') };
 
   readonly term = signal('');
   private readonly typing = new Subject<string>();
@@ -115,7 +118,7 @@ export class SearchPage {
       this.current();
       untracked(() => {
         if (q !== this.term()) this.term.set(q ?? '');
-        this.title.setTitle(q?.trim() ? `“${q.trim()}” · Search · DevThread` : 'Search · DevThread');
+        this.title.setTitle(pageTitle(q?.trim() ? t('search.pageTitle', { q: q.trim() }) : t('titles.search')));
         if (q?.trim()) this.pager.reset();
       });
     });
@@ -123,6 +126,12 @@ export class SearchPage {
       .pipe(debounceTime(300), distinctUntilChanged(), takeUntilDestroyed())
       .subscribe((value) => this.commit(value));
     inject(DestroyRef).onDestroy(() => this.pager.destroy());
+  }
+
+  /** For screen readers: "12 posts found", "20+ people found" while more pages remain. */
+  found(): string {
+    const count = this.pager.items().length;
+    return t(this.foundKeys[this.current()], { count, more: this.pager.done() ? '' : '+' });
   }
 
   typed(value: string): void {

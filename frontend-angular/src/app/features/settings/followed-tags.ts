@@ -5,31 +5,32 @@ import { FollowedTag } from '../../core/models';
 import { FeedService } from '../../data/services';
 import { Pager } from '../../shared/pager';
 import { StateMessage } from '../../shared/states';
+import { TPipe } from '../../i18n';
 
 @Component({
   selector: 'app-followed-tags',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, StateMessage],
+  imports: [RouterLink, StateMessage, TPipe],
   template: `
     <section class="card form" aria-labelledby="followed-tags-title">
-      <h2 id="followed-tags-title">Followed tags</h2>
-      <p class="muted">Follow a tag from its page: its posts join your home feed.</p>
+      <h2 id="followed-tags-title">{{ 'settings.followedTags.title' | t }}</h2>
+      <p class="muted">{{ 'settings.followedTags.about' | t }}</p>
       <ul class="tag-list" aria-labelledby="followed-tags-title">
-        @for (t of pager.items(); track t.name) {
+        @for (tag of pager.items(); track tag.name) {
           <li>
-            <a [routerLink]="['/tags', t.name]">#{{ t.name }}</a>
-            <span class="muted"> {{ t.posts_count }} {{ t.posts_count === 1 ? 'post' : 'posts' }}</span>
+            <a [routerLink]="['/tags', tag.name]">#{{ tag.name }}</a>
+            <span class="muted"> {{ 'search.tagPosts' | t: { count: tag.posts_count } }}</span>
           </li>
         }
       </ul>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading the tags you follow…" />
+        <app-state kind="loading" [text]="'settings.followedTags.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <p class="muted">You follow no tags yet.</p>
+        <p class="muted">{{ 'settings.followedTags.empty' | t }}</p>
       } @else if (!pager.done()) {
-        <button type="button" class="btn" (click)="pager.loadMore()">Show more tags</button>
+        <button type="button" class="btn" (click)="pager.loadMore()">{{ 'settings.followedTags.more' | t }}</button>
       }
     </section>
   `,

@@ -15,32 +15,35 @@ import { Avatar } from '../../shared/avatar';
 import { Pager } from '../../shared/pager';
 import { blockQuestion } from '../../shared/safety-menu';
 import { StateMessage } from '../../shared/states';
+import { TKey, TPipe, t, tKey } from '../../i18n';
 
-const WORDS = {
+const WORDS: Record<KeptAway, Record<'title' | 'about' | 'loading' | 'empty' | 'undo' | 'redo', TKey>> = {
   blocked: {
-    title: 'Blocked people',
-    about: 'They cannot follow you, message you, reply to you or see your posts, and you do not see theirs.',
-    empty: 'You have not blocked anyone.',
-    undo: 'Unblock',
-    redo: 'Block',
+    title: tKey('keptAway.blocked.title'),
+    about: tKey('keptAway.blocked.about'),
+    loading: tKey('keptAway.blocked.loading'),
+    empty: tKey('keptAway.blocked.empty'),
+    undo: tKey('safety.unblock'),
+    redo: tKey('safety.block'),
   },
   muted: {
-    title: 'Muted people',
-    about: 'Their posts stay out of your feeds. They are not told.',
-    empty: 'You have not muted anyone.',
-    undo: 'Unmute',
-    redo: 'Mute',
+    title: tKey('keptAway.muted.title'),
+    about: tKey('keptAway.muted.about'),
+    loading: tKey('keptAway.muted.loading'),
+    empty: tKey('keptAway.muted.empty'),
+    undo: tKey('safety.unmute'),
+    redo: tKey('safety.mute'),
   },
-} as const;
+};
 
 @Component({
   selector: 'app-kept-away-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, Avatar, StateMessage],
+  imports: [RouterLink, Avatar, StateMessage, TPipe],
   template: `
     <section class="card form" [attr.aria-labelledby]="kind() + '-title'">
-      <h2 [id]="kind() + '-title'">{{ words().title }}</h2>
-      <p class="muted">{{ words().about }}</p>
+      <h2 [id]="kind() + '-title'">{{ words().title | t }}</h2>
+      <p class="muted">{{ words().about | t }}</p>
       <ul class="user-list kept-away" [attr.aria-labelledby]="kind() + '-title'">
         @for (u of pager.items(); track u.username) {
           <li class="row between kept-away-row">
@@ -52,19 +55,19 @@ const WORDS = {
               </span>
             </a>
             <button type="button" class="btn btn-small" [attr.aria-pressed]="isOn(u)" [attr.aria-disabled]="busy() === u.username || null" (click)="toggle(u)">
-              {{ isOn(u) ? words().undo : words().redo }}<span class="visually-hidden"> &#64;{{ u.username }}</span>
+              {{ (isOn(u) ? words().undo : words().redo) | t }}<span class="visually-hidden"> &#64;{{ u.username }}</span>
             </button>
           </li>
         }
       </ul>
       @if (pager.loading()) {
-        <app-state kind="loading" [text]="'Loading ' + words().title.toLowerCase() + '…'" />
+        <app-state kind="loading" [text]="words().loading | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" [text]="words().empty" />
+        <app-state kind="empty" [text]="words().empty | t" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       @if (error()) {
         <p class="form-error" role="alert">{{ error() }}</p>
@@ -120,8 +123,8 @@ export class KeptAwayList {
         if (on) next.delete(u.username);
         else next.add(u.username);
         this.undone.set(next);
-        const verb = on ? (blocked ? 'blocked' : 'muted') : blocked ? 'unblocked' : 'unmuted';
-        this.announcer.announce(`You ${verb} @${u.username}.`);
+        const done = on ? (blocked ? tKey('safety.blocked') : tKey('safety.muted')) : blocked ? tKey('safety.unblocked') : tKey('safety.unmuted');
+        this.announcer.announce(t(done, { username: u.username }));
       },
       error: (err: unknown) => {
         this.busy.set(null);

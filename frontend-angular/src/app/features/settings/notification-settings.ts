@@ -9,20 +9,21 @@ import { toApiError } from '../../core/errors';
 import { DigestFrequency, NotificationSettings, NotificationSettingsChange } from '../../core/models';
 import { NotificationService } from '../../data/services';
 import { StateMessage } from '../../shared/states';
+import { TKey, TPipe, t, tKey } from '../../i18n';
 
-const TYPE_NAMES: Record<string, string> = {
-  follow: 'Someone follows you',
-  reaction: 'Reactions to your posts',
-  comment: 'Comments on your posts',
-  reply: 'Replies to your comments',
-  mention: 'Mentions of you',
-  message: 'Direct messages',
+const TYPE_NAMES: Record<string, TKey> = {
+  follow: tKey('settings.notifications.types.follow'),
+  reaction: tKey('settings.notifications.types.reaction'),
+  comment: tKey('settings.notifications.types.comment'),
+  reply: tKey('settings.notifications.types.reply'),
+  mention: tKey('settings.notifications.types.mention'),
+  message: tKey('settings.notifications.types.message'),
 };
 
-const DIGESTS: { value: DigestFrequency; label: string }[] = [
-  { value: 'off', label: 'Never' },
-  { value: 'daily', label: 'Every day' },
-  { value: 'weekly', label: 'Every week' },
+const DIGESTS: { value: DigestFrequency; label: TKey }[] = [
+  { value: 'off', label: tKey('settings.notifications.digestOff') },
+  { value: 'daily', label: tKey('settings.notifications.digestDaily') },
+  { value: 'weekly', label: tKey('settings.notifications.digestWeekly') },
 ];
 
 interface Row {
@@ -34,20 +35,24 @@ interface Row {
 @Component({
   selector: 'app-notification-settings',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, StateMessage],
+  imports: [FormsModule, StateMessage, TPipe],
   template: `
     <section class="card form" aria-labelledby="notification-settings-title">
-      <h2 id="notification-settings-title">Notifications</h2>
+      <h2 id="notification-settings-title">{{ 'settings.notifications.title' | t }}</h2>
       @if (loading()) {
-        <app-state kind="loading" text="Loading your notification settings…" />
+        <app-state kind="loading" [text]="'settings.notifications.loading' | t" />
       } @else if (loadError()) {
         <app-state kind="error" [text]="loadError()" (retry)="load()" />
       } @else {
         <form (ngSubmit)="save()">
           <table class="settings-table">
-            <caption class="visually-hidden">Where each kind of notification reaches you</caption>
+            <caption class="visually-hidden">{{ 'settings.notifications.caption' | t }}</caption>
             <thead>
-              <tr><th scope="col">Notification</th><th scope="col">On the site</th><th scope="col">By email</th></tr>
+              <tr>
+                <th scope="col">{{ 'settings.notifications.kind' | t }}</th>
+                <th scope="col">{{ 'settings.notifications.web' | t }}</th>
+                <th scope="col">{{ 'settings.notifications.email' | t }}</th>
+              </tr>
             </thead>
             <tbody>
               @for (row of rows(); track row.type) {
@@ -55,33 +60,33 @@ interface Row {
                   <th scope="row">{{ name(row.type) }}</th>
                   <td>
                     <input type="checkbox" [id]="'ns-' + row.type + '-web'" [name]="row.type + '-web'" [(ngModel)]="row.web"
-                      [attr.aria-label]="name(row.type) + ': on the site'" />
+                      [attr.aria-label]="'settings.notifications.webFor' | t: { kind: name(row.type) }" />
                   </td>
                   <td>
                     <input type="checkbox" [id]="'ns-' + row.type + '-email'" [name]="row.type + '-email'" [(ngModel)]="row.email"
-                      [attr.aria-label]="name(row.type) + ': by email'" />
+                      [attr.aria-label]="'settings.notifications.emailFor' | t: { kind: name(row.type) }" />
                   </td>
                 </tr>
               }
             </tbody>
           </table>
           <fieldset class="field" aria-describedby="digest-hint">
-            <legend class="label">Digest mail</legend>
+            <legend class="label">{{ 'settings.notifications.digest' | t }}</legend>
             @for (d of digests; track d.value) {
               <label class="radio" [for]="'digest-' + d.value"
-                ><input type="radio" [id]="'digest-' + d.value" name="digest" [value]="d.value" [(ngModel)]="digest" /> {{ d.label }}</label
+                ><input type="radio" [id]="'digest-' + d.value" name="digest" [value]="d.value" [(ngModel)]="digest" /> {{ d.label | t }}</label
               >
             }
-            <p class="muted" id="digest-hint">A summary of your unread notifications and the top posts from people and tags you follow.</p>
+            <p class="muted" id="digest-hint">{{ 'settings.notifications.digestHint' | t }}</p>
           </fieldset>
-          <p class="muted">Mail goes only to a verified address. Every optional mail has a link to stop it.</p>
+          <p class="muted">{{ 'settings.notifications.mailNote' | t }}</p>
           @if (error()) {
             <p class="form-error" role="alert">{{ error() }}</p>
           }
           @if (saved()) {
-            <p class="notice" role="status">Saved.</p>
+            <p class="notice" role="status">{{ 'settings.saved' | t }}</p>
           }
-          <button type="submit" class="btn btn-primary" [disabled]="busy()">{{ busy() ? 'Saving…' : 'Save notification settings' }}</button>
+          <button type="submit" class="btn btn-primary" [attr.aria-disabled]="busy() || null">{{ (busy() ? 'common.saving' : 'settings.notifications.save') | t }}</button>
         </form>
       }
     </section>
@@ -105,7 +110,8 @@ export class NotificationSettingsSection {
   }
 
   name(type: string): string {
-    return TYPE_NAMES[type] ?? type;
+    const key = TYPE_NAMES[type];
+    return key ? t(key) : type;
   }
 
   load(): void {
@@ -145,6 +151,8 @@ export class NotificationSettingsSection {
   }
 
   save(): void {
+    // Not [disabled] while saving: a disabled button drops keyboard focus to <body>.
+    if (this.busy()) return;
     this.error.set(null);
     this.saved.set(false);
     const change = this.change();
@@ -158,7 +166,7 @@ export class NotificationSettingsSection {
         this.busy.set(false);
         this.fill(settings);
         this.saved.set(true);
-        this.announcer.announce('Notification settings saved.');
+        this.announcer.announce(t('settings.notifications.saved'));
       },
       error: (err: unknown) => {
         this.busy.set(false);

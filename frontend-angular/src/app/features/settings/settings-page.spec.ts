@@ -1,10 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Announcer } from '../../core/announcer';
 import { AuthFlow } from '../../core/auth-flow';
 import { Session } from '../../core/session';
-import { provideMockData } from '../../data/mock';
+import { MockDb, provideMockData } from '../../data/mock';
+import { Lang, locale, setLocale } from '../../i18n';
 import { LIMITS } from '../../core/limits';
 import { AuthService } from '../../data/services';
 import { AXE_TIMEOUT_MS, axeViolations, danglingIdRefs } from '../../../testing/a11y';
@@ -158,4 +160,46 @@ describe('SettingsPage', () => {
     expect(danglingIdRefs(root)).toEqual([]);
     expect(await axeViolations(root)).toEqual([]);
   }, AXE_TIMEOUT_MS);
+});
+
+describe('SettingsPage: language', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideMockData()] });
+  });
+  afterEach(async () => await setLocale('en'));
+
+  it('PATCHes /me {locale} and speaks the chosen language at once', async () => {
+    const { fixture, root } = await openSettings();
+    const select = root.querySelector<HTMLSelectElement>('#locale')!;
+    expect(root.querySelector('label[for=locale]')?.textContent).toBe('Language of DevThread');
+    expect([...select.options].map((o) => [o.value, o.lang, o.textContent])).toEqual([
+      ['en', 'en', 'English'],
+      ['de', 'de', 'Deutsch'],
+      ['es', 'es', 'Español'],
+    ]);
+    select.value = 'de';
+    select.dispatchEvent(new Event('change'));
+    select.closest('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    await vi.waitFor(() => expect(locale()).toBe('de'));
+    await fixture.whenStable();
+    expect(TestBed.inject(Session).user()?.locale).toBe('de');
+    expect(TestBed.inject(MockDb).user('ada').locale).toBe('de');
+    expect(root.querySelector('h1')?.textContent).toBe('Einstellungen');
+    expect(root.querySelector('label[for=display_name]')?.textContent).toBe('Anzeigename');
+    await vi.waitFor(() => expect(TestBed.inject(Announcer).message()).toBe('DevThread spricht jetzt Deutsch.'));
+    expect(danglingIdRefs(root)).toEqual([]);
+  });
+
+  it('shows the API’s refusal of a language and changes nothing', async () => {
+    const { fixture, root } = await openSettings();
+    fixture.componentInstance.languageForm.setValue({ locale: 'fr' as Lang });
+    root.querySelector<HTMLSelectElement>('#locale')!.closest('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(root.querySelector('#locale')?.getAttribute('aria-invalid')).toBe('true');
+    expect(root.querySelector('.form-error')?.textContent).toContain('Choose English, German or Spanish.');
+    expect(TestBed.inject(MockDb).user('ada').locale).toBeNull();
+    expect(locale()).toBe('en');
+  });
 });

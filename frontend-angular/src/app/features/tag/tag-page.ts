@@ -9,11 +9,12 @@ import { InfiniteScroll } from '../../shared/infinite-scroll';
 import { Pager } from '../../shared/pager';
 import { PostCard } from '../../shared/post-card';
 import { StateMessage } from '../../shared/states';
+import { TPipe, pageTitle, t } from '../../i18n';
 
 @Component({
   selector: 'app-tag-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [PostCard, InfiniteScroll, StateMessage],
+  imports: [PostCard, InfiniteScroll, StateMessage, TPipe],
   template: `
     <section class="page" aria-labelledby="tag-title">
       <div class="row between">
@@ -21,7 +22,7 @@ import { StateMessage } from '../../shared/states';
         @if (session.signedIn() && following() !== null) {
           <button type="button" class="btn follow-tag" [class.btn-primary]="!following()" [attr.aria-pressed]="following()"
             [disabled]="busy()" (click)="toggleFollow()">
-            {{ following() ? 'Following' : 'Follow' }}<span class="visually-hidden"> #{{ tag() }}</span>
+            {{ (following() ? 'tag.following' : 'tag.follow') | t }}<span class="visually-hidden"> #{{ tag() }}</span>
           </button>
         }
       </div>
@@ -34,13 +35,13 @@ import { StateMessage } from '../../shared/states';
         }
       </div>
       @if (pager.loading()) {
-        <app-state kind="loading" text="Loading posts…" />
+        <app-state kind="loading" [text]="'feed.loading' | t" />
       } @else if (pager.error()) {
         <app-state kind="error" [text]="pager.error()" (retry)="pager.loadMore()" />
       } @else if (pager.empty()) {
-        <app-state kind="empty" [text]="'No posts tagged #' + tag() + ' yet.'" />
+        <app-state kind="empty" [text]="'tag.empty' | t: { tag: tag() }" />
       } @else if (!pager.done()) {
-        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">Load more</button></div>
+        <div class="row center"><button type="button" class="btn" (click)="pager.loadMore()">{{ 'states.loadMore' | t }}</button></div>
       }
       <div class="sentinel" [appInfiniteScroll]="pager.items().length" [disabled]="pager.loading() || pager.done() || !!pager.error()" (reached)="pager.loadMore()"></div>
     </section>
@@ -62,7 +63,7 @@ export class TagPage {
     effect(() => {
       const tag = this.tag();
       untracked(() => {
-        this.title.setTitle(`#${tag} · DevThread`);
+        this.title.setTitle(pageTitle(`#${tag}`));
         this.pager.reset();
         this.loadFollowing(tag);
       });
@@ -90,7 +91,7 @@ export class TagPage {
       next: () => {
         this.busy.set(false);
         this.following.set(follow);
-        this.announcer.announce(follow ? `You follow #${tag}.` : `You no longer follow #${tag}.`);
+        this.announcer.announce(t(follow ? 'tag.followed' : 'tag.unfollowed', { tag }));
       },
       error: (err: unknown) => {
         this.busy.set(false);
