@@ -12,8 +12,13 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
+# Bounded: navigator.serviceWorker.ready never settles when nothing registers a worker, and
+# page.evaluate has no timeout of its own (a page without the worker hung the suite).
 ACTIVE_WORKER = """async () => {
-    const registration = await navigator.serviceWorker.ready;
+    const registration = await Promise.race([
+        navigator.serviceWorker.ready,
+        new Promise((_, reject) => setTimeout(() => reject(new Error("no service worker")), 15000)),
+    ]);
     return {scope: registration.scope, script: registration.active.scriptURL};
 }"""
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
