@@ -10,7 +10,6 @@ from app.feeds import queries
 from app.feeds.atom import FEED_SIZE, FeedInfo, atom_response
 from app.pagination import next_page_url, page_params
 from app.posts.forms import PostForm
-from app.tags import queries as tags
 from app.web import render_page
 from app.web_helpers import viewer
 
@@ -64,20 +63,21 @@ def trending():
 @bp.get("/tags/<tag>")
 def tag_page(tag: str):
     """Show the posts with a tag."""
-    found = queries.get_tag(tag)
+    user = viewer()
+    found = queries.tag_for_page(tag, user)
     if found is None:
         abort(404)
+    tag_row, following = found
     limit, cursor = page_params(PAGE_SIZE)
-    page = queries.by_tag(found, limit=limit, cursor=cursor, viewer=viewer())
-    next_url = next_page_url("feeds.tag_page", page, tag=found.name)
-    user = viewer()
+    page = queries.by_tag(tag_row, limit=limit, cursor=cursor, viewer=user)
+    next_url = next_page_url("feeds.tag_page", page, tag=tag_row.name)
     return render_page(
         "feeds/tag.html",
         block="items" if cursor else None,
-        tag=found,
+        tag=tag_row,
         page=page,
         next_url=next_url,
-        following=tags.is_following(user.id if user else None, found.id),
+        following=following,
     )
 
 
