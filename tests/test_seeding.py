@@ -83,7 +83,7 @@ def test_small_seed_has_consistent_counters_tags_search_and_feeds(ctx):
     assert me.following_count == min(BENCH_READER_FOLLOWS, 300 - 1)
 
     found = search_posts("query planner", limit=10, cursor=None, viewer=None)
-    assert found.items and all("planner" in v.post.body_text.lower() for v in found.items)
+    assert found.items and all("planner" in v.post.body.lower() for v in found.items)
     if db.engine.dialect.name == "sqlite":
         # FTS5's own check; with rank 1 it also compares posts_fts with the posts table.
         db.session.execute(
