@@ -25,8 +25,10 @@ def sign_in(browser, live_server, username: str):
 
 
 def wait_socket(page) -> None:
-    """Wait until the page's socket is open (app.js marks #live-socket)."""
-    page.locator("#live-socket[data-live=open]").wait_for(state="attached")
+    """Wait until the page's socket is open and registered (app.js marks #live-socket)."""
+    # Open is not enough: the server registers the socket after the handshake's answer, and a
+    # post made in between reached nobody (a flaky test). Its first frame comes after that.
+    page.locator("#live-socket[data-live=open][data-live-ready]").wait_for(state="attached")
 
 
 def test_reaction_message_and_typing_arrive_live(browser, live_server, app):

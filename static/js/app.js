@@ -63,6 +63,14 @@
     event.detail.elt.setAttribute("data-live", "closed");
   });
 
+  // The server's first frame (the badges) comes once it has registered the socket: from then
+  // on nothing pushed is missed (the tests wait for this mark, not only for the open socket).
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    if (!event.detail.elt.hasAttribute("data-live-ready")) {
+      event.detail.elt.setAttribute("data-live-ready", "");
+    }
+  });
+
   document.addEventListener("htmx:wsOpen", function (event) {
     event.detail.elt.setAttribute("data-live", "open");
     socket = event.detail.socketWrapper;
