@@ -67,8 +67,10 @@ def register_extensions(app: Flask) -> None:
     # Teardowns run in reverse: this one after the request's session has ended (below).
     app.teardown_appcontext(flush_touches)
     db.init_app(app)
-    from app.dbsetup import release_session
+    from app.dbsetup import prepare_marked_statements, release_session, track_writes
 
+    track_writes()
+    prepare_marked_statements()
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's (reverse order)
     # Alembic is imported by `flask db` and upgrade() only, never by a serving worker.
     register_migrations(app)

@@ -441,6 +441,10 @@ def sentinel_address(url: str) -> SentinelAddress:
         raise ConfigError(f"REDIS_URL: {error}") from error
 
 
+# psycopg prepares a statement once it ran this many times on a connection: never, in effect.
+ONLY_MARKED_STATEMENTS = 2**62
+
+
 def finalize(config: dict[str, Any], instance_path: str) -> None:
     """Derive the settings that depend on others, and refuse unsafe production settings."""
     if config.get("DATABASE_URL"):
@@ -466,10 +470,16 @@ def finalize(config: dict[str, Any], instance_path: str) -> None:
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {**(options.get("connect_args") or {}), "prepare_threshold": None}
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    elif uri.startswith("postgresql") and not config.get("POSTGRES_JIT", False):
+    elif uri.startswith("postgresql"):
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
-        connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
+        # Prepared statements only where asked for (app.dbsetup.PREPARED): a page's hottest
+        # statements, whose generic plans were checked. Left to psycopg, any statement run five
+        # times would be prepared, and PostgreSQL may then pick a generic plan that cannot see
+        # a time bound's value (docs/performance.md, §11).
+        connect_args.setdefault("prepare_threshold", ONLY_MARKED_STATEMENTS)
+        if not config.get("POSTGRES_JIT", False):
+            connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
         options["connect_args"] = connect_args
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("postgresql"):

@@ -58,6 +58,10 @@ TARGETS: dict[str, tuple[float, float]] = {
     "html_notifications": (25.0, 1 / 4),
 }
 COMMENTS_ON_POST_PAGE = 50  # the post page is measured with this many comments
+# One browser signs in and loads the pages: the same User-Agent for both. With another one,
+# Flask-Login's session protection marks the session not fresh on every request and the
+# server sends a new session cookie with each page (what no real browser causes).
+USER_AGENT = "DevThread-bench/1 (wrk)"
 
 
 @dataclass
@@ -199,7 +203,7 @@ def api_token(base: str, login: str, password: str) -> str:
     request = urllib.request.Request(
         base + "/api/v1/auth/login",
         data=json.dumps({"login": login, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -210,6 +214,7 @@ def session_cookie(base: str, login: str, password: str) -> str:
     """Sign in through the /login page (CSRF token and all) and return the Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(base + "/login", timeout=10) as response:
         page = response.read().decode()
     match = re.search(r'name="csrf-token" content="([^"]+)"', page) or re.search(
@@ -422,6 +427,7 @@ def measure(
     """Warm a route up, then load it for the set duration."""
     result = Result(route.name, route.path, clients)
     headers = {"Accept": "application/json"} if route.path.startswith("/api/") else {}
+    headers["User-Agent"] = USER_AGENT
     try:
         if route.auth == "bearer":
             # A fresh token per measurement: access tokens live 15 minutes.

@@ -181,7 +181,14 @@ def test_postgresql_connections_turn_jit_off_unless_asked(tmp_path):
     assert options["connect_args"]["options"] == "-c jit=off" and options["pool_pre_ping"]
     kept = {"DATABASE_URL": "postgresql://u@h/db", "SECRET_KEY": "s" * 40, "POSTGRES_JIT": True}
     config_module.finalize(kept, str(tmp_path))
-    assert "connect_args" not in kept.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    assert "options" not in kept["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+
+
+def test_only_marked_statements_are_prepared(tmp_path):
+    config = {"DATABASE_URL": "postgresql://u@h/db", "SECRET_KEY": "s" * 40}
+    config_module.finalize(config, str(tmp_path))
+    threshold = config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["prepare_threshold"]
+    assert threshold == config_module.ONLY_MARKED_STATEMENTS
 
 
 def test_pgbouncer_mode_sends_no_prepared_statements_nor_startup_options(tmp_path):

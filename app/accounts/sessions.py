@@ -18,13 +18,14 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app, g
-from sqlalchemy import ColumnElement, Select, bindparam, delete, not_, select, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, not_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserSession
 from app.accounts.queries import live_session, live_session_between
+from app.dbsetup import PREPARED
 from app.extensions import db
 from app.pagination import INT_MAX
 from app.timeutil import utcnow
@@ -147,6 +148,7 @@ def _browser_user_statement(columns: tuple[ColumnElement, ...] = ()) -> Select:
             UserSession.kind == "browser",
             live_session_between(bindparam("now"), bindparam("idle_since")),
         )
+        .execution_options(**PREPARED)  # every signed-in page runs it: planned once
     )
 
 
@@ -155,24 +157,33 @@ def api_user(*, user_id: int, session_id: int) -> User | None:
     if not (0 < user_id <= INT_MAX and 0 < session_id <= INT_MAX):
         return None
     now = utcnow()
-    row = db.session.execute(
-        select(User, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        # The private user says whether two-factor sign-in is on: read it in the same query.
-        .options(joinedload(User.totp))
-        .where(
-            UserSession.id == session_id,
-            UserSession.user_id == user_id,
-            UserSession.kind == "api",
-            live_session(now),
-        )
-    ).first()
+    idle = _seconds(current_app.config["SESSION_IDLE_TIMEOUT"])
+    values = {"session_id": session_id, "user_id": user_id, "now": now, "idle_since": now - idle}
+    row = db.session.execute(_api_user_statement(), values).first()
     if row is None:
         return None
     user, last_seen_at = row
     _touch(session_id, last_seen_at, now)
     user.current_session_id = session_id
     return user
+
+
+@cache
+def _api_user_statement() -> Select:
+    # Built once and prepared: every API request with a token runs it.
+    return (
+        select(User, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        # The private user says whether two-factor sign-in is on: read it in the same query.
+        .options(joinedload(User.totp))
+        .where(
+            UserSession.id == bindparam("session_id", type_=Integer),
+            UserSession.user_id == bindparam("user_id", type_=Integer),
+            UserSession.kind == "api",
+            live_session_between(bindparam("now"), bindparam("idle_since")),
+        )
+        .execution_options(**PREPARED)
+    )
 
 
 class SignIn(NamedTuple):
@@ -225,6 +236,7 @@ def _live_api_sign_in(*columns) -> Select:
             UserSession.kind == "api",
             live_session_between(bindparam("now"), bindparam("idle_since")),
         )
+        .execution_options(**PREPARED)  # every signed-in page runs it: planned once
     )
 
 

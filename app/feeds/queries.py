@@ -20,6 +20,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     text,
@@ -32,6 +33,7 @@ from sqlalchemy.orm import aliased
 from app.accounts.models import User
 from app.accounts.sessions import PendingSignIn, note_sign_in, sign_in_columns, sign_in_params
 from app.cache import home_namespace, lookup, store
+from app.dbsetup import PREPARED
 from app.errors import NotFound
 from app.extensions import db
 from app.pagination import Page, after_cursor, cut_page, decode_cursor, keyset_page
@@ -88,6 +90,13 @@ HOME_SCAN = 5000
 # looks before the moment they were read (a transaction that committed late): docs/feeds.md.
 HOME_TTL = 30.0
 HOME_MARGIN = timedelta(seconds=10)
+# The freshness check is a prepared statement on PostgreSQL: its plan is made once, without
+# the time it looks back to. Telling PostgreSQL that the time is at most this far back makes
+# that plan read the newest posts from the time index, not every followed person's index
+# (0.8 ms against 3.6 ms for 500 followed, docs/performance.md §11). Entries older than
+# half of it are not used (the margin allows for the app's and the database's clocks).
+HOME_LOOKBACK = timedelta(minutes=10)
+_LOOKBACK_SQL = "(now() AT TIME ZONE 'UTC') - interval '10 minutes'"
 
 
 def latest(*, limit: int, cursor: str | None, viewer: User | None) -> Page[PostView]:
@@ -170,6 +179,8 @@ def _cached_first_page(
     since = _time(value["at"]) - HOME_MARGIN
     if value["bottom"]:
         since = max(since, _time(value["bottom"]))
+    if since < utcnow() - HOME_LOOKBACK / 2:
+        return None  # older than the statement's look-back may see (not when HOME_TTL holds)
     views, stale = _home_rows(user, ids, since=since, sign_in=sign_in)
     # SQLite gives a deleted post's id to the next post: the time tells them apart.
     if stale or [isoformat(view.post.created_at) for view in views] != value["times"]:
@@ -227,9 +238,13 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
         .union_all(select(user_id))
     )
     since = bindparam("since", type_=Post.created_at.type)
+    post_since, tag_since = [newer.created_at > since], [PostTag.post_created_at > since]
+    if _dialect == "postgresql":  # prepared: its plan must know the time is recent
+        post_since.append(newer.created_at > literal_column(_LOOKBACK_SQL))
+        tag_since.append(PostTag.post_created_at > literal_column(_LOOKBACK_SQL))
     fresh = or_(
         exists().where(
-            newer.created_at > since,
+            *post_since,
             newer.author_id.in_(seen),
             newer.draft == false(),
             ids_in(newer.id, "known", negate=True),
@@ -237,7 +252,7 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
         # A post with a followed tag: read from the tag's (tag_id, post_created_at) index.
         exists().where(
             PostTag.tag_id.in_(_followed_tags(user_id)),
-            PostTag.post_created_at > since,
+            *tag_since,
             ids_in(PostTag.post_id, "known", negate=True),
         ),
     )
@@ -247,6 +262,7 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
         .join(User, User.id == Post.author_id)
         .where(ids_in(Post.id, "ids"))
         .order_by(Post.created_at.desc(), Post.id.desc())
+        .execution_options(**PREPARED)  # every home page runs it
     )
 
 
@@ -435,7 +451,7 @@ def get_tag(name: str) -> Tag | None:
 @cache
 def _tag_statement() -> Select:
     # Built once: the tag page asks on every request.
-    return select(Tag).where(Tag.name == bindparam("name"))
+    return select(Tag).where(Tag.name == bindparam("name")).execution_options(**PREPARED)
 
 
 def tag_for_page(name: str, viewer: User | None) -> tuple[Tag, bool] | None:
@@ -457,7 +473,11 @@ def _tag_following_statement() -> Select:
     following = exists().where(
         TagFollow.user_id == bindparam("viewer_id", type_=Integer), TagFollow.tag_id == Tag.id
     )
-    return select(Tag, following.label("following")).where(Tag.name == bindparam("name"))
+    return (
+        select(Tag, following.label("following"))
+        .where(Tag.name == bindparam("name"))
+        .execution_options(**PREPARED)
+    )
 
 
 def tag_or_404(name: str) -> Tag:

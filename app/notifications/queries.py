@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from app.accounts.models import User
+from app.dbsetup import PREPARED
 from app.extensions import db
 from app.notifications.models import (
     CONFIGURABLE_TYPES,
@@ -126,7 +127,11 @@ def _page_statement(with_cursor: bool) -> Select:
         statement = statement.where(
             after_cursor((Notification.id,), (bindparam("after_id", type_=Integer),))
         )
-    return statement.order_by(Notification.id.desc()).limit(bindparam("page", type_=Integer))
+    return (
+        statement.order_by(Notification.id.desc())
+        .limit(bindparam("page", type_=Integer))
+        .execution_options(**PREPARED)
+    )
 
 
 def unread_count(user: User) -> int:

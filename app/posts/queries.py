@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -30,6 +31,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
+from app.dbsetup import PREPARED
 from app.extensions import db
 from app.pagination import (
     Page,
@@ -245,7 +247,9 @@ def _views_statement(_dialect: str, with_viewer: bool, hide_blocked: bool) -> Se
         if hide_blocked:
             statement = statement.where(Post.author_id.not_in(hidden_ids(viewer_id, muted=False)))
     # Drafts are seen on their author's drafts page only, never in a list by ids (search).
-    return statement.where(ids_in(Post.id, "ids"), Post.draft == false())
+    return statement.where(ids_in(Post.id, "ids"), Post.draft == false()).execution_options(
+        **PREPARED
+    )
 
 
 def view_of(post: Post, viewer: User | None) -> PostView:
@@ -288,9 +292,9 @@ def newest_first(
     """
     after = decode_cursor(cursor, *cursor_kinds((created, ident)))
     statement = _newest_first_statement(
-        shape, build, viewer is not None, bool(after), created, ident, db.engine.dialect.name
+        shape, build, viewer is not None, bool(after), created, ident, db.engine.dialect.name, limit
     )
-    values = {**values, "page": limit + 1}
+    values = dict(values)
     if viewer is not None:
         values["viewer_id"] = viewer.id
     if after:
@@ -315,8 +319,9 @@ def _newest_first_statement(
     created: ColumnElement[datetime],
     ident: ColumnElement[int],
     dialect: str,
+    limit: int,
 ) -> Select:
-    key = (shape, with_viewer, with_cursor, dialect)
+    key = (shape, with_viewer, with_cursor, dialect, limit)
     statement = _NEWEST_FIRST.get(key)
     if statement is not None:
         return statement
@@ -331,8 +336,13 @@ def _newest_first_statement(
             bindparam("after_id", type_=Integer),
         )
         statement = statement.where(after_cursor((created, ident), cursor))
-    statement = statement.order_by(created.desc(), ident.desc()).limit(
-        bindparam("page", type_=Integer)
+    # The page's size written in the statement, not bound: a prepared statement's generic plan
+    # that does not know it expects a tenth of the tag's posts and is never chosen (the tag
+    # page was planned anew on every request). Sizes are few: PAGE_SIZE and the API's limits.
+    statement = (
+        statement.order_by(created.desc(), ident.desc())
+        .limit(literal_column(str(int(limit) + 1)))
+        .execution_options(**PREPARED)
     )
     _NEWEST_FIRST[key] = statement
     return statement
@@ -392,12 +402,16 @@ def _post_page_statement() -> Select:
     hidden = exists().where(
         Comment.post_id == Post.id, Comment.author_id.in_(hidden_ids(viewer_id, muted=False))
     )
-    return select(
-        Post,
-        *viewer_columns(viewer_id),
-        blocked.label("blocked_by"),
-        hidden.label("hidden_comments"),
-    ).where(Post.id == bindparam("post_id", type_=Integer))
+    return (
+        select(
+            Post,
+            *viewer_columns(viewer_id),
+            blocked.label("blocked_by"),
+            hidden.label("hidden_comments"),
+        )
+        .where(Post.id == bindparam("post_id", type_=Integer))
+        .execution_options(**PREPARED)
+    )
 
 
 def placeholder_ids(
@@ -545,8 +559,10 @@ def _comments_statement(with_viewer: bool) -> Select:
     if with_viewer:
         viewer_id = bindparam("viewer_id", type_=Integer)
         statement = statement.where(Comment.author_id.not_in(hidden_ids(viewer_id, muted=False)))
-    return statement.order_by(Comment.created_at, Comment.id).limit(
-        bindparam("limit", type_=Integer)
+    return (
+        statement.order_by(Comment.created_at, Comment.id)
+        .limit(bindparam("limit", type_=Integer))
+        .execution_options(**PREPARED)
     )
 
 
@@ -595,8 +611,10 @@ def _bookmarks_statement(with_cursor: bool) -> Select:
             bindparam("after_id", type_=Integer),
         )
         statement = statement.where(after_cursor(key, cursor))
-    return statement.order_by(*(column.desc() for column in key)).limit(
-        bindparam("page", type_=Integer)
+    return (
+        statement.order_by(*(column.desc() for column in key))
+        .limit(bindparam("page", type_=Integer))
+        .execution_options(**PREPARED)
     )
 
 
@@ -617,24 +635,33 @@ def _drafts(_viewer_id: BindParameter[int] | None) -> Select:
 
 def pinned_posts(author_id: int, viewer: User | None) -> list[PostView]:
     """Return an author's pinned posts, last pinned first, in one statement (at most PINS_MAX)."""
-    columns = [*POST_ROW_COLUMNS]
     values = {"author_id": author_id}
-    statement = select(*columns).join(User, User.id == Post.author_id)
     if viewer is not None:
-        viewer_id = bindparam("viewer_id", type_=Integer)
         values["viewer_id"] = viewer.id
-        statement = statement.add_columns(*viewer_columns(viewer_id)).where(
-            Post.author_id.not_in(hidden_ids(viewer_id, muted=False))
-        )
-    statement = statement.where(
-        Post.author_id == bindparam("author_id", type_=Integer),
-        Post.pinned_at.is_not(None),
-        Post.draft == false(),
-    ).order_by(Post.pinned_at.desc(), Post.id.desc())
-    rows = db.session.execute(statement, values).all()
+    rows = db.session.execute(_pinned_statement(viewer is not None), values).all()
     if viewer is None:
         return [PostView(post_row(row)) for row in rows]
     return [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
+
+
+@cache
+def _pinned_statement(with_viewer: bool) -> Select:
+    # Built once and prepared: every profile page runs it.
+    statement = select(*POST_ROW_COLUMNS).join(User, User.id == Post.author_id)
+    if with_viewer:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        statement = statement.add_columns(*viewer_columns(viewer_id)).where(
+            Post.author_id.not_in(hidden_ids(viewer_id, muted=False))
+        )
+    return (
+        statement.where(
+            Post.author_id == bindparam("author_id", type_=Integer),
+            Post.pinned_at.is_not(None),
+            Post.draft == false(),
+        )
+        .order_by(Post.pinned_at.desc(), Post.id.desc())
+        .execution_options(**PREPARED)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, or_, s
 
 from app.accounts import queries as accounts
 from app.accounts.models import User
+from app.dbsetup import PREPARED
 from app.errors import NotFound
 from app.extensions import db
 from app.pagination import Page, keyset_page
@@ -77,7 +78,11 @@ def profile_or_404(username: str, *, viewer: User | None) -> Profile:
 @cache
 def _profile_statement(with_viewer: bool) -> Select:
     # Built once: building a statement costs more CPU than PostgreSQL's probes (bench/pages.py).
-    statement = select(User).where(User.username_key == bindparam("username_key"))
+    statement = (
+        select(User)
+        .where(User.username_key == bindparam("username_key"))
+        .execution_options(**PREPARED)
+    )
     if not with_viewer:
         return statement
     viewer_id = bindparam("viewer_id", type_=Integer)
