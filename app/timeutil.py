@@ -13,13 +13,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Times written lately: a feed page writes the same 20-40 posts' times for every reader, and
+# strftime cost 4 us each (5% of the API home feed's CPU: py-spy on gunicorn). Bounded.
+_WRITTEN: dict[datetime, str] = {}
+_WRITTEN_MAX = 20_000
+
+
 def isoformat(value: datetime | None) -> str | None:
     """Format a UTC datetime as ISO 8601 with a ``Z`` suffix."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = _WRITTEN.get(value)
+    if text is None:
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if len(_WRITTEN) >= _WRITTEN_MAX:
+            _WRITTEN.clear()
+        _WRITTEN[value] = text
+    return text
 
 
 class UTCDateTime(TypeDecorator):

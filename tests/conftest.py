@@ -17,6 +17,7 @@ from app.cards import cache as card_cache
 from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
+from app.posts.payloads import post_json_cache
 
 pytest_plugins = ["tests.browser", "tests.mailbox"]
 
@@ -131,6 +132,7 @@ def _clean(app: Flask) -> Iterator[None]:
     local_backend(app).reset()
     # Rendered cards outlive a request by design; each test starts from none (ids are reused).
     card_cache.clear()
+    post_json_cache.clear()
     # This process's cache (app/cache.py): SQLite gives a new test's rows the ids of the last's.
     clear_local()
     yield

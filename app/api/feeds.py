@@ -11,7 +11,7 @@ from app.api.spec import operation
 from app.cache import get_or_set
 from app.feeds import queries
 from app.payloads import PageQuery
-from app.posts.payloads import PostList, post_list_json, post_page
+from app.posts.payloads import PostList, post_list_response, post_page
 
 # Anonymous pages are the same for everyone: cache them briefly, dropped on any post write.
 SHARED_TTL = 10.0
@@ -44,7 +44,7 @@ def home_feed(query: PageQuery):
     """Return the posts of the people you follow, and your own, newest first."""
     token = pending_token()  # checked by the page's own statement
     page = queries.home(user=token, limit=query.limit, cursor=query.cursor, sign_in=token)
-    return post_list_json(page)  # PostList's JSON, written without validating it again
+    return post_list_response(page)  # PostList's JSON, each post's kept per version
 
 
 @bp.get("/feed/latest")
