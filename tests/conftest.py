@@ -12,12 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.api.feeds import post_json_cache
 from app.cache import clear_local
 from app.cards import cache as card_cache
 from app.extensions import db, limiter
 from app.jobs import drain, local_backend
 from app.jobs.core import run
-from app.posts.payloads import post_json_cache
 
 pytest_plugins = ["tests.browser", "tests.mailbox"]
 

@@ -200,8 +200,9 @@ def test_the_home_feed_writes_what_the_postlist_payload_writes(app, people):
     from flask import json
 
     from app.accounts.models import User
+    from app.api.feeds import post_list_response
     from app.feeds import queries
-    from app.posts.payloads import post_list_json, post_list_response, post_page
+    from app.posts.payloads import post_list_json, post_page
 
     reader, writer, _other = people
     body = "Ünïcode #tagged ![a](https://example.com/p.png) and **bold** 🦀"

@@ -43,7 +43,7 @@ from app.posts.queries import (
     PostView,
     ids_in,
     newest_first,
-    pinned_posts,
+    pinned_then_newest,
     post_row,
     published,
     viewed,
@@ -414,11 +414,9 @@ def by_author(
         return newest_first(
             "by_author", _by_author, values, limit=limit, cursor=cursor, viewer=viewer
         )
-    pins = pinned_posts(author.id, viewer)
-    page = newest_first(
-        "by_author", _by_author, values, limit=max(limit - len(pins), 1), cursor=None, viewer=viewer
+    return pinned_then_newest(
+        "by_author", _by_author, values, author_id=author.id, limit=limit, viewer=viewer
     )
-    return page.with_items([*pins, *page.items])
 
 
 def _by_author(viewer_id: BindParameter[int] | None) -> Select:

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, create_model
 
 from app.accounts.payloads import UserSummary, summary_fields, user_summary
-from app.cards import CardCache, post_version
-from app.jsonwrite import dumps_bytes
 from app.pagination import Page
 from app.payloads import Count, Id, ItemsPage, Patch, Payload, Request, Time, choice, text
 from app.posts import rules
 from app.posts.display import shown_html
 from app.posts.models import REACTION_KINDS
 from app.posts.models import Comment as CommentRow
-from app.posts.models import Post as PostModel
 from app.posts.models import Tag as TagRow
-from app.posts.queries import CommentView, PostRow, PostView
+from app.posts.queries import CommentView, PostView
 from app.posts.queries import Revision as RevisionRow
 from app.timeutil import isoformat
 
@@ -227,63 +223,10 @@ def post_list_json(page: Page[PostView]) -> dict[str, Any]:
     fields as ``post_payload``, from the same helpers; tests/test_home_cache.py checks that
     both write the same JSON.
     """
-    return {"items": [_post_json(view) for view in page.items], "next_cursor": page.next_cursor}
+    return {"items": [post_json(view) for view in page.items], "next_cursor": page.next_cursor}
 
 
-def post_list_response(page: Page[PostView]) -> Response:
-    """Answer a page of posts as ``PostList``, each post's JSON written once per version.
-
-    What every reader gets alike (the post, its author, its counts) is kept per post and
-    version as the JSON text around the two keys that differ per reader, ``bookmarked`` and
-    ``my_reactions``, which are written in between: the same bytes as ``post_list_json``
-    dumped, without building and encoding 20 posts' dictionaries on every request (the API
-    home feed's largest cost after its statement: py-spy on gunicorn, docs/performance.md).
-    """
-    provider = current_app.json
-    if provider.compact is False or (provider.compact is None and current_app.debug):
-        return provider.response(post_list_json(page))  # indented for people: Flask's own
-    parts = [b'{"items":[']
-    for index, view in enumerate(page.items):
-        if index:
-            parts.append(b",")
-        head, middle, tail = _post_json_parts(view.post)
-        mine = view.my_reactions
-        parts += (
-            head,
-            b"true" if view.bookmarked else b"false",
-            middle,
-            _dumps(mine) if mine else b"[]",
-            tail,
-        )
-    parts += (b'],"next_cursor":', _dumps(page.next_cursor), b"}\n")
-    return current_app.response_class(b"".join(parts), mimetype=provider.mimetype)
-
-
-def _dumps(value: Any) -> bytes:
-    provider = current_app.json
-    return dumps_bytes(value, default=provider.default, ensure_ascii=provider.ensure_ascii)
-
-
-# The keys around which a post's kept JSON is cut (keys are written sorted: no string value
-# can hold these bytes, since a quote inside one is written escaped).
-_BOOKMARKED, _MINE = b',"bookmarked":false', b',"my_reactions":[]'
-post_json_cache = CardCache()
-
-
-def _post_json_parts(post: PostModel | PostRow) -> tuple[bytes, bytes, bytes]:
-    """Return a post's JSON before ``bookmarked``'s value, between the two, and after ``mine``."""
-    key = (post.id, post_version(post), post.body, post.draft)
-    parts = post_json_cache.get(key)
-    if parts is None:
-        text = _dumps(_post_json(PostView(post)))
-        head, _sep, rest = text.partition(_BOOKMARKED)
-        middle, _sep, tail = rest.partition(_MINE)
-        parts = (head + b',"bookmarked":', middle + b',"my_reactions":', tail)
-        post_json_cache.put(key, parts)
-    return parts
-
-
-def _post_json(view: PostView) -> dict[str, Any]:
+def post_json(view: PostView) -> dict[str, Any]:
     post = view.post
     return {
         "id": post.id,

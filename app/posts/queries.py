@@ -25,6 +25,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
@@ -348,6 +349,68 @@ def _newest_first_statement(
     return statement
 
 
+def pinned_then_newest(
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    values: dict[str, Any],
+    *,
+    author_id: int,
+    limit: int,
+    viewer: User | None,
+) -> Page[PostView]:
+    """Return a profile's first page: the pinned posts, then the newest others, one statement.
+
+    ``shape`` and ``build`` are ``newest_first``'s for the unpinned posts. Both lists come in
+    one round trip (a second statement was a fifth of the profile page's database time); the
+    newest part reads ``limit`` + 1 rows, so whatever number is pinned, the page and its cursor
+    are what the pinned posts' and ``newest_first``'s two statements gave.
+    """
+    statement = _pinned_then_newest_statement(
+        shape, build, viewer is not None, db.engine.dialect.name, limit
+    )
+    values = {**values, "author_id": author_id}
+    if viewer is not None:
+        values["viewer_id"] = viewer.id
+    rows = db.session.execute(statement, values).all()
+    pins = sorted((row for row in rows if row.pin), key=_pin_key, reverse=True)
+    others = sorted((row for row in rows if not row.pin), key=row_key, reverse=True)
+    page = cut_page(others, limit=max(limit - len(pins), 1), key=row_key)
+    if viewer is None:
+        return page.with_items([PostView(post_row(row)) for row in [*pins, *page.items]])
+    return page.with_items(
+        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in [*pins, *page.items]]
+    )
+
+
+def _pin_key(row: Row) -> tuple[datetime, int]:
+    return row.pinned_at, row.id
+
+
+_PINNED_THEN_NEWEST: dict[Hashable, CompoundSelect] = {}
+
+
+def _pinned_then_newest_statement(
+    shape: Hashable,
+    build: Callable[[BindParameter[int] | None], Select],
+    with_viewer: bool,
+    dialect: str,
+    limit: int,
+) -> CompoundSelect:
+    key = (shape, with_viewer, dialect, limit)
+    statement = _PINNED_THEN_NEWEST.get(key)
+    if statement is not None:
+        return statement
+    pinned = _pinned_statement(with_viewer).order_by(None).add_columns(true().label("pin"))
+    newest = _newest_first_statement(
+        shape, build, with_viewer, False, Post.created_at, Post.id, dialect, limit
+    ).subquery("newest")
+    statement = union_all(pinned, select(newest, false().label("pin"))).execution_options(
+        **PREPARED
+    )
+    _PINNED_THEN_NEWEST[key] = statement
+    return statement
+
+
 def row_key(row: Row) -> tuple[datetime, int]:
     """Return the sort key of a list of post rows newest first (what its cursors carry)."""
     return row.created_at, row.id
@@ -631,17 +694,6 @@ def drafts_page(user: User, *, limit: int, cursor: str | None) -> Page[PostView]
 
 def _drafts(_viewer_id: BindParameter[int] | None) -> Select:
     return select(Post).where(Post.author_id == bindparam("author_id", type_=Integer), Post.draft)
-
-
-def pinned_posts(author_id: int, viewer: User | None) -> list[PostView]:
-    """Return an author's pinned posts, last pinned first, in one statement (at most PINS_MAX)."""
-    values = {"author_id": author_id}
-    if viewer is not None:
-        values["viewer_id"] = viewer.id
-    rows = db.session.execute(_pinned_statement(viewer is not None), values).all()
-    if viewer is None:
-        return [PostView(post_row(row)) for row in rows]
-    return [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
 
 
 @cache

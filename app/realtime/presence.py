@@ -113,11 +113,14 @@ def online_ids(user_ids: list[int]) -> set[int] | None:
     if outage.skip():
         return None  # Redis failed a moment ago: do not make this request wait for it too
     now = time.time()
-    pipe = client.pipeline()
-    for uid in user_ids:
-        pipe.zcount(_key(uid), now, "+inf")
     try:
-        counts = pipe.execute()
+        if len(user_ids) == 1:  # a profile: one command, not a MULTI/EXEC of one
+            counts = [client.zcount(_key(user_ids[0]), now, "+inf")]
+        else:
+            pipe = client.pipeline(transaction=False)  # reads: nothing to make atomic
+            for uid in user_ids:
+                pipe.zcount(_key(uid), now, "+inf")
+            counts = pipe.execute()
     except Exception as error:
         if not unreachable(error):
             raise
