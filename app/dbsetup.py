@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 
 from flask import g, has_app_context
 from sqlalchemy import event
@@ -49,6 +50,15 @@ def check_cooperative_psycopg() -> None:
 # (plan_cache_mode auto). Mark only statements whose generic plan was checked: one that reads
 # "newer than $1" cannot know the value is a minute ago (docs/performance.md, §11).
 PREPARED = {"devthread_prepared": True}
+
+
+# For a prepared statement that looks back to a time it is given: PostgreSQL plans it once,
+# without the value, and a generic plan that cannot see "a minute ago" may probe each followed
+# person's index instead of reading the newest rows from the time index (docs/feeds.md). The
+# statement also says "and newer than this", which the planner does see; its caller must not
+# use it to look back further than half of RECENT (the margin is for the two hosts' clocks).
+RECENT = timedelta(minutes=10)
+RECENT_SQL = "(now() AT TIME ZONE 'UTC') - interval '10 minutes'"
 
 
 def prepare_marked_statements() -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from app.accounts.models import User
 from app.cache import get_or_set
+from app.dbsetup import PREPARED, RECENT, RECENT_SQL
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
@@ -229,6 +230,8 @@ def _first_keys(
     since = datetime.fromisoformat(cached["at"].replace("Z", "+00:00")) - SEARCH_MARGIN
     # The ranking's head is enough for a page unless deletions or blocks thin it out: read
     # twice the page first, all of the ranking only then.
+    if since < utcnow() - RECENT / 2:
+        return None  # older than the prepared statement may look back (dbsetup.RECENT)
     head = keys[: 2 * want]
     found = _fresh_keys(text_, viewer, keys, head, since, want)
     if found is None and len(head) < len(keys):
@@ -278,10 +281,15 @@ def _fresh_statement(_dialect: str, for_viewer: bool) -> CompoundSelect:
     columns = (Post.id, _distance(tsquery).label("distance"))
     known = select(*columns).where(ids_in(Post.id, "ids"), matches, shown)
     since = bindparam("since", type_=Post.created_at.type)
+    recent = literal_column(RECENT_SQL)  # prepared: its plan must see that "since" is recent
     new = select(*columns).where(
-        Post.created_at > since, ids_in(Post.id, "ids", negate=True), matches, shown
+        Post.created_at > since,
+        Post.created_at > recent,
+        ids_in(Post.id, "ids", negate=True),
+        matches,
+        shown,
     )
-    return union_all(known, new)
+    return union_all(known, new).execution_options(**PREPARED)  # every search page runs it
 
 
 def _ranked_keys(
