@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -279,6 +280,34 @@ def test_first_pages_share_one_ranking_while_posts_are_written(ties, app, monkey
         assert [v.post.id for v in edited.items] == expected()[:10]
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_ranking_older_than_the_prepared_look_back_is_ranked_again(ties, app, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        return
+    bump("post-edits")  # an earlier test's ranking of these words may still be cached
+    scans: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "<=>" in statement and "ORDER BY" in statement:
+            scans.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+        kept = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+        ranked = len(scans)
+        assert ranked > 0
+        # The prepared "matches since" statement may only look back half of RECENT: a ranking
+        # older than that is not reused, whatever the cache still holds.
+        monkeypatch.setattr(queries, "RECENT", timedelta(0))
+        again = queries.search_posts("tied words", limit=10, cursor=None, viewer=None)
+        assert len(scans) > ranked
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    order = reference("tied words")[:10]
+    assert [v.post.id for v in first.items] == [v.post.id for v in kept.items] == order
+    assert [v.post.id for v in again.items] == order
 
 
 def walk_from(cursor: str | None, viewer: User | None) -> list[int]:
