@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 # Set on the request's ``g`` when a statement other than a SELECT ran since the last commit.
 WROTE = "_database_wrote"
@@ -116,6 +117,10 @@ def release_session(_error: BaseException | None = None) -> None:
                 expire, session.expire_on_commit = session.expire_on_commit, False
                 try:
                     session.commit()
+                except SQLAlchemyError:
+                    # It cannot commit (the database went away during the request, which was
+                    # answered 503): nothing was written, and the rollback below ends it.
+                    pass
                 finally:
                     session.expire_on_commit = expire
         db.session.remove()

@@ -106,3 +106,13 @@ def test_a_marked_statement_is_prepared_and_outlives_the_request(app):
     # The read-only request ended in COMMIT: psycopg forgot nothing (a ROLLBACK drops them all).
     kept = [key[0] for key in connection._prepared._names]
     assert any(query.startswith(b"SELECT users.id \nFROM users") for query in kept)
+
+
+def test_a_read_whose_connection_died_ends_without_an_error(app):
+    # The database went away during the request (answered 503 by the error handler): the
+    # commit cannot happen, and the teardown must end the request quietly, not with a 500.
+    with app.test_request_context():
+        db.session.execute(select(User.id)).all()
+        db.session.connection().invalidate()
+        release_session()  # raised PendingRollbackError from the commit, a 500 to the client
+    assert _users(app) == 0  # and the next request reads as usual
