@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -302,11 +302,14 @@ def newest_first(
         values["after_time"], values["after_id"] = after
     rows = db.session.execute(statement, values).all()
     page = cut_page(rows, limit=limit, key=row_key)
-    if viewer is None:
-        return page.with_items([PostView(post_row(row)) for row in page.items])
-    return page.with_items(
-        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in page.items]
-    )
+    return page.with_items(row_views(page.items, viewer is not None))
+
+
+def row_views(rows: Iterable[Row], with_viewer: bool) -> list[PostView]:
+    """Return post rows as PostViews, with the viewer's columns when the statement read them."""
+    if not with_viewer:
+        return [PostView(post_row(row)) for row in rows]
+    return [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]
 
 
 _NEWEST_FIRST: dict[Hashable, Select] = {}
@@ -375,11 +378,7 @@ def pinned_then_newest(
     pins = sorted((row for row in rows if row.pin), key=_pin_key, reverse=True)
     others = sorted((row for row in rows if not row.pin), key=row_key, reverse=True)
     page = cut_page(others, limit=max(limit - len(pins), 1), key=row_key)
-    if viewer is None:
-        return page.with_items([PostView(post_row(row)) for row in [*pins, *page.items]])
-    return page.with_items(
-        [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in [*pins, *page.items]]
-    )
+    return page.with_items(row_views([*pins, *page.items], viewer is not None))
 
 
 def _pin_key(row: Row) -> tuple[datetime, int]:
