@@ -124,6 +124,25 @@ def test_a_warm_first_page_costs_fewer_statements_and_the_same_answer(app, peopl
     assert rest[0]["body"] == "post 19"
 
 
+def test_a_first_page_older_than_the_prepared_look_back_is_read_again(app, people, monkeypatch):
+    from app.feeds import queries
+
+    reader, writer, _other = people
+    for i in range(12):
+        writer.call("POST", "/posts", {"body": f"post {i}"})
+    age_posts(app)
+    reader.call("GET", "/feed/home?limit=10")
+    with counting(app) as warm:
+        reader.call("GET", "/feed/home?limit=10")
+    # The freshness check's prepared statement only looks back RECENT: an entry older than
+    # half of it is not trusted, and the ids are found again (one statement more).
+    monkeypatch.setattr(queries, "RECENT", timedelta(0))
+    with counting(app) as past_look_back:
+        again = reader.call("GET", "/feed/home?limit=10").get_json()["items"]
+    assert len(past_look_back) == len(warm) + 1, (warm, past_look_back)
+    assert [item["body"] for item in again][:2] == ["post 11", "post 10"]
+
+
 @pytest.fixture
 def no_redis(other_app, tmp_path):
     """An app on its own SQLite file whose Redis (cache included) is down."""
