@@ -12,7 +12,7 @@ from app.accounts import services
 from app.accounts.models import User
 from app.dbsetup import PREPARED, WROTE, release_session
 from app.extensions import db
-from tests.conftest import make_user
+from tests.conftest import api_as, make_user
 
 
 @pytest.fixture
@@ -116,3 +116,42 @@ def test_a_read_whose_connection_died_ends_without_an_error(app):
         db.session.connection().invalidate()
         release_session()  # raised PendingRollbackError from the commit, a 500 to the client
     assert _users(app) == 0  # and the next request reads as usual
+
+
+def test_the_pages_statements_need_no_rendering_step_on_each_run(app, client, auth):
+    # An "expanding" IN or a literal_execute value makes SQLAlchemy write the statement's text
+    # again on every run (a regex over all of it): the pages' statements must not need it.
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return  # SQLite writes each id list into its text: the PostgreSQL run checks
+        engine = db.engine
+    bob = api_as(app, "bob")
+    post = bob.call("POST", "/posts", {"body": "Planning a query #sql"}).get_json()
+    alice = api_as(app, "alice")
+    alice.call("PUT", f"/posts/{post['id']}/reactions/like")
+    alice.call("PUT", "/users/bob/follow")
+    bob.call("PUT", "/users/alice/follow")  # a notification for alice
+    auth.login("alice")
+    rendered_anew: list[str] = []
+
+    def check(_conn, clause, _multi, _params, _options) -> None:
+        if hasattr(clause, "compile") and "POSTCOMPILE" in str(
+            clause.compile(dialect=engine.dialect)
+        ):
+            rendered_anew.append(str(clause)[:200])
+
+    event.listen(engine, "before_execute", check)
+    try:
+        pages = [
+            "/",
+            f"/p/{post['id']}",
+            "/u/bob",
+            "/tags/sql",
+            "/search?q=query",
+            "/notifications",
+        ]
+        for path in pages:
+            assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(engine, "before_execute", check)
+    assert rendered_anew == []

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
+    literal,
     or_,
     select,
 )
@@ -35,7 +36,9 @@ from app.safety.queries import hidden_ids
 def _visible(user_id: int | BindParameter) -> ColumnElement[bool]:
     """Keep out notifications from people blocked either way (moderators' notices stay)."""
     return or_(
-        Notification.type.in_(STAFF_TYPES),
+        # Each type its own bound value: a list is an "expanding" IN, rendered anew into the
+        # statement's text on every run (every signed-in page reads its badge with this).
+        Notification.type.in_([literal(kind) for kind in STAFF_TYPES]),
         Notification.actor_id.not_in(hidden_ids(user_id, muted=False)),
     )
 

@@ -130,7 +130,9 @@ def viewer_columns(viewer_id: ColumnElement[int]) -> tuple[ColumnElement, Column
     the database's work (bench/inprocess.py). ``viewed`` reads them back.
     """
     kinds = (
-        select(func.aggregate_strings(Reaction.kind, ","))
+        # The separator written into the SQL: given as a value, SQLAlchemy renders it anew into
+        # the statement's text on every run (a regex over the whole statement, every post list).
+        select(func.aggregate_strings(Reaction.kind, literal_column("','")))
         .where(Reaction.user_id == viewer_id, Reaction.post_id == Post.id)
         .scalar_subquery()
     )
