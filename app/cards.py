@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from app.asciihtml import ascii_html
 from app.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from app.posts.models import REACTION_KINDS, Post
 from app.posts.queries import CommentView, PostView
@@ -125,7 +126,8 @@ def split(html: str) -> Parts:
 
 def compile_card(html: str) -> Template:
     """Compile rendered markup with slot markers into a Template that ``fill`` completes."""
-    parts = split(html)
+    # In ASCII (app/asciihtml.py): one emoji in a card made the whole page four bytes a character.
+    parts = tuple(ascii_html(part) for part in split(html))
     return Template(parts, parts[1::2])
 
 
@@ -211,7 +213,7 @@ class PageValues:
         self.viewer_id = self.viewer.id if self.viewer else None
         self.staff = bool(self.viewer and self.viewer.is_staff)
         self.now = utcnow()
-        self.just_now = _("just now")
+        self.just_now = ascii_html(_("just now"))
         self.csrf = generate_csrf() if self.viewer else ""
         self.reaction_states = {
             (kind, mine): {
@@ -227,7 +229,7 @@ class PageValues:
                 "bm:on": "0" if saved else "1",
                 "bm:class": " is-on" if saved else "",
                 "bm:pressed": "true" if saved else "false",
-                "bm:label": str(_("Saved") if saved else _("Save")),
+                "bm:label": ascii_html(str(escape(_("Saved") if saved else _("Save")))),
             }
             for saved in (False, True)
         }
@@ -237,7 +239,8 @@ class PageValues:
         """Return the relative time of ``value``, once per distinct time on the page."""
         text = self._ago.get(value)
         if text is None:
-            text = self._ago[value] = str(relative_time(value, self.now, self.language))
+            text = str(escape(relative_time(value, self.now, self.language)))
+            text = self._ago[value] = ascii_html(text)
         return text
 
     def mode(self, author_id: int) -> str:

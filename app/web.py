@@ -17,6 +17,8 @@ from flask import (
 from flask_babel import get_locale, get_translations
 from jinja2_fragments.flask import render_block
 
+from app.asciihtml import AsciiTemplates, ascii_output, install_gettext
+
 # htmx settings served through a <meta> tag, so no inline script is needed (CSP).
 HTMX_CONFIG = {
     "includeIndicatorStyles": False,
@@ -129,13 +131,10 @@ def page_translations() -> NullTranslations:
 def register_web_hooks(app: Flask) -> None:
     """Attach the headers hook and the template globals."""
     app.after_request(add_security_headers)
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: page_translations().ugettext(s),
-        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
-    )
+    # Pages in ASCII (app/asciihtml.py): the templates' text, _() and every {{ }} in HTML.
+    app.jinja_env.add_extension(AsciiTemplates)
+    app.jinja_env.finalize = ascii_output
+    install_gettext(app.jinja_env, page_translations)
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx
     # <html lang> follows the page's language (app/i18n.py select_locale).

@@ -369,7 +369,7 @@ def test_settings_list_browsers_and_api_sign_ins(app):
     api_client(app)
     laptop = browser(app)
     page = laptop.get("/settings").get_data(as_text=True)
-    assert "Where you\u2019re signed in" in page
+    assert "Where you&#8217;re signed in" in page  # pages are ASCII (app/asciihtml.py)
     rows = _session_rows(page)
     assert len(rows) == 3
     assert "Firefox on Linux" in rows[0] and "This browser" in rows[0]
