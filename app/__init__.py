@@ -62,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.sessions import flush_touches
     from app.dbmigrate import register_migrations
     from app.extensions import babel, csrf, db, limiter, login_manager, mail, sock
-    from app.i18n import select_locale, select_timezone
+    from app.i18n import page_locale, select_timezone
 
     # Teardowns run in reverse: this one after the request's session has ended (below).
     app.teardown_appcontext(flush_touches)
@@ -77,7 +77,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=page_locale, timezone_selector=select_timezone)
     mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

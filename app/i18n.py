@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pytz
+from babel import Locale
 from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -111,6 +112,19 @@ def select_locale() -> str:
     if chosen:
         return chosen
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or DEFAULT_LOCALE
+
+
+_LOCALES: dict[str, Locale] = {}
+
+
+def page_locale() -> Locale:
+    """Return the request's language (``select_locale``) as a Locale, each one made once."""
+    # Flask-Babel parses the selector's name into a new Locale on every request (bench/pages.py).
+    code = select_locale()
+    found = _LOCALES.get(code)
+    if found is None:
+        found = _LOCALES[code] = Locale.parse(code)
+    return found
 
 
 def select_timezone() -> str | None:
