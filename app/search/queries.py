@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 
 from app.accounts.models import User
-from app.cache import get_or_set
+from app.cache import lookup, store
 from app.dbsetup import PREPARED, RECENT, RECENT_SQL
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
@@ -228,7 +228,11 @@ def _first_keys(
         keys = _ranked_keys(tsquery, true(), None, FIRST_KEYS)
         return {"at": isoformat(began), "keys": [list(key) for key in keys]}
 
-    cached = get_or_set("post-edits", f"search:{text_}", ttl, produce)
+    # The namespace's version and the ranking in one round trip (cache.lookup).
+    seen, cached = lookup("post-edits", f"search:{text_}")
+    if cached is None:
+        cached = produce()
+        store("post-edits", f"search:{text_}", seen, ttl, cached)
     keys = [(float(d), int(post_id), int(big)) for d, post_id, big in cached["keys"]]
     since = datetime.fromisoformat(cached["at"].replace("Z", "+00:00")) - SEARCH_MARGIN
     # The ranking's head is enough for a page unless deletions or blocks thin it out: read
