@@ -214,3 +214,15 @@ def test_ci_checks_what_ships():
     runs = "\n".join(s.get("run", "") for s in steps)
     for needed in ("make lock-check", "make check-deploy", "make check-wheel", "docker build"):
         assert needed in runs, needed
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_collector():
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as before
