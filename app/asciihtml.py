@@ -6,9 +6,9 @@ copy. A 110 KB home page with its reaction emoji cost about 0.2-0.4 ms of CPU mo
 in its joins and its encoding than the same page in ASCII (issue 13). So what the pages are made
 of is written in ASCII where it is made, once: the templates' own text when they are compiled,
 the messages of ``_()`` and every ``{{ }}`` in HTML templates, and the cards and page pieces
-kept by app.cards. A
-browser reads ``&#128077;`` as the character itself, in text and in attribute values alike (the
-templates hold no other characters inside ``<script>`` or ``<style>``, where it would not).
+kept by app.cards. A browser reads ``&#128077;`` as the character itself, in text and in
+attribute values alike (the templates hold no other characters inside ``<script>`` or
+``<style>``, where it would not).
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def ascii_output(eval_ctx: EvalContext, value: Any) -> Any:
         # Escaped as autoescape would (plain text), kept as it is (markup), then referenced.
         return ascii_markup(value if isinstance(value, Markup) else escape(value))
     if hasattr(value, "__html__"):  # a form field, a label: markup it makes itself
+        # As Markup either way: __html__ may answer a plain str, which must not be escaped.
         html = value.__html__()
-        return html if html.isascii() else ascii_markup(html)
+        return Markup(html) if html.isascii() else ascii_markup(html)
     return value  # numbers, None and the like: written as before
 
 
@@ -68,13 +69,7 @@ class AsciiTemplates(Extension):
 
 def install_gettext(environment: Any, translations: Callable[[], Any]) -> None:
     """Give templates ``_()`` and its kin; in HTML (autoescaped) they answer in ASCII."""
-    environment.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
+    environment.newstyle_gettext = True  # what install_gettext_callables(newstyle=True) sets
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
@@ -107,7 +102,7 @@ def install_gettext(environment: Any, translations: Callable[[], Any]) -> None:
         text = translations().unpgettext(__string_ctx, __singular, __plural, __num)
         return _finish(__context, text, variables)
 
-    # Jinja's own newstyle wrappers, with the answer in ASCII where it is markup.
+    # Jinja's newstyle wrappers (jinja2.ext), with the answer in ASCII where it is markup.
     environment.globals.update(
         gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
     )

@@ -213,7 +213,6 @@ class PageValues:
         self.viewer_id = self.viewer.id if self.viewer else None
         self.staff = bool(self.viewer and self.viewer.is_staff)
         self.now = utcnow()
-        self.just_now = ascii_html(_("just now"))
         self.csrf = generate_csrf() if self.viewer else ""
         self.reaction_states = {
             (kind, mine): {

@@ -66,3 +66,21 @@ def test_only_html_templates_are_written_in_ascii():
         '<p title="Loading&#8230;">Home &#183; Zo&#235; &lt;b&gt;</p>'
     )
     assert env.get_template("mail.txt").render(name="Zoë <b>") == "Loading… Home · Zoë <b>"
+
+
+def test_markup_of_an_object_is_written_once_and_not_escaped():
+    class Badge:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __html__(self) -> str:  # a plain str, as the protocol allows
+            return f"<b>{self.text}</b>"
+
+    env = Environment(
+        loader=DictLoader({"page.html": "{{ a }} {{ b }}"}),
+        autoescape=select_autoescape(["html"]),
+        finalize=ascii_output,
+    )
+    assert env.get_template("page.html").render(a=Badge("ok"), b=Badge("Zoë")) == (
+        "<b>ok</b> <b>Zo&#235;</b>"
+    )
