@@ -67,26 +67,50 @@ class AsciiTemplates(Extension):
             yield token
 
 
+# The name a page's render context holds its catalogue under (``catalogue_context``).
+CATALOGUE = "_page_catalogue"
+_KEPT_MAX = 5000  # messages kept per catalogue: the templates' own, with room to spare
+
+
 def install_gettext(environment: Any, translations: Callable[[], Any]) -> None:
-    """Give templates ``_()`` and its kin; in HTML (autoescaped) they answer in ASCII."""
+    """Give templates ``_()`` and its kin; in HTML (autoescaped) they answer in ASCII.
+
+    A message without values is formatted once per catalogue and kept: each ``_()`` of a page
+    went through Jinja's alias, the request's catalogue lookup, the format and the ASCII pass,
+    66 Python calls, and a page has 30 to 60 of them (bench/pages.py).
+    """
     environment.newstyle_gettext = True  # what install_gettext_callables(newstyle=True) sets
+
+    def catalogue(context: Context) -> Any:
+        # The page's render context holds it (app.web); a macro rendered without
+        # the request's context (the kept cards) looks it up.
+        return context.get(CATALOGUE) or translations()
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        return _finish(__context, translations().ugettext(__string), variables)
+        messages = catalogue(__context)
+        if variables or not __context.eval_ctx.autoescape:
+            return _finish(__context, messages.ugettext(__string), variables)
+        kept = _kept(messages)
+        text = kept.get(__string)
+        if text is None:
+            text = _finish(__context, messages.ugettext(__string), variables)
+            if len(kept) < _KEPT_MAX:  # a template may pass text of its own: bounded
+                kept[__string] = text
+        return text
 
     @pass_context
     def ngettext(
         __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
     ) -> str:
         variables.setdefault("num", __num)
-        text = translations().ungettext(__singular, __plural, __num)
+        text = catalogue(__context).ungettext(__singular, __plural, __num)
         return _finish(__context, text, variables)
 
     @pass_context
     def pgettext(__context: Context, __string_ctx: str, __string: str, **variables: Any) -> str:
         variables.setdefault("context", __string_ctx)
-        return _finish(__context, translations().upgettext(__string_ctx, __string), variables)
+        return _finish(__context, catalogue(__context).upgettext(__string_ctx, __string), variables)
 
     @pass_context
     def npgettext(
@@ -99,13 +123,22 @@ def install_gettext(environment: Any, translations: Callable[[], Any]) -> None:
     ) -> str:
         variables.setdefault("context", __string_ctx)
         variables.setdefault("num", __num)
-        text = translations().unpgettext(__string_ctx, __singular, __plural, __num)
+        text = catalogue(__context).unpgettext(__string_ctx, __singular, __plural, __num)
         return _finish(__context, text, variables)
 
-    # Jinja's newstyle wrappers (jinja2.ext), with the answer in ASCII where it is markup.
+    # Jinja's newstyle wrappers (jinja2.ext), with the answer in ASCII where it is markup. ``_``
+    # is gettext itself, not Jinja's alias that looks "gettext" up in the context on each call.
     environment.globals.update(
-        gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
+        _=gettext, gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
     )
+
+
+def _kept(messages: Any) -> dict[str, str]:
+    """Return the formatted HTML messages kept with one catalogue."""
+    kept = messages.__dict__.get("_ascii_markup")
+    if kept is None:
+        kept = messages.__dict__["_ascii_markup"] = {}
+    return kept
 
 
 def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:

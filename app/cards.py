@@ -22,7 +22,6 @@ from flask import current_app, g
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.asciihtml import ascii_html
@@ -30,6 +29,7 @@ from app.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from app.posts.models import REACTION_KINDS, Post
 from app.posts.queries import CommentView, PostView
 from app.timeutil import isoformat, utcnow
+from app.web import page_csrf_token
 
 # A slot marker holds a NUL (which Markdown turns into U+FFFD and names cannot hold, see
 # unmarked) and a token drawn per process that never leaves it: no user text can forge one.
@@ -178,13 +178,14 @@ _relative: dict[tuple[bool, str, int, str], str] = {}
 def relative_time(value: datetime, now: datetime, locale: str | None = None) -> str:
     """Say how long ago ``value`` was, as Babel would, with "just now" under 45 seconds."""
     seconds = (value - now).total_seconds()
-    if abs(seconds) < 45:
+    past = seconds < 0
+    span = -seconds if past else seconds
+    if span < 45:
         return _("just now")
     locale = locale or str(get_locale())
     for unit, size in _UNITS:
-        amount = abs(seconds) / size
-        if amount >= 1.0:
-            key = (seconds < 0, unit, round(amount), locale)
+        if span >= size:
+            key = (past, unit, round(span / size), locale)
             text = _relative.get(key)
             if text is None:
                 if len(_relative) > 10_000:  # bounded: amounts are few, locales fewer
@@ -197,6 +198,36 @@ def relative_time(value: datetime, now: datetime, locale: str | None = None) -> 
 
 
 # --- what a page shares ----------------------------------------------------------------------
+
+
+# Each reaction toggle's slots, as the reader has reacted (True) or not.
+REACTION_STATES = {
+    (kind, mine): {
+        f"rx:{kind}:on": "0" if mine else "1",
+        f"rx:{kind}:class": " is-on" if mine else "",
+        f"rx:{kind}:pressed": "true" if mine else "false",
+    }
+    for kind in REACTION_KINDS
+    for mine in (False, True)
+}
+_AGO_HTML: dict[str, str] = {}  # "3 hours ago" as page markup, by its words
+_BOOKMARK_STATES: dict[str, dict[bool, dict[str, str]]] = {}
+
+
+def _bookmark_states(language: str) -> dict[bool, dict[str, str]]:
+    """Return the bookmark toggle's slots in both states, worded once per language."""
+    states = _BOOKMARK_STATES.get(language)
+    if states is None:
+        states = _BOOKMARK_STATES[language] = {
+            saved: {
+                "bm:on": "0" if saved else "1",
+                "bm:class": " is-on" if saved else "",
+                "bm:pressed": "true" if saved else "false",
+                "bm:label": ascii_html(str(escape(_("Saved") if saved else _("Save")))),
+            }
+            for saved in (False, True)
+        }
+    return states
 
 
 class PageValues:
@@ -213,33 +244,22 @@ class PageValues:
         self.viewer_id = self.viewer.id if self.viewer else None
         self.staff = bool(self.viewer and self.viewer.is_staff)
         self.now = utcnow()
-        self.csrf = generate_csrf() if self.viewer else ""
-        self.reaction_states = {
-            (kind, mine): {
-                f"rx:{kind}:on": "0" if mine else "1",
-                f"rx:{kind}:class": " is-on" if mine else "",
-                f"rx:{kind}:pressed": "true" if mine else "false",
-            }
-            for kind in REACTION_KINDS
-            for mine in (False, True)
-        }
-        self.bookmark_states = {
-            saved: {
-                "bm:on": "0" if saved else "1",
-                "bm:class": " is-on" if saved else "",
-                "bm:pressed": "true" if saved else "false",
-                "bm:label": ascii_html(str(escape(_("Saved") if saved else _("Save")))),
-            }
-            for saved in (False, True)
-        }
+        self.csrf = page_csrf_token() if self.viewer else ""
+        self.reaction_states = REACTION_STATES
+        self.bookmark_states = _bookmark_states(self.language)
         self._ago: dict[datetime, str] = {}
 
     def ago(self, value: datetime) -> str:
         """Return the relative time of ``value``, once per distinct time on the page."""
         text = self._ago.get(value)
         if text is None:
-            text = str(escape(relative_time(value, self.now, self.language)))
-            text = self._ago[value] = ascii_html(text)
+            words = relative_time(value, self.now, self.language)
+            text = _AGO_HTML.get(words)
+            if text is None:
+                if len(_AGO_HTML) > 10_000:
+                    _AGO_HTML.clear()
+                text = _AGO_HTML[words] = ascii_html(str(escape(words)))
+            self._ago[value] = text
         return text
 
     def mode(self, author_id: int) -> str:
@@ -393,6 +413,27 @@ def composer(form: Any) -> Markup | None:
     return Markup(fill(parts, {"csrf": page.csrf}))
 
 
+def comment_form_for(post_id: int, form: Any = None) -> Markup:
+    """Return the comment form under a post: the empty one kept per post and locale."""
+    # Building a CommentForm and rendering its field was a twentieth of the post page's Python
+    # calls (bench/pages.py); the empty form is the same for every reader but its token.
+    page = page_values()
+    template = current_app.jinja_env.get_template("posts/_comment_form.html")
+    if form is not None and (form.errors or form.body.data):
+        return Markup(template.render(f=form, post_id=post_id))  # one reader's: never kept
+    key = ("comment_form", page.context_key, post_id)
+    parts = cache.get(key)
+    if parts is None:
+        from app.posts.forms import CommentForm
+
+        html = template.render(f=CommentForm(formdata=None), post_id=post_id)
+        if not page.csrf or html.count(page.csrf) != 1:
+            return Markup(html)  # not the one token field this expects: nothing to keep
+        parts = compile_card(html.replace(page.csrf, slot("csrf")))
+        cache.put(key, parts)
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
 def empty_composer() -> Markup | None:
     """Return the kept empty composer without a form object; None when it must be rendered."""
     # A page that shows the empty composer need not build a PostForm (and its CSRF field) to
@@ -459,6 +500,50 @@ def page_header(unread: Callable[[int], tuple[int, int]]) -> Markup:
     return _frame(key, "site_header", user, notifications, messages)
 
 
+def profile_head(user: Any, relation: Any, standing: Any, online: bool | None, tab: str) -> Markup:
+    """Return a profile's head and tabs as this reader sees them, rendered once per state."""
+    # A third of the profile page's CPU was this head (its buttons' templates, Babel's number
+    # and date formats, a dozen messages): bench/pages.py --profile. Everything it shows is in
+    # the key, so a new name, count, relation or presence is a new entry.
+    page = page_values()
+    viewer_id = page.viewer_id
+    mode = "anon" if viewer_id is None else "self" if viewer_id == user.id else "other"
+    facts = (
+        user.id,
+        user.username,
+        user.display_name,
+        user.bio,
+        user.location,
+        user.website,
+        user.avatar_url,
+        user.created_at,
+        user.posts_count,
+        user.followers_count,
+        user.following_count,
+    )
+    state = (
+        relation.follows_you,
+        relation.is_following,
+        standing.blocking,
+        standing.muting,
+        online,
+        mode,
+        tab,
+    )
+    key = ("profile_head", page.context_key, facts, state)
+    parts = cached(key, lambda: _profile_macro()(user, relation, standing, online, mode, tab))
+    return Markup(fill(parts, {"csrf": page.csrf}))
+
+
+def _profile_macro() -> Any:
+    return current_app.jinja_env.get_template("social/_profile_head.html").module.profile_head
+
+
+def page_shortcuts() -> Markup:
+    """Return the keyboard shortcuts' help (the same for every reader of one language)."""
+    return _frame((), "site_shortcuts")
+
+
 def page_footer() -> Markup:
     """Return the site footer (the same for every reader of one language)."""
     return _frame((), "site_footer", page_values().language, LANGUAGE_CHOICES)
@@ -508,7 +593,10 @@ def register_card_helpers(app: Any) -> None:
         page_assets=page_assets,
         notification_card=notification_card,
         kept_composer=composer,
+        comment_form_for=comment_form_for,
         page_footer=page_footer,
+        page_shortcuts=page_shortcuts,
+        profile_head=profile_head,
     )
     app.jinja_env.filters["unmarked"] = unmarked
     cache.size = app.config.get("CARD_CACHE_SIZE", DEFAULT_SIZE)

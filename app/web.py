@@ -13,11 +13,13 @@ from flask import (
     g,
     render_template,
     request,
+    session,
 )
 from flask_babel import get_locale, get_translations
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 
-from app.asciihtml import AsciiTemplates, ascii_output, install_gettext
+from app.asciihtml import CATALOGUE, AsciiTemplates, ascii_output, install_gettext
 
 # htmx settings served through a <meta> tag, so no inline script is needed (CSP).
 HTMX_CONFIG = {
@@ -128,6 +130,44 @@ def page_translations() -> NullTranslations:
     return translations
 
 
+# Signed CSRF tokens by (secret, the session's raw token): WTF_CSRF_TIME_LIMIT is None, so a
+# token signed once stays valid for as long as the session, and signing one for every page
+# (a serializer, JSON, HMAC and base64: 180 Python calls) bought nothing. Bounded.
+_SIGNED_TOKENS: dict[tuple[str, str], str] = {}
+_SIGNED_TOKENS_MAX = 10_000
+
+
+def page_csrf_token() -> str:
+    """Return the session's CSRF token for a page's forms, signed once per process."""
+    kept = g.get("csrf_token")
+    if kept:
+        return kept
+    config = current_app.config
+    raw = session.get("csrf_token")
+    if (
+        raw is None  # the session's first token: Flask-WTF stores it in the session
+        or config.get("WTF_CSRF_TIME_LIMIT") is not None  # the time it was signed counts
+        or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token"
+    ):
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    token = _SIGNED_TOKENS.get(key)
+    if token is None:
+        token = generate_csrf()
+        if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_MAX:
+            _SIGNED_TOKENS.clear()
+        _SIGNED_TOKENS[key] = token
+    else:
+        g.csrf_token = token  # where Flask-WTF's generate_csrf and its forms look first
+    return token
+
+
+def _page_context() -> dict[str, Any]:
+    # Each render's catalogue, looked up once (app.asciihtml); Flask-WTF's own processor
+    # hands templates its csrf_token, which signs a new token on every page.
+    return {CATALOGUE: page_translations(), "csrf_token": page_csrf_token}
+
+
 def register_web_hooks(app: Flask) -> None:
     """Attach the headers hook and the template globals."""
     app.after_request(add_security_headers)
@@ -135,6 +175,8 @@ def register_web_hooks(app: Flask) -> None:
     app.jinja_env.add_extension(AsciiTemplates)
     app.jinja_env.finalize = ascii_output
     install_gettext(app.jinja_env, page_translations)
+    app.jinja_env.globals["csrf_token"] = page_csrf_token  # over Flask-WTF's own
+    app.context_processor(_page_context)
     app.jinja_env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     app.jinja_env.globals["is_htmx"] = is_htmx
     # <html lang> follows the page's language (app/i18n.py select_locale).

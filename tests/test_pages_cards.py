@@ -354,3 +354,26 @@ def test_a_reply_sent_back_with_errors_is_never_kept(app, alice):
     assert '<details class="inline-details" open>' in response.text
     again = alice.get(f"/p/{post_id}").text
     assert f'id="reply-{comment_id}-errors"' not in again and 'inline-details" open' not in again
+
+
+def comment_form(page: str) -> str:
+    match = re.search(r'<form class="card comment-form".*?</form>', page, re.S)
+    assert match, "no comment form"
+    return match[0]
+
+
+def test_the_empty_comment_form_is_kept_per_post_with_each_readers_token(app, alice):
+    first, second = post_as(app, "bob", "one"), post_as(app, "bob", "two")
+    carol = signed_in(app, "carol")
+    for client, post_id in ((alice, first), (carol, first), (alice, second)):
+        page = client.get(f"/p/{post_id}").text
+        form = comment_form(page)
+        assert f'value="{page_token(page)}"' in form and cards.MARK not in page
+        assert f'action="/p/{post_id}/comments"' in form and "field-invalid" not in form
+    # Sent back with errors, the form is one reader's: shown with its message, never kept.
+    token = page_token(alice.get(f"/p/{first}").text)
+    response = alice.post(f"/p/{first}/comments", data={"csrf_token": token, "body": " "})
+    assert response.status_code == 422 and "field-invalid" in comment_form(response.text)
+    assert "field-invalid" not in comment_form(carol.get(f"/p/{first}").text)
+    # Signed out there is no form, only the way in.
+    assert "comment-form" not in app.test_client().get(f"/p/{first}").text

@@ -151,3 +151,25 @@ def test_the_templates_translations_follow_a_forced_locale(app):
         with force_locale("de"):
             assert page_translations() is get_translations() is not usual
         assert page_translations() is usual
+
+
+def test_template_messages_are_kept_per_language_and_values_still_escaped(app):
+    make_user(app, "bob", display_name="<b>Bob</b>")
+    client = app.test_client()
+    for _round in range(2):  # the second round reads the kept messages
+        german = client.get("/u/bob", headers={"Accept-Language": "de"}).text
+        english = client.get("/u/bob", headers={"Accept-Language": "en"}).text
+        assert ">Tastenk&#252;rzel<" in german and ">Keyboard shortcuts<" in english
+        assert 'content="&lt;b&gt;Bob&lt;/b&gt; ist auf DevThread."' in german
+        assert 'content="&lt;b&gt;Bob&lt;/b&gt; is on DevThread."' in english
+
+
+def test_a_session_keeps_one_signed_token_that_its_forms_post_with(app):
+    alice, bob = signed_in(app, "alice"), signed_in(app, "bob")
+    first = page_token(alice.get("/latest").text)
+    assert page_token(alice.get("/u/alice").text) == first  # signed once, not on every page
+    assert page_token(bob.get("/latest").text) != first  # each session its own
+    response = alice.post("/posts", data={"csrf_token": first, "body": "Signed once"})
+    assert response.status_code == 303
+    refused = alice.post("/posts", data={"csrf_token": first[:-2] + "xx", "body": "Forged"})
+    assert refused.status_code == 400

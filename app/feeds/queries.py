@@ -209,7 +209,7 @@ def _home_rows(
     """
     if not ids:
         return [], False
-    values: dict[str, object] = {"ids": ids, "user_id": user.id, "since": since, "known": ids}
+    values: dict[str, object] = {"ids": ids, "user_id": user.id, "since": since}
     if sign_in is not None:
         values.update(sign_in_params(sign_in))
     statement = _home_rows_statement(db.engine.dialect.name, sign_in is not None)
@@ -240,13 +240,13 @@ def _home_rows_statement(_dialect: str, with_sign_in: bool = False) -> Select:
             *post_since,
             newer.author_id.in_(seen),
             newer.draft == false(),
-            ids_in(newer.id, "known", negate=True),
+            ids_in(newer.id, "ids", negate=True),
         ),
         # A post with a followed tag: read from the tag's (tag_id, post_created_at) index.
         exists().where(
             PostTag.tag_id.in_(_followed_tags(user_id)),
             *tag_since,
-            ids_in(PostTag.post_id, "known", negate=True),
+            ids_in(PostTag.post_id, "ids", negate=True),
         ),
     )
     checks = sign_in_columns() if with_sign_in else ()

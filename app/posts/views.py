@@ -37,6 +37,7 @@ def render_post_page(
     if found is None or found.view.post.draft:
         abort(404)
     view = found.view
+    owner_or_staff = user is not None and (user.id == view.post.author_id or user.is_staff)
     edit_form = forms.get("edit_form")
     if edit_form is None and user is not None and user.id == view.post.author_id:
         # Only its author sees the edit form: nobody else pays for building it.
@@ -49,11 +50,13 @@ def render_post_page(
         block=block,
         view=view,
         threads=queries.comment_threads(post_id, viewer=user, any_hidden=found.hidden_comments),
-        comment_form=forms.get("comment_form") or CommentForm(formdata=None),
+        # A form sent back with its text or errors; the empty one is kept (comment_form_for).
+        comment_form=forms.get("comment_form"),
         # A comment edit that failed: (comment id, form with its messages).
         comment_edit=forms.get("comment_edit"),
         edit_form=edit_form,
-        action_form=EmptyForm(),
+        # Only its author and the moderators see the post's delete form.
+        action_form=EmptyForm() if owner_or_staff else None,
     ), status
 
 
