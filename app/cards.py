@@ -10,11 +10,11 @@ nearly all of it in rendering its cards; a card cache hit is a dictionary lookup
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from babel.dates import format_timedelta
@@ -62,9 +62,11 @@ class CardCache:
         """Return the card's parts, or None if it was never rendered or was dropped."""
         parts = self._items.get(key)
         if parts is not None:
-            # Another thread (flask run serves with threads) may have dropped it meanwhile.
-            with contextlib.suppress(KeyError):
+            # Not contextlib.suppress: a context manager per card cost more than the card's fill.
+            try:  # noqa: SIM105
                 self._items.move_to_end(key)
+            except KeyError:  # another thread (flask run serves with threads) dropped it
+                pass
         return parts
 
     def put(self, key: Hashable, parts: Template) -> None:
@@ -282,6 +284,25 @@ def page_values() -> PageValues:
 # --- post cards ------------------------------------------------------------------------------
 
 
+# Each reaction kind's count of a post, as one tuple (the version's part of them).
+_reaction_counts = attrgetter(*(f"{kind}_count" for kind in REACTION_KINDS))
+# The reaction toggles' slot values for each set of kinds the reader chose, made on first use.
+_REACTION_VALUES: dict[frozenset[str], dict[str, str]] = {}
+_KINDS = frozenset(REACTION_KINDS)
+
+
+def _reaction_values(mine: Iterable[str]) -> dict[str, str]:
+    chosen = frozenset(mine)
+    values = _REACTION_VALUES.get(chosen)
+    if values is None:
+        values = {}
+        for kind in REACTION_KINDS:
+            values.update(REACTION_STATES[kind, kind in chosen])
+        if chosen <= _KINDS:  # at most 2 ** len(REACTION_KINDS) entries
+            _REACTION_VALUES[chosen] = values
+    return values
+
+
 def post_version(post: Post) -> int:
     """Digest everything a post card shows, so a change makes a new card (and key)."""
     author = post.author
@@ -291,7 +312,7 @@ def post_version(post: Post) -> int:
             post.edited_at,
             post.created_at,
             post.comments_count,
-            tuple(post.reactions.values()),
+            _reaction_counts(post),
             post.tags_text,
             post.pinned_at,
             author.name,
@@ -305,9 +326,7 @@ def _post_values(view: PostView, page: PageValues) -> dict[str, str]:
     values = {"ago": page.ago(view.post.created_at)}
     if page.viewer is not None:
         values["csrf"] = page.csrf
-        mine = view.my_reactions
-        for kind in REACTION_KINDS:
-            values.update(page.reaction_states[kind, kind in mine])
+        values.update(_reaction_values(view.my_reactions))
         values.update(page.bookmark_states[view.bookmarked])
     return values
 

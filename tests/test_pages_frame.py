@@ -173,3 +173,18 @@ def test_a_session_keeps_one_signed_token_that_its_forms_post_with(app):
     assert response.status_code == 303
     refused = alice.post("/posts", data={"csrf_token": first[:-2] + "xx", "body": "Forged"})
     assert refused.status_code == 400
+
+
+def test_the_templates_url_for_builds_each_address_once_per_script_root(app):
+    from flask import url_for
+
+    page_url = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/"):
+        first = page_url("social.profile", username="ann")
+        assert first == url_for("social.profile", username="ann") == "/u/ann"
+        assert page_url("social.profile", username="ann") is first  # kept, not built again
+        assert page_url("feeds.latest", cursor="abc") == "/latest?cursor=abc"
+    with app.test_request_context("/", base_url="http://example.test/dt/"):
+        assert page_url("social.profile", username="ann") == "/dt/u/ann"  # its script root
+        assert page_url("feeds.latest", _external=True) == "http://example.test/dt/latest"
+        assert page_url("search.search", q=["a", "b"]) == "/dt/search?q=a&q=b"
