@@ -171,9 +171,9 @@ def page_url_for(app: Flask) -> Callable[..., str]:
     """Return the templates' url_for: ``app.url_for``, each address built once per script root.
 
     A page asks for the same few addresses on every request (its tabs, its feed links), and
-    building one walks Werkzeug's rules: 35 to 80 Python calls each (bench/pages.py). An
-    address that is not external depends only on the rules, the endpoint, its values and the
-    script root; the rules do not change once the app is made.
+    building one walks Werkzeug's rules: 35 to 80 Python calls each (bench/pages.py). A path
+    (not an address with its host, as a socket's ws:// one is) depends only on the rules, the
+    endpoint, its values and the script root; the rules do not change once the app is made.
     """
     build = app.url_for
     kept: dict[tuple[Any, ...], str] = {}
@@ -190,6 +190,8 @@ def page_url_for(app: Flask) -> Callable[..., str]:
             return build(endpoint, **values)
         if url is None:
             url = build(endpoint, **values)
+            if url[:1] != "/" or url[:2] == "//":
+                return url  # built with its host (a socket's ws:// address): not kept
             if len(kept) >= _URLS_MAX:
                 kept.clear()
             kept[key] = url

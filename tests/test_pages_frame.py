@@ -188,3 +188,7 @@ def test_the_templates_url_for_builds_each_address_once_per_script_root(app):
         assert page_url("social.profile", username="ann") == "/dt/u/ann"  # its script root
         assert page_url("feeds.latest", _external=True) == "http://example.test/dt/latest"
         assert page_url("search.search", q=["a", "b"]) == "/dt/search?q=a&q=b"
+    # A socket's address carries its host: built for each request, never kept.
+    for host in ("127.0.0.1:5000", "localhost:5000"):
+        with app.test_request_context("/", base_url=f"http://{host}/"):
+            assert page_url("realtime.websocket", format="html") == f"ws://{host}/ws?format=html"
