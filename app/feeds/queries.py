@@ -41,6 +41,7 @@ from app.posts.models import Post, PostTag, Tag, TrendingEntry, TrendingSnapshot
 from app.posts.queries import (
     POST_ROW_COLUMNS,
     PostView,
+    core_rows,
     ids_in,
     newest_first,
     pinned_then_newest,
@@ -213,7 +214,7 @@ def _home_rows(
     if sign_in is not None:
         values.update(sign_in_params(sign_in))
     statement = _home_rows_statement(db.engine.dialect.name, sign_in is not None)
-    rows = db.session.execute(statement, values).all()
+    rows = core_rows(statement, values)
     if sign_in is not None and rows:
         note_sign_in(sign_in, rows[0])
     views = [viewed(post_row(row), row.my_reactions, row.bookmarked) for row in rows]

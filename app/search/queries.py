@@ -41,7 +41,7 @@ from app.dbsetup import PREPARED, RECENT, RECENT_SQL
 from app.extensions import db
 from app.pagination import Page, cut_page, decode_cursor, keyset_page
 from app.posts.models import Post, Tag
-from app.posts.queries import PostView, ids_in, views_for, views_in_order
+from app.posts.queries import PostView, core_rows, ids_in, views_for, views_in_order
 from app.safety.queries import hidden_ids, not_hidden
 from app.timeutil import isoformat, utcnow
 
@@ -258,7 +258,7 @@ def _fresh_keys(
     values: dict[str, object] = {"ids": [key[1] for key in read] or [0], "since": since}
     values.update(q=text_, viewer_id=viewer.id if viewer is not None else 0)
     statement = _fresh_statement(db.engine.dialect.name, viewer is not None)
-    rows = db.session.execute(statement, values).all()
+    rows = core_rows(statement, values)
     big = {key[1]: key[2] for key in keys}
     ranked = {key[1]: key[0] for key in read}
     big_ties = {key[0] for key in keys if key[2]}
