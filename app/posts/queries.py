@@ -634,7 +634,7 @@ def comment_threads(
         values = {"post_id": post_id, "limit": limit}
         if viewer is not None:
             values["viewer_id"] = viewer.id
-        result = db.session.execute(_comments_statement(viewer is not None), values)
+        result = core_rows(_comments_statement(viewer is not None), values)
     rows = [comment_row(row) for row in result]
     nodes = {row.id: Thread(row, hidden=row.id in placeholders) for row in rows}
     roots: list[Thread] = []
