@@ -67,7 +67,7 @@ class AsciiTemplates(Extension):
             yield token
 
 
-# The name a page's render context holds its catalogue under (``catalogue_context``).
+# The name a page's render context holds its catalogue under (app.web's context processor).
 CATALOGUE = "_page_catalogue"
 _KEPT_MAX = 5000  # messages kept per catalogue: the templates' own, with room to spare
 

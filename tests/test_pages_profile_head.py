@@ -13,24 +13,14 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.safety import services as safety
 from app.social import services as social
-from tests.conftest import Auth, make_user
-
-
-def signed_in(app, name: str, **user):
-    make_user(app, name, **user)
-    client = app.test_client()
-    Auth(client).login(name)
-    return client
+from tests.conftest import make_user
+from tests.test_pages_frame import page_token, signed_in
 
 
 def head(page: str) -> str:
     match = re.search(r'<header class="card profile-head">.*?</nav>', page, re.S)
     assert match, "no profile head"
     return match[0]
-
-
-def page_token(page: str) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
 
 
 def test_each_reader_gets_their_own_head_with_this_request_token(app):
