@@ -17,7 +17,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +50,7 @@ FRAME_LIMIT = 4096  # bytes a client frame may have
 RATE = 20  # client frames per RATE_WINDOW
 RATE_WINDOW = 10.0
 CLOSE_GRACE = 1.0  # seconds the development server waits for the close handshake to finish
+PRESENCE_BEATS = "devthread.presence_beats"  # app.extensions: the app's heartbeat function
 SESSION_ENDED = 4401  # close code once the socket's sign-in ended (or every sign-in of its user)
 
 
@@ -177,7 +178,8 @@ def websocket(ws) -> None:
         username=g.ws_username,
         limit=app.config["WS_QUEUE_SIZE"],
     )
-    socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
+    socket_id = conn.socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
+    conn.beats = _presence_beats(app)
     sent = Recent()
     # Registered, then everything that can fail inside the try: the finally always unregisters.
     # Registered before the reads: an event stored after them is queued, not missed.
@@ -224,11 +226,11 @@ def websocket(ws) -> None:
             if kind == "close":
                 break
             if kind == "beat":
+                # Its presence was kept alive by the beat, with its part's (_presence_beats).
                 if ws.ping_interval is None and not _ping(ws):
                     break  # no answer to the last ping: the client is gone
-                if presence.heartbeat(conn.user_id, socket_id):
-                    # Counted again after a Redis outage.
-                    _announce(conn.user_id, online=True, username=conn.username)
+            elif kind == "online":  # counted again by a heartbeat, after a Redis outage
+                _announce(conn.user_id, online=True, username=conn.username)
             elif kind == "event" and payload["type"] == "session.revoked":
                 ended = (payload.get("data") or {}).get("session_id")
                 # Another of the user's sign-ins ending leaves this socket open.
@@ -289,6 +291,22 @@ def websocket(ws) -> None:
             ws.thread.join(timeout=CLOSE_GRACE)
             with contextlib.suppress(OSError):
                 ws.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _presence_beats(app) -> Callable[[list[Connection]], None]:
+    """Return the app's presence heartbeat for a part of the process's sockets (made once)."""
+    beats = app.extensions.get(PRESENCE_BEATS)
+    if beats is None:
+
+        def beats(conns: list[Connection]) -> None:
+            with app.app_context():
+                back = presence.heartbeats([(conn.user_id, conn.socket_id) for conn in conns])
+            for conn in conns:
+                if conn.socket_id in back:
+                    conn.offer(("online", None, None))  # its own loop announces it
+
+        app.extensions[PRESENCE_BEATS] = beats
+    return beats
 
 
 def _ping(ws) -> bool:

@@ -1,7 +1,8 @@
 """Presence: a user is online while at least one of their sockets is open, in any process.
 
 With Redis: a sorted set per user of socket ids scored by their expiry; each socket's heartbeat
-pushes its expiry forward, so a crashed process's sockets time out on their own.
+(a part of a process's sockets at a time, in one round trip) pushes its expiry forward, so a
+crashed process's sockets time out on their own.
 Embedded: a count per user in this process.
 
 While Redis is unreachable presence is unknown: reads answer ``None`` (the API says
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from flask import current_app
 
@@ -36,17 +38,35 @@ def _redis():
     return get_redis()
 
 
+# A socket counted as alive until ARGV[3] (its expiry); 1 when that made its user online:
+# the set had no live socket before and this one is new. One command, atomic on its key.
+_ALIVE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local before = redis.call('ZCARD', KEYS[1])
+local added = redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+if before == 0 and added == 1 then return 1 end
+return 0
+"""
+_scripts: dict[int, Any] = {}
+
+
+def _alive_script(client) -> Any:
+    """Return the alive script registered with this client (its digest sent, not its text)."""
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_ALIVE)
+    return script
+
+
+def _alive_args(socket_id: str, now: float) -> list[Any]:
+    return [now, socket_id, now + TTL, TTL * 2]
+
+
 def _alive(client, user_id: int, socket_id: str) -> bool:
     """Count a socket as alive until TTL from now; return True when the user just came online."""
-    now = time.time()
-    key = _key(user_id)
-    pipe = client.pipeline()
-    pipe.zremrangebyscore(key, "-inf", now)
-    pipe.zcard(key)
-    pipe.zadd(key, {socket_id: now + TTL})
-    pipe.expire(key, TTL * 2)
-    _, before, added, _ = pipe.execute()
-    return before == 0 and added == 1
+    args = _alive_args(socket_id, time.time())
+    return _alive_script(client)(keys=[_key(user_id)], args=args) == 1
 
 
 def connect(user_id: int, socket_id: str) -> bool:
@@ -67,12 +87,28 @@ def connect(user_id: int, socket_id: str) -> bool:
     return came_online
 
 
-def heartbeat(user_id: int, socket_id: str) -> bool:
-    """Keep a socket counted as alive; return True when that made the user online again.
-
-    That happens after a Redis outage (the socket was never recorded, or Redis lost its data).
-    """
-    return connect(user_id, socket_id) if _redis() is not None else False
+def heartbeats(sockets: list[tuple[int, str]]) -> set[str]:
+    """Keep sockets (user id, socket id) alive in one round trip; return those counted again."""
+    # Counted again: their user came online by it, after a Redis outage (the socket was never
+    # recorded, or Redis lost its data). A process beats a part of its sockets at a time
+    # (``Hub.start_beats``): one round trip per part, not one per socket.
+    client = _redis()
+    if client is None or not sockets:
+        return set()
+    script = _alive_script(client)
+    now = time.time()
+    try:
+        pipe = client.pipeline(transaction=False)  # each script is atomic on its own key
+        for user_id, socket_id in sockets:
+            script(keys=[_key(user_id)], args=_alive_args(socket_id, now), client=pipe)
+        results = pipe.execute()
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        outage.failed(error)
+        return set()
+    outage.succeeded()
+    return {socket_id for (_, socket_id), came in zip(sockets, results, strict=True) if came == 1}
 
 
 def disconnect(user_id: int, socket_id: str) -> bool:
