@@ -147,3 +147,67 @@ def test_a_stalled_consumer_gets_every_stored_notification(app, tmp_path):
         bob.close()
         assert len(ids) == len(set(ids)) == made
         assert ids == sorted(ids)
+
+
+def _slow_drops(server: Server) -> float:
+    """Read how many ephemeral events a socket that was behind did not get."""
+    body = requests.get(server.url + "/metrics", timeout=10).text
+    return sum(
+        float(line.split()[-1])
+        for line in body.splitlines()
+        if line.startswith("devthread_events_dropped_total") and "slow_consumer" in line
+    )
+
+
+def test_frames_written_by_the_bus_stay_whole_and_in_order_for_a_stalled_consumer(app, tmp_path):
+    """New posts are written to an idle socket by the bus itself; once Bob stops reading, a frame
+    the kernel takes only part of is finished by his socket's loop, before anything else."""
+    make_user(app, "bob")
+    make_user(app, "alice")
+    url = _with_app_name(app.config["SQLALCHEMY_DATABASE_URI"])
+    server = Server(url, REDIS_URL, log=tmp_path / "server.log")
+    server.env.update({"WS_QUEUE_SIZE": "4", "WS_SEND_BUFFER": "4096"})
+    with running(server):
+        bob_token = server.login("bob", PASSWORD)
+        alice = server.login("alice", PASSWORD)
+        assert server.api("PUT", "/users/alice/follow", bob_token).status_code == 204
+        first = server.api("POST", "/posts", alice, json={"body": "the thread"})
+        assert first.status_code == 201, first.text
+        bob = websocket.create_connection(
+            f"{server.ws_url}?access_token={bob_token}&format=json",
+            timeout=30,
+            sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 2048),),
+        )
+        # Read until the socket is idle: its first frames (the unread counts) are out.
+        assert json.loads(bob.recv())["type"] == "unread"
+        posts: list[int] = []
+        mentions = 0
+        # New posts (odd sizes, so the kernel's buffer fills in the middle of a frame) with a
+        # stored mention now and then, until the server had to drop new posts for Bob.
+        while len(posts) < 400 and (len(posts) % 20 or _slow_drops(server) == 0):
+            body = {"body": f"post {len(posts)} " + "y" * (300 + 37 * (len(posts) % 7))}
+            answer = server.api("POST", "/posts", alice, json=body)
+            assert answer.status_code == 201, answer.text
+            posts.append(answer.json()["id"])
+            if len(posts) % 10 == 0:
+                comment = {"body": f"@bob mention {mentions}"}
+                path = f"/posts/{first.json()['id']}/comments"
+                assert server.api("POST", path, alice, json=comment).status_code == 201
+                mentions += 1
+        assert _slow_drops(server) > 0, "the socket never fell behind: the test proves nothing"
+        # Bob reads again: every frame is whole JSON, the new posts come in order (some were
+        # dropped: they are ephemeral), and every stored mention arrives, each once, in order.
+        seen_posts: list[int] = []
+        notified: list[int] = []
+        bob.settimeout(30)
+        while len(notified) < mentions:
+            frame = json.loads(bob.recv())
+            if frame["type"] == "post.created":
+                seen_posts.append(frame["data"]["id"])
+            elif frame["type"] == "notification":
+                notified.append(frame["id"])
+        bob.close()
+        assert seen_posts == sorted(seen_posts) and len(set(seen_posts)) == len(seen_posts)
+        assert set(seen_posts) <= set(posts) and len(seen_posts) >= 10
+        assert len(notified) == len(set(notified)) == mentions
+        assert notified == sorted(notified)

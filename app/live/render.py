@@ -145,13 +145,13 @@ def batch_frames(conn: Connection, events: list[dict[str, Any]]) -> list[str]:
         if conn.format == "html":
             frames.append(_html(conn, event, counts))
         elif event["type"] != "unread":  # it only said the counts changed: they follow
-            frames.append(_json_frame(event))
+            frames.append(json_frame(event))
     if counts is not None and conn.format == "json":
         frames.append(frame("unread", counts))
     return frames
 
 
-def _json_frame(event: dict[str, Any]) -> str:
+def json_frame(event: dict[str, Any]) -> str:
     """Encode an event's frame; an ephemeral event is one dict for all sockets: encode it once."""
     if event.get("id") is not None:
         return frame(event["type"], event["data"], event["id"])

@@ -1,9 +1,9 @@
 """The WebSocket ``/ws``: authenticated before the handshake, one loop per socket.
 
 Each socket has one loop of its own (besides simple-websocket's reader, which wakes it when a
-client frame arrives): it drains the socket's queue (fed by the hub and by that wake-up), is the
-only code that sends, heartbeats presence, and replays stored events on ``resume`` or when the
-socket fell behind.
+client frame arrives): it drains the socket's queue (fed by the hub and by that wake-up), sends
+(the bus writes an ephemeral frame itself only while the loop waits idle: ``_write_direct``),
+pings, and replays stored events on ``resume`` or when the socket fell behind.
 """
 
 from __future__ import annotations
@@ -122,17 +122,26 @@ class WholeFrames:
     whole frame goes out under a lock.
     """
 
-    __slots__ = ("_lock", "_sock")
+    __slots__ = ("_sock", "lock")
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     def send(self, data: bytes) -> int:
         """Write all of ``data`` before anyone else writes."""
-        with self._lock:
+        with self.lock:
             self._sock.sendall(data)
         return len(data)
+
+    def write_some(self, data: bytes) -> int:
+        """Write what the kernel takes of ``data`` now, without waiting; return how much."""
+        # gevent's socket waits when the kernel's buffer is full: its own socket does not.
+        raw = getattr(self._sock, "_sock", self._sock)
+        try:
+            return raw.send(data)
+        except BlockingIOError:
+            return 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -180,6 +189,9 @@ def websocket(ws) -> None:
     )
     socket_id = conn.socket_id = f"{id(conn)}:{conn.id}:{time.time()}"
     conn.beats = _presence_beats(app)
+    if ws.plain and conn.format == "json" and isinstance(ws.thread, WatchReader):
+        # On gevent, uncompressed: the bus writes ephemeral frames itself while the loop waits.
+        conn.writer = ws
     sent = Recent()
     # Registered, then everything that can fail inside the try: the finally always unregisters.
     # Registered before the reads: an event stored after them is queued, not missed.
@@ -247,6 +259,11 @@ def websocket(ws) -> None:
                         metrics.event_delivered(payload["type"], max(0.0, time.time() - sent_at))
             elif kind == "input":
                 _take_input(ws, conn, rate)
+            elif kind == "rest":  # the end of a frame the bus began to write (_write_direct)
+                ws.sock.send(payload)
+                event_type, published = sent_at
+                if published:
+                    metrics.event_delivered(event_type, max(0.0, time.time() - published))
             elif kind == "frame":
                 ws.send(json.dumps(payload))
             elif kind == "resume":
@@ -291,6 +308,46 @@ def websocket(ws) -> None:
             ws.thread.join(timeout=CLOSE_GRACE)
             with contextlib.suppress(OSError):
                 ws.sock.shutdown(socket.SHUT_RDWR)
+
+
+# Ephemeral events that go out as their one shared frame: the others need the socket's loop
+# (counted ones read the unread counts, an ended sign-in closes the socket).
+NOT_DIRECT = frozenset(render.COUNTED_TYPES) | {"session.revoked"}
+
+
+def _write_direct(conn: Connection, event: dict[str, Any], sent_at: float | None) -> bool:
+    """Write an ephemeral event's frame from the bus, if the socket's loop waits idle."""
+    # A fan-out to 10,000 sockets woke 10,000 loops, each to send one shared frame: the bus
+    # writes it itself when the socket's kernel buffer takes it, and hands the loop only what
+    # did not fit (docs/realtime.md). Nothing here waits: on gevent it runs without a switch.
+    if conn.busy or conn.items or event["type"] in NOT_DIRECT:
+        return False
+    ws = conn.writer
+    if not ws.connected:
+        return False  # the loop finds out, and ends
+    data = _wire(render.json_frame(event))
+    whole = ws.sock
+    if not whole.lock.acquire(blocking=False):
+        return False  # a pong or a close answer is being written
+    try:
+        written = whole.write_some(data)
+    except OSError:
+        return False  # the loop's own send finds out
+    finally:
+        whole.lock.release()
+    if written == 0:
+        return False  # its buffer is full: queued as any event (the loop waits to write it)
+    if written < len(data):
+        # The kernel took part of it: the rest goes first, written by the loop, which waits.
+        conn.offer(("rest", data[written:], (event["type"], sent_at)))
+    elif sent_at:
+        from app.observability import metrics
+
+        metrics.event_delivered(event["type"], max(0.0, time.time() - sent_at))
+    return True
+
+
+hub.direct = _write_direct
 
 
 def _presence_beats(app) -> Callable[[list[Connection]], None]:

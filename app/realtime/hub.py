@@ -5,8 +5,9 @@ of the sockets concerned, so a slow client never holds up anyone else. A socket 
 ``limit`` events waiting: past that, a stored event is not queued but remembered by id (the
 socket replays the stored events from there once it catches up, so it loses none), and an
 ephemeral one (typing, presence, a new post) is dropped. Control items (close, resume, the
-reader's end) always get in. Each socket's own loop drains its queue and is the only one to send
-on that socket.
+reader's end) always get in. Each socket's own loop drains its queue and sends; the one exception
+is an ephemeral event for a socket whose loop waits with nothing queued, which the bus may write
+itself (``Hub.direct``: app.live.ws), handing the loop only what the kernel did not take.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class Connection:
     # its sockets): called with a part of the process's sockets at a time (``Hub.beat``).
     socket_id: str = ""
     beats: Callable[[list[Connection]], None] | None = None
+    # What the bus may write an ephemeral event's frame to at once, without waking the socket's
+    # loop (``Hub.direct``), while that loop waits with nothing queued (``busy`` False).
+    writer: Any = None
+    busy: bool = True
 
     def offer(self, item: tuple[str, Any, Any]) -> bool:
         """Queue an item without blocking; an event past the limit is remembered or dropped."""
@@ -74,11 +79,14 @@ class Connection:
     def take(self, timeout: float | None = None) -> tuple[str, Any, Any] | None:
         """Return the next item, waiting at most ``timeout`` seconds (None: nothing came)."""
         while not self.items:
+            self.busy = False  # waiting with nothing in hand: the bus may write (Hub.direct)
             self.ready.clear()
             if self.items:  # it came between the check and the clear
                 break
             if not self.ready.wait(timeout):
+                self.busy = True
                 return None
+        self.busy = True
         return self.items.pop(0)
 
     def idle(self) -> bool:
@@ -99,6 +107,9 @@ class Hub:
         self._by_user: dict[int, set[Connection]] = {}
         self._beats_lock = threading.Lock()
         self._beats_pid: int | None = None
+        # Writes an ephemeral event to an idle socket that has a writer, from the bus, without
+        # waking the socket's loop; True when it did (app.live.ws sets it).
+        self.direct: Callable[[Connection, dict[str, Any], Any], bool] | None = None
 
     def add(self, connection: Connection) -> int:
         """Register a connection; return how many this user now has here."""
@@ -144,9 +155,15 @@ class Hub:
             ]
         sent_at = message.get("sent_at")
         shared = {**event, "id": None}  # one dict for every socket of an ephemeral event
+        direct = self.direct
         for uid, conn in targets:
             event_id = ids.get(str(uid), ids.get(uid)) if ids else None
-            payload = shared if event_id is None else {**event, "id": event_id}
+            if event_id is None:
+                if direct is not None and conn.writer is not None and direct(conn, shared, sent_at):
+                    continue  # written already
+                payload = shared
+            else:
+                payload = {**event, "id": event_id}
             if not conn.offer(("event", payload, sent_at)):
                 # A stored one is replayed by the socket later: only the live push is lost.
                 metrics.event_dropped("slow_consumer" if event_id is None else "replayed_later")
