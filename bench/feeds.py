@@ -42,6 +42,7 @@ FEEDS = (
     "html_home", "html_post", "html_profile", "html_tag", "html_search", "html_notifications",
 )  # fmt: skip
 REFERENCES = ("healthz", "pk")
+WARM_CONNECTIONS = 4  # warm-up connections per worker, at least
 # Issue 13's targets: (p99 at one client in ms, share of the PK route's throughput at the
 # highest client count). Ratios hold on any machine; the p99s are for this 2-core one.
 TARGETS: dict[str, tuple[float, float]] = {
@@ -442,7 +443,11 @@ def measure(
         result.skipped = f"HTTP {status}"
         return result
     load = run_wrk if args.client == "wrk" else run_python
-    load(base + route.path, headers, clients, args.warmup)
+    # Warm every worker: one warm-up connection reaches one of them, and the measurement's may
+    # reach the other, whose first request of a route is cold (its templates, statements and
+    # kept pieces are per process: 100-180 ms once). wrk corrects for coordinated omission, so
+    # that one request at one client became a p99 near half its time (docs/performance.md §14).
+    load(base + route.path, headers, max(clients, WARM_CONNECTIONS * args.workers), args.warmup)
     workers = server.worker_pids() if server else []
     cpu_before, busy_before = process_seconds(workers), machine_ticks()
     numbers = load(base + route.path, headers, clients, args.duration)
